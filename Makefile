@@ -1,0 +1,82 @@
+# LabelDAO — every command a user or CI needs. `make demo` and `make test`
+# work from a clean clone: they create .venv and install on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+
+# ape-vyper uses the pip-installed vyper only if it is on PATH (otherwise it
+# tries to download a compiler). anvil: the real binary from npm, not the
+# Node wrapper in node_modules/.bin, so that stopping the node stops it.
+ANVIL_DIR = $(firstword $(wildcard $(CURDIR)/node_modules/@foundry-rs/anvil-*/bin))
+export PATH := $(BIN):$(ANVIL_DIR):$(PATH)
+export PYTHONWARNINGS ?= ignore::UserWarning:pydantic_settings.sources.utils
+export HYPOTHESIS_PROFILE ?= $(if $(CI),ci,default)
+
+# Tests of the contracts run on titanoboa directly (see docs/decisions.md);
+# the ape plugin is not loaded there. Integration tests run through Ape.
+BOA_PYTEST := $(PY) -m pytest -p no:ape_test
+APE_TEST := $(BIN)/ape test
+
+.PHONY: help install demo test test-unit test-property test-integration test-anvil \
+        lint format bench fuzz-deep fuzz-replay clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 is required (python3.11 or python3 on PATH)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+		{ echo "error: $(PYTHON) is not Python 3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is required for anvil and the OpenZeppelin anchor"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules (pinned)
+
+demo: install ## compile, deploy on the embedded chain and show the token at work
+	$(BIN)/ape compile
+	$(BIN)/ape run demo
+
+test: install ## the whole test suite (what CI runs)
+	$(MAKE) --no-print-directory test-unit test-property test-integration
+
+test-unit: install ## unit tests of every contract (titanoboa)
+	$(BOA_PYTEST) tests/unit -q
+
+test-property: install ## stateful property tests (HYPOTHESIS_PROFILE=default|ci|deep)
+	$(BOA_PYTEST) tests/property -q
+
+test-integration: install ## end-to-end flows through Ape on the embedded chain
+	$(BIN)/ape compile
+	$(APE_TEST) tests/integration -q
+
+lint: install ## ruff and a vyper compile of every contract
+	$(BIN)/ruff check labeldao scripts tests benchmarks
+	$(BIN)/ruff format --check labeldao scripts tests benchmarks
+	@for f in contracts/*.vy; do echo "vyper $$f"; (cd contracts && $(BIN)/vyper $$(basename $$f) >/dev/null); done
+
+format: install ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix labeldao scripts tests benchmarks
+	$(BIN)/ruff format labeldao scripts tests benchmarks
+
+bench: install ## gas table against the anchors, written to benchmarks/results.md
+	$(PY) -m benchmarks
+
+fuzz-deep: install ## the property suite at an auditor's depth
+	HYPOTHESIS_PROFILE=deep $(BOA_PYTEST) tests/property -q
+
+clean: ## remove build outputs (keeps .venv and node_modules)
+	rm -rf .build .hypothesis .pytest_cache results

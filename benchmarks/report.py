@@ -1,0 +1,67 @@
+"""Tables that the benchmark modules fill and `python -m benchmarks` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Table:
+    """One Markdown table with a title and notes under it."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, *cells: object) -> None:
+        """Appends a row; numbers get thousands separators."""
+        self.rows.append([_cell(c) for c in cells])
+
+    def to_markdown(self) -> str:
+        """The table as GitHub-flavoured Markdown."""
+        lines = [f"### {self.title}", ""]
+        lines.append("| " + " | ".join(self.columns) + " |")
+        lines.append("|" + "|".join("---:" if i else "---" for i in range(len(self.columns))) + "|")
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        if self.notes:
+            lines.append("")
+            lines += [f"- {note}" for note in self.notes]
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Report:
+    """All tables of one benchmark run, in order."""
+
+    tables: list[Table] = field(default_factory=list)
+
+    def table(self, title: str, columns: list[str]) -> Table:
+        """Starts a new table and returns it."""
+        table = Table(title, columns)
+        self.tables.append(table)
+        return table
+
+    def to_markdown(self, header: str) -> str:
+        """Every table under one header."""
+        return header + "\n\n" + "\n".join(t.to_markdown() for t in self.tables)
+
+
+def ratio(value: float, anchor: float) -> str:
+    """`value / anchor` as `0.89x`."""
+    return f"{value / anchor:.2f}x"
+
+
+def verdict(value: float, anchor: float, goal: float) -> str:
+    """`ok` when `value <= goal * anchor`, else `MISSED`."""
+    return "ok" if value <= goal * anchor else "MISSED"
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)

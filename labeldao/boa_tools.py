@@ -1,0 +1,68 @@
+"""Titanoboa helpers shared by the tests, the benchmarks and the simulation.
+
+The contracts are compiled once per process (`deployer`) from the same
+sources Ape compiles, and gas is measured as a real transaction would pay it
+(`tx_gas`): titanoboa's plain calls keep storage warm between calls, so the
+measurement locks the state first (cold slots, original values) and adds the
+intrinsic cost of the calldata.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boa
+from boa.contracts.vyper.vyper_contract import VyperDeployer
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONTRACTS_DIR = REPO_ROOT / "contracts"
+
+# Precompiles are warm in every real transaction (EIP-2929).
+_PRECOMPILES = [i.to_bytes(20, "big") for i in range(1, 11)]
+
+
+@cache
+def deployer(name: str, directory: str | None = None) -> VyperDeployer:
+    """Compiles `<directory>/<name>.vy` once per process (default: contracts/)."""
+    base = Path(directory) if directory else CONTRACTS_DIR
+    return boa.load_partial(str(base / f"{name}.vy"))
+
+
+def calldata_cost(data: bytes) -> int:
+    """Intrinsic gas of a call transaction: 21,000 + 4/16 per zero/non-zero byte."""
+    zeros = data.count(0)
+    return 21_000 + 4 * zeros + 16 * (len(data) - zeros)
+
+
+def calldata_floor(data: bytes) -> int:
+    """EIP-7623 floor (Prague): 21,000 + 10 per calldata token."""
+    zeros = data.count(0)
+    return 21_000 + 10 * (zeros + 4 * (len(data) - zeros))
+
+
+def tx_gas(contract: Any, fn_name: str, *args: Any, sender: str, value: int = 0) -> int:
+    """Gas a transaction calling `contract.fn_name(*args)` from `sender` pays.
+
+    Locks the state first so that every slot starts cold and at its committed
+    value, marks the transaction's warm addresses (sender, contract,
+    precompiles), then adds intrinsic gas and subtracts the capped refund.
+
+    Locking commits titanoboa's journal, so `tx_gas` must not run inside
+    `boa.env.anchor()` (nor in a test isolated by titanoboa's pytest plugin:
+    mark such a test `ignore_isolation` and deploy inside it).
+    """
+    fn = getattr(contract, fn_name)
+    data = fn.prepare_calldata(*args)
+    state = boa.env.evm.vm.state
+    state.lock_changes()
+    for address in (bytes.fromhex(str(sender)[2:]), bytes.fromhex(str(contract.address)[2:])):
+        state.mark_address_warm(address)
+    for address in _PRECOMPILES:
+        state.mark_address_warm(address)
+    fn(*args, sender=sender, value=value)
+    computation = contract._computation
+    total = calldata_cost(data) + computation.get_gas_used()
+    total -= min(computation.get_gas_refund(), total // 5)
+    return max(total, calldata_floor(data))

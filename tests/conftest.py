@@ -1,0 +1,124 @@
+"""Shared test configuration: Hypothesis profiles and titanoboa fixtures.
+
+Profiles (select with HYPOTHESIS_PROFILE; CI=true selects `ci`):
+
+- `default`: quick local runs, shrinking on.
+- `ci`: what CI runs; enough examples for >= 5,000 stateful steps in the
+  property suite, derandomized (a CI failure reproduces locally with
+  HYPOTHESIS_PROFILE=ci), no shrinking (a minimal example is `deep`'s job).
+- `deep`: the auditor's profile: >= 250,000 steps, shrinking on, failing
+  examples kept in .hypothesis/ so that `make fuzz-replay` replays them.
+
+Contract tests run on titanoboa directly (see docs/decisions.md); the Ape
+integration tests in tests/integration/ override the fixtures they need.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+
+_QUIET_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+
+settings.register_profile(
+    "default",
+    max_examples=25,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=_QUIET_CHECKS,
+)
+settings.register_profile(
+    "ci",
+    max_examples=80,
+    stateful_step_count=75,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
+    suppress_health_check=_QUIET_CHECKS,
+)
+settings.register_profile(
+    "deep",
+    max_examples=2_500,
+    stateful_step_count=100,
+    deadline=None,
+    print_blob=True,
+    verbosity=Verbosity.normal,
+    suppress_health_check=_QUIET_CHECKS,
+)
+
+
+def _profile_name() -> str:
+    """The profile asked for, `ci` under CI, else `default`."""
+    if name := os.environ.get("HYPOTHESIS_PROFILE"):
+        return name
+    return "ci" if os.environ.get("CI") else "default"
+
+
+settings.load_profile(_profile_name())
+
+
+# ---------------------------------------------------------------------------
+# titanoboa fixtures (unit and property tests). Each test runs inside a boa
+# anchor (titanoboa's pytest plugin), so module-scoped deployments are shared
+# and every test starts from the same state.
+# ---------------------------------------------------------------------------
+
+import boa  # noqa: E402
+import pytest  # noqa: E402
+
+from labeldao.boa_tools import deployer as _deployer  # noqa: E402
+from tests.helpers import KeyedAccount, keyed_account  # noqa: E402
+
+TOKEN_CAP = 1_000_000_000 * 10**18  # 1 billion LDAO
+
+
+@pytest.fixture(scope="session")
+def admin() -> str:
+    """Deploys the contracts; holds DEFAULT_ADMIN_ROLE until it hands it over."""
+    return boa.env.generate_address("admin")
+
+
+@pytest.fixture(scope="session")
+def minter() -> str:
+    """Holds MINTER_ROLE on the token (stands in for the escrow/registry)."""
+    return boa.env.generate_address("minter")
+
+
+@pytest.fixture(scope="session")
+def alice() -> KeyedAccount:
+    """A holder with a private key (signs permits and delegations)."""
+    return keyed_account("alice")
+
+
+@pytest.fixture(scope="session")
+def bob() -> KeyedAccount:
+    """A second holder with a private key."""
+    return keyed_account("bob")
+
+
+@pytest.fixture(scope="session")
+def carol() -> KeyedAccount:
+    """A third holder with a private key."""
+    return keyed_account("carol")
+
+
+@pytest.fixture(scope="module")
+def token(admin, minter):
+    """RewardToken with a 1e9 LDAO cap; `minter` holds MINTER_ROLE."""
+    with boa.env.prank(admin):
+        contract = _deployer("RewardToken").deploy(TOKEN_CAP)
+        contract.grantRole(contract.MINTER_ROLE(), minter)
+    return contract
+
+
+@pytest.fixture(scope="module")
+def fund(token, minter):
+    """Mints LDAO to an account: `fund(account, amount)`."""
+
+    def _fund(account: str, amount: int) -> None:
+        token.mint(account, amount, sender=minter)
+
+    return _fund
