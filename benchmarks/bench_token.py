@@ -71,9 +71,7 @@ def _erc20_ops(token: object, prefix: str) -> dict[str, int]:
         "transferFrom (finite allowance)": tx_gas(
             token, "transferFrom", holder_a, holder_b, AMOUNT, sender=spender
         ),
-        "permit": tx_gas(
-            token, "permit", *_permit_args(token, signer, spender), sender=spender
-        ),
+        "permit": tx_gas(token, "permit", *_permit_args(token, signer, spender), sender=spender),
         "burn": tx_gas(token, "burn", AMOUNT, sender=holder_a),
         "mint to a holder": tx_gas(token, "mint", holder_b, AMOUNT, sender=boa.env.eoa),
     }
