@@ -41,7 +41,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm is required for anvil and the OpenZeppelin anchor"; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+	@# `npm install` (not `npm ci`): the lock records only this platform's anvil
+	@# binary package, which `npm ci` rejects as out of sync; versions stay pinned.
+	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules (pinned)
@@ -51,7 +53,7 @@ demo: install ## compile, deploy on the embedded chain and show the token at wor
 	$(BIN)/ape run demo
 
 test: install ## the whole test suite (what CI runs)
-	$(MAKE) --no-print-directory test-unit test-property test-integration
+	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil
 
 test-unit: install ## unit tests of every contract (titanoboa)
 	$(BOA_PYTEST) tests/unit -q
@@ -62,6 +64,10 @@ test-property: install ## stateful property tests (HYPOTHESIS_PROFILE=default|ci
 test-integration: install ## end-to-end flows through Ape on the embedded chain
 	$(BIN)/ape compile
 	$(APE_TEST) tests/integration -q
+
+test-anvil: install ## the same flows on a real JSON-RPC node (anvil via ape-foundry)
+	@test -n "$(ANVIL_DIR)" || { echo "error: anvil not installed (npm ci)"; exit 1; }
+	$(APE_TEST) tests/integration -q --network ethereum:local:foundry
 
 lint: install ## ruff and a vyper compile of every contract
 	$(BIN)/ruff check labeldao scripts tests benchmarks

@@ -1,0 +1,30 @@
+// Compiles a Solidity anchor with solc-js (npm `solc`, pinned), resolving
+// imports from node_modules; prints {abi, bytecode} as JSON on stdout.
+// Usage: node labeldao/compile_solidity.js <file.sol> <ContractName>
+const fs = require("fs");
+const path = require("path");
+const solc = require("solc");
+
+const [file, name] = process.argv.slice(2);
+const root = path.resolve(__dirname, "..");
+const input = {
+  language: "Solidity",
+  sources: { [path.basename(file)]: { content: fs.readFileSync(file, "utf8") } },
+  settings: {
+    optimizer: { enabled: true, runs: 200 },
+    evmVersion: "cancun",
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+  },
+};
+function findImports(p) {
+  const full = path.join(root, "node_modules", p);
+  return fs.existsSync(full) ? { contents: fs.readFileSync(full, "utf8") } : { error: `not found: ${p}` };
+}
+const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
+const errors = (out.errors || []).filter((e) => e.severity === "error");
+if (errors.length) {
+  console.error(errors.map((e) => e.formattedMessage).join("\n"));
+  process.exit(1);
+}
+const c = out.contracts[path.basename(file)][name];
+process.stdout.write(JSON.stringify({ abi: c.abi, bytecode: c.evm.bytecode.object, solc: solc.version() }));

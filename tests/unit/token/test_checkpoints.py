@@ -1,0 +1,96 @@
+"""modules/checkpoints.vy and modules/erc20_votes.vy limits, through harnesses."""
+
+import boa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labeldao.boa_tools import deployer
+
+KEY = "0x00000000000000000000000000000000000000aa"
+MAX_VALUE = 2**96 - 1
+
+
+@pytest.fixture(scope="module")
+def history():
+    return deployer("CheckpointsHarness", "tests/mocks").deploy()
+
+
+def test_push__same_block__overwrites_latest(history):
+    history.push(KEY, 5)
+    history.push(KEY, 9)
+    assert history.length(KEY) == 1
+    assert history.latest(KEY) == 9
+
+
+def test_push__new_blocks__archives_two_per_slot(history):
+    blocks = []
+    for value in (1, 2, 3, 4, 5):
+        history.push(KEY, value)
+        blocks.append(boa.env.evm.patch.block_number)
+        boa.env.time_travel(blocks=1)
+    assert history.length(KEY) == 5
+    assert [history.at(KEY, i) for i in range(5)] == list(zip(blocks, [1, 2, 3, 4, 5], strict=True))
+
+
+def test_push__value_above_96_bits__reverts(history):
+    history.push(KEY, MAX_VALUE)
+    with boa.reverts("checkpoints: value exceeds 96 bits"):
+        history.push(KEY, MAX_VALUE + 1)
+
+
+def test_increase__past_96_bits__reverts(history):
+    history.push(KEY, MAX_VALUE)
+    with boa.reverts("checkpoints: value exceeds 96 bits"):
+        history.increase(KEY, 1)
+
+
+def test_decrease__below_zero__reverts(history):
+    history.push(KEY, 3)
+    assert history.decrease(KEY, 3) == (3, 0)
+    with boa.reverts("checkpoints: value below zero"):
+        history.decrease(KEY, 1)
+
+
+def test_push__at_block_beyond_32_bits__reverts(history):
+    original = boa.env.evm.patch.block_number
+    boa.env.evm.patch.block_number = 2**32
+    try:
+        with boa.reverts("checkpoints: block number exceeds 32 bits"):
+            history.push(KEY, 1)
+    finally:
+        boa.env.evm.patch.block_number = original
+
+
+def test_at__out_of_range__reverts(history):
+    with boa.reverts("checkpoints: position out of range"):
+        history.at(KEY, 0)
+
+
+def test_erc20_votes__supply_beyond_96_bits__reverts(alice):
+    harness = deployer("ERC20VotesHarness", "tests/mocks").deploy()
+    harness.mint(alice.address, MAX_VALUE)
+    with boa.reverts("erc20: supply exceeds 2**96 - 1"):
+        harness.mint(alice.address, 1)
+
+
+@settings(max_examples=30)
+@given(
+    steps=st.lists(st.tuples(st.integers(0, 3), st.integers(0, MAX_VALUE)), min_size=1, max_size=24)
+)
+def test_upper_lookup__matches_a_plain_history(history, steps):
+    """Invariant: for every block b, `_upper_lookup(b)` is the last value pushed
+    at or before b (0 before the first push), whatever the gaps between blocks."""
+    record: list[tuple[int, int]] = []
+    for gap, value in steps:
+        if gap:
+            boa.env.time_travel(blocks=gap)
+        history.push(KEY, value)
+        block = boa.env.evm.patch.block_number
+        record = [(b, v) for b, v in record if b != block] + [(block, value)]
+    boa.env.time_travel(blocks=1)
+    first, last = record[0][0], record[-1][0]
+    for block in range(first - 1, last + 1):
+        earlier = [v for b, v in record if b <= block]
+        assert history.upper_lookup(KEY, block) == (earlier[-1] if earlier else 0)
+    assert history.length(KEY) == len(record)
