@@ -26,9 +26,7 @@ COMPILER = Path(__file__).resolve().parent / "compile_solidity.js"
 def artifact(source: Path, name: str) -> dict[str, Any]:
     """Compiles contract `name` of `source` (cached); returns `{abi, bytecode, solc}`."""
     digest = hashlib.sha256(
-        source.read_bytes()
-        + (REPO_ROOT / "package-lock.json").read_bytes()
-        + COMPILER.read_bytes()
+        source.read_bytes() + (REPO_ROOT / "package-lock.json").read_bytes() + COMPILER.read_bytes()
     ).hexdigest()[:16]
     cached = BUILD / f"{name}-{digest}.json"
     if not cached.exists():

@@ -100,6 +100,8 @@ def test_governor__without_quorum__defeats_the_proposal(governor, token, fund, a
     fund(carol.address, 990 * LDAO)  # never delegated: counts for quorum, votes nothing
     token.delegate(alice.address, sender=alice.address)
     boa.env.time_travel(blocks=1)
-    proposal_id = _vote_through(governor, _proposal(token, carol.address, 1), [(alice.address, FOR)])
+    proposal_id = _vote_through(
+        governor, _proposal(token, carol.address, 1), [(alice.address, FOR)]
+    )
     boa.env.time_travel(blocks=11)
     assert governor.state(proposal_id) == DEFEATED
