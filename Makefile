@@ -26,7 +26,7 @@ BOA_PYTEST := $(PY) -m pytest -p no:ape_test
 APE_TEST := $(BIN)/ape test -p no:boa_test
 
 .PHONY: help install demo test test-unit test-property test-integration test-anvil \
-        lint format bench fuzz-deep fuzz-replay clean
+        lint format bench fuzz-deep fuzz-replay check-reverts clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,7 +53,10 @@ demo: install ## compile, deploy on the embedded chain and show the token at wor
 	$(BIN)/ape run demo
 
 test: install ## the whole test suite (what CI runs)
-	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil
+	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil check-reverts
+
+check-reverts: install ## fail if a revert string of the contracts is expected by no test
+	$(PY) -m labeldao.assurance.reverts
 
 test-unit: install ## unit tests of every contract (titanoboa)
 	$(BOA_PYTEST) tests/unit -q

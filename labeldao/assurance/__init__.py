@@ -1,0 +1,2 @@
+"""Assurance tooling for auditors: revert-string coverage, mutation testing,
+contract coverage and the fuzz runners (see docs/AUDITING.md)."""

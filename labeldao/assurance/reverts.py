@@ -1,0 +1,93 @@
+"""Every revert string in the contracts must be triggered by a test.
+
+Collects the revert strings of `contracts/**/*.vy` (`assert ..., "..."` and
+`raise "..."`) and the strings the tests expect in `boa.reverts(...)` /
+`ape.reverts(...)` (found with Python's AST, so a string merely mentioned in a
+comment does not count). A test that expects a string only passes if the
+contract reverts with exactly that string, so "expected by a passing test"
+means "triggered". Exits non-zero and lists what no test expects.
+
+    python -m labeldao.assurance.reverts [--contracts DIR] [--tests DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from pathlib import Path
+
+import vyper.ast.nodes as vy_ast
+from vyper.ast import parse_to_ast
+
+from labeldao.boa_tools import REPO_ROOT
+
+
+def contract_reverts(contracts: Path) -> dict[str, list[str]]:
+    """Revert string -> places (`file:line`) in the Vyper sources, read with
+    Vyper's own parser (`assert <cond>, "..."` and `raise "..."`)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(contracts.rglob("*.vy")):
+        module = parse_to_ast(path.read_text())
+        nodes = [(a.msg, a.lineno) for a in module.get_descendants(vy_ast.Assert)]
+        nodes += [(r.exc, r.lineno) for r in module.get_descendants(vy_ast.Raise)]
+        for message, line in nodes:
+            if isinstance(message, vy_ast.Str):
+                place = f"{path.relative_to(contracts.parent)}:{line}"
+                found.setdefault(message.value, []).append(place)
+    return found
+
+
+def expected_reverts(tests: Path) -> set[str]:
+    """Strings passed to any `*.reverts(...)` / `reverts(...)` call in the tests."""
+    expected: set[str] = set()
+    for path in sorted(tests.rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        constants = _string_constants(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _is_reverts(node.func):
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        expected.add(arg.value)
+                    elif isinstance(arg, ast.Name) and arg.id in constants:
+                        expected.add(constants[arg.id])
+    return expected
+
+
+def _is_reverts(func: ast.expr) -> bool:
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name == "reverts"
+
+
+def _string_constants(tree: ast.Module) -> dict[str, str]:
+    """Module-level `NAME = "..."` assignments (reasons kept in constants)."""
+    constants: dict[str, str] = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    constants[target.id] = node.value.value
+    return constants
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contracts", type=Path, default=REPO_ROOT / "contracts")
+    parser.add_argument("--tests", type=Path, default=REPO_ROOT / "tests")
+    args = parser.parse_args(argv)
+    reverts = contract_reverts(args.contracts)
+    expected = expected_reverts(args.tests)
+    missing = {msg: places for msg, places in reverts.items() if msg not in expected}
+    covered = len(reverts) - len(missing)
+    print(f"revert strings in contracts: {len(reverts)}; expected by tests: {covered}")
+    for message, places in sorted(missing.items()):
+        print(f"  NOT TRIGGERED BY ANY TEST: {message!r} at {', '.join(places)}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

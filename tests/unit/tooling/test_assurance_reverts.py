@@ -1,0 +1,61 @@
+"""labeldao.assurance.reverts finds revert strings no test expects."""
+
+from pathlib import Path
+
+from labeldao.assurance.reverts import contract_reverts, expected_reverts, main
+
+CONTRACT = """# pragma version ~=0.4.3
+@external
+def f(x: uint256):
+    assert x > 0, "demo: zero"
+    # assert x < 9, "demo: commented out"
+    assert (
+        x != 7
+    ), "demo: seven"
+    if x == 5:
+        raise "demo: five"
+"""
+
+TESTS = """
+import boa
+SEVEN = "demo: seven"
+def test_zero(c):
+    with boa.reverts("demo: zero"):
+        c.f(0)
+def test_seven(c):
+    with boa.reverts(SEVEN):
+        c.f(7)
+# boa.reverts("demo: five") in a comment does not count
+"""
+
+
+def _tree(tmp_path: Path) -> tuple[Path, Path]:
+    contracts, tests = tmp_path / "contracts", tmp_path / "tests"
+    contracts.mkdir()
+    tests.mkdir()
+    (contracts / "Demo.vy").write_text(CONTRACT)
+    (tests / "test_demo.py").write_text(TESTS)
+    return contracts, tests
+
+
+def test_contract_reverts__reads_asserts_and_raises_not_comments(tmp_path):
+    contracts, _ = _tree(tmp_path)
+    assert set(contract_reverts(contracts)) == {"demo: zero", "demo: seven", "demo: five"}
+
+
+def test_expected_reverts__reads_literals_and_constants_only(tmp_path):
+    _, tests = _tree(tmp_path)
+    assert expected_reverts(tests) == {"demo: zero", "demo: seven"}
+
+
+def test_main__fails_and_names_the_untested_string(tmp_path, capsys):
+    contracts, tests = _tree(tmp_path)
+    assert main(["--contracts", str(contracts), "--tests", str(tests)]) == 1
+    out = capsys.readouterr().out
+    assert "'demo: five' at contracts/Demo.vy:10" in out
+
+
+def test_main__passes_when_every_string_is_expected(tmp_path):
+    contracts, tests = _tree(tmp_path)
+    (tests / "test_more.py").write_text('import boa\nboa.reverts("demo: five")\n')
+    assert main(["--contracts", str(contracts), "--tests", str(tests)]) == 0
