@@ -1,0 +1,176 @@
+"""Deployment parameters: one checked-in TOML file per network under
+`deployments/params/`, validated before any transaction is sent.
+
+Addresses may be written as `"test:N"` (Ape's N-th test account) on local
+networks only, so that the local files need no hard-coded keys.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from eth_utils import is_address, to_checksum_address
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from labeldao.boa_tools import REPO_ROOT
+
+PARAMS_DIR = REPO_ROOT / "deployments" / "params"
+LDAO = 10**18
+MAX_SUPPLY = 2**96 - 1
+TWO_DAYS = 2 * 24 * 3600
+PLACEHOLDER = "0x000000000000000000000000000000000000dead"
+
+
+class ParamsError(ValueError):
+    """The parameter file is missing or invalid; the message lists every problem."""
+
+
+Address = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Mint(_Strict):
+    """An initial allocation minted at deployment (testnets, demo faucets)."""
+
+    to: Address
+    amount: int = Field(gt=0, description="base units (18 decimals)")
+
+
+class TokenParams(_Strict):
+    """RewardToken constructor and initial allocations."""
+
+    cap: int = Field(gt=0, le=MAX_SUPPLY, description="hard cap in base units")
+    initial_mints: list[Mint] = Field(default_factory=list)
+
+
+class TimelockParams(_Strict):
+    """snekmate TimelockController: holds every admin and parameter role."""
+
+    min_delay: int = Field(ge=0, description="seconds; >= 2 days on public networks")
+    proposers: list[Address] = Field(min_length=1)
+    executors: list[Address] = Field(min_length=1)
+
+
+class RolesParams(_Strict):
+    """Accounts that are not contracts of the suite."""
+
+    guardian: Address
+    treasury: Address
+
+
+class DeployParams(_Strict):
+    """Everything `ape run deploy` needs for one network."""
+
+    network: str
+    token: TokenParams
+    timelock: TimelockParams
+    roles: RolesParams
+    escrow: dict[str, Any] = Field(default_factory=dict)
+    court: dict[str, Any] = Field(default_factory=dict)
+    registry: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("network")
+    @classmethod
+    def _network_name(cls, value: str) -> str:
+        if not value.replace("-", "").replace("_", "").isalnum():
+            raise ValueError("network must be a plain name such as 'local' or 'sepolia'")
+        return value
+
+
+def load_params(
+    path: Path,
+    *,
+    is_local: bool,
+    test_account: Callable[[int], str] | None = None,
+) -> DeployParams:
+    """Reads and validates a parameter file; resolves `test:N` addresses.
+
+    Raises `ParamsError` with every problem found, each naming its field.
+    """
+    if not path.exists():
+        raise ParamsError(f"no parameter file {path}; copy deployments/params/local.toml")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ParamsError(f"{path}: not valid TOML: {exc}") from None
+    problems: list[str] = []
+    resolved = _resolve_addresses(raw, is_local, test_account, problems, prefix="")
+    if problems:
+        raise ParamsError(f"{path}:\n  " + "\n  ".join(problems))
+    try:
+        params = DeployParams.model_validate(resolved)
+    except ValidationError as exc:
+        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise ParamsError(f"{path}:\n  " + "\n  ".join(lines)) from None
+    if not is_local and params.timelock.min_delay < TWO_DAYS:
+        raise ParamsError(
+            f"{path}:\n  timelock.min_delay: must be >= {TWO_DAYS} s (2 days) on a public network"
+        )
+    return params
+
+
+_ADDRESS_KEYS = {"to", "guardian", "treasury", "proposers", "executors"}
+
+
+def _resolve_addresses(
+    node: Any,
+    is_local: bool,
+    test_account: Callable[[int], str] | None,
+    problems: list[str],
+    prefix: str,
+    key: str = "",
+) -> Any:
+    """Returns `node` with every address field checked and checksummed."""
+    if isinstance(node, dict):
+        return {
+            k: _resolve_addresses(v, is_local, test_account, problems, f"{prefix}{k}.", k)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [
+            _resolve_addresses(v, is_local, test_account, problems, f"{prefix}{i}.", key)
+            for i, v in enumerate(node)
+        ]
+    if key in _ADDRESS_KEYS and isinstance(node, str):
+        return _address(node, is_local, test_account, problems, prefix.rstrip("."), key)
+    return node
+
+
+def _address(
+    value: str,
+    is_local: bool,
+    test_account: Callable[[int], str] | None,
+    problems: list[str],
+    where: str,
+    key: str,
+) -> str:
+    if value.startswith("test:"):
+        index = value.removeprefix("test:")
+        if not is_local:
+            problems.append(f"{where}: '{value}' (a test account) is for local networks only")
+        elif not index.isdigit() or test_account is None:
+            problems.append(f"{where}: '{value}' must be test:N with N a number")
+        else:
+            return test_account(int(index))
+        return value
+    if not is_address(value):
+        problems.append(f"{where}: '{value}' is not an address")
+        return value
+    if value.lower() == PLACEHOLDER:
+        problems.append(f"{where}: placeholder {value}: put the real address here")
+        return value
+    # The zero address among the timelock's executors means "anyone may execute".
+    if value.lower() == "0x" + "00" * 20 and key != "executors":
+        problems.append(f"{where}: the zero address is not allowed")
+    return to_checksum_address(value)
+
+
+def params_path(network: str) -> Path:
+    """`deployments/params/<network>.toml`."""
+    return PARAMS_DIR / f"{network}.toml"

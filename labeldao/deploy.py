@@ -1,0 +1,353 @@
+"""Idempotent, resumable deployment of LabelDAO through Ape.
+
+A deployment is a fixed sequence of steps (deploy a contract, set a role).
+Each step first looks at the chain: a contract already at its recorded (or
+predicted) address is adopted, a role already in the wanted state is left
+alone. The record `deployments/<network>.json` is written after every step,
+and before every deployment transaction the deployer's nonce and the address
+that transaction will create are written too, so that a process killed
+between sending and saving still finds its contract on the next run instead of
+deploying a second one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import rlp
+from eth_utils import keccak, to_canonical_address, to_checksum_address
+
+DEFAULT_ADMIN_ROLE = b"\x00" * 32
+
+
+def role_id(name: str) -> bytes:
+    """`keccak256(name)`, as the contracts define their roles."""
+    return DEFAULT_ADMIN_ROLE if name == "DEFAULT_ADMIN_ROLE" else keccak(text=name)
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address a contract creation by `sender` at `nonce` gets (CREATE)."""
+    digest = keccak(rlp.encode([to_canonical_address(sender), nonce]))
+    return to_checksum_address(digest[12:])
+
+
+class DeployError(RuntimeError):
+    """A deployment step cannot proceed; the message says why and what to do."""
+
+
+@dataclass
+class Record:
+    """What has been deployed on one network: the contents of `deployments/<network>.json`."""
+
+    path: Path
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Record:
+        """Reads the record, or starts an empty one."""
+        if path.exists():
+            return cls(path, json.loads(path.read_text()))
+        return cls(path, {"contracts": {}, "roles": {}, "pending": None, "complete": False})
+
+    def save(self) -> None:
+        """Writes the record atomically (a crash never leaves half a file)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.data["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(self.data, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.replace(tmp, self.path)
+
+    @property
+    def contracts(self) -> dict[str, dict[str, Any]]:
+        """Deployed contracts by name: address, transaction, block, arguments."""
+        return self.data.setdefault("contracts", {})
+
+    def address(self, name: str) -> str:
+        """The recorded address of contract `name`."""
+        try:
+            return self.contracts[name]["address"]
+        except KeyError:
+            raise DeployError(f"{name} is not deployed yet") from None
+
+
+class Chain(Protocol):
+    """What the engine needs from a chain (Ape in scripts, a fake in unit tests)."""
+
+    def code_at(self, address: str) -> bytes: ...
+
+    def nonce(self, account: str) -> int: ...
+
+
+@dataclass
+class Step:
+    """One named step and the function that performs it (returns a log line)."""
+
+    name: str
+    run: Callable[[], str]
+
+
+@dataclass
+class Engine:
+    """Runs steps in order against a chain, keeping the record up to date."""
+
+    record: Record
+    chain: Chain
+    deployer: str
+    log: Callable[[str], None] = print
+
+    def check_record_matches_chain(self, chain_id: int) -> None:
+        """Refuses a record of another chain; restarts one whose contracts vanished.
+
+        A local node restarted without its state has none of the recorded
+        contracts: the old record is kept beside the new one and the run
+        starts over. A public network with a missing contract is an error.
+        """
+        recorded = self.record.data.get("chain_id")
+        if recorded is not None and recorded != chain_id:
+            raise DeployError(
+                f"{self.record.path} is for chain id {recorded}, not {chain_id}: "
+                "use another network name or move the file away"
+            )
+        missing = [
+            name
+            for name, entry in self.record.contracts.items()
+            if not self.chain.code_at(entry["address"])
+        ]
+        if missing and len(missing) == len(self.record.contracts):
+            backup = self.record.path.with_suffix(".stale.json")
+            self.record.path.replace(backup)
+            self.log(f"no recorded contract exists on this chain (node reset?); kept {backup.name}")
+            self.record.data = Record.load(self.record.path).data
+        elif missing:
+            raise DeployError(
+                f"recorded contracts {missing} have no code on chain {chain_id} while others do: "
+                "the record does not match this chain"
+            )
+        self.record.data["chain_id"] = chain_id
+
+    def deploy(
+        self,
+        name: str,
+        send: Callable[[], Any],
+        args: Sequence[Any],
+    ) -> str:
+        """Deploys contract `name` once; returns its address.
+
+        `send` sends the creation transaction and returns Ape's contract
+        instance (with `.address` and `.txn_hash`/`.receipt`).
+        """
+        if name in self.record.contracts:
+            return f"{name}: already at {self.record.contracts[name]['address']}"
+        pending = self.record.data.get("pending")
+        if pending and pending["name"] == name:
+            if self.chain.code_at(pending["address"]):
+                self._remember(name, pending["address"], args, tx=None, block=None)
+                return f"{name}: adopted {pending['address']} (sent by an interrupted run)"
+            if self.chain.nonce(self.deployer) <= pending["nonce"]:
+                self.log(f"{name}: the interrupted run's transaction was never mined; resending")
+        nonce = self.chain.nonce(self.deployer)
+        expected = create_address(self.deployer, nonce)
+        self.record.data["pending"] = {"name": name, "nonce": nonce, "address": expected}
+        self.record.save()
+        instance = send()
+        address = to_checksum_address(str(instance.address))
+        receipt = getattr(instance, "receipt", None)
+        self._remember(
+            name,
+            address,
+            args,
+            tx=getattr(instance, "txn_hash", None),
+            block=getattr(receipt, "block_number", None),
+        )
+        return f"{name}: deployed at {address}"
+
+    def set_role(
+        self,
+        contract_name: str,
+        role: str,
+        account: str,
+        wanted: bool,
+        has_role: Callable[[], bool],
+        send: Callable[[], Any],
+    ) -> str:
+        """Grants (`wanted`) or revokes/renounces a role, unless already so."""
+        key = f"{contract_name}.{role}.{account}"
+        if has_role() == wanted:
+            self.record.data.setdefault("roles", {})[key] = wanted
+            return f"{key}: already {'held' if wanted else 'absent'}"
+        receipt = send()
+        self.record.data.setdefault("roles", {})[key] = wanted
+        tx = getattr(receipt, "txn_hash", None)
+        return f"{key}: {'granted' if wanted else 'removed'} ({tx})"
+
+    def run(self, steps: Sequence[Step]) -> None:
+        """Runs every step, saving the record after each."""
+        for step in steps:
+            line = step.run()
+            self.record.save()
+            self.log(f"[{step.name}] {line}")
+        self.record.data["complete"] = True
+        self.record.save()
+
+    def _remember(self, name: str, address: str, args: Sequence[Any], tx: Any, block: Any) -> None:
+        self.record.contracts[name] = {
+            "address": address,
+            "tx_hash": None if tx is None else str(tx),
+            "block": block,
+            "args": [_jsonable(a) for a in args],
+        }
+        self.record.data["pending"] = None
+        self.record.save()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, int | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+# ---------------------------------------------------------------------------
+# The LabelDAO plan
+# ---------------------------------------------------------------------------
+
+# Which contract grants which role to whom, after all are deployed. Contract
+# names are those of `contracts/`; holders are contract names or the
+# parameter accounts "guardian" / "treasury".
+TOKEN_ROLES = [("MINTER_ROLE", "Timelock")]
+ADMIN_HOLDER = "Timelock"
+
+
+@dataclass
+class Deployment:
+    """Ape objects one plan needs: the contract containers and the deployer."""
+
+    containers: dict[str, Any]
+    deployer: Any
+    params: Any
+    engine: Engine
+    instances: dict[str, Any] = field(default_factory=dict)
+
+    def at(self, name: str) -> Any:
+        """The deployed instance of `name` (loaded from the record when resumed)."""
+        if name not in self.instances:
+            self.instances[name] = self.containers[name].at(self.engine.record.address(name))
+        return self.instances[name]
+
+    def deploy_step(self, name: str, args: Callable[[], Sequence[Any]]) -> Step:
+        """A step that deploys `name` with the given (lazily computed) arguments."""
+
+        def run() -> str:
+            values = list(args())
+            return self.engine.deploy(
+                name,
+                lambda: self.deployer.deploy(self.containers[name], *values),
+                values,
+            )
+
+        return Step(f"deploy {name}", run)
+
+    def role_step(self, contract: str, role: str, holder: str, wanted: bool = True) -> Step:
+        """A step that grants (or, for the deployer, renounces) `role` on `contract`."""
+
+        def run() -> str:
+            instance = self.at(contract)
+            account = self._account(holder)
+            role_bytes = role_id(role)
+            me = str(self.deployer.address)
+            if wanted:
+                send = lambda: instance.grantRole(role_bytes, account, sender=self.deployer)  # noqa: E731
+            elif account == me:
+                send = lambda: instance.renounceRole(role_bytes, account, sender=self.deployer)  # noqa: E731
+            else:
+                send = lambda: instance.revokeRole(role_bytes, account, sender=self.deployer)  # noqa: E731
+            return self.engine.set_role(
+                contract, role, account, wanted, lambda: instance.hasRole(role_bytes, account), send
+            )
+
+        verb = "grant" if wanted else "drop"
+        return Step(f"{verb} {contract}.{role} -> {holder}", run)
+
+    def _account(self, holder: str) -> str:
+        if holder == "deployer":
+            return str(self.deployer.address)
+        if holder in ("guardian", "treasury"):
+            return getattr(self.params.roles, holder)
+        return self.engine.record.address(holder)
+
+
+def token_and_timelock_steps(plan: Deployment) -> list[Step]:
+    """Timelock and RewardToken, minter and admin roles to the timelock, the
+    initial allocations (minted while the deployer briefly holds MINTER_ROLE)."""
+    p = plan.params
+    steps = [
+        plan.deploy_step(
+            "Timelock",
+            lambda: (p.timelock.min_delay, p.timelock.proposers, p.timelock.executors, ZERO),
+        ),
+        plan.deploy_step("RewardToken", lambda: (p.token.cap,)),
+    ]
+    if p.token.initial_mints:
+        steps += [
+            plan.role_step("RewardToken", "MINTER_ROLE", "deployer"),
+            Step("initial allocations", lambda: _initial_mints(plan)),
+            plan.role_step("RewardToken", "MINTER_ROLE", "deployer", wanted=False),
+        ]
+    steps += [plan.role_step("RewardToken", role, holder) for role, holder in TOKEN_ROLES]
+    return steps
+
+
+def handover_steps(plan: Deployment, contracts: Sequence[str]) -> list[Step]:
+    """Admin of every contract to the timelock, then the deployer renounces it."""
+    steps = [plan.role_step(c, "DEFAULT_ADMIN_ROLE", ADMIN_HOLDER) for c in contracts]
+    steps += [plan.role_step(c, "DEFAULT_ADMIN_ROLE", "deployer", wanted=False) for c in contracts]
+    return steps
+
+
+def deployer_roles(plan: Deployment, contracts: Sequence[str], roles: Sequence[str]) -> list[str]:
+    """Every `contract.ROLE` the deployer still holds (must be empty at the end)."""
+    me = str(plan.deployer.address)
+    return [
+        f"{c}.{r}" for c in contracts for r in roles if _has_role_safe(plan.at(c), role_id(r), me)
+    ]
+
+
+def _has_role_safe(instance: Any, role: bytes, account: str) -> bool:
+    try:
+        return bool(instance.hasRole(role, account))
+    except Exception as exc:  # a contract without the role API answers nothing
+        raise DeployError(f"cannot read roles of {instance.address}: {exc}") from exc
+
+
+def _initial_mints(plan: Deployment) -> str:
+    """Mints the allocations in order, each once.
+
+    Idempotent from chain state alone: during deployment only the deployer
+    mints, so allocation `i` is done exactly when the supply has reached the
+    sum of allocations `0..i` (a run killed after sending a mint finds it
+    mined and skips it).
+    """
+    token = plan.at("RewardToken")
+    lines, target = [], 0
+    for mint in plan.params.token.initial_mints:
+        target += mint.amount
+        if token.totalSupply() >= target:
+            continue
+        token.mint(mint.to, mint.amount, sender=plan.deployer)
+        lines.append(f"{mint.amount / 10**18:,.0f} LDAO to {mint.to}")
+    return "; ".join(lines) or "already minted"
+
+
+ZERO = "0x" + "00" * 20

@@ -1,0 +1,122 @@
+"""`ape run deploy`: deploy LabelDAO to the chosen network, wire every role,
+hand admin to the timelock and leave the deployer with no role.
+
+    ape run deploy --network ethereum:local:foundry
+    ape run deploy --network ethereum:sepolia:node --account my-deployer
+
+Parameters come from `deployments/params/<network>.toml`; the result is
+recorded in `deployments/<network>.json` after every step, so re-running
+after an interruption finishes what is missing and redeploys nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from ape import accounts, chain, project
+from ape.api import AccountAPI, NetworkAPI, ProviderAPI
+from ape.cli import ConnectedProviderCommand, account_option
+
+from labeldao.boa_tools import REPO_ROOT
+from labeldao.config import ParamsError, load_params, params_path
+from labeldao.deploy import (
+    DeployError,
+    Deployment,
+    Engine,
+    Record,
+    deployer_roles,
+    handover_steps,
+    token_and_timelock_steps,
+)
+
+SUITE = ["RewardToken"]
+ROLES = ["DEFAULT_ADMIN_ROLE", "MINTER_ROLE"]
+
+
+class ApeChain:
+    """The engine's view of the connected chain."""
+
+    def code_at(self, address: str) -> bytes:
+        return bytes(chain.provider.get_code(address))
+
+    def nonce(self, account: str) -> int:
+        return chain.provider.get_nonce(account)
+
+
+def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
+    name = network.name
+    return f"{name}-{provider.name}" if name == "local" else name
+
+
+def _account(account: AccountAPI | None, is_local: bool) -> AccountAPI:
+    if account is not None:
+        return account
+    if is_local:
+        return accounts.test_accounts[0]
+    raise click.UsageError("--account is required on a public network (see `ape accounts list`)")
+
+
+@click.command(cls=ConnectedProviderCommand)
+@account_option(prompt=False)
+@click.option("--params", "params_file", type=click.Path(path_type=Path), help="parameter file")
+@click.option("--record", "record_file", type=click.Path(path_type=Path), help="deployment record")
+@click.option("--verify", is_flag=True, help="verify sources on the block explorer")
+def cli(
+    network: NetworkAPI,
+    provider: ProviderAPI,
+    account: AccountAPI | None,
+    params_file: Path | None,
+    record_file: Path | None,
+    verify: bool,
+) -> None:
+    """Deploy (or finish deploying) LabelDAO on the connected network."""
+    is_local = network.name == "local"
+    deployer = _account(account, is_local)
+    slug = _network_slug(network, provider)
+    params_file = params_file or params_path("local" if is_local else network.name)
+    try:
+        params = load_params(
+            params_file,
+            is_local=is_local,
+            test_account=lambda i: str(accounts.test_accounts[i].address),
+        )
+    except ParamsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    record = Record.load(record_file or REPO_ROOT / "deployments" / f"{slug}.json")
+    engine = Engine(record, ApeChain(), str(deployer.address), log=click.echo)
+    try:
+        engine.check_record_matches_chain(chain.chain_id)
+        record.data.update(
+            network=slug,
+            deployer=str(deployer.address),
+            compiler={"vyper": "0.4.3", "snekmate": "0.1.2"},
+            params=params.model_dump(),
+        )
+        containers = {name: getattr(project, name) for name in ("Timelock", *SUITE)}
+        plan = Deployment(containers, deployer, params, engine)
+        engine.run(token_and_timelock_steps(plan) + handover_steps(plan, SUITE))
+        leftover = deployer_roles(plan, ["Timelock", *SUITE], ROLES + ["PROPOSER_ROLE"])
+    except DeployError as exc:
+        raise click.ClickException(str(exc)) from None
+    if leftover:
+        raise click.ClickException(f"the deployer still holds {leftover}")
+    click.echo(f"deployer {deployer.address} holds no role; record: {record.path}")
+    for name, entry in record.contracts.items():
+        click.echo(f"  {name:<16} {entry['address']}")
+    if verify:
+        _verify(network, record)
+
+
+def _verify(network: NetworkAPI, record: Record) -> None:
+    if network.name == "local":
+        raise click.ClickException("--verify: nothing to verify on a local network")
+    explorer = network.explorer
+    if explorer is None:
+        raise click.ClickException(
+            "--verify: no block-explorer plugin for this network (pip install ape-etherscan)"
+        )
+    for name, entry in record.contracts.items():
+        explorer.publish_contract(entry["address"])
+        click.echo(f"  verified {name}")

@@ -1,0 +1,92 @@
+"""labeldao.config: deployment parameter files are validated before any transaction."""
+
+from pathlib import Path
+
+import pytest
+
+from labeldao.config import ParamsError, load_params, params_path
+
+TEST_ACCOUNTS = [f"0x{i:040x}" for i in range(1, 11)]
+GOOD = """
+network = "demo"
+[token]
+cap = 1000
+initial_mints = [{ to = "test:1", amount = 5 }]
+[timelock]
+min_delay = 172800
+proposers = ["test:2"]
+executors = ["0x0000000000000000000000000000000000000000"]
+[roles]
+guardian = "test:3"
+treasury = "0x00000000000000000000000000000000000000aa"
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "params.toml"
+    path.write_text(text)
+    return path
+
+
+def _load(path: Path, is_local: bool = True):
+    return load_params(path, is_local=is_local, test_account=lambda i: TEST_ACCOUNTS[i])
+
+
+def test_checked_in_files__are_valid():
+    assert _load(params_path("local")).network == "local"
+    with pytest.raises(ParamsError, match="placeholder"):
+        _load(params_path("sepolia"), is_local=False)
+
+
+def test_good_file__resolves_test_accounts_and_checksums(tmp_path):
+    params = _load(_write(tmp_path, GOOD))
+    assert params.token.initial_mints[0].to == "0x0000000000000000000000000000000000000002"
+    assert params.roles.treasury == "0x00000000000000000000000000000000000000AA"
+    assert params.timelock.executors == ["0x0000000000000000000000000000000000000000"]
+
+
+def test_test_accounts__on_public_network__are_refused(tmp_path):
+    with pytest.raises(ParamsError, match="token.initial_mints.0.to: 'test:1'.*local networks"):
+        _load(_write(tmp_path, GOOD), is_local=False)
+
+
+def test_short_timelock__on_public_network__is_refused(tmp_path):
+    text = GOOD.replace("test:", "0x00000000000000000000000000000000000000b").replace(
+        "172800", "3600"
+    )
+    with pytest.raises(ParamsError, match="min_delay: must be >= 172800"):
+        _load(_write(tmp_path, text), is_local=False)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("cap = 1000", "cap = 0", "token.cap: Input should be greater than 0"),
+        ("cap = 1000", f"cap = {2**96}", "token.cap: Input should be less than or equal"),
+        (
+            'treasury = "0x00000000000000000000000000000000000000aa"',
+            'treasury = "0x12"',
+            "not an address",
+        ),
+        (
+            'guardian = "test:3"',
+            'guardian = "0x0000000000000000000000000000000000000000"',
+            "zero address",
+        ),
+        ("amount = 5", "amount = -5", "amount: Input should be greater than 0"),
+        ("[roles]", "[roles]\nsurprise = 1", "roles.surprise: Extra inputs are not permitted"),
+        ('proposers = ["test:2"]', "proposers = []", "timelock.proposers"),
+        ('guardian = "test:3"', 'guardian = "test:x"', "must be test:N"),
+    ],
+)
+def test_bad_value__names_the_field(tmp_path, old, new, message):
+    assert old in GOOD
+    with pytest.raises(ParamsError, match=message):
+        _load(_write(tmp_path, GOOD.replace(old, new)))
+
+
+def test_missing_or_broken_file__says_so(tmp_path):
+    with pytest.raises(ParamsError, match="no parameter file"):
+        _load(tmp_path / "nope.toml")
+    with pytest.raises(ParamsError, match="not valid TOML"):
+        _load(_write(tmp_path, "cap = = 1"))

@@ -1,0 +1,130 @@
+"""labeldao.deploy.Engine: idempotent, resumable steps against a fake chain."""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+
+from labeldao.deploy import DeployError, Engine, Record, Step, create_address
+
+DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+
+
+@dataclass
+class FakeChain:
+    """Contracts by address and the deployer's nonce."""
+
+    code: dict[str, bytes] = field(default_factory=dict)
+    nonces: dict[str, int] = field(default_factory=dict)
+
+    def code_at(self, address: str) -> bytes:
+        return self.code.get(address, b"")
+
+    def nonce(self, account: str) -> int:
+        return self.nonces.get(account, 0)
+
+    def create(self, sender: str) -> SimpleNamespace:
+        nonce = self.nonce(sender)
+        address = create_address(sender, nonce)
+        self.code[address] = b"\x60\x00"
+        self.nonces[sender] = nonce + 1
+        return SimpleNamespace(address=address, txn_hash=f"0xtx{nonce}")
+
+
+def _engine(tmp_path, chain=None) -> Engine:
+    record = Record.load(tmp_path / "net.json")
+    return Engine(record, chain or FakeChain(), DEPLOYER, log=lambda _: None)
+
+
+def test_create_address__matches_known_vector():
+    # Hardhat/anvil's first contract from account 0 at nonce 0.
+    assert create_address(DEPLOYER, 0) == "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+
+
+def test_deploy__records_and_is_skipped_on_rerun(tmp_path):
+    chain = FakeChain()
+    engine = _engine(tmp_path, chain)
+    engine.deploy("Token", lambda: chain.create(DEPLOYER), [1])
+    again = _engine(tmp_path, chain)
+    line = again.deploy("Token", lambda: pytest.fail("must not redeploy"), [1])
+    assert "already at" in line
+    assert again.record.data["pending"] is None
+    assert again.record.contracts["Token"]["tx_hash"] == "0xtx0"
+
+
+def test_deploy__killed_after_sending__adopts_the_mined_contract(tmp_path):
+    chain = FakeChain()
+    engine = _engine(tmp_path, chain)
+
+    def send_then_die():
+        chain.create(DEPLOYER)  # mined...
+        raise KeyboardInterrupt  # ...but the process dies before recording it
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.deploy("Token", send_then_die, [])
+    resumed = _engine(tmp_path, chain)
+    line = resumed.deploy("Token", lambda: pytest.fail("must not redeploy"), [])
+    assert "adopted" in line
+    assert resumed.record.address("Token") == create_address(DEPLOYER, 0)
+
+
+def test_deploy__killed_before_mining__sends_again(tmp_path):
+    chain = FakeChain()
+    engine = _engine(tmp_path, chain)
+
+    def die():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.deploy("Token", die, [])
+    resumed = _engine(tmp_path, chain)
+    resumed.deploy("Token", lambda: chain.create(DEPLOYER), [])
+    assert resumed.record.address("Token") == create_address(DEPLOYER, 0)
+
+
+def test_record__of_another_chain__is_refused(tmp_path):
+    engine = _engine(tmp_path)
+    engine.check_record_matches_chain(1)
+    engine.record.save()
+    with pytest.raises(DeployError, match="chain id 1, not 5"):
+        _engine(tmp_path).check_record_matches_chain(5)
+
+
+def test_record__whose_contracts_vanished__starts_over_and_keeps_a_backup(tmp_path):
+    chain = FakeChain()
+    engine = _engine(tmp_path, chain)
+    engine.check_record_matches_chain(31337)
+    engine.deploy("Token", lambda: chain.create(DEPLOYER), [])
+    fresh = _engine(tmp_path, FakeChain())  # the node restarted empty
+    fresh.check_record_matches_chain(31337)
+    assert fresh.record.contracts == {}
+    assert (tmp_path / "net.stale.json").exists()
+
+
+def test_record__with_some_contracts_missing__is_an_error(tmp_path):
+    chain = FakeChain()
+    engine = _engine(tmp_path, chain)
+    engine.deploy("A", lambda: chain.create(DEPLOYER), [])
+    engine.deploy("B", lambda: chain.create(DEPLOYER), [])
+    del chain.code[engine.record.address("B")]
+    with pytest.raises(DeployError, match=r"\['B'\] have no code"):
+        _engine(tmp_path, chain).check_record_matches_chain(31337)
+
+
+def test_set_role__only_sends_when_needed(tmp_path):
+    engine = _engine(tmp_path)
+    held = {"value": False}
+
+    def grant():
+        held["value"] = True
+        return SimpleNamespace(txn_hash="0xgrant")
+
+    assert "granted" in engine.set_role("T", "R", "0xabc", True, lambda: held["value"], grant)
+    line = engine.set_role("T", "R", "0xabc", True, lambda: held["value"], lambda: pytest.fail())
+    assert "already held" in line
+
+
+def test_run__marks_the_record_complete(tmp_path):
+    engine = _engine(tmp_path)
+    engine.run([Step("one", lambda: "done")])
+    assert Record.load(tmp_path / "net.json").data["complete"] is True
