@@ -68,9 +68,10 @@ test-integration: install ## end-to-end flows through Ape on the embedded chain
 	$(BIN)/ape compile
 	$(APE_TEST) tests/integration -q
 
-test-anvil: install ## the same flows on a real JSON-RPC node (anvil via ape-foundry)
-	@test -n "$(ANVIL_DIR)" || { echo "error: anvil not installed (npm ci)"; exit 1; }
+test-anvil: install ## the same flows, and `ape run deploy`, on a real anvil node
+	@test -n "$(ANVIL_DIR)" || { echo "error: anvil not installed (make install)"; exit 1; }
 	$(APE_TEST) tests/integration -q --network ethereum:local:foundry
+	$(BOA_PYTEST) tests/deploy -q
 
 lint: install ## ruff and a vyper compile of every contract
 	$(BIN)/ruff check labeldao scripts tests benchmarks

@@ -103,6 +103,10 @@ class Engine:
     chain: Chain
     deployer: str
     log: Callable[[str], None] = print
+    # Fault injection for the resume tests: exit the process right after the
+    # creation transaction of this contract is mined, before it is recorded
+    # (the worst moment to crash). Set from LABELDAO_DEPLOY_CRASH_AFTER.
+    crash_after: str | None = None
 
     def check_record_matches_chain(self, chain_id: int) -> None:
         """Refuses a record of another chain; restarts one whose contracts vanished.
@@ -159,6 +163,9 @@ class Engine:
         self.record.data["pending"] = {"name": name, "nonce": nonce, "address": expected}
         self.record.save()
         instance = send()
+        if self.crash_after == name:
+            self.log(f"{name}: crashing on purpose after sending (LABELDAO_DEPLOY_CRASH_AFTER)")
+            os._exit(75)
         address = to_checksum_address(str(instance.address))
         receipt = getattr(instance, "receipt", None)
         self._remember(
@@ -300,11 +307,7 @@ def token_and_timelock_steps(plan: Deployment) -> list[Step]:
         plan.deploy_step("RewardToken", lambda: (p.token.cap,)),
     ]
     if p.token.initial_mints:
-        steps += [
-            plan.role_step("RewardToken", "MINTER_ROLE", "deployer"),
-            Step("initial allocations", lambda: _initial_mints(plan)),
-            plan.role_step("RewardToken", "MINTER_ROLE", "deployer", wanted=False),
-        ]
+        steps.append(Step("initial allocations", lambda: _initial_mints(plan)))
     steps += [plan.role_step("RewardToken", role, holder) for role, holder in TOKEN_ROLES]
     return steps
 
@@ -332,21 +335,31 @@ def _has_role_safe(instance: Any, role: bytes, account: str) -> bool:
 
 
 def _initial_mints(plan: Deployment) -> str:
-    """Mints the allocations in order, each once.
+    """Mints the allocations in order, each once, while the deployer holds
+    MINTER_ROLE for the duration of this step only.
 
     Idempotent from chain state alone: during deployment only the deployer
     mints, so allocation `i` is done exactly when the supply has reached the
     sum of allocations `0..i` (a run killed after sending a mint finds it
-    mined and skips it).
+    mined and skips it). Once all are minted, the step sends nothing, so a
+    re-run after the handover does not need a role the deployer gave up.
     """
     token = plan.at("RewardToken")
+    mints = plan.params.token.initial_mints
+    minter = role_id("MINTER_ROLE")
+    me = str(plan.deployer.address)
     lines, target = [], 0
-    for mint in plan.params.token.initial_mints:
-        target += mint.amount
-        if token.totalSupply() >= target:
-            continue
-        token.mint(mint.to, mint.amount, sender=plan.deployer)
-        lines.append(f"{mint.amount / 10**18:,.0f} LDAO to {mint.to}")
+    if token.totalSupply() < sum(m.amount for m in mints):
+        if not token.hasRole(minter, me):
+            token.grantRole(minter, me, sender=plan.deployer)
+        for mint in mints:
+            target += mint.amount
+            if token.totalSupply() >= target:
+                continue
+            token.mint(mint.to, mint.amount, sender=plan.deployer)
+            lines.append(f"{mint.amount / 10**18:,.0f} LDAO to {mint.to}")
+    if token.hasRole(minter, me):
+        token.renounceRole(minter, me, sender=plan.deployer)
     return "; ".join(lines) or "already minted"
 
 

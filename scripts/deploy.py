@@ -11,6 +11,7 @@ after an interruption finishes what is missing and redeploys nothing.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -85,7 +86,13 @@ def cli(
         raise click.ClickException(str(exc)) from None
 
     record = Record.load(record_file or REPO_ROOT / "deployments" / f"{slug}.json")
-    engine = Engine(record, ApeChain(), str(deployer.address), log=click.echo)
+    engine = Engine(
+        record,
+        ApeChain(),
+        str(deployer.address),
+        log=click.echo,
+        crash_after=os.environ.get("LABELDAO_DEPLOY_CRASH_AFTER"),
+    )
     try:
         engine.check_record_matches_chain(chain.chain_id)
         record.data.update(
