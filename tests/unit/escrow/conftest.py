@@ -49,9 +49,7 @@ FEE = REWARD * FEE_BPS // 10_000
 
 def gold_items() -> list[GoldItem]:
     """The requester's hidden gold items."""
-    return [
-        GoldItem(i, answer_hash(f"gold-{i}"), keccak(text=f"salt-{i}")) for i in GOLD_INDICES
-    ]
+    return [GoldItem(i, answer_hash(f"gold-{i}"), keccak(text=f"salt-{i}")) for i in GOLD_INDICES]
 
 
 def answers(wrong: tuple[int, ...] = ()) -> AnswerTree:

@@ -61,8 +61,17 @@ def test_create_task__records_task_pulls_cost_and_logs(escrow, token, funded, re
     assert (task.gold_root, task.result_root, task.params_id) == (gold.root, ZERO32, 0)
     assert token.balanceOf(escrow.address) == REWARD + FEE
     assert escrow.liabilities() == REWARD + FEE
-    assert (created.task_id, created.requester, created.spec_hash) == (0, requester.address, SPEC_HASH)
-    assert (created.reward, created.fee, created.stake, created.n_items) == (REWARD, FEE, STAKE, N_ITEMS)
+    assert (created.task_id, created.requester, created.spec_hash) == (
+        0,
+        requester.address,
+        SPEC_HASH,
+    )
+    assert (created.reward, created.fee, created.stake, created.n_items) == (
+        REWARD,
+        FEE,
+        STAKE,
+        N_ITEMS,
+    )
     assert (created.deadline, created.review_period, created.gold_root) == (
         deadline,
         REVIEW_PERIOD,
