@@ -548,7 +548,13 @@ class EscrowMachine(RuleBasedStateMachine):
         task_id = live[pick % len(live)]
         task = self.tasks[task_id]
         late = self._now() > task.deadline
-        if task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED) and late:
+        unproven = sorted(set(task.wrong) - task.proven)
+        too_late = branch % 16 == 1  # a party acts too late: it must revert
+        if task.status == TaskStatus.OPEN and late and too_late:
+            self._claim(task_id, self.m.accounts[ANNOTATORS[0]])
+        elif task.status == TaskStatus.CLAIMED and late and too_late:
+            self._submit(task_id, task.annotator, wrong)
+        elif task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED) and late:
             self._reclaim(task_id, self.m.accounts[ACTORS[branch % len(ACTORS)]])
         elif task.status == TaskStatus.OPEN:
             if branch % 6 == 0:
@@ -559,8 +565,13 @@ class EscrowMachine(RuleBasedStateMachine):
         elif task.status == TaskStatus.CLAIMED:
             self._submit(task_id, task.annotator, wrong)
         elif task.status == TaskStatus.SUBMITTED and not self._in_review(task):
-            if branch % 4 == 0:
+            choice = branch % 4  # the review period is over: proofs and rejections revert
+            if choice == 0:
                 self._accept(task_id, task.requester)
+            elif choice == 1:
+                self._prove(task_id, task.requester, unproven[0] if unproven else item)
+            elif choice == 2:
+                self._reject(task_id, task.requester)
             else:
                 self._finalize(task_id, self.m.accounts[ACTORS[branch % len(ACTORS)]])
         elif task.status == TaskStatus.SUBMITTED:
@@ -570,7 +581,6 @@ class EscrowMachine(RuleBasedStateMachine):
             elif choice == 1:
                 self._reject(task_id, task.requester)
             else:  # prove a gold failure if there is one to prove
-                unproven = sorted(set(task.wrong) - task.proven)
                 self._prove(task_id, task.requester, unproven[0] if unproven else item)
         elif task.status == TaskStatus.DISPUTED:
             self._rule(task_id, ruling)
