@@ -224,13 +224,21 @@ _BPS: constant(uint256) = 10_000
 
 
 # @dev Bounds of the parameters, enforced by `set_params`.
+# Highest protocol fee: 10 % of the reward.
 MAX_FEE_BPS: public(constant(uint256)) = 1_000
+# Most proven gold failures before a rejection (fits the packed 8 bits).
 MAX_GOLD_FAIL_LIMIT: public(constant(uint256)) = 64
+# Shortest review period a version may allow: one hour.
 MIN_REVIEW_PERIOD_FLOOR: public(constant(uint256)) = 3_600
+# Longest review period a version may allow: 30 days (fits 24 bits).
 MAX_REVIEW_PERIOD_CEILING: public(constant(uint256)) = 30 * 86_400
+# Longest time to a task's deadline a version may allow: a year.
 MAX_TASK_DURATION_CEILING: public(constant(uint256)) = 365 * 86_400
+# Most items a version may allow in a task (fits the packed 32 bits).
 MAX_ITEMS_CEILING: public(constant(uint256)) = 2**32 - 1
+# Highest bonus per item: 1,000 LDAO.
 MAX_BONUS_PER_ITEM: public(constant(uint256)) = 1_000 * 10**18
+# Highest bonus budget per epoch: 100 million LDAO (fits 96 bits).
 MAX_EPOCH_BUDGET: public(constant(uint256)) = 100_000_000 * 10**18
 
 
@@ -566,8 +574,9 @@ def create_task_with_permit(
     @return uint256 The task id.
     """
     cost: uint256 = reward + self._fee(reward, self.params[self.params_count - 1].fee_bps)
-    # Front-running safe: a failed permit is not an error (see above).
-    permitted: bool = raw_call(
+    # Front-running safe: a failed permit is not an error (see above), so
+    # its result is deliberately not checked.
+    permit_applied: bool = raw_call(
         TOKEN,
         abi_encode(
             msg.sender,
