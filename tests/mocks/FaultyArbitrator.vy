@@ -6,7 +6,8 @@
 @license GNU Affero General Public License v3.0 only
 @notice Misbehaves on purpose, to test an arbitrable's defences: it quotes
         `fee` but pulls only `pulled`, and gives every dispute the same id
-        (`dispute_id`). Test code only.
+        (`dispute_id`), and can call back into its caller while creating a
+        dispute (`reentry`). Test code only.
 """
 
 
@@ -27,6 +28,10 @@ pulled: public(uint256)
 
 # @dev The id every new dispute gets.
 dispute_id: public(uint256)
+
+
+# @dev Calldata `createDispute` sends back to its caller (empty: none).
+reentry: public(Bytes[128])
 
 
 @deploy
@@ -63,4 +68,15 @@ def createDispute(choices: uint256, extra_data: Bytes[256]) -> uint256:
     """
     if self.pulled > 0:
         assert extcall IERC20(FEE_TOKEN).transferFrom(msg.sender, self, self.pulled)
+    if len(self.reentry) > 0:
+        raw_call(msg.sender, self.reentry)
     return self.dispute_id
+
+
+@external
+def set_reentry(reentry_: Bytes[128]):
+    """
+    @dev Makes `createDispute` call its caller with `reentry_` (test control).
+    @param reentry_ The calldata (empty: no call).
+    """
+    self.reentry = reentry_

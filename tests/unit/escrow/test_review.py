@@ -2,6 +2,7 @@
 
 import boa
 import pytest
+from boa.contracts.base_evm_contract import BoaError
 
 from labeldao.boa_tools import deployer
 from labeldao.escrow import TaskStatus
@@ -272,3 +273,23 @@ def test_reject__arbitrator_reuses_a_dispute_id__reverts(escrow, faulty, submitt
         reject(second)
     assert escrow.tasks(first).status == TaskStatus.DISPUTED
     assert escrow.tasks(second).status == TaskStatus.SUBMITTED
+
+
+def test_reject__arbitrator_reentering_the_escrow__reverts(
+    escrow, faulty, submitted_task, reject, stranger
+):
+    """The arbitrator calls `finalize` (which would succeed) while `reject` is
+    running: the reentrancy lock refuses it, and the whole `reject` reverts."""
+    ripe = submitted_task()
+    boa.env.time_travel(seconds=REVIEW_PERIOD)
+    arbitrator = faulty(ARBITRATION_FEE)
+    arbitrator.set_reentry(escrow.finalize.prepare_calldata(ripe))
+    task_id = submitted_task()
+    with pytest.raises(BoaError) as failure:
+        reject(task_id)
+    trace = str(failure.value)
+    assert "TaskEscrow.finalize" in trace
+    assert "Revert(b'')" in trace  # the lock's revert carries no reason
+    assert escrow.tasks(task_id).status == TaskStatus.SUBMITTED
+    escrow.finalize(ripe, sender=stranger.address)
+    assert escrow.tasks(ripe).status == TaskStatus.ACCEPTED
