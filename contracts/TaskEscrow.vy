@@ -1,0 +1,1403 @@
+# pragma version ~=0.4.3
+# pragma nonreentrancy off
+"""
+@title LabelDAO Task Escrow
+@custom:contract-name TaskEscrow
+@license GNU Affero General Public License v3.0 only
+@notice The labeling market of LabelDAO. A requester escrows a reward (plus
+        the protocol fee) in LDAO for a batch of `n_items` items; one
+        annotator claims the task by locking a stake, submits the Merkle
+        root of its answers before the deadline, and is paid when the
+        requester accepts or stays silent for the review period. Hidden
+        gold items, committed at creation, let the requester prove wrong
+        answers on-chain (each proven mismatch slashes the stake); a plain
+        rejection goes to the arbitrator (ERC-792), whose ruling settles
+        the task. Accepted work also mints an LDAO bonus to the annotator
+        within a per-epoch budget, so contributors become token holders.
+
+        Lifecycle (status flags):
+          OPEN -> CLAIMED -> SUBMITTED -> ACCEPTED                 (accept, finalize)
+                                       -> REJECTED                 (gold_fail_limit proven gold failures)
+                                       -> DISPUTED -> ACCEPTED     (ruling 1, the work stands)
+                                                   -> REJECTED     (ruling 2, the work is rejected)
+                                                   -> SPLIT        (ruling 0, refused: reward halved)
+          OPEN -> CANCELLED (requester, before a claim)
+          OPEN | CLAIMED -> EXPIRED (anyone, after a missed deadline)
+        ACCEPTED, REJECTED, SPLIT, EXPIRED and CANCELLED are terminal: the
+        task's tokens are all credited to `claimable` in the transaction
+        that enters them (the design's "Ruled" and "Settled" coincide).
+
+        Payouts are pull payments: every transition only credits
+        `claimable[account]`; tokens leave through `withdraw` alone. No
+        function loops over tasks or accounts. `liabilities` is the total
+        the escrow owes (escrowed rewards, fees and stakes plus every
+        `claimable`), equal to its LDAO balance.
+
+        Parameters live in one struct, `Params`, versioned: `set_params`
+        (PARAMS_ROLE, the timelock) appends a new version and each task
+        records the version current at its creation, so a change applies
+        to new tasks only. GUARDIAN_ROLE pauses entries (`create_task`,
+        `claim_task`), never exits.
+@custom:security The arbitrator of a task is trusted to rule; a task whose
+                 arbitrator never rules stays DISPUTED. Amounts are packed
+                 in 96 bits (LDAO's supply is below 2**96). The escrow must
+                 hold MINTER_ROLE on LDAO for the bonus; without it the
+                 bonus is skipped, the payout still goes through.
+"""
+
+
+from snekmate.auth.interfaces import IAccessControl
+implements: IAccessControl
+
+
+from ethereum.ercs import IERC165
+implements: IERC165
+
+
+from ethereum.ercs import IERC20
+
+
+from .interfaces import IArbitrable
+implements: IArbitrable
+
+
+from .interfaces import IArbitrator
+from .interfaces import IEvidence
+from .interfaces import IRewardToken
+
+
+from snekmate.auth import access_control
+initializes: access_control
+
+
+from snekmate.utils import pausable
+initializes: pausable
+
+
+# @dev Stateless: snekmate's sorted-pair Merkle proof verification.
+from snekmate.utils import merkle_proof_verification as merkle
+
+
+exports: (
+    # Role administration: the timelock holds PARAMS_ROLE, the guardian
+    # GUARDIAN_ROLE; the deployer's DEFAULT_ADMIN_ROLE is handed over.
+    access_control.supportsInterface,
+    access_control.hasRole,
+    access_control.getRoleAdmin,
+    access_control.grantRole,
+    access_control.revokeRole,
+    access_control.renounceRole,
+    access_control.set_role_admin,
+    access_control.DEFAULT_ADMIN_ROLE,
+    # Whether entries (create, claim) are paused.
+    pausable.paused,
+)
+
+
+# ---------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------
+
+
+# @dev The status of a task. The empty flag (0) means "no such task".
+flag Status:
+    OPEN
+    CLAIMED
+    SUBMITTED
+    DISPUTED
+    ACCEPTED
+    REJECTED
+    SPLIT
+    EXPIRED
+    CANCELLED
+
+
+# @dev Every parameter of the escrow, with its bounds (see `set_params`).
+struct Params:
+    # Protocol fee, bps of the reward, paid by the requester on top of it.
+    fee_bps: uint256
+    # Stake slashed per proven gold failure, bps of the stake.
+    gold_slash_bps: uint256
+    # Proven gold failures that reject a task outright.
+    gold_fail_limit: uint256
+    # Stake slashed when the arbitrator rejects the work, bps of what remains.
+    reject_slash_bps: uint256
+    # Stake slashed when the annotator misses the deadline, bps of the stake.
+    late_slash_bps: uint256
+    # Share of a reject or late slash that goes to the treasury (the rest
+    # compensates the requester), bps.
+    slash_treasury_bps: uint256
+    # Bounds of a task's review period, seconds.
+    min_review_period: uint256
+    max_review_period: uint256
+    # Longest time from creation to the submission deadline, seconds.
+    max_task_duration: uint256
+    # Most items in one task.
+    max_items: uint256
+    # Bonus minted per item of accepted work, LDAO base units.
+    bonus_per_item: uint256
+    # The bonus never exceeds this share of the task's fee, bps.
+    bonus_fee_cap_bps: uint256
+    # Most bonus minted per epoch (EPOCH_LENGTH), LDAO base units.
+    epoch_budget: uint256
+    # The ERC-792 arbitrator of rejected tasks, and its extra data.
+    arbitrator: address
+    arbitrator_extra_data: Bytes[256]
+
+
+# @dev A task as the `tasks` view returns it.
+struct Task:
+    requester: address
+    annotator: address
+    status: Status
+    params_id: uint256
+    n_items: uint256
+    reward: uint256
+    fee: uint256
+    stake: uint256
+    deadline: uint256
+    review_period: uint256
+    review_end: uint256
+    gold_failures: uint256
+    gold_root: bytes32
+    result_root: bytes32
+    dispute_id: uint256
+
+
+# @dev The part of a task every transition reads, unpacked (see `_Packed`).
+struct _TaskState:
+    requester: address
+    annotator: address
+    status: Status
+    params_id: uint256
+    n_items: uint256
+    reward: uint256
+    stake: uint256
+    deadline: uint256
+    review_period: uint256
+    review_end: uint256
+    gold_failures: uint256
+
+
+# @dev `_TaskState` in three storage slots (bit offsets from the lowest):
+#   a: requester 0..159 | status 160..175 | gold_failures 176..183 |
+#      n_items 184..215 | params_id 216..247
+#   b: annotator 0..159 | stake 160..255
+#   c: reward 0..95 | deadline 96..135 | review_period 136..159 |
+#      review_end 160..199
+# A task is created with three slot writes instead of eleven (about
+# 180,000 gas less over its life); every field's bound is enforced before
+# it is packed (see `_pack`).
+struct _Packed:
+    a: uint256
+    b: uint256
+    c: uint256
+
+
+# ---------------------------------------------------------------------------
+# Constants
+# ---------------------------------------------------------------------------
+
+
+# @dev The role that changes parameters and the treasury (the timelock).
+PARAMS_ROLE: public(constant(bytes32)) = keccak256("PARAMS_ROLE")
+
+
+# @dev The role that pauses and unpauses entries (the guardian).
+GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
+
+
+# @dev LDAO's minting role, which the escrow needs for the bonus.
+MINTER_ROLE: public(constant(bytes32)) = keccak256("MINTER_ROLE")
+
+
+# @dev The ERC-792 ruling that the work stands.
+RULING_ACCEPT: public(constant(uint256)) = 1
+
+
+# @dev The ERC-792 ruling that the work is rejected.
+RULING_REJECT: public(constant(uint256)) = 2
+
+
+# @dev Basis points in a whole.
+_BPS: constant(uint256) = 10_000
+
+
+# @dev Bounds of the parameters, enforced by `set_params`.
+# Highest protocol fee: 10 % of the reward.
+MAX_FEE_BPS: public(constant(uint256)) = 1_000
+# Most proven gold failures before a rejection (fits the packed 8 bits).
+MAX_GOLD_FAIL_LIMIT: public(constant(uint256)) = 64
+# Shortest review period a version may allow: one hour.
+MIN_REVIEW_PERIOD_FLOOR: public(constant(uint256)) = 3_600
+# Longest review period a version may allow: 30 days (fits 24 bits).
+MAX_REVIEW_PERIOD_CEILING: public(constant(uint256)) = 30 * 86_400
+# Longest time to a task's deadline a version may allow: a year.
+MAX_TASK_DURATION_CEILING: public(constant(uint256)) = 365 * 86_400
+# Most items a version may allow in a task (fits the packed 32 bits).
+MAX_ITEMS_CEILING: public(constant(uint256)) = 2**32 - 1
+# Highest bonus per item: 1,000 LDAO.
+MAX_BONUS_PER_ITEM: public(constant(uint256)) = 1_000 * 10**18
+# Highest bonus budget per epoch: 100 million LDAO (fits 96 bits).
+MAX_EPOCH_BUDGET: public(constant(uint256)) = 100_000_000 * 10**18
+
+
+# @dev Largest reward or stake: amounts are packed in 96 bits (LDAO's
+# supply is below 2**96, so no real amount is refused).
+MAX_AMOUNT: public(constant(uint256)) = 2**96 - 1
+
+
+# @dev The emission epoch of the bonus budget, seconds.
+EPOCH_LENGTH: public(constant(uint256)) = 7 * 86_400
+
+
+# @dev Deepest Merkle proof accepted: trees over at most 2**32 items.
+MAX_PROOF_DEPTH: constant(uint256) = 32
+
+
+# @dev Largest URI (task spec, result, evidence), as in ERC-1497's events.
+_URI_LENGTH: constant(uint256) = 256
+
+
+# @dev Bit masks of the packed fields.
+_MASK_8: constant(uint256) = 2**8 - 1
+_MASK_16: constant(uint256) = 2**16 - 1
+_MASK_24: constant(uint256) = 2**24 - 1
+_MASK_32: constant(uint256) = 2**32 - 1
+_MASK_40: constant(uint256) = 2**40 - 1
+_MASK_96: constant(uint256) = 2**96 - 1
+_MASK_160: constant(uint256) = 2**160 - 1
+
+
+# @dev Flag bit of an opened emission epoch (see `_emissions`).
+_EPOCH_OPENED: constant(uint256) = 2**255
+
+
+# ---------------------------------------------------------------------------
+# Immutables and state
+# ---------------------------------------------------------------------------
+
+
+# @dev The LDAO token: rewards, fees, stakes and bonus.
+TOKEN: public(immutable(address))
+
+
+# @dev LDAO's hard cap, read once (it is immutable in the token).
+_CAP: immutable(uint256)
+
+
+# @dev Receives fees and the protocol's share of slashes.
+treasury: public(address)
+
+
+# @dev Parameter versions, from 0; `params_count - 1` is the current one.
+params: public(HashMap[uint256, Params])
+
+
+# @dev The number of parameter versions.
+params_count: public(uint256)
+
+
+# @dev The number of tasks; task ids run from 0 to `task_count - 1`.
+task_count: public(uint256)
+
+
+# @dev What each account may `withdraw`.
+claimable: public(HashMap[address, uint256])
+
+
+# @dev Everything the escrow owes: escrowed rewards, fees and stakes of
+# live tasks plus the sum of `claimable`. Equals its LDAO balance.
+liabilities: public(uint256)
+
+
+# @dev Tasks, packed (see `_Packed`).
+_tasks: HashMap[uint256, _Packed]
+
+
+# @dev The gold root (committed at creation) and result root of a task.
+_gold_roots: HashMap[uint256, bytes32]
+_result_roots: HashMap[uint256, bytes32]
+
+
+# @dev Gold items already proven per task, a bit per item (256 per word).
+_gold_proven: HashMap[uint256, HashMap[uint256, uint256]]
+
+
+# @dev The arbitrator's dispute id of a disputed task.
+_task_disputes: HashMap[uint256, uint256]
+
+
+# @dev Task id + 1 of each dispute, per arbitrator (0: no such dispute).
+# Keyed by the arbitrator because dispute ids are only unique per
+# arbitrator, and tasks of different parameter versions may use different
+# arbitrators.
+_dispute_tasks: HashMap[address, HashMap[uint256, uint256]]
+
+
+# @dev Bonus budget per epoch: opened flag (bit 255) | budget (bits
+# 96..191) | minted (bits 0..95). The budget is snapshotted from the
+# parameters when the epoch's first bonus is computed.
+_emissions: HashMap[uint256, uint256]
+
+
+# ---------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------
+
+
+# @dev A requester escrowed `reward + fee` for a task. The spec URI is in
+# ERC-1497's `MetaEvidence` (meta-evidence id = task id), logged with it.
+event TaskCreated:
+    task_id: indexed(uint256)
+    requester: indexed(address)
+    params_id: uint256
+    spec_hash: bytes32
+    n_items: uint256
+    reward: uint256
+    fee: uint256
+    stake: uint256
+    deadline: uint256
+    review_period: uint256
+    gold_root: bytes32
+
+
+# @dev An annotator claimed a task and locked its stake.
+event TaskClaimed:
+    task_id: indexed(uint256)
+    annotator: indexed(address)
+    stake: uint256
+
+
+# @dev The annotator submitted the root of its answers.
+event TaskSubmitted:
+    task_id: indexed(uint256)
+    annotator: indexed(address)
+    result_root: bytes32
+    result_uri: String[_URI_LENGTH]
+    review_end: uint256
+
+
+# @dev The requester accepted the work.
+event TaskAccepted:
+    task_id: indexed(uint256)
+    requester: indexed(address)
+
+
+# @dev Someone finalized the task after a silent review period.
+event TaskFinalized:
+    task_id: indexed(uint256)
+    caller: indexed(address)
+
+
+# @dev The requester rejected the work and a dispute was opened.
+event TaskRejected:
+    task_id: indexed(uint256)
+    arbitrator: indexed(address)
+    dispute_id: indexed(uint256)
+    reason_hash: bytes32
+    arbitration_cost: uint256
+
+
+# @dev The requester proved a wrong answer on a gold item.
+event GoldFailureProven:
+    task_id: indexed(uint256)
+    item_index: indexed(uint256)
+    gold_answer_hash: bytes32
+    submitted_answer_hash: bytes32
+    slashed: uint256
+    gold_failures: uint256
+
+
+# @dev A task reached a terminal status; the amounts were credited to
+# `claimable`. `slashed` is the slash applied now (late or reject), `bonus`
+# the LDAO minted to the annotator (included in `annotator_amount`).
+event TaskSettled:
+    task_id: indexed(uint256)
+    status: Status
+    requester_amount: uint256
+    annotator_amount: uint256
+    treasury_amount: uint256
+    slashed: uint256
+    bonus: uint256
+
+
+# @dev `account` withdrew what it was owed.
+event Withdrawn:
+    account: indexed(address)
+    amount: uint256
+
+
+# @dev A new parameter version, for tasks created from now on.
+event ParamsSet:
+    params_id: indexed(uint256)
+    params: Params
+
+
+# @dev The treasury changed (credits from now on go to the new one).
+event TreasurySet:
+    previous_treasury: indexed(address)
+    treasury: indexed(address)
+
+
+# @dev An emission epoch opened with its bonus budget.
+event EmissionEpochOpened:
+    epoch: indexed(uint256)
+    budget: uint256
+
+
+# ---------------------------------------------------------------------------
+# Constructor
+# ---------------------------------------------------------------------------
+
+
+@deploy
+def __init__(token_: address, arbitrator_: address, treasury_: address):
+    """
+    @dev Deploys the escrow with the default parameters (version 0):
+         fee 2.5 %, gold slash 10 % per failure with a limit of 3,
+         reject slash 50 %, late slash 10 %, 20 % of those two slashes to
+         the treasury, review period 1 to 14 days, tasks of at most
+         90 days and 1,000,000 items, bonus 0.1 LDAO per item capped at
+         half the fee, 100,000 LDAO bonus budget per 7-day epoch, no
+         arbitrator extra data. The deployer receives DEFAULT_ADMIN_ROLE
+         only, to wire PARAMS_ROLE and GUARDIAN_ROLE; the escrow needs
+         MINTER_ROLE on the token for the bonus.
+    @param token_ The LDAO token.
+    @param arbitrator_ The ERC-792 arbitrator of rejected tasks.
+    @param treasury_ The receiver of fees and slash shares.
+    """
+    assert token_ != empty(address), "escrow: token is the zero address"
+    assert treasury_ != empty(address), "escrow: treasury is the zero address"
+    TOKEN = token_
+    _CAP = staticcall IRewardToken(token_).cap()
+    access_control.__init__()
+    pausable.__init__()
+    self.treasury = treasury_
+    log TreasurySet(previous_treasury=empty(address), treasury=treasury_)
+    self._set_params(
+        Params(
+            fee_bps=250,
+            gold_slash_bps=1_000,
+            gold_fail_limit=3,
+            reject_slash_bps=5_000,
+            late_slash_bps=1_000,
+            slash_treasury_bps=2_000,
+            min_review_period=86_400,
+            max_review_period=14 * 86_400,
+            max_task_duration=90 * 86_400,
+            max_items=1_000_000,
+            bonus_per_item=10**17,
+            bonus_fee_cap_bps=5_000,
+            epoch_budget=100_000 * 10**18,
+            arbitrator=arbitrator_,
+            arbitrator_extra_data=b"",
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Requester: create and cancel
+# ---------------------------------------------------------------------------
+
+
+@external
+@nonreentrant
+def create_task(
+    spec_hash: bytes32,
+    spec_uri: String[_URI_LENGTH],
+    n_items: uint256,
+    reward: uint256,
+    annotator_stake: uint256,
+    deadline: uint256,
+    review_period: uint256,
+    gold_root: bytes32,
+) -> uint256:
+    """
+    @dev Creates a task and pulls `reward + fee` (see `task_cost`) from
+         the caller, who approved the escrow first. Paused with entries.
+    @param spec_hash The hash of the task specification.
+    @param spec_uri Where the specification is (logged as ERC-1497
+           `MetaEvidence` with the task id as meta-evidence id).
+    @param n_items The number of items (1 to `max_items`).
+    @param reward The reward of the work (not zero, at most 2**96 - 1).
+    @param annotator_stake The stake an annotator locks to claim (not
+           zero, at most 2**96 - 1).
+    @param deadline The submission deadline, a timestamp after now and at
+           most `max_task_duration` away.
+    @param review_period The seconds the requester has to review a
+           submission (`min_review_period` to `max_review_period`).
+    @param gold_root The Merkle root of the hidden gold items, leaves
+           `keccak256(keccak256(abi_encode(item_index, answer_hash, salt)))`
+           (zero: no gold items).
+    @return uint256 The task id.
+    """
+    return self._create_task(
+        spec_hash, spec_uri, n_items, reward, annotator_stake, deadline, review_period, gold_root
+    )
+
+
+@external
+@nonreentrant
+def create_task_with_permit(
+    spec_hash: bytes32,
+    spec_uri: String[_URI_LENGTH],
+    n_items: uint256,
+    reward: uint256,
+    annotator_stake: uint256,
+    deadline: uint256,
+    review_period: uint256,
+    gold_root: bytes32,
+    permit_deadline: uint256,
+    v: uint8,
+    r: bytes32,
+    s: bytes32,
+) -> uint256:
+    """
+    @dev `create_task` in one transaction: first applies the caller's
+         EIP-2612 permit for `task_cost(reward)` to the escrow. A permit
+         that fails (e.g. already used by a front-runner) is ignored; the
+         transfer then needs an allowance as large as the cost, or it
+         reverts with the token's "erc20: insufficient allowance".
+    @param spec_hash The hash of the task specification.
+    @param spec_uri Where the specification is.
+    @param n_items The number of items.
+    @param reward The reward of the work.
+    @param annotator_stake The stake an annotator locks to claim.
+    @param deadline The submission deadline.
+    @param review_period The review period in seconds.
+    @param gold_root The Merkle root of the hidden gold items.
+    @param permit_deadline The permit's deadline.
+    @param v The permit signature's `v`.
+    @param r The permit signature's `r`.
+    @param s The permit signature's `s`.
+    @return uint256 The task id.
+    """
+    cost: uint256 = reward + self._fee(reward, self.params[self.params_count - 1].fee_bps)
+    # Front-running safe: a failed permit is not an error (see above), so
+    # its result is deliberately not checked.
+    permit_applied: bool = raw_call(
+        TOKEN,
+        abi_encode(
+            msg.sender,
+            self,
+            cost,
+            permit_deadline,
+            v,
+            r,
+            s,
+            method_id=method_id("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"),
+        ),
+        revert_on_failure=False,
+    )
+    return self._create_task(
+        spec_hash, spec_uri, n_items, reward, annotator_stake, deadline, review_period, gold_root
+    )
+
+
+@external
+@nonreentrant
+def cancel_task(task_id: uint256):
+    """
+    @dev Cancels a task nobody claimed; `reward + fee` go back to the
+         requester's `claimable` (no work, no fee). Works while paused.
+    @param task_id The task.
+    """
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.OPEN, "escrow: task not open"
+    assert msg.sender == task.requester, "escrow: caller is not the requester"
+    fee: uint256 = self._task_fee(task)
+    self._settle(task_id, task, Status.CANCELLED, task.reward + fee, 0, 0, 0, 0)
+
+
+# ---------------------------------------------------------------------------
+# Annotator: claim and submit
+# ---------------------------------------------------------------------------
+
+
+@external
+@nonreentrant
+def claim_task(task_id: uint256):
+    """
+    @dev Claims an open task before its deadline and pulls its stake from
+         the caller, who approved the escrow first. Paused with entries.
+    @param task_id The task.
+    """
+    pausable._require_not_paused()
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.OPEN, "escrow: task not open"
+    assert block.timestamp <= task.deadline, "escrow: deadline passed"
+    assert msg.sender != task.requester, "escrow: requester cannot claim"
+    task.annotator = msg.sender
+    task.status = Status.CLAIMED
+    self._store(task_id, task)
+    self.liabilities += task.stake
+    log TaskClaimed(task_id=task_id, annotator=msg.sender, stake=task.stake)
+    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, task.stake)
+
+
+@external
+@nonreentrant
+def submit(task_id: uint256, result_root: bytes32, result_uri: String[_URI_LENGTH]):
+    """
+    @dev Submits the work before the deadline and starts the review
+         period. Works while paused.
+    @param task_id The task.
+    @param result_root The Merkle root of the answers, leaves
+           `keccak256(keccak256(abi_encode(item_index, answer_hash)))`.
+    @param result_uri Where the answers are.
+    """
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.CLAIMED, "escrow: task not claimed"
+    assert msg.sender == task.annotator, "escrow: caller is not the annotator"
+    assert block.timestamp <= task.deadline, "escrow: deadline passed"
+    assert result_root != empty(bytes32), "escrow: empty result root"
+    task.status = Status.SUBMITTED
+    task.review_end = block.timestamp + task.review_period
+    self._store(task_id, task)
+    self._result_roots[task_id] = result_root
+    log TaskSubmitted(
+        task_id=task_id,
+        annotator=msg.sender,
+        result_root=result_root,
+        result_uri=result_uri,
+        review_end=task.review_end,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Review: accept, reject, finalize, gold proofs
+# ---------------------------------------------------------------------------
+
+
+@external
+@nonreentrant
+def accept(task_id: uint256):
+    """
+    @dev The requester accepts the submitted work: the annotator is
+         credited the reward, its remaining stake and the bonus; the
+         treasury the fee.
+    @param task_id The task.
+    """
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.SUBMITTED, "escrow: task not submitted"
+    assert msg.sender == task.requester, "escrow: caller is not the requester"
+    log TaskAccepted(task_id=task_id, requester=msg.sender)
+    self._settle_accepted(task_id, task)
+
+
+@external
+@nonreentrant
+def reject(task_id: uint256, reason_hash: bytes32) -> uint256:
+    """
+    @dev The requester rejects the submitted work during the review
+         period and opens a dispute at the task's arbitrator (ERC-792,
+         two choices). The arbitration cost (`arbitrationCost`) is pulled
+         from the requester, who approved the escrow for it first, and
+         paid to the arbitrator. Logs ERC-1497 `Dispute` (evidence group =
+         dispute id, meta-evidence = task id).
+    @param task_id The task.
+    @param reason_hash The hash of the reason (its text goes to the court
+           as evidence); not zero.
+    @return uint256 The arbitrator's dispute id.
+    """
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.SUBMITTED, "escrow: task not submitted"
+    assert msg.sender == task.requester, "escrow: caller is not the requester"
+    assert block.timestamp < task.review_end, "escrow: review period over"
+    assert reason_hash != empty(bytes32), "escrow: empty reason"
+    arbitrator: address = self.params[task.params_id].arbitrator
+    extra_data: Bytes[256] = self.params[task.params_id].arbitrator_extra_data
+    cost: uint256 = staticcall IArbitrator(arbitrator).arbitrationCost(extra_data)
+    task.status = Status.DISPUTED
+    self._store(task_id, task)
+    if cost != 0:
+        assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, cost)
+        assert extcall IERC20(TOKEN).approve(arbitrator, cost)
+    dispute_id: uint256 = extcall IArbitrator(arbitrator).createDispute(2, extra_data)
+    # The arbitrator must take exactly its quoted cost: nothing of the
+    # escrow's other tokens stays approved to it.
+    assert staticcall IERC20(TOKEN).allowance(self, arbitrator) == 0, "escrow: arbitrator did not take its fee"
+    assert self._dispute_tasks[arbitrator][dispute_id] == 0, "escrow: dispute id reused"
+    self._dispute_tasks[arbitrator][dispute_id] = task_id + 1
+    self._task_disputes[task_id] = dispute_id
+    log TaskRejected(
+        task_id=task_id, arbitrator=arbitrator, dispute_id=dispute_id, reason_hash=reason_hash, arbitration_cost=cost
+    )
+    log IEvidence.Dispute(
+        arbitrator=arbitrator, dispute_id=dispute_id, meta_evidence_id=task_id, evidence_group_id=dispute_id
+    )
+    return dispute_id
+
+
+@external
+@nonreentrant
+def finalize(task_id: uint256):
+    """
+    @dev Silence is consent: once the review period is over, anyone may
+         settle a submitted task as accepted. Works while paused.
+    @param task_id The task.
+    """
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.SUBMITTED, "escrow: task not submitted"
+    assert block.timestamp >= task.review_end, "escrow: review period not over"
+    log TaskFinalized(task_id=task_id, caller=msg.sender)
+    self._settle_accepted(task_id, task)
+
+
+@external
+@nonreentrant
+def prove_gold_failure(
+    task_id: uint256,
+    item_index: uint256,
+    gold_answer_hash: bytes32,
+    gold_salt: bytes32,
+    gold_proof: DynArray[bytes32, MAX_PROOF_DEPTH],
+    submitted_answer_hash: bytes32,
+    submission_proof: DynArray[bytes32, MAX_PROOF_DEPTH],
+):
+    """
+    @dev The requester reveals a gold item and proves that the annotator
+         answered it differently, during the review period. Each gold
+         item counts once. Each proven failure slashes `gold_slash_bps` of
+         the stake to the treasury; at `gold_fail_limit` failures the
+         task is REJECTED: the requester gets `reward + fee` back and the
+         annotator the rest of its stake, without a dispute.
+    @param task_id The task.
+    @param item_index The gold item's index (below `n_items`).
+    @param gold_answer_hash The expected answer's hash.
+    @param gold_salt The salt that hid the gold item in `gold_root`.
+    @param gold_proof The proof of `(item_index, gold_answer_hash,
+           gold_salt)` against the task's `gold_root`.
+    @param submitted_answer_hash The annotator's answer's hash.
+    @param submission_proof The proof of `(item_index,
+           submitted_answer_hash)` against the task's `result_root`.
+    """
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.SUBMITTED, "escrow: task not submitted"
+    assert msg.sender == task.requester, "escrow: caller is not the requester"
+    assert block.timestamp < task.review_end, "escrow: review period over"
+    assert item_index < task.n_items, "escrow: item index out of range"
+    word: uint256 = item_index >> 8
+    bit: uint256 = 1 << (item_index & 255)
+    proven: uint256 = self._gold_proven[task_id][word]
+    assert proven & bit == 0, "escrow: gold item already proven"
+    assert submitted_answer_hash != gold_answer_hash, "escrow: answer matches gold"
+    gold_leaf: bytes32 = keccak256(keccak256(abi_encode(item_index, gold_answer_hash, gold_salt)))
+    assert merkle._verify(gold_proof, self._gold_roots[task_id], gold_leaf), "escrow: bad gold proof"
+    answer_leaf: bytes32 = keccak256(keccak256(abi_encode(item_index, submitted_answer_hash)))
+    assert merkle._verify(submission_proof, self._result_roots[task_id], answer_leaf), "escrow: bad answer proof"
+
+    self._gold_proven[task_id][word] = proven | bit
+    gold_slash_bps: uint256 = self.params[task.params_id].gold_slash_bps
+    slashed: uint256 = task.stake * gold_slash_bps // _BPS
+    task.gold_failures += 1
+    self._credit(self.treasury, slashed)
+    log GoldFailureProven(
+        task_id=task_id,
+        item_index=item_index,
+        gold_answer_hash=gold_answer_hash,
+        submitted_answer_hash=submitted_answer_hash,
+        slashed=slashed,
+        gold_failures=task.gold_failures,
+    )
+    if task.gold_failures < self.params[task.params_id].gold_fail_limit:
+        self._store(task_id, task)
+        return
+    # `set_params` keeps gold_slash_bps * gold_fail_limit <= 100 %, so the
+    # gold slashes never exceed the stake.
+    remaining: uint256 = task.stake - task.gold_failures * slashed
+    self._settle(task_id, task, Status.REJECTED, task.reward + self._task_fee(task), remaining, 0, 0, 0)
+
+
+# ---------------------------------------------------------------------------
+# Deadlines
+# ---------------------------------------------------------------------------
+
+
+@external
+@nonreentrant
+def reclaim(task_id: uint256):
+    """
+    @dev After a missed deadline, settles the task as EXPIRED: the
+         requester gets `reward + fee` back; if the task was claimed, the
+         annotator's stake is slashed `late_slash_bps` (the treasury's
+         share `slash_treasury_bps`, the rest to the requester) and the
+         rest of the stake goes back to the annotator. Anyone may call it,
+         so that neither party can lock the other's tokens by waiting.
+         Works while paused.
+    @param task_id The task.
+    """
+    task: _TaskState = self._load(task_id)
+    assert task.status in (Status.OPEN | Status.CLAIMED), "escrow: task not open or claimed"
+    assert block.timestamp > task.deadline, "escrow: deadline not passed"
+    refund: uint256 = task.reward + self._task_fee(task)
+    if task.status == Status.OPEN:
+        self._settle(task_id, task, Status.EXPIRED, refund, 0, 0, 0, 0)
+        return
+    slashed: uint256 = task.stake * self.params[task.params_id].late_slash_bps // _BPS
+    to_treasury: uint256 = slashed * self.params[task.params_id].slash_treasury_bps // _BPS
+    self._settle(
+        task_id, task, Status.EXPIRED, refund + slashed - to_treasury, task.stake - slashed, to_treasury, slashed, 0
+    )
+
+
+# ---------------------------------------------------------------------------
+# Disputes (ERC-792 arbitrable, ERC-1497 evidence)
+# ---------------------------------------------------------------------------
+
+
+@external
+@nonreentrant
+def rule(dispute_id: uint256, ruling: uint256):
+    """
+    @dev ERC-792: the arbitrator's final ruling on a rejected task, once.
+         1 (the work stands): settled as ACCEPTED, the annotator is paid
+         as on `accept` (the requester's arbitration cost is lost).
+         2 (rejected): REJECTED, the requester gets `reward + fee` back and
+         `reject_slash_bps` of the remaining stake is slashed (the
+         treasury's share `slash_treasury_bps`, the rest to the requester).
+         0 (refused, a tie): SPLIT, nobody was proven wrong: no slash, the
+         stake back, the reward halved between the parties and the fee
+         charged on the half paid out; no bonus.
+    @param dispute_id The caller's dispute id.
+    @param ruling The ruling (0, 1 or 2).
+    """
+    task_plus_one: uint256 = self._dispute_tasks[msg.sender][dispute_id]
+    assert task_plus_one != 0, "escrow: unknown dispute"
+    # Not zero: checked above.
+    task_id: uint256 = unsafe_sub(task_plus_one, 1)
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.DISPUTED, "escrow: dispute already ruled"
+    assert ruling <= RULING_REJECT, "escrow: ruling out of range"
+    log IArbitrable.Ruling(arbitrator=msg.sender, dispute_id=dispute_id, ruling=ruling)
+    if ruling == RULING_ACCEPT:
+        self._settle_accepted(task_id, task)
+        return
+    remaining: uint256 = self._remaining_stake(task)
+    fee: uint256 = self._task_fee(task)
+    if ruling == RULING_REJECT:
+        slashed: uint256 = remaining * self.params[task.params_id].reject_slash_bps // _BPS
+        to_treasury: uint256 = slashed * self.params[task.params_id].slash_treasury_bps // _BPS
+        self._settle(
+            task_id,
+            task,
+            Status.REJECTED,
+            task.reward + fee + slashed - to_treasury,
+            remaining - slashed,
+            to_treasury,
+            slashed,
+            0,
+        )
+        return
+    half_reward: uint256 = task.reward // 2
+    half_fee: uint256 = fee // 2
+    self._settle(
+        task_id,
+        task,
+        Status.SPLIT,
+        task.reward - half_reward + fee - half_fee,
+        half_reward + remaining,
+        half_fee,
+        0,
+        0,
+    )
+
+
+@external
+def submit_evidence(task_id: uint256, evidence: String[_URI_LENGTH]):
+    """
+    @dev Lets the requester or the annotator of a disputed task submit
+         evidence (ERC-1497 `Evidence`, evidence group = dispute id).
+    @param task_id The task.
+    @param evidence The URI of a JSON evidence file (ERC-1497).
+    """
+    task: _TaskState = self._load(task_id)
+    assert task.status == Status.DISPUTED, "escrow: task not disputed"
+    assert msg.sender in [task.requester, task.annotator], "escrow: caller is not a party"
+    log IEvidence.Evidence(
+        arbitrator=self.params[task.params_id].arbitrator,
+        evidence_group_id=self._task_disputes[task_id],
+        party=msg.sender,
+        evidence=evidence,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Pull payments
+# ---------------------------------------------------------------------------
+
+
+@external
+@nonreentrant
+def withdraw() -> uint256:
+    """
+    @dev Pays the caller everything it is owed (`claimable`). Works while
+         paused.
+    @return uint256 The amount paid.
+    """
+    amount: uint256 = self.claimable[msg.sender]
+    assert amount != 0, "escrow: nothing to withdraw"
+    self.claimable[msg.sender] = 0
+    # `liabilities` includes every `claimable`, so it is at least `amount`.
+    self.liabilities = unsafe_sub(self.liabilities, amount)
+    log Withdrawn(account=msg.sender, amount=amount)
+    assert extcall IERC20(TOKEN).transfer(msg.sender, amount)
+    return amount
+
+
+# ---------------------------------------------------------------------------
+# Governance: parameters, treasury, pause
+# ---------------------------------------------------------------------------
+
+
+@external
+def set_params(new_params: Params) -> uint256:
+    """
+    @dev Adds a parameter version for tasks created from now on
+         (PARAMS_ROLE). Bounds: fee_bps <= MAX_FEE_BPS; 1 <=
+         gold_fail_limit <= MAX_GOLD_FAIL_LIMIT; gold_slash_bps *
+         gold_fail_limit <= 10,000; reject_slash_bps, late_slash_bps,
+         slash_treasury_bps, bonus_fee_cap_bps <= 10,000;
+         MIN_REVIEW_PERIOD_FLOOR <= min_review_period <= max_review_period
+         <= MAX_REVIEW_PERIOD_CEILING; 1 <= max_task_duration <=
+         MAX_TASK_DURATION_CEILING; 1 <= max_items <= MAX_ITEMS_CEILING;
+         bonus_per_item <= MAX_BONUS_PER_ITEM; epoch_budget <=
+         MAX_EPOCH_BUDGET (applies from the next epoch); arbitrator not
+         zero.
+    @param new_params The parameters.
+    @return uint256 The new version's id.
+    """
+    access_control._check_role(PARAMS_ROLE, msg.sender)
+    return self._set_params(new_params)
+
+
+@external
+def set_treasury(new_treasury: address):
+    """
+    @dev Changes the treasury (PARAMS_ROLE). Fees and slash shares
+         credited from now on go to the new one; what the old one was
+         credited stays its `claimable`.
+    @param new_treasury The new treasury (not zero).
+    """
+    access_control._check_role(PARAMS_ROLE, msg.sender)
+    assert new_treasury != empty(address), "escrow: treasury is the zero address"
+    log TreasurySet(previous_treasury=self.treasury, treasury=new_treasury)
+    self.treasury = new_treasury
+
+
+@external
+def pause():
+    """
+    @dev Pauses entries, `create_task` and `claim_task` (GUARDIAN_ROLE).
+         Exits (submit, review, gold proofs, rulings, reclaim, withdraw)
+         never pause.
+    """
+    access_control._check_role(GUARDIAN_ROLE, msg.sender)
+    pausable._pause()
+
+
+@external
+def unpause():
+    """
+    @dev Lifts the pause (GUARDIAN_ROLE).
+    """
+    access_control._check_role(GUARDIAN_ROLE, msg.sender)
+    pausable._unpause()
+
+
+# ---------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------
+
+
+@external
+@view
+def tasks(task_id: uint256) -> Task:
+    """
+    @dev Returns a task (status 0 if it does not exist). `fee` is what
+         the requester paid on top of the reward; `review_end` is zero
+         until submission, `dispute_id` meaningful once DISPUTED.
+    @param task_id The task.
+    @return Task The task.
+    """
+    task: _TaskState = self._load(task_id)
+    return Task(
+        requester=task.requester,
+        annotator=task.annotator,
+        status=task.status,
+        params_id=task.params_id,
+        n_items=task.n_items,
+        reward=task.reward,
+        fee=self._task_fee(task),
+        stake=task.stake,
+        deadline=task.deadline,
+        review_period=task.review_period,
+        review_end=task.review_end,
+        gold_failures=task.gold_failures,
+        gold_root=self._gold_roots[task_id],
+        result_root=self._result_roots[task_id],
+        dispute_id=self._task_disputes[task_id],
+    )
+
+
+@external
+@view
+def task_cost(reward: uint256) -> uint256:
+    """
+    @dev Returns what creating a task with `reward` costs now: the reward
+         plus the current protocol fee (the amount to approve or permit).
+    @param reward The reward.
+    @return uint256 `reward + fee`.
+    """
+    return reward + self._fee(reward, self.params[self.params_count - 1].fee_bps)
+
+
+@external
+@view
+def current_params() -> Params:
+    """
+    @dev Returns the parameters new tasks get.
+    @return Params The current version.
+    """
+    return self.params[self.params_count - 1]
+
+
+@external
+@view
+def gold_proven(task_id: uint256, item_index: uint256) -> bool:
+    """
+    @dev Returns whether a gold failure was proven for an item.
+    @param task_id The task.
+    @param item_index The item.
+    @return bool True once proven.
+    """
+    return self._gold_proven[task_id][item_index >> 8] & (1 << (item_index & 255)) != 0
+
+
+@external
+@view
+def task_of_dispute(arbitrator: address, dispute_id: uint256) -> uint256:
+    """
+    @dev Returns the task of an arbitrator's dispute.
+    @param arbitrator The arbitrator.
+    @param dispute_id Its dispute id.
+    @return uint256 The task id.
+    """
+    task_plus_one: uint256 = self._dispute_tasks[arbitrator][dispute_id]
+    assert task_plus_one != 0, "escrow: unknown dispute"
+    return unsafe_sub(task_plus_one, 1)
+
+
+@external
+@view
+def current_epoch() -> uint256:
+    """
+    @dev Returns the current emission epoch.
+    @return uint256 `block.timestamp // EPOCH_LENGTH`.
+    """
+    return block.timestamp // EPOCH_LENGTH
+
+
+@external
+@view
+def epoch_emission(epoch: uint256) -> (uint256, uint256):
+    """
+    @dev Returns an epoch's bonus budget and what was minted of it. An
+         epoch not opened yet reports the budget it would open with now.
+    @param epoch The epoch.
+    @return uint256 The budget.
+    @return uint256 The bonus minted.
+    """
+    packed: uint256 = self._emissions[epoch]
+    if packed & _EPOCH_OPENED == 0:
+        return (self.params[self.params_count - 1].epoch_budget, 0)
+    return ((packed >> 96) & _MASK_96, packed & _MASK_96)
+
+
+# ---------------------------------------------------------------------------
+# Internal: creation and parameters
+# ---------------------------------------------------------------------------
+
+
+@internal
+def _create_task(
+    spec_hash: bytes32,
+    spec_uri: String[_URI_LENGTH],
+    n_items: uint256,
+    reward: uint256,
+    annotator_stake: uint256,
+    deadline: uint256,
+    review_period: uint256,
+    gold_root: bytes32,
+) -> uint256:
+    """
+    @dev Checks and records a new task, then pulls `reward + fee`.
+    """
+    pausable._require_not_paused()
+    params_id: uint256 = self.params_count - 1
+    assert n_items != 0, "escrow: no items"
+    assert n_items <= self.params[params_id].max_items, "escrow: too many items"
+    assert reward != 0, "escrow: reward is zero"
+    assert reward <= MAX_AMOUNT, "escrow: reward too large"
+    assert annotator_stake != 0, "escrow: stake is zero"
+    assert annotator_stake <= MAX_AMOUNT, "escrow: stake too large"
+    assert deadline > block.timestamp, "escrow: deadline not in the future"
+    assert deadline - block.timestamp <= self.params[params_id].max_task_duration, "escrow: deadline too far"
+    assert review_period >= self.params[params_id].min_review_period, "escrow: review period too short"
+    assert review_period <= self.params[params_id].max_review_period, "escrow: review period too long"
+
+    fee: uint256 = self._fee(reward, self.params[params_id].fee_bps)
+    task_id: uint256 = self.task_count
+    self.task_count = task_id + 1
+    self._store(
+        task_id,
+        _TaskState(
+            requester=msg.sender,
+            annotator=empty(address),
+            status=Status.OPEN,
+            params_id=params_id,
+            n_items=n_items,
+            reward=reward,
+            stake=annotator_stake,
+            deadline=deadline,
+            review_period=review_period,
+            review_end=0,
+            gold_failures=0,
+        ),
+    )
+    if gold_root != empty(bytes32):
+        self._gold_roots[task_id] = gold_root
+    self.liabilities += reward + fee
+    log TaskCreated(
+        task_id=task_id,
+        requester=msg.sender,
+        params_id=params_id,
+        spec_hash=spec_hash,
+        n_items=n_items,
+        reward=reward,
+        fee=fee,
+        stake=annotator_stake,
+        deadline=deadline,
+        review_period=review_period,
+        gold_root=gold_root,
+    )
+    log IEvidence.MetaEvidence(meta_evidence_id=task_id, evidence=spec_uri)
+    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, reward + fee)
+    return task_id
+
+
+@internal
+def _set_params(new_params: Params) -> uint256:
+    """
+    @dev Checks the bounds of `new_params` and appends them as a version.
+    """
+    assert new_params.fee_bps <= MAX_FEE_BPS, "escrow: fee above maximum"
+    assert new_params.gold_fail_limit != 0, "escrow: gold fail limit is zero"
+    assert new_params.gold_fail_limit <= MAX_GOLD_FAIL_LIMIT, "escrow: gold fail limit above maximum"
+    assert new_params.gold_slash_bps * new_params.gold_fail_limit <= _BPS, "escrow: gold slashes exceed the stake"
+    assert new_params.reject_slash_bps <= _BPS, "escrow: reject slash above 100%"
+    assert new_params.late_slash_bps <= _BPS, "escrow: late slash above 100%"
+    assert new_params.slash_treasury_bps <= _BPS, "escrow: treasury share above 100%"
+    assert new_params.min_review_period >= MIN_REVIEW_PERIOD_FLOOR, "escrow: min review period too short"
+    assert new_params.max_review_period <= MAX_REVIEW_PERIOD_CEILING, "escrow: max review period too long"
+    assert new_params.min_review_period <= new_params.max_review_period, "escrow: review period bounds inverted"
+    assert new_params.max_task_duration != 0, "escrow: max task duration is zero"
+    assert new_params.max_task_duration <= MAX_TASK_DURATION_CEILING, "escrow: max task duration too long"
+    assert new_params.max_items != 0, "escrow: max items is zero"
+    assert new_params.max_items <= MAX_ITEMS_CEILING, "escrow: max items above maximum"
+    assert new_params.bonus_per_item <= MAX_BONUS_PER_ITEM, "escrow: bonus per item above maximum"
+    assert new_params.bonus_fee_cap_bps <= _BPS, "escrow: bonus fee cap above 100%"
+    assert new_params.epoch_budget <= MAX_EPOCH_BUDGET, "escrow: epoch budget above maximum"
+    assert new_params.arbitrator != empty(address), "escrow: arbitrator is the zero address"
+    params_id: uint256 = self.params_count
+    self.params[params_id] = new_params
+    self.params_count = params_id + 1
+    log ParamsSet(params_id=params_id, params=new_params)
+    return params_id
+
+
+# ---------------------------------------------------------------------------
+# Internal: settlement
+# ---------------------------------------------------------------------------
+
+
+@internal
+def _settle_accepted(task_id: uint256, task: _TaskState):
+    """
+    @dev Settles as ACCEPTED: the annotator gets the reward, its remaining
+         stake and the bonus, the treasury the fee.
+    """
+    fee: uint256 = self._task_fee(task)
+    bonus: uint256 = self._take_bonus(task, fee)
+    self._settle(
+        task_id, task, Status.ACCEPTED, 0, task.reward + self._remaining_stake(task) + bonus, fee, 0, bonus
+    )
+    if bonus != 0:
+        # Last, after every effect. `_take_bonus` checked the role and
+        # clamped the amount to the cap, so the mint cannot fail.
+        extcall IRewardToken(TOKEN).mint(self, bonus)
+
+
+@internal
+def _settle(
+    task_id: uint256,
+    task: _TaskState,
+    status: Status,
+    to_requester: uint256,
+    to_annotator: uint256,
+    to_treasury: uint256,
+    slashed: uint256,
+    bonus: uint256,
+):
+    """
+    @dev Moves a task to a terminal status and credits its tokens. The
+         three amounts add up to what the task held plus `bonus`.
+    """
+    task.status = status
+    self._store(task_id, task)
+    self._credit(task.requester, to_requester)
+    self._credit(task.annotator, to_annotator)
+    self._credit(self.treasury, to_treasury)
+    if bonus != 0:
+        # The bonus is minted to the escrow and owed to the annotator.
+        self.liabilities += bonus
+    log TaskSettled(
+        task_id=task_id,
+        status=status,
+        requester_amount=to_requester,
+        annotator_amount=to_annotator,
+        treasury_amount=to_treasury,
+        slashed=slashed,
+        bonus=bonus,
+    )
+
+
+@internal
+def _credit(account: address, amount: uint256):
+    """
+    @dev Adds `amount` to what `account` may withdraw.
+    """
+    if amount != 0:
+        self.claimable[account] += amount
+
+
+@internal
+def _take_bonus(task: _TaskState, fee: uint256) -> uint256:
+    """
+    @dev Returns the bonus of an accepted task and books it against the
+         epoch's budget: `bonus_per_item * n_items`, at most
+         `bonus_fee_cap_bps` of the fee (so that trading with oneself
+         never mints more than it pays), the epoch's remaining budget and
+         `cap - totalSupply`. Zero, never a revert, when any is exhausted
+         or the escrow lacks MINTER_ROLE.
+    """
+    amount: uint256 = min(
+        self.params[task.params_id].bonus_per_item * task.n_items,
+        fee * self.params[task.params_id].bonus_fee_cap_bps // _BPS,
+    )
+    if amount == 0:
+        return 0
+    epoch: uint256 = block.timestamp // EPOCH_LENGTH
+    packed: uint256 = self._emissions[epoch]
+    if packed & _EPOCH_OPENED == 0:
+        budget: uint256 = self.params[self.params_count - 1].epoch_budget
+        # budget <= MAX_EPOCH_BUDGET < 2**96: it fits its field.
+        packed = _EPOCH_OPENED | (budget << 96)
+        log EmissionEpochOpened(epoch=epoch, budget=budget)
+    minted: uint256 = packed & _MASK_96
+    # minted <= budget always (every mint below is clamped to the rest).
+    amount = min(amount, unsafe_sub((packed >> 96) & _MASK_96, minted))
+    if amount != 0 and not staticcall IAccessControl(TOKEN).hasRole(MINTER_ROLE, self):
+        amount = 0
+    if amount != 0:
+        # The token never mints past its cap, so totalSupply <= _CAP.
+        amount = min(amount, unsafe_sub(_CAP, staticcall IRewardToken(TOKEN).totalSupply()))
+    # minted + amount <= budget < 2**96: the sum stays in its field.
+    self._emissions[epoch] = packed + amount
+    return amount
+
+
+# ---------------------------------------------------------------------------
+# Internal: task arithmetic and storage
+# ---------------------------------------------------------------------------
+
+
+@internal
+@pure
+def _fee(reward: uint256, fee_bps: uint256) -> uint256:
+    """
+    @dev The protocol fee of a reward.
+    """
+    return reward * fee_bps // _BPS
+
+
+@internal
+@view
+def _task_fee(task: _TaskState) -> uint256:
+    """
+    @dev The fee the requester paid: recomputed from the task's own
+         parameter version (it is not stored).
+    """
+    return self._fee(task.reward, self.params[task.params_id].fee_bps)
+
+
+@internal
+@view
+def _remaining_stake(task: _TaskState) -> uint256:
+    """
+    @dev The stake left after the gold failures proven so far.
+    """
+    if task.gold_failures == 0:
+        return task.stake
+    # gold_failures * gold_slash_bps <= gold_fail_limit * gold_slash_bps
+    # <= 10,000 (set_params), so the slashes are at most the stake.
+    return task.stake - task.gold_failures * (task.stake * self.params[task.params_id].gold_slash_bps // _BPS)
+
+
+@internal
+@view
+def _load(task_id: uint256) -> _TaskState:
+    """
+    @dev Reads and unpacks a task.
+    """
+    packed: _Packed = self._tasks[task_id]
+    return _TaskState(
+        requester=convert(packed.a & _MASK_160, address),
+        annotator=convert(packed.b & _MASK_160, address),
+        status=convert((packed.a >> 160) & _MASK_16, Status),
+        params_id=(packed.a >> 216) & _MASK_32,
+        n_items=(packed.a >> 184) & _MASK_32,
+        reward=packed.c & _MASK_96,
+        stake=packed.b >> 160,
+        deadline=(packed.c >> 96) & _MASK_40,
+        review_period=(packed.c >> 136) & _MASK_24,
+        review_end=(packed.c >> 160) & _MASK_40,
+        gold_failures=(packed.a >> 176) & _MASK_8,
+    )
+
+
+@internal
+def _store(task_id: uint256, task: _TaskState):
+    """
+    @dev Packs and writes a task. Every field fits its bits:
+         status < 2**9 (nine flags); gold_failures <= MAX_GOLD_FAIL_LIMIT
+         < 2**8; n_items <= MAX_ITEMS_CEILING = 2**32 - 1; params_id
+         counts `set_params` calls by the timelock, never near 2**32;
+         stake and reward <= MAX_AMOUNT = 2**96 - 1 (checked at
+         creation); deadline <= now + MAX_TASK_DURATION_CEILING and
+         review_end <= now + MAX_REVIEW_PERIOD_CEILING, below 2**40 for
+         the next 30,000 years; review_period <=
+         MAX_REVIEW_PERIOD_CEILING < 2**24. Unchanged slots cost 100 gas.
+    """
+    self._tasks[task_id] = _Packed(
+        a=(
+            convert(task.requester, uint256)
+            | (convert(task.status, uint256) << 160)
+            | (task.gold_failures << 176)
+            | (task.n_items << 184)
+            | (task.params_id << 216)
+        ),
+        b=convert(task.annotator, uint256) | (task.stake << 160),
+        c=task.reward | (task.deadline << 96) | (task.review_period << 136) | (task.review_end << 160),
+    )

@@ -1,0 +1,235 @@
+"""What clients of `TaskEscrow` share: its constants and a log reader.
+
+`rebuild` folds the escrow's events into every task's history and every
+account's `claimable`, without calling the contract: the events are
+enough to rebuild what the views return (see tests/unit/escrow/test_history.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, IntFlag
+from typing import Any
+
+BPS = 10_000
+EPOCH_LENGTH = 7 * 86_400
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+class TaskStatus(IntFlag):
+    """`TaskEscrow.Status`: a Vyper flag, one bit per status (0: no such task)."""
+
+    OPEN = 1
+    CLAIMED = 2
+    SUBMITTED = 4
+    DISPUTED = 8
+    ACCEPTED = 16
+    REJECTED = 32
+    SPLIT = 64
+    EXPIRED = 128
+    CANCELLED = 256
+
+
+TERMINAL = (
+    TaskStatus.ACCEPTED
+    | TaskStatus.REJECTED
+    | TaskStatus.SPLIT
+    | TaskStatus.EXPIRED
+    | TaskStatus.CANCELLED
+)
+
+
+class Ruling(IntEnum):
+    """ERC-792 rulings of LabelDAO's arbitrables."""
+
+    REFUSED = 0
+    ACCEPT = 1
+    REJECT = 2
+
+
+def fee_of(reward: int, fee_bps: int) -> int:
+    """The protocol fee of `reward`, rounded down as the contract does."""
+    return reward * fee_bps // BPS
+
+
+def bps_of(amount: int, bps: int) -> int:
+    """`amount * bps / 10_000`, rounded down as the contract does."""
+    return amount * bps // BPS
+
+
+# ---------------------------------------------------------------------------
+# Rebuilding every task's history from the escrow's logs
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TaskRecord:
+    """A task as the escrow's events describe it.
+
+    The fields named as in `TaskEscrow.tasks` hold the same values as the
+    view; the others (URIs, reason, ruling, settlement, history) exist only
+    in the logs.
+    """
+
+    requester: str
+    params_id: int
+    spec_hash: bytes
+    n_items: int
+    reward: int
+    fee: int
+    stake: int
+    deadline: int
+    review_period: int
+    gold_root: bytes
+    spec_uri: str = ""
+    status: TaskStatus = TaskStatus.OPEN
+    annotator: str = ZERO_ADDRESS
+    result_root: bytes = b"\x00" * 32
+    result_uri: str = ""
+    review_end: int = 0
+    gold_failures: int = 0
+    gold_items_proven: list[int] = field(default_factory=list)
+    slashed: int = 0
+    reason_hash: bytes | None = None
+    arbitrator: str | None = None
+    dispute_id: int = 0
+    ruling: int | None = None
+    settlement: dict[str, int] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EscrowHistory:
+    """Every task and every account's `claimable`, rebuilt from logs."""
+
+    tasks: dict[int, TaskRecord] = field(default_factory=dict)
+    claimable: dict[str, int] = field(default_factory=dict)
+    treasury: str = ZERO_ADDRESS
+    disputes: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def credit(self, account: str, amount: int) -> None:
+        if amount:
+            self.claimable[account] = self.claimable.get(account, 0) + amount
+
+
+def rebuild(logs: Iterable[tuple[str, Mapping[str, Any]]]) -> EscrowHistory:
+    """Folds the escrow's logs, `(event name, arguments)` in chain order, into
+    every task's record and every account's `claimable`.
+
+    With Ape: `rebuild((log.event_name, log.event_arguments) for log in logs)`;
+    with titanoboa: `rebuild((type(log).__name__, log._asdict()) for log in logs)`.
+    """
+    state = EscrowHistory()
+    for name, args in logs:
+        handler = _HANDLERS.get(name)
+        if handler is not None:
+            handler(state, args)
+    return state
+
+
+def _created(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    state.tasks[a["task_id"]] = TaskRecord(
+        requester=str(a["requester"]),
+        params_id=a["params_id"],
+        spec_hash=bytes(a["spec_hash"]),
+        n_items=a["n_items"],
+        reward=a["reward"],
+        fee=a["fee"],
+        stake=a["stake"],
+        deadline=a["deadline"],
+        review_period=a["review_period"],
+        gold_root=bytes(a["gold_root"]),
+        history=["create"],
+    )
+
+
+def _meta_evidence(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    state.tasks[a["meta_evidence_id"]].spec_uri = a["evidence"]
+
+
+def _claimed(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.status, task.annotator = TaskStatus.CLAIMED, str(a["annotator"])
+    task.history.append("claim")
+
+
+def _submitted(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.status = TaskStatus.SUBMITTED
+    task.result_root, task.result_uri = bytes(a["result_root"]), a["result_uri"]
+    task.review_end = a["review_end"]
+    task.history.append("submit")
+
+
+def _accepted(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    state.tasks[a["task_id"]].history.append("accept")
+
+
+def _finalized(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    state.tasks[a["task_id"]].history.append("finalize")
+
+
+def _rejected(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.status = TaskStatus.DISPUTED
+    task.reason_hash, task.arbitrator = bytes(a["reason_hash"]), str(a["arbitrator"])
+    task.dispute_id = a["dispute_id"]
+    state.disputes[(task.arbitrator, task.dispute_id)] = a["task_id"]
+    task.history.append("reject")
+
+
+def _gold_failure(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.gold_failures = a["gold_failures"]
+    task.gold_items_proven.append(a["item_index"])
+    task.slashed += a["slashed"]
+    state.credit(state.treasury, a["slashed"])
+    task.history.append("gold failure")
+
+
+def _ruling(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task_id = state.disputes[(str(a["arbitrator"]), a["dispute_id"])]
+    state.tasks[task_id].ruling = a["ruling"]
+    state.tasks[task_id].history.append(f"ruling {a['ruling']}")
+
+
+def _settled(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.status = TaskStatus(a["status"])
+    task.slashed += a["slashed"]
+    task.settlement = {
+        "requester": a["requester_amount"],
+        "annotator": a["annotator_amount"],
+        "treasury": a["treasury_amount"],
+        "bonus": a["bonus"],
+    }
+    state.credit(task.requester, a["requester_amount"])
+    state.credit(task.annotator, a["annotator_amount"])
+    state.credit(state.treasury, a["treasury_amount"])
+    task.history.append(f"settled: {task.status.name.lower()}")
+
+
+def _withdrawn(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    account = str(a["account"])
+    state.claimable[account] = state.claimable.get(account, 0) - a["amount"]
+
+
+def _treasury_set(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    state.treasury = str(a["treasury"])
+
+
+_HANDLERS: dict[str, Callable[[EscrowHistory, Mapping[str, Any]], None]] = {
+    "TaskCreated": _created,
+    "MetaEvidence": _meta_evidence,
+    "TaskClaimed": _claimed,
+    "TaskSubmitted": _submitted,
+    "TaskAccepted": _accepted,
+    "TaskFinalized": _finalized,
+    "TaskRejected": _rejected,
+    "GoldFailureProven": _gold_failure,
+    "Ruling": _ruling,
+    "TaskSettled": _settled,
+    "Withdrawn": _withdrawn,
+    "TreasurySet": _treasury_set,
+}
