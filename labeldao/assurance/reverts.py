@@ -39,24 +39,76 @@ def contract_reverts(contracts: Path) -> dict[str, list[str]]:
 
 
 def expected_reverts(tests: Path) -> set[str]:
-    """Strings passed to any `*.reverts(...)` / `reverts(...)` call in the tests."""
+    """Strings passed to any `*.reverts(...)` / `reverts(...)` call in the tests:
+    literals, module-level constants, and the values a `pytest.mark.parametrize`
+    gives the argument passed."""
     expected: set[str] = set()
     for path in sorted(tests.rglob("*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
         constants = _string_constants(tree)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _is_reverts(node.func):
-                for arg in [*node.args, *(k.value for k in node.keywords)]:
-                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                        expected.add(arg.value)
-                    elif isinstance(arg, ast.Name) and arg.id in constants:
-                        expected.add(constants[arg.id])
+        for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
+            parametrized = _parametrized_strings(function)
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and _is_reverts(node.func):
+                    for arg in [*node.args, *(k.value for k in node.keywords)]:
+                        expected |= _argument_strings(arg, constants, parametrized)
+        for node in tree.body:  # module-level code outside functions
+            for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
+                if not isinstance(node, ast.FunctionDef | ast.ClassDef) and _is_reverts(call.func):
+                    for arg in call.args:
+                        expected |= _argument_strings(arg, constants, {})
     return expected
 
 
+def _argument_strings(
+    arg: ast.expr, constants: dict[str, str], parametrized: dict[str, set[str]]
+) -> set[str]:
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return {arg.value}
+    if isinstance(arg, ast.Name):
+        if arg.id in parametrized:
+            return parametrized[arg.id]
+        if arg.id in constants:
+            return {constants[arg.id]}
+    return set()
+
+
+def _parametrized_strings(function: ast.FunctionDef) -> dict[str, set[str]]:
+    """Argument name -> the string values `@pytest.mark.parametrize` gives it."""
+    values: dict[str, set[str]] = {}
+    for decorator in function.decorator_list:
+        if not (isinstance(decorator, ast.Call) and _name(decorator.func) == "parametrize"):
+            continue
+        if len(decorator.args) < 2:
+            continue
+        names_node, rows = decorator.args[0], decorator.args[1]
+        names = _argnames(names_node)
+        if not isinstance(rows, ast.List | ast.Tuple):
+            continue
+        for row in rows.elts:
+            if isinstance(row, ast.Call) and _name(row.func) == "param":
+                row = ast.Tuple(elts=row.args)
+            cells = row.elts if isinstance(row, ast.Tuple | ast.List) and len(names) > 1 else [row]
+            for name, cell in zip(names, cells, strict=False):
+                if isinstance(cell, ast.Constant) and isinstance(cell.value, str):
+                    values.setdefault(name, set()).add(cell.value)
+    return values
+
+
+def _argnames(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [n.strip() for n in node.value.split(",") if n.strip()]
+    if isinstance(node, ast.List | ast.Tuple):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    return []
+
+
+def _name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
 def _is_reverts(func: ast.expr) -> bool:
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name == "reverts"
+    return _name(func) == "reverts"
 
 
 def _string_constants(tree: ast.Module) -> dict[str, str]:

@@ -59,3 +59,19 @@ def test_main__passes_when_every_string_is_expected(tmp_path):
     contracts, tests = _tree(tmp_path)
     (tests / "test_more.py").write_text('import boa\nboa.reverts("demo: five")\n')
     assert main(["--contracts", str(contracts), "--tests", str(tests)]) == 0
+
+
+def test_expected_reverts__follows_parametrized_messages(tmp_path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_p.py").write_text(
+        "import boa, pytest\n"
+        '@pytest.mark.parametrize(("x", "message"), [(0, "demo: zero"), (7, "demo: seven")])\n'
+        "def test_bad(c, x, message):\n"
+        "    with boa.reverts(message):\n"
+        "        c.f(x)\n"
+        '@pytest.mark.parametrize("unused", ["demo: five"])\n'
+        "def test_other(unused):\n"
+        "    pass\n"
+    )
+    assert expected_reverts(tests) == {"demo: zero", "demo: seven"}
