@@ -122,4 +122,3 @@ def receipts_root(node_id: int, epoch: int, receipts: Iterable[JobReceipt]) -> b
 def verify_receipt(root: bytes, receipt: JobReceipt, proof: Sequence[bytes]) -> bool:
     """True when `proof` shows `receipt` is in the tree of `root`."""
     return verify(root, receipt.leaf(), proof)
-
