@@ -1263,16 +1263,18 @@ def epoch_total(epoch: uint256) -> EpochInfo:
             it, and the number of reports filed.
     """
     record: _Epoch = self._load_epoch(epoch)
-    version: uint256 = self._epoch_version(epoch)
-    terms: EpochTerms = self._terms[version].terms
+    version: uint256 = record.version
+    if not record.fixed:
+        version = self._version_of(epoch)
+    window: uint256 = self._terms[version].terms.reporting_window
     end: uint256 = self._epoch_end(epoch)
     return EpochInfo(
         start=end - EPOCH_LENGTH,
         end=end,
-        report_deadline=end + terms.reporting_window,
-        final_at=self._final_at(epoch, version),
+        report_deadline=end + window,
+        final_at=end + window + self._terms[version].terms.challenge_period,
         terms_version=version,
-        emission=terms.epoch_emission,
+        emission=self._terms[version].terms.epoch_emission,
         total_units=record.total_units,
         rewarded=record.rewarded,
         reports=record.reports,
