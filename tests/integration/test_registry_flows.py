@@ -5,7 +5,9 @@ the court:
 - register -> report -> challenge -> court -> slash -> withdraw credits;
 - register -> report -> finalize -> claim, over several epochs and nodes;
 - deactivate -> unbonding -> withdraw, held back by an open challenge;
-- receipts built with `labeldao.receipts`, reported and verified on chain.
+- receipts built with `labeldao.receipts`, reported and verified on chain;
+- the whole ledger rebuilt from the chain's logs (`labeldao.ledger`) equals
+  what the views return.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import ape
 import pytest
 from eth_utils import keccak
 
+from labeldao.ledger import rebuild
 from labeldao.receipts import EpochReceipts, JobReceipt
 from labeldao.registry import (
     DAY,
@@ -253,3 +256,93 @@ def test_flow__receipts_reported_and_verified_on_chain(
     for receipt in receipts:
         assert registry.verify_receipt(node_id, 1, receipt.as_row(), batch.proof(receipt))
     assert registry.report_of(node_id, 1).work_units == sum(r.work_units for r in receipts)
+
+
+def _registry_logs(registry, chain) -> list:
+    """Every event the registry logged, in chain order."""
+    head = chain.blocks.head.number
+    logs = [
+        log
+        for abi in registry.contract_type.events
+        for log in getattr(registry, abi.name).range(0, head + 1)
+    ]
+    return sorted(logs, key=lambda log: (log.block_number, log.log_index))
+
+
+def test_flow__ledger_rebuilt_from_logs_matches_views(
+    registry, token, arbitrator, deployer, providers, challenger, clock, warp, chain
+):
+    owners = list(providers)
+    nodes = [_register(registry, token, deployer, owner, 2, 1) for owner in owners]
+    token.mint(owners[0], registry.required_stake(1, 3), sender=deployer)
+    token.approve(registry, registry.required_stake(1, 3), sender=owners[0])
+    registry.add_stake(nodes[0], 3, sender=owners[0])
+    registry.update_node(nodes[1], keccak(text="specs v2"), "ipfs://v2", sender=owners[1])
+    for epoch in (1, 2):
+        warp(clock.end(epoch) + 60)
+        for index, node_id in enumerate(nodes):
+            units = 10_000 * (index + 1) * epoch
+            registry.report(
+                node_id,
+                epoch,
+                units,
+                9_000,
+                keccak(text=f"{node_id}/{epoch}"),
+                sender=owners[index],
+            )
+    token.mint(challenger, 2 * (BOND + FEE), sender=deployer)
+    token.approve(registry, 2 * (BOND + FEE), sender=challenger)
+    fraud = registry.challenge(nodes[2], 2, "ipfs://a", sender=challenger)
+    valid = registry.challenge(nodes[1], 2, "ipfs://b", sender=challenger)
+    (fraud_event,) = fraud.decode_logs(registry.ReportChallenged)
+    (valid_event,) = valid.decode_logs(registry.ReportChallenged)
+    arbitrator.give_ruling(fraud_event.dispute_id, 2, sender=deployer)
+    arbitrator.give_ruling(valid_event.dispute_id, 1, sender=deployer)
+    warp(clock.final_at(2, TERMS))
+    registry.claim(nodes[0], [1, 2], sender=owners[0])
+    registry.claim(nodes[1], [2], sender=owners[1])
+    registry.deactivate(nodes[0], sender=owners[0])
+    warp(registry.node(nodes[2]).withdrawable_at)
+    registry.withdraw_stake(nodes[2], sender=owners[2])
+
+    ledger = rebuild(
+        (log.event_name, log.event_arguments) for log in _registry_logs(registry, chain)
+    )
+
+    assert sorted(ledger.nodes) == nodes
+    for node_id, record in ledger.nodes.items():
+        view = registry.node(node_id)
+        assert (record.owner, record.tier, record.gpu_count, record.stake) == (
+            view.owner,
+            view.tier,
+            view.gpu_count,
+            view.stake,
+        )
+        assert (record.status, record.first_epoch, record.end_epoch) == (
+            view.status,
+            view.first_epoch,
+            view.end_epoch,
+        )
+        assert (record.withdrawable_at, record.specs_hash) == (
+            view.withdrawable_at,
+            view.specs_hash,
+        )
+    assert len(ledger.reports) == 6
+    for (node_id, epoch), record in ledger.reports.items():
+        view = registry.report_of(node_id, epoch)
+        assert (record.work_units, record.uptime_bps, record.effective_units) == (
+            view.work_units,
+            view.uptime_bps,
+            view.effective_units,
+        )
+        assert (record.receipts_root, record.status) == (view.receipts_root, view.status)
+        assert (record.claimed, record.reward) == (view.claimed, view.reward)
+    for epoch, record in ledger.epochs.items():
+        view = registry.epoch_total(epoch)
+        assert (record.total_units, record.rewarded, record.reports) == (
+            view.total_units,
+            view.rewarded,
+            view.reports,
+        )
+    assert ledger.reports[(nodes[2], 2)].status == REPORT_VOIDED
+    assert ledger.reports[(nodes[1], 2)].ruling == 1
