@@ -1,0 +1,1895 @@
+# pragma version ~=0.4.3
+# pragma nonreentrancy off
+"""
+@title LabelDAO Compute Registry
+@custom:contract-name ComputeRegistry
+@license GNU Affero General Public License v3.0 only
+@notice The permanent, public ledger of GPU contributions to LabelDAO and
+        the rewards it pays in LDAO.
+
+        Nodes. A provider bonds `stake_per_gpu[tier] x gpu_count` LDAO to
+        `register_node` (or `register_node_with_permit`). Node ids are
+        sequential from 1 and never reused; a node is deactivated, never
+        deleted. It earns from the first full epoch after registration;
+        `add_stake` bonds more GPUs (counted from the next epoch);
+        `deactivate` stops it after the current epoch and starts the
+        unbonding period, after which `withdraw_stake` returns the stake
+        unless one of its reports is under challenge.
+
+        Epochs. Epoch `e` is `[GENESIS + e x EPOCH_LENGTH, GENESIS + (e + 1)
+        x EPOCH_LENGTH)`; both are immutable so epoch numbers never shift.
+        Once `e` has ended, the node's owner may `report` it once, until
+        `end + reporting_window`: `work_units`, `uptime_bps` and the Merkle
+        root of the epoch's job receipts. A work unit is one TFLOP (10**12
+        floating-point operations, dense FP16) of delivered compute, so a
+        report is bounded by what the node's GPUs can physically deliver:
+            work_units <= gpu_count x max_units_per_gpu_second[tier] x EPOCH_LENGTH
+        Uptime scales rewards, never stake: the effective units of a
+        report are `work_units x uptime_bps / 10_000` (rounded down).
+
+        Challenges. Within `challenge_period` of a report anyone may
+        `challenge` it, posting `challenge_bond` plus the arbitrator's fee;
+        this opens an ERC-792 dispute (2 choices). Ruling 2 ("fraud") voids
+        the report, slashes `fraud_slash_bps` of the node's stake (the
+        challenger gets `challenger_share_bps` of the slash and the bond
+        back; the treasury gets the rest) and deactivates the node.
+        Ruling 1 ("valid") pays the bond to the provider. Ruling 0 (the
+        court refused, e.g. a tie) lets the report stand and returns the
+        bond: no one is punished on a tie. One challenge per report, ever;
+        anyone may add evidence to it (`submit_evidence`).
+
+        Rewards. Epoch `e` mints at most its `epoch_emission`, split pro
+        rata by effective units: a report earns
+            epoch_emission x effective_units / total_units(e)   (rounded down)
+        claimable once `e` is final (`end + reporting_window +
+        challenge_period`) and the report is not under challenge or
+        voided. `total_units(e)` counts every report of `e` except those
+        voided before `e` became final, so it never changes after that
+        and the claims of `e` never exceed its emission; the shortfall is
+        rounding dust (under one base unit per report) plus the shares of
+        reports voided after `e` became final, which are never minted.
+        `claim(node_id, epochs)` mints on the spot, clamped to the
+        token's `cap() - totalSupply()`.
+
+        Parameters. `set_params` (PARAMS_ROLE) changes stakes, bond,
+        slash, unbonding, arbitrator and treasury for registrations,
+        challenges and deactivations that come after it;
+        `set_epoch_terms` (PARAMS_ROLE) schedules emission, reporting
+        window, challenge period and per-tier capacity for the epochs
+        that start after it (versions; an epoch's terms never change
+        once it has started). GUARDIAN_ROLE pauses registration, growth
+        and reports, never challenges, rulings, claims or withdrawals.
+
+        All token payouts other than rewards and unbonded stake are pull
+        payments: bonds and slash shares are credited and paid by
+        `withdraw`. The contract holds only LDAO.
+@custom:security - Only a ruling of the arbitrator a challenge was opened
+                   at can slash, and only the judged node.
+                 - The arbitrator is trusted to return fresh dispute ids,
+                   to pull exactly `arbitrationCost` and to rule once.
+                 - A pause longer than the reporting window costs
+                   providers the epochs whose window closes during it.
+                 - Stakes, units, rewards and timestamps are packed into
+                   storage words; every packing narrows with `convert`,
+                   which reverts rather than overflow into a neighbour.
+"""
+
+
+from ethereum.ercs import IERC165
+implements: IERC165
+
+
+from snekmate.auth.interfaces import IAccessControl
+implements: IAccessControl
+
+
+from .interfaces import IArbitrable
+implements: IArbitrable
+
+
+from .interfaces import IArbitrator
+from .interfaces import IEvidence
+from .interfaces import IRewardToken
+
+
+from snekmate.auth import access_control
+initializes: access_control
+
+
+from snekmate.utils import pausable
+initializes: pausable
+
+
+# @dev Stateless: receipt proofs for `verify_receipt`.
+from snekmate.utils import merkle_proof_verification as mpv
+
+
+exports: (
+    # Role administration: the admin (the timelock) grants PARAMS_ROLE
+    # and GUARDIAN_ROLE.
+    access_control.supportsInterface,
+    access_control.hasRole,
+    access_control.getRoleAdmin,
+    access_control.grantRole,
+    access_control.revokeRole,
+    access_control.renounceRole,
+    access_control.set_role_admin,
+    access_control.DEFAULT_ADMIN_ROLE,
+    # Whether registration and reports are paused.
+    pausable.paused,
+)
+
+
+# ---------------------------------------------------------------------------
+# Constants
+# ---------------------------------------------------------------------------
+
+# @dev Changes parameters (the timelock).
+PARAMS_ROLE: public(constant(bytes32)) = keccak256("PARAMS_ROLE")
+
+
+# @dev Pauses registration and reports (the guardian multisig).
+GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
+
+
+# @dev Basis points of a whole.
+_BPS: constant(uint256) = 10_000
+
+
+# @dev Hardware tiers, 0 (consumer) to 3 (frontier datacenter).
+N_TIERS: public(constant(uint256)) = 4
+
+
+# @dev Most GPUs one node may bond.
+MAX_GPUS_PER_NODE: public(constant(uint256)) = 1_024
+
+
+# @dev Most epochs one `claim` may settle (bounds its loop).
+MAX_CLAIM_EPOCHS: public(constant(uint256)) = 128
+
+
+# @dev Bounds of the immutable epoch length.
+MIN_EPOCH_LENGTH: public(constant(uint256)) = 3_600
+MAX_EPOCH_LENGTH: public(constant(uint256)) = 30 * 86_400
+
+
+# @dev Bounds of the reporting window and of the challenge period.
+MIN_REPORTING_WINDOW: public(constant(uint256)) = 3_600
+MAX_REPORTING_WINDOW: public(constant(uint256)) = 3 * 86_400
+MIN_CHALLENGE_PERIOD: public(constant(uint256)) = 3_600
+MAX_CHALLENGE_PERIOD: public(constant(uint256)) = 7 * 86_400
+
+
+# @dev Bounds of the unbonding period. The minimum outlasts the longest
+# possible reporting window plus challenge period, so no report can still
+# be challenged once a stake is withdrawable.
+MIN_UNBONDING_PERIOD: public(constant(uint256)) = MAX_REPORTING_WINDOW + MAX_CHALLENGE_PERIOD
+MAX_UNBONDING_PERIOD: public(constant(uint256)) = 90 * 86_400
+
+
+# @dev Bounds of `stake_per_gpu[tier]` and of `challenge_bond`, in base units.
+MIN_STAKE_PER_GPU: public(constant(uint256)) = 10**18
+MAX_STAKE_PER_GPU: public(constant(uint256)) = 10**24
+MIN_CHALLENGE_BOND: public(constant(uint256)) = 10**18
+MAX_CHALLENGE_BOND: public(constant(uint256)) = 10**24
+
+
+# @dev Bounds of the fraud slash, and the largest challenger share: at
+# most half, so that a provider who challenges its own fraudulent report
+# still loses at least half of the slash.
+MIN_FRAUD_SLASH_BPS: public(constant(uint256)) = 100
+MAX_FRAUD_SLASH_BPS: public(constant(uint256)) = 10_000
+MAX_CHALLENGER_SHARE_BPS: public(constant(uint256)) = 5_000
+
+
+# @dev Largest emission of one epoch (10 million LDAO).
+MAX_EPOCH_EMISSION: public(constant(uint256)) = 10**25
+
+
+# @dev Bounds of `max_units_per_gpu_second[tier]` (TFLOPS of one GPU).
+MIN_UNITS_PER_GPU_SECOND: public(constant(uint256)) = 1
+MAX_UNITS_PER_GPU_SECOND: public(constant(uint256)) = 10**6
+
+
+# @dev Node statuses.
+NODE_ACTIVE: public(constant(uint256)) = 1
+NODE_DEACTIVATED: public(constant(uint256)) = 2
+NODE_WITHDRAWN: public(constant(uint256)) = 3
+
+
+# @dev Report statuses: none, filed (optimistic), under challenge,
+# upheld by a ruling (1 or 0), voided by a ruling (2).
+REPORT_NONE: public(constant(uint256)) = 0
+REPORT_FILED: public(constant(uint256)) = 1
+REPORT_CHALLENGED: public(constant(uint256)) = 2
+REPORT_UPHELD: public(constant(uint256)) = 3
+REPORT_VOIDED: public(constant(uint256)) = 4
+
+
+# @dev ERC-792 rulings: refused (tie), the report is valid, it is fraud.
+RULING_REFUSED: public(constant(uint256)) = 0
+RULING_VALID: public(constant(uint256)) = 1
+RULING_FRAUD: public(constant(uint256)) = 2
+
+
+# @dev The "no end epoch yet" marker of an active node.
+_OPEN_END: constant(uint256) = 2**32 - 1
+
+
+# @dev Bit masks of the packed storage words.
+_MASK16: constant(uint256) = 2**16 - 1
+_MASK32: constant(uint256) = 2**32 - 1
+_MASK40: constant(uint256) = 2**40 - 1
+_MASK64: constant(uint256) = 2**64 - 1
+_MASK96: constant(uint256) = 2**96 - 1
+_MASK160: constant(uint256) = 2**160 - 1
+
+
+# @dev Defaults of the parameters (see docs/decisions.md).
+_DEFAULT_STAKE_PER_GPU: constant(uint256[4]) = [100 * 10**18, 250 * 10**18, 500 * 10**18, 1_000 * 10**18]
+_DEFAULT_UNITS_PER_GPU_SECOND: constant(uint256[4]) = [100, 400, 1_000, 2_500]
+_DEFAULT_CHALLENGE_BOND: constant(uint256) = 500 * 10**18
+_DEFAULT_FRAUD_SLASH_BPS: constant(uint256) = 2_500
+_DEFAULT_CHALLENGER_SHARE_BPS: constant(uint256) = 5_000
+_DEFAULT_UNBONDING_PERIOD: constant(uint256) = 14 * 86_400
+_DEFAULT_REPORTING_WINDOW: constant(uint256) = 86_400
+_DEFAULT_CHALLENGE_PERIOD: constant(uint256) = 3 * 86_400
+
+
+# ---------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------
+
+# @dev Parameters that apply to what comes after a change: registrations
+# and growth (stake), challenges (bond, slash, share, arbitrator) and
+# deactivations (unbonding). The treasury is read when a slash is paid.
+struct Params:
+    stake_per_gpu: uint256[4]
+    challenge_bond: uint256
+    fraud_slash_bps: uint256
+    challenger_share_bps: uint256
+    unbonding_period: uint256
+    arbitrator: address
+    arbitrator_extra_data: Bytes[256]
+    treasury: address
+
+
+# @dev Terms of an epoch, fixed before it starts.
+struct EpochTerms:
+    epoch_emission: uint256
+    reporting_window: uint256
+    challenge_period: uint256
+    max_units_per_gpu_second: uint256[4]
+
+
+# @dev A version of the epoch terms, in force from `from_epoch` on.
+struct TermsVersion:
+    from_epoch: uint256
+    terms: EpochTerms
+
+
+# @dev A node as the views return it.
+struct NodeInfo:
+    owner: address
+    tier: uint256
+    status: uint256
+    gpu_count: uint256
+    prev_gpu_count: uint256
+    gpus_from_epoch: uint256
+    stake: uint256
+    first_epoch: uint256
+    end_epoch: uint256
+    open_challenges: uint256
+    registered_at: uint256
+    deactivated_at: uint256
+    withdrawable_at: uint256
+    specs_hash: bytes32
+
+
+# @dev A report as the views return it.
+struct ReportInfo:
+    work_units: uint256
+    effective_units: uint256
+    uptime_bps: uint256
+    receipts_root: bytes32
+    status: uint256
+    reported_at: uint256
+    challenge_deadline: uint256
+    claimed: bool
+    reward: uint256
+
+
+# @dev An epoch as the views return it.
+struct EpochInfo:
+    start: uint256
+    end: uint256
+    report_deadline: uint256
+    final_at: uint256
+    terms_version: uint256
+    emission: uint256
+    total_units: uint256
+    rewarded: uint256
+    reports: uint256
+
+
+# @dev The challenge of a report (at most one per report).
+struct Challenge:
+    challenger: address
+    arbitrator: address
+    dispute_id: uint256
+    bond: uint256
+    fraud_slash_bps: uint256
+    challenger_share_bps: uint256
+    ruling: uint256
+    slashed: uint256
+
+
+# @dev A job receipt, the leaf type of a report's `receipts_root`
+# (`labeldao/receipts.py` builds the trees).
+struct Receipt:
+    job_id: bytes32
+    node_id: uint256
+    epoch: uint256
+    client: address
+    work_units: uint256
+    output_hash: bytes32
+
+
+# @dev The hot fields of a node (storage words A and B), unpacked.
+struct _Node:
+    owner: address
+    tier: uint256
+    status: uint256
+    gpu_count: uint256
+    prev_gpu_count: uint256
+    gpus_from_epoch: uint256
+    stake: uint256
+    first_epoch: uint256
+    end_epoch: uint256
+    open_challenges: uint256
+    withdrawable_at: uint256
+
+
+# @dev A report's word, unpacked.
+struct _Report:
+    work_units: uint256
+    uptime_bps: uint256
+    status: uint256
+    reported_at: uint256
+    reward: uint256
+    claimed: bool
+
+
+# @dev An epoch's word, unpacked.
+struct _Epoch:
+    total_units: uint256
+    rewarded: uint256
+    version: uint256
+    fixed: bool
+    reports: uint256
+
+
+# ---------------------------------------------------------------------------
+# Immutables
+# ---------------------------------------------------------------------------
+
+# @dev The LDAO token: stakes, bonds and fees; rewards are minted in it.
+TOKEN: public(immutable(IRewardToken))
+
+
+# @dev Length of an epoch in seconds.
+EPOCH_LENGTH: public(immutable(uint256))
+
+
+# @dev Start of epoch 0 (a timestamp).
+GENESIS: public(immutable(uint256))
+
+
+# ---------------------------------------------------------------------------
+# State
+# ---------------------------------------------------------------------------
+
+# @dev The current parameters.
+params: public(Params)
+
+
+# @dev The number of epoch-terms versions (at least 1).
+terms_count: public(uint256)
+
+
+# @dev Epoch-terms versions, by index, with increasing `from_epoch`.
+_terms: HashMap[uint256, TermsVersion]
+
+
+# @dev The ERC-1497 meta-evidence id of new disputes.
+meta_evidence_id: public(uint256)
+
+
+# @dev The number of nodes ever registered (ids are 1..node_count).
+node_count: public(uint256)
+
+
+# @dev Node word A: owner (bits 0..159) | tier (160..167) | status
+# (168..175) | gpu_count (176..191) | prev_gpu_count (192..207) |
+# gpus_from_epoch (208..239). Read by every report.
+_node_a: HashMap[uint256, uint256]
+
+
+# @dev Node word B: stake (0..95) | first_epoch (96..127) | end_epoch
+# (128..159) | open_challenges (160..191) | withdrawable_at (192..231).
+_node_b: HashMap[uint256, uint256]
+
+
+# @dev Node dates: registered_at (0..39) | deactivated_at (40..79).
+_node_dates: HashMap[uint256, uint256]
+
+
+# @dev Hash of the node's hardware specs document.
+_node_specs: HashMap[uint256, bytes32]
+
+
+# @dev Report word per node and epoch: work_units (0..63) | uptime_bps
+# (64..79) | status (80..87) | reported_at (88..127) | reward (128..223)
+# | claimed (224).
+_report_word: HashMap[uint256, HashMap[uint256, uint256]]
+
+
+# @dev Receipts root per node and epoch.
+_report_root: HashMap[uint256, HashMap[uint256, bytes32]]
+
+
+# @dev Epoch word: total_units (0..95) | rewarded (96..191) | terms
+# version + 1 (192..223; 0 until the first report) | reports (224..255).
+_epoch_word: HashMap[uint256, uint256]
+
+
+# @dev The challenge of a report, per node and epoch.
+_challenges: HashMap[uint256, HashMap[uint256, Challenge]]
+
+
+# @dev `node_id << 32 | epoch` of the report a dispute is about, per
+# arbitrator and dispute id (0: no such dispute).
+_dispute_report: HashMap[address, HashMap[uint256, uint256]]
+
+
+# @dev Pull payments owed (bonds, slash shares, treasury income).
+credits: public(HashMap[address, uint256])
+
+
+# @dev Sum of all node stakes, of all open challenge bonds and of all
+# credits: the LDAO the registry owes (`accounted()`).
+total_stake: public(uint256)
+total_bonds: public(uint256)
+total_credits: public(uint256)
+
+
+# ---------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------
+
+# @dev A node was registered.
+event NodeRegistered:
+    node_id: indexed(uint256)
+    owner: indexed(address)
+    tier: uint256
+    gpu_count: uint256
+    stake: uint256
+    first_epoch: uint256
+    specs_hash: bytes32
+    specs_uri: String[256]
+
+
+# @dev A node's specs changed.
+event NodeUpdated:
+    node_id: indexed(uint256)
+    specs_hash: bytes32
+    specs_uri: String[256]
+
+
+# @dev A node bonded more GPUs, counted from `from_epoch`.
+event StakeAdded:
+    node_id: indexed(uint256)
+    gpus_added: uint256
+    amount: uint256
+    gpu_count: uint256
+    from_epoch: uint256
+    stake: uint256
+
+
+# @dev A node was deactivated: it may report epochs before `end_epoch`
+# and withdraw its stake from `withdrawable_at`.
+event NodeDeactivated:
+    node_id: indexed(uint256)
+    end_epoch: uint256
+    deactivated_at: uint256
+    withdrawable_at: uint256
+
+
+# @dev A node's stake went back to its owner.
+event StakeWithdrawn:
+    node_id: indexed(uint256)
+    owner: indexed(address)
+    amount: uint256
+
+
+# @dev A report was filed.
+event ReportFiled:
+    node_id: indexed(uint256)
+    epoch: indexed(uint256)
+    work_units: uint256
+    uptime_bps: uint256
+    effective_units: uint256
+    receipts_root: bytes32
+    challenge_deadline: uint256
+
+
+# @dev A report was challenged; the dispute is `dispute_id` at `arbitrator`.
+event ReportChallenged:
+    node_id: indexed(uint256)
+    epoch: indexed(uint256)
+    challenger: indexed(address)
+    arbitrator: address
+    dispute_id: uint256
+    bond: uint256
+    fee: uint256
+
+
+# @dev The arbitrator ruled on a challenged report.
+event ReportRuled:
+    node_id: indexed(uint256)
+    epoch: indexed(uint256)
+    dispute_id: uint256
+    ruling: uint256
+    status: uint256
+    units_removed: uint256
+
+
+# @dev A node's stake was slashed by a fraud ruling.
+event NodeSlashed:
+    node_id: indexed(uint256)
+    epoch: indexed(uint256)
+    amount: uint256
+    to_challenger: uint256
+    to_treasury: uint256
+    stake_left: uint256
+
+
+# @dev A report's reward was claimed (`amount` minted of `entitled`).
+event RewardClaimed:
+    node_id: indexed(uint256)
+    epoch: indexed(uint256)
+    owner: indexed(address)
+    amount: uint256
+    entitled: uint256
+
+
+# @dev `account` was credited `amount` (a pull payment).
+event Credited:
+    account: indexed(address)
+    amount: uint256
+
+
+# @dev `account` withdrew its credits.
+event Withdrawn:
+    account: indexed(address)
+    amount: uint256
+
+
+# @dev The parameters changed.
+event ParamsChanged:
+    params: Params
+
+
+# @dev New epoch terms apply from `from_epoch` (version `version`).
+event EpochTermsScheduled:
+    version: uint256
+    from_epoch: uint256
+    terms: EpochTerms
+
+
+# ---------------------------------------------------------------------------
+# Constructor
+# ---------------------------------------------------------------------------
+
+@deploy
+@payable
+def __init__(
+    token_: address,
+    arbitrator_: address,
+    treasury_: address,
+    epoch_length_: uint256,
+    genesis_: uint256,
+    epoch_emission_: uint256,
+    meta_evidence_uri_: String[256],
+):
+    """
+    @dev Deploys the registry with default parameters (docs/decisions.md).
+         The deployer receives `DEFAULT_ADMIN_ROLE` only; the registry
+         needs no further call from it (grant it `MINTER_ROLE` on the
+         token, and PARAMS_ROLE/GUARDIAN_ROLE to the timelock/guardian).
+    @param token_ The LDAO token.
+    @param arbitrator_ The ERC-792 arbitrator (the court); its fee token
+           must be LDAO.
+    @param treasury_ The receiver of the treasury's share of slashes.
+    @param epoch_length_ The epoch length in seconds, 1 hour to 30 days.
+    @param genesis_ The start of epoch 0, not in the future.
+    @param epoch_emission_ The LDAO emission of each epoch from epoch 0
+           on, at most 10 million LDAO.
+    @param meta_evidence_uri_ The ERC-1497 meta-evidence of challenges
+           (the reporting rules), id 0.
+    """
+    assert token_ != empty(address), "registry: token is the zero address"
+    assert epoch_length_ >= MIN_EPOCH_LENGTH and epoch_length_ <= MAX_EPOCH_LENGTH, "registry: epoch length out of range"
+    assert genesis_ <= block.timestamp, "registry: genesis in the future"
+    TOKEN = IRewardToken(token_)
+    EPOCH_LENGTH = epoch_length_
+    GENESIS = genesis_
+    access_control.__init__()
+    pausable.__init__()
+
+    self._set_params(
+        Params(
+            stake_per_gpu=_DEFAULT_STAKE_PER_GPU,
+            challenge_bond=_DEFAULT_CHALLENGE_BOND,
+            fraud_slash_bps=_DEFAULT_FRAUD_SLASH_BPS,
+            challenger_share_bps=_DEFAULT_CHALLENGER_SHARE_BPS,
+            unbonding_period=_DEFAULT_UNBONDING_PERIOD,
+            arbitrator=arbitrator_,
+            arbitrator_extra_data=b"",
+            treasury=treasury_,
+        )
+    )
+    terms: EpochTerms = EpochTerms(
+        epoch_emission=epoch_emission_,
+        reporting_window=_DEFAULT_REPORTING_WINDOW,
+        challenge_period=_DEFAULT_CHALLENGE_PERIOD,
+        max_units_per_gpu_second=_DEFAULT_UNITS_PER_GPU_SECOND,
+    )
+    self._check_terms(terms)
+    self._terms[0] = TermsVersion(from_epoch=0, terms=terms)
+    self.terms_count = 1
+    log EpochTermsScheduled(version=0, from_epoch=0, terms=terms)
+    log IEvidence.MetaEvidence(meta_evidence_id=0, evidence=meta_evidence_uri_)
+
+
+# ---------------------------------------------------------------------------
+# Nodes: registration, growth, deactivation, unbonding
+# ---------------------------------------------------------------------------
+
+@external
+@nonreentrant
+def register_node(specs_hash: bytes32, specs_uri: String[256], gpu_count: uint256, tier: uint256) -> uint256:
+    """
+    @dev Registers a node and bonds `stake_per_gpu[tier] x gpu_count` LDAO
+         from the caller (approve the registry first). The node reports
+         from the first epoch that starts after this one. Paused: reverts.
+    @param specs_hash The hash of the node's hardware specs document.
+    @param specs_uri Where the specs document is (logged, not stored).
+    @param gpu_count The number of GPUs, 1 to `MAX_GPUS_PER_NODE`.
+    @param tier The hardware tier, 0 to `N_TIERS - 1`.
+    @return uint256 The new node id.
+    """
+    pausable._require_not_paused()
+    return self._register(msg.sender, specs_hash, specs_uri, gpu_count, tier)
+
+
+@external
+@nonreentrant
+def register_node_with_permit(
+    specs_hash: bytes32,
+    specs_uri: String[256],
+    gpu_count: uint256,
+    tier: uint256,
+    deadline: uint256,
+    v: uint8,
+    r: bytes32,
+    s: bytes32,
+) -> uint256:
+    """
+    @dev `register_node` with an EIP-2612 permit for the stake in the same
+         transaction. The permit is tried, not required: if it fails
+         (e.g. someone already submitted it), an existing allowance still
+         works, and without one the transfer reverts.
+    @param specs_hash The hash of the node's hardware specs document.
+    @param specs_uri Where the specs document is (logged, not stored).
+    @param gpu_count The number of GPUs, 1 to `MAX_GPUS_PER_NODE`.
+    @param tier The hardware tier, 0 to `N_TIERS - 1`.
+    @param deadline The permit's deadline.
+    @param v The permit signature's `v`.
+    @param r The permit signature's `r`.
+    @param s The permit signature's `s`.
+    @return uint256 The new node id.
+    """
+    pausable._require_not_paused()
+    self._check_node_shape(gpu_count, tier)
+    stake: uint256 = self.params.stake_per_gpu[tier] * gpu_count
+    self._try_permit(msg.sender, stake, deadline, v, r, s)
+    return self._register(msg.sender, specs_hash, specs_uri, gpu_count, tier)
+
+
+@external
+def update_node(node_id: uint256, specs_hash: bytes32, specs_uri: String[256]):
+    """
+    @dev Replaces an active node's specs (hash stored, URI logged). Only
+         the owner. Works while paused (it moves nothing).
+    @param node_id The node.
+    @param specs_hash The hash of the new specs document.
+    @param specs_uri Where the new specs document is.
+    """
+    node: _Node = self._owned_node(node_id)
+    assert node.status == NODE_ACTIVE, "registry: node not active"
+    assert specs_hash != empty(bytes32), "registry: empty specs hash"
+    self._node_specs[node_id] = specs_hash
+    log NodeUpdated(node_id=node_id, specs_hash=specs_hash, specs_uri=specs_uri)
+
+
+@external
+@nonreentrant
+def add_stake(node_id: uint256, extra_gpus: uint256) -> uint256:
+    """
+    @dev Grows an active node by `extra_gpus` GPUs, bonding
+         `stake_per_gpu[tier] x extra_gpus` LDAO more from the owner. The
+         new GPUs count in reports from the next epoch on (the current
+         one was not worked with them). Paused: reverts.
+    @param node_id The node.
+    @param extra_gpus The GPUs added (the total stays within
+           `MAX_GPUS_PER_NODE`).
+    @return uint256 The LDAO bonded.
+    """
+    pausable._require_not_paused()
+    node: _Node = self._owned_node(node_id)
+    assert node.status == NODE_ACTIVE, "registry: node not active"
+    assert extra_gpus != 0 and node.gpu_count + extra_gpus <= MAX_GPUS_PER_NODE, "registry: GPU count out of range"
+    amount: uint256 = self.params.stake_per_gpu[node.tier] * extra_gpus
+    next_epoch: uint256 = self._current_epoch() + 1
+    if node.gpus_from_epoch < next_epoch:
+        # The last growth is in force: it becomes the "before" count.
+        node.prev_gpu_count = node.gpu_count
+    node.gpu_count += extra_gpus
+    node.gpus_from_epoch = next_epoch
+    node.stake += amount
+    self._store_node(node_id, node)
+    self.total_stake += amount
+    assert extcall TOKEN.transferFrom(msg.sender, self, amount)
+    log StakeAdded(
+        node_id=node_id,
+        gpus_added=extra_gpus,
+        amount=amount,
+        gpu_count=node.gpu_count,
+        from_epoch=next_epoch,
+        stake=node.stake,
+    )
+    return amount
+
+
+@external
+def deactivate(node_id: uint256):
+    """
+    @dev Stops an active node: it may still report the epochs that ended
+         before this one, and withdraw its stake after `unbonding_period`.
+         Only the owner. Works while paused.
+    @param node_id The node.
+    """
+    node: _Node = self._owned_node(node_id)
+    assert node.status == NODE_ACTIVE, "registry: node not active"
+    self._store_node(node_id, self._deactivate(node_id, node))
+
+
+@external
+@nonreentrant
+def withdraw_stake(node_id: uint256) -> uint256:
+    """
+    @dev Returns a deactivated node's stake to its owner once the
+         unbonding period is over and none of its reports is under
+         challenge. Only the owner. Works while paused.
+    @param node_id The node.
+    @return uint256 The LDAO returned.
+    """
+    node: _Node = self._owned_node(node_id)
+    assert node.status != NODE_ACTIVE, "registry: node still active"
+    assert node.status != NODE_WITHDRAWN, "registry: stake already withdrawn"
+    assert block.timestamp >= node.withdrawable_at, "registry: unbonding period not over"
+    assert node.open_challenges == 0, "registry: a report is under challenge, withdraw after the ruling"
+    amount: uint256 = node.stake
+    node.stake = 0
+    node.status = NODE_WITHDRAWN
+    self._store_node(node_id, node)
+    self.total_stake -= amount
+    assert extcall TOKEN.transfer(msg.sender, amount)
+    log StakeWithdrawn(node_id=node_id, owner=msg.sender, amount=amount)
+    return amount
+
+
+# ---------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------
+
+@external
+def report(node_id: uint256, epoch: uint256, work_units: uint256, uptime_bps: uint256, receipts_root: bytes32):
+    """
+    @dev Files the node's optimistic report of a finished epoch, once,
+         within the epoch's reporting window. Only the owner. Paused:
+         reverts. `work_units` is bounded by
+         `gpu_count x max_units_per_gpu_second[tier] x EPOCH_LENGTH` and
+         earns in proportion to `work_units x uptime_bps / 10_000`.
+    @param node_id The node.
+    @param epoch The finished epoch reported.
+    @param work_units The work delivered, in TFLOP (10**12 FP16 ops).
+    @param uptime_bps The share of the epoch the node was up, in bps.
+    @param receipts_root The Merkle root of the epoch's job receipts.
+    """
+    pausable._require_not_paused()
+    node: _Node = self._owned_node(node_id)
+    assert epoch < self._current_epoch(), "registry: epoch not finished"
+    assert epoch >= node.first_epoch, "registry: epoch before node registration"
+    assert epoch < node.end_epoch, "registry: epoch after node deactivation"
+    assert self._report_word[node_id][epoch] == 0, "registry: report already filed"
+    record: _Epoch = self._load_epoch(epoch)
+    if not record.fixed:
+        # First report of the epoch: fix its terms version for good.
+        record.version = self._version_of(epoch)
+        record.fixed = True
+    # Single fields, not the whole struct: each is one storage read.
+    window: uint256 = self._terms[record.version].terms.reporting_window
+    assert block.timestamp < self._epoch_end(epoch) + window, "registry: reporting window closed"
+    assert uptime_bps <= _BPS, "registry: uptime above 10000 bps"
+    assert receipts_root != empty(bytes32), "registry: empty receipts root"
+    assert work_units <= self._capacity(node, epoch, record.version), "registry: work units exceed GPU capacity"
+    effective: uint256 = work_units * uptime_bps // _BPS
+    assert effective != 0, "registry: no effective work units"
+
+    self._store_report(
+        node_id,
+        epoch,
+        _Report(
+            work_units=work_units,
+            uptime_bps=uptime_bps,
+            status=REPORT_FILED,
+            reported_at=block.timestamp,
+            reward=0,
+            claimed=False,
+        ),
+    )
+    self._report_root[node_id][epoch] = receipts_root
+    record.total_units += effective
+    record.reports += 1
+    self._store_epoch(epoch, record)
+    log ReportFiled(
+        node_id=node_id,
+        epoch=epoch,
+        work_units=work_units,
+        uptime_bps=uptime_bps,
+        effective_units=effective,
+        receipts_root=receipts_root,
+        challenge_deadline=block.timestamp + self._terms[record.version].terms.challenge_period,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Challenges (ERC-792 arbitrable, ERC-1497 evidence)
+# ---------------------------------------------------------------------------
+
+@external
+@nonreentrant
+def challenge(node_id: uint256, epoch: uint256, evidence_uri: String[256]) -> uint256:
+    """
+    @dev Challenges a report within its challenge period: pulls
+         `challenge_bond` plus the arbitrator's `arbitrationCost` from
+         the caller (approve the registry for both) and opens a dispute
+         with 2 choices (1 valid, 2 fraud). Works while paused, so that a
+         pause never lets a fraudulent report through.
+    @param node_id The node.
+    @param epoch The epoch of the report.
+    @param evidence_uri The challenger's evidence (ERC-1497 JSON URI).
+    @return uint256 The arbitrator's dispute id.
+    """
+    rec: _Report = self._load_report(node_id, epoch)
+    assert rec.status != REPORT_NONE, "registry: no report"
+    assert rec.status == REPORT_FILED, "registry: report already challenged"
+    period: uint256 = self._terms[self._epoch_version(epoch)].terms.challenge_period
+    assert block.timestamp < rec.reported_at + period, "registry: challenge period over"
+    assert len(evidence_uri) != 0, "registry: evidence required"
+
+    arbitrator: address = self.params.arbitrator
+    extra_data: Bytes[256] = self.params.arbitrator_extra_data
+    bond: uint256 = self.params.challenge_bond
+    slash_bps: uint256 = self.params.fraud_slash_bps
+    share_bps: uint256 = self.params.challenger_share_bps
+    fee: uint256 = staticcall IArbitrator(arbitrator).arbitrationCost(extra_data)
+
+    # Effects first; only the dispute id waits for the arbitrator.
+    rec.status = REPORT_CHALLENGED
+    self._store_report(node_id, epoch, rec)
+    node: _Node = self._load_node(node_id)
+    node.open_challenges += 1
+    self._store_node(node_id, node)
+    self.total_bonds += bond
+
+    assert extcall TOKEN.transferFrom(msg.sender, self, bond + fee)
+    if fee != 0:
+        assert extcall TOKEN.approve(arbitrator, fee)
+    dispute_id: uint256 = extcall IArbitrator(arbitrator).createDispute(2, extra_data)
+
+    self._challenges[node_id][epoch] = Challenge(
+        challenger=msg.sender,
+        arbitrator=arbitrator,
+        dispute_id=dispute_id,
+        bond=bond,
+        fraud_slash_bps=slash_bps,
+        challenger_share_bps=share_bps,
+        ruling=0,
+        slashed=0,
+    )
+    # `epoch` < 2**32 (it was reported) and node ids start at 1, so the
+    # key is never 0 and never mixes its two halves.
+    self._dispute_report[arbitrator][dispute_id] = (node_id << 32) | epoch
+    log ReportChallenged(
+        node_id=node_id,
+        epoch=epoch,
+        challenger=msg.sender,
+        arbitrator=arbitrator,
+        dispute_id=dispute_id,
+        bond=bond,
+        fee=fee,
+    )
+    log IEvidence.Dispute(
+        arbitrator=arbitrator,
+        dispute_id=dispute_id,
+        meta_evidence_id=self.meta_evidence_id,
+        evidence_group_id=dispute_id,
+    )
+    log IEvidence.Evidence(
+        arbitrator=arbitrator, evidence_group_id=dispute_id, party=msg.sender, evidence=evidence_uri
+    )
+    return dispute_id
+
+
+@external
+def submit_evidence(node_id: uint256, epoch: uint256, evidence_uri: String[256]):
+    """
+    @dev Adds evidence (ERC-1497) to a report's open challenge. Anyone:
+         the provider, the challenger, or any watcher (this is what keeps
+         a sham challenge from whitewashing a fraudulent report).
+    @param node_id The node.
+    @param epoch The epoch of the challenged report.
+    @param evidence_uri The evidence (ERC-1497 JSON URI).
+    """
+    assert self._load_report(node_id, epoch).status == REPORT_CHALLENGED, "registry: report not under challenge"
+    assert len(evidence_uri) != 0, "registry: evidence required"
+    c: Challenge = self._challenges[node_id][epoch]
+    log IEvidence.Evidence(
+        arbitrator=c.arbitrator, evidence_group_id=c.dispute_id, party=msg.sender, evidence=evidence_uri
+    )
+
+
+@external
+@nonreentrant
+def rule(dispute_id: uint256, ruling: uint256):
+    """
+    @dev ERC-792: the arbitrator's final ruling on a challenge. Only the
+         arbitrator the dispute was opened at, once. 2 (fraud): the report
+         is voided, the node slashed `fraud_slash_bps` of its stake and
+         deactivated, the challenger credited its bond and
+         `challenger_share_bps` of the slash, the treasury the rest.
+         1 (valid): the report stands, the provider is credited the bond.
+         0 (refused, e.g. a tie): the report stands, the challenger is
+         credited its bond back. Moves no token (credits only), so a
+         valid ruling never reverts.
+    @param dispute_id The arbitrator's dispute id.
+    @param ruling The ruling, 0 to 2.
+    """
+    key: uint256 = self._dispute_report[msg.sender][dispute_id]
+    assert key != 0, "registry: unknown dispute"
+    assert ruling <= RULING_FRAUD, "registry: ruling out of range"
+    node_id: uint256 = key >> 32
+    epoch: uint256 = key & _MASK32
+    rec: _Report = self._load_report(node_id, epoch)
+    assert rec.status == REPORT_CHALLENGED, "registry: dispute already ruled"
+
+    c: Challenge = self._challenges[node_id][epoch]
+    node: _Node = self._load_node(node_id)
+    node.open_challenges -= 1
+    self.total_bonds -= c.bond
+    units_removed: uint256 = 0
+    if ruling == RULING_FRAUD:
+        rec.status = REPORT_VOIDED
+        slash: uint256 = node.stake * c.fraud_slash_bps // _BPS
+        to_challenger: uint256 = slash * c.challenger_share_bps // _BPS
+        node.stake -= slash
+        self.total_stake -= slash
+        c.slashed = slash
+        self._credit(c.challenger, c.bond + to_challenger)
+        self._credit(self.params.treasury, slash - to_challenger)
+        units_removed = self._void_units(epoch, rec)
+        log NodeSlashed(
+            node_id=node_id,
+            epoch=epoch,
+            amount=slash,
+            to_challenger=to_challenger,
+            to_treasury=slash - to_challenger,
+            stake_left=node.stake,
+        )
+        if node.status == NODE_ACTIVE:
+            node = self._deactivate(node_id, node)
+    else:
+        rec.status = REPORT_UPHELD
+        if ruling == RULING_VALID:
+            self._credit(node.owner, c.bond)
+        else:
+            self._credit(c.challenger, c.bond)
+    self._store_node(node_id, node)
+    self._store_report(node_id, epoch, rec)
+    c.ruling = ruling
+    self._challenges[node_id][epoch] = c
+    log ReportRuled(
+        node_id=node_id,
+        epoch=epoch,
+        dispute_id=dispute_id,
+        ruling=ruling,
+        status=rec.status,
+        units_removed=units_removed,
+    )
+    log IArbitrable.Ruling(arbitrator=msg.sender, dispute_id=dispute_id, ruling=ruling)
+
+
+# ---------------------------------------------------------------------------
+# Rewards and pull payments
+# ---------------------------------------------------------------------------
+
+@external
+@nonreentrant
+def claim(node_id: uint256, epochs: DynArray[uint256, MAX_CLAIM_EPOCHS]) -> uint256:
+    """
+    @dev Mints the node's rewards of final epochs to its owner: for each
+         epoch, `epoch_emission x effective_units / total_units`, rounded
+         down, clamped to what the token's cap still allows. O(1) per
+         epoch. Only the owner (a clamp must not be forced on it). Works
+         while paused.
+    @param node_id The node.
+    @param epochs The epochs to claim (each reported, final, upheld or
+           unchallenged, not yet claimed).
+    @return uint256 The LDAO minted.
+    """
+    node: _Node = self._owned_node(node_id)
+    assert len(epochs) != 0, "registry: no epochs"
+    room: uint256 = staticcall TOKEN.cap() - staticcall TOKEN.totalSupply()
+    total: uint256 = 0
+    for epoch: uint256 in epochs:
+        rec: _Report = self._load_report(node_id, epoch)
+        assert rec.status != REPORT_NONE, "registry: no report"
+        assert not rec.claimed, "registry: reward already claimed"
+        assert rec.status != REPORT_VOIDED, "registry: report voided"
+        assert rec.status != REPORT_CHALLENGED, "registry: report under challenge"
+        record: _Epoch = self._load_epoch(epoch)
+        assert block.timestamp >= self._final_at(epoch, record.version), "registry: epoch not final"
+        # total_units >= this report's effective units > 0: the report
+        # counts in it and is not voided.
+        entitled: uint256 = (
+            self._terms[record.version].terms.epoch_emission
+            * (rec.work_units * rec.uptime_bps // _BPS)
+            // record.total_units
+        )
+        paid: uint256 = min(entitled, room)
+        room -= paid
+        rec.claimed = True
+        rec.reward = paid
+        self._store_report(node_id, epoch, rec)
+        record.rewarded += paid
+        self._store_epoch(epoch, record)
+        total += paid
+        log RewardClaimed(node_id=node_id, epoch=epoch, owner=msg.sender, amount=paid, entitled=entitled)
+    if total != 0:
+        extcall TOKEN.mint(msg.sender, total)
+    return total
+
+
+@external
+@nonreentrant
+def withdraw() -> uint256:
+    """
+    @dev Pays the caller its credits (bonds, slash shares, treasury
+         income). Works while paused.
+    @return uint256 The LDAO paid.
+    """
+    amount: uint256 = self.credits[msg.sender]
+    assert amount != 0, "registry: nothing to withdraw"
+    self.credits[msg.sender] = 0
+    self.total_credits -= amount
+    assert extcall TOKEN.transfer(msg.sender, amount)
+    log Withdrawn(account=msg.sender, amount=amount)
+    return amount
+
+
+# ---------------------------------------------------------------------------
+# Governance: parameters, epoch terms, meta-evidence, pause
+# ---------------------------------------------------------------------------
+
+@external
+def set_params(new_params: Params):
+    """
+    @dev Replaces the parameters (PARAMS_ROLE). They apply to
+         registrations, growth, challenges and deactivations from now on;
+         open challenges keep their bond, slash, share and arbitrator.
+         Bounds: stake per GPU 1 to 1e6 LDAO; bond 1 to 1e6 LDAO; fraud
+         slash 100 to 10,000 bps; challenger share at most 5,000 bps;
+         unbonding 10 to 90 days; arbitrator (fee token LDAO) and
+         treasury not zero.
+    @param new_params The new parameters.
+    """
+    access_control._check_role(PARAMS_ROLE, msg.sender)
+    self._set_params(new_params)
+
+
+@external
+def set_epoch_terms(new_terms: EpochTerms) -> uint256:
+    """
+    @dev Schedules new epoch terms (PARAMS_ROLE) for every epoch from
+         the next one on; a second change in the same epoch replaces the
+         scheduled one. Bounds: emission at most 1e7 LDAO; reporting
+         window 1 hour to 3 days; challenge period 1 hour to 7 days;
+         capacity 1 to 1e6 work units per GPU-second.
+    @param new_terms The new terms.
+    @return uint256 The first epoch they apply to.
+    """
+    access_control._check_role(PARAMS_ROLE, msg.sender)
+    self._check_terms(new_terms)
+    from_epoch: uint256 = self._current_epoch() + 1
+    version: uint256 = self.terms_count - 1
+    if self._terms[version].from_epoch != from_epoch:
+        version += 1
+        self.terms_count = version + 1
+    self._terms[version] = TermsVersion(from_epoch=from_epoch, terms=new_terms)
+    log EpochTermsScheduled(version=version, from_epoch=from_epoch, terms=new_terms)
+    return from_epoch
+
+
+@external
+def set_meta_evidence(meta_evidence_uri: String[256]) -> uint256:
+    """
+    @dev Publishes new ERC-1497 meta-evidence (the reporting rules) for
+         the disputes opened from now on (PARAMS_ROLE).
+    @param meta_evidence_uri The meta-evidence JSON URI.
+    @return uint256 The new meta-evidence id.
+    """
+    access_control._check_role(PARAMS_ROLE, msg.sender)
+    meta_evidence_id: uint256 = self.meta_evidence_id + 1
+    self.meta_evidence_id = meta_evidence_id
+    log IEvidence.MetaEvidence(meta_evidence_id=meta_evidence_id, evidence=meta_evidence_uri)
+    return meta_evidence_id
+
+
+@external
+def pause():
+    """
+    @dev Pauses registration, growth and reports (GUARDIAN_ROLE). Never
+         challenges, rulings, claims, deactivation or withdrawals.
+    """
+    access_control._check_role(GUARDIAN_ROLE, msg.sender)
+    pausable._pause()
+
+
+@external
+def unpause():
+    """
+    @dev Lifts the pause (GUARDIAN_ROLE).
+    """
+    access_control._check_role(GUARDIAN_ROLE, msg.sender)
+    pausable._unpause()
+
+
+# ---------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------
+
+@external
+@view
+def current_epoch() -> uint256:
+    """
+    @dev Returns the epoch in progress.
+    @return uint256 The current epoch.
+    """
+    return self._current_epoch()
+
+
+@external
+@view
+def node(node_id: uint256) -> NodeInfo:
+    """
+    @dev Returns a node's permanent record (all zero for an unknown id).
+    @param node_id The node.
+    @return NodeInfo The node: owner, tier, status (1 active,
+            2 deactivated, 3 withdrawn), GPUs (`gpu_count` from
+            `gpus_from_epoch`, `prev_gpu_count` before), stake, the
+            reportable epochs `[first_epoch, end_epoch)`, open challenges,
+            and the registration, deactivation and withdrawable dates.
+    """
+    n: _Node = self._load_node(node_id)
+    dates: uint256 = self._node_dates[node_id]
+    return NodeInfo(
+        owner=n.owner,
+        tier=n.tier,
+        status=n.status,
+        gpu_count=n.gpu_count,
+        prev_gpu_count=n.prev_gpu_count,
+        gpus_from_epoch=n.gpus_from_epoch,
+        stake=n.stake,
+        first_epoch=n.first_epoch,
+        end_epoch=n.end_epoch,
+        open_challenges=n.open_challenges,
+        registered_at=dates & _MASK40,
+        deactivated_at=(dates >> 40) & _MASK40,
+        withdrawable_at=n.withdrawable_at,
+        specs_hash=self._node_specs[node_id],
+    )
+
+
+@external
+@view
+def report_of(node_id: uint256, epoch: uint256) -> ReportInfo:
+    """
+    @dev Returns a node's report of an epoch (all zero if none).
+    @param node_id The node.
+    @param epoch The epoch.
+    @return ReportInfo The report: units, effective units, uptime, root,
+            status (0 none, 1 filed, 2 challenged, 3 upheld, 4 voided),
+            filing time, challenge deadline, and the reward claimed.
+    """
+    rec: _Report = self._load_report(node_id, epoch)
+    if rec.status == REPORT_NONE:
+        return empty(ReportInfo)
+    period: uint256 = self._terms[self._epoch_version(epoch)].terms.challenge_period
+    return ReportInfo(
+        work_units=rec.work_units,
+        effective_units=rec.work_units * rec.uptime_bps // _BPS,
+        uptime_bps=rec.uptime_bps,
+        receipts_root=self._report_root[node_id][epoch],
+        status=rec.status,
+        reported_at=rec.reported_at,
+        challenge_deadline=rec.reported_at + period,
+        claimed=rec.claimed,
+        reward=rec.reward,
+    )
+
+
+@external
+@view
+def epoch_total(epoch: uint256) -> EpochInfo:
+    """
+    @dev Returns an epoch's dates, terms and totals.
+    @param epoch The epoch.
+    @return EpochInfo Start, end, last report time (exclusive), the time
+            it becomes final, its terms version and emission, the total
+            effective units rewards are split by, the LDAO claimed from
+            it, and the number of reports filed.
+    """
+    record: _Epoch = self._load_epoch(epoch)
+    version: uint256 = record.version
+    if not record.fixed:
+        version = self._version_of(epoch)
+    window: uint256 = self._terms[version].terms.reporting_window
+    end: uint256 = self._epoch_end(epoch)
+    return EpochInfo(
+        start=end - EPOCH_LENGTH,
+        end=end,
+        report_deadline=end + window,
+        final_at=end + window + self._terms[version].terms.challenge_period,
+        terms_version=version,
+        emission=self._terms[version].terms.epoch_emission,
+        total_units=record.total_units,
+        rewarded=record.rewarded,
+        reports=record.reports,
+    )
+
+
+@external
+@view
+def challenge_of(node_id: uint256, epoch: uint256) -> Challenge:
+    """
+    @dev Returns the challenge of a report (all zero if none).
+    @param node_id The node.
+    @param epoch The epoch.
+    @return Challenge The challenger, arbitrator and dispute id, the bond,
+            the slash terms, the ruling and the amount slashed.
+    """
+    return self._challenges[node_id][epoch]
+
+
+@external
+@view
+def dispute_report(arbitrator: address, dispute_id: uint256) -> (uint256, uint256):
+    """
+    @dev Returns the report a dispute is about.
+    @param arbitrator The arbitrator.
+    @param dispute_id Its dispute id.
+    @return uint256 The node id (0 if the dispute is not the registry's).
+    @return uint256 The epoch.
+    """
+    key: uint256 = self._dispute_report[arbitrator][dispute_id]
+    return key >> 32, key & _MASK32
+
+
+@external
+@view
+def pending_reward(node_id: uint256, epoch: uint256) -> uint256:
+    """
+    @dev Returns what `claim` would give for one epoch now, before the
+         cap clamp (0 if the report cannot be claimed now).
+    @param node_id The node.
+    @param epoch The epoch.
+    @return uint256 The reward in base units.
+    """
+    rec: _Report = self._load_report(node_id, epoch)
+    if rec.claimed or (rec.status != REPORT_FILED and rec.status != REPORT_UPHELD):
+        return 0
+    record: _Epoch = self._load_epoch(epoch)
+    if block.timestamp < self._final_at(epoch, record.version):
+        return 0
+    return self._terms[record.version].terms.epoch_emission * (rec.work_units * rec.uptime_bps // _BPS) // record.total_units
+
+
+@external
+@view
+def max_work_units(node_id: uint256, epoch: uint256) -> uint256:
+    """
+    @dev Returns the most work units the node may report for an epoch:
+         `gpu_count x max_units_per_gpu_second[tier] x EPOCH_LENGTH`.
+    @param node_id The node.
+    @param epoch The epoch.
+    @return uint256 The capacity in work units (TFLOP).
+    """
+    return self._capacity(self._load_node(node_id), epoch, self._epoch_version(epoch))
+
+
+@external
+@view
+def required_stake(tier: uint256, gpu_count: uint256) -> uint256:
+    """
+    @dev Returns the stake a new node of this shape bonds.
+    @param tier The hardware tier.
+    @param gpu_count The number of GPUs.
+    @return uint256 `stake_per_gpu[tier] x gpu_count`.
+    """
+    self._check_node_shape(gpu_count, tier)
+    return self.params.stake_per_gpu[tier] * gpu_count
+
+
+@external
+@view
+def epoch_terms(epoch: uint256) -> EpochTerms:
+    """
+    @dev Returns the terms of an epoch (of a future epoch: as scheduled now).
+    @param epoch The epoch.
+    @return EpochTerms Its emission, reporting window, challenge period
+            and per-tier capacity.
+    """
+    return self._terms[self._epoch_version(epoch)].terms
+
+
+@external
+@view
+def terms_version(version: uint256) -> TermsVersion:
+    """
+    @dev Returns a version of the epoch terms and its first epoch.
+    @param version The version, 0 to `terms_count - 1`.
+    @return TermsVersion The first epoch and the terms.
+    """
+    return self._terms[version]
+
+
+@external
+@view
+def accounted() -> uint256:
+    """
+    @dev Returns the LDAO the registry owes: stakes, open bonds and
+         credits. Its token balance equals this unless someone sent
+         tokens to it directly.
+    @return uint256 The sum.
+    """
+    return self.total_stake + self.total_bonds + self.total_credits
+
+
+@external
+@pure
+def receipt_leaf(receipt: Receipt) -> bytes32:
+    """
+    @dev Returns a receipt's leaf in a `receipts_root` tree: OpenZeppelin
+         StandardMerkleTree's `keccak256(keccak256(abi_encode(fields)))`.
+    @param receipt The receipt.
+    @return bytes32 The leaf hash.
+    """
+    return self._receipt_leaf(receipt)
+
+
+@external
+@view
+def verify_receipt(node_id: uint256, epoch: uint256, receipt: Receipt, proof: DynArray[bytes32, 64]) -> bool:
+    """
+    @dev Returns whether `receipt` is in the `receipts_root` of the node's
+         report of `epoch` (snekmate's verifier). A receipt in the tree
+         that names another node or epoch is itself evidence of fraud.
+    @param node_id The node.
+    @param epoch The epoch.
+    @param receipt The receipt.
+    @param proof The sibling hashes from its leaf to the root.
+    @return bool Whether the proof holds (False if there is no report).
+    """
+    root: bytes32 = self._report_root[node_id][epoch]
+    if root == empty(bytes32):
+        return False
+    return mpv._verify(proof, root, self._receipt_leaf(receipt))
+
+
+# ---------------------------------------------------------------------------
+# Internal: nodes
+# ---------------------------------------------------------------------------
+
+@internal
+def _register(owner: address, specs_hash: bytes32, specs_uri: String[256], gpu_count: uint256, tier: uint256) -> uint256:
+    """
+    @dev Registers a node for `owner` and pulls its stake.
+    @param owner The provider.
+    @param specs_hash The specs document's hash.
+    @param specs_uri The specs document's URI.
+    @param gpu_count The number of GPUs.
+    @param tier The hardware tier.
+    @return uint256 The node id.
+    """
+    self._check_node_shape(gpu_count, tier)
+    assert specs_hash != empty(bytes32), "registry: empty specs hash"
+    stake: uint256 = self.params.stake_per_gpu[tier] * gpu_count
+    node_id: uint256 = self.node_count + 1
+    self.node_count = node_id
+    first_epoch: uint256 = self._current_epoch() + 1
+    self._store_node(
+        node_id,
+        _Node(
+            owner=owner,
+            tier=tier,
+            status=NODE_ACTIVE,
+            gpu_count=gpu_count,
+            prev_gpu_count=gpu_count,
+            gpus_from_epoch=first_epoch,
+            stake=stake,
+            first_epoch=first_epoch,
+            end_epoch=_OPEN_END,
+            open_challenges=0,
+            withdrawable_at=0,
+        ),
+    )
+    self._node_dates[node_id] = convert(convert(block.timestamp, uint40), uint256)
+    self._node_specs[node_id] = specs_hash
+    self.total_stake += stake
+    assert extcall TOKEN.transferFrom(owner, self, stake)
+    log NodeRegistered(
+        node_id=node_id,
+        owner=owner,
+        tier=tier,
+        gpu_count=gpu_count,
+        stake=stake,
+        first_epoch=first_epoch,
+        specs_hash=specs_hash,
+        specs_uri=specs_uri,
+    )
+    return node_id
+
+
+@internal
+@pure
+def _check_node_shape(gpu_count: uint256, tier: uint256):
+    """
+    @dev Reverts unless the tier exists and the GPU count is in range.
+    @param gpu_count The number of GPUs.
+    @param tier The hardware tier.
+    """
+    assert tier < N_TIERS, "registry: unknown tier"
+    assert gpu_count != 0 and gpu_count <= MAX_GPUS_PER_NODE, "registry: GPU count out of range"
+
+
+@internal
+def _deactivate(node_id: uint256, node: _Node) -> _Node:
+    """
+    @dev Ends an active node after the current epoch and starts its
+         unbonding period. The caller stores the node it returns
+         (memory structs are passed by value).
+    @param node_id The node.
+    @param node The node's hot fields.
+    @return _Node The node, deactivated.
+    """
+    withdrawable_at: uint256 = block.timestamp + self.params.unbonding_period
+    deactivated: _Node = node
+    deactivated.status = NODE_DEACTIVATED
+    deactivated.end_epoch = self._current_epoch()
+    deactivated.withdrawable_at = withdrawable_at
+    self._node_dates[node_id] = self._node_dates[node_id] | (
+        convert(convert(block.timestamp, uint40), uint256) << 40
+    )
+    log NodeDeactivated(
+        node_id=node_id,
+        end_epoch=deactivated.end_epoch,
+        deactivated_at=block.timestamp,
+        withdrawable_at=withdrawable_at,
+    )
+    return deactivated
+
+
+@internal
+@view
+def _owned_node(node_id: uint256) -> _Node:
+    """
+    @dev Loads a node, reverting unless it exists and the caller owns it.
+    @param node_id The node.
+    @return _Node The node's hot fields.
+    """
+    assert node_id != 0 and node_id <= self.node_count, "registry: unknown node"
+    node: _Node = self._load_node(node_id)
+    assert node.owner == msg.sender, "registry: caller is not the node owner"
+    return node
+
+
+@internal
+@view
+def _capacity(node: _Node, epoch: uint256, version: uint256) -> uint256:
+    """
+    @dev The most work units a node can deliver in an epoch.
+    @param node The node.
+    @param epoch The epoch.
+    @param version The epoch's terms version.
+    @return uint256 `gpus x max_units_per_gpu_second[tier] x EPOCH_LENGTH`
+            (at most 1,024 x 1e6 x 2,592,000 < 2**64).
+    """
+    gpus: uint256 = node.prev_gpu_count
+    if epoch >= node.gpus_from_epoch:
+        gpus = node.gpu_count
+    return gpus * self._terms[version].terms.max_units_per_gpu_second[node.tier] * EPOCH_LENGTH
+
+
+@internal
+def _try_permit(owner: address, amount: uint256, deadline: uint256, v: uint8, r: bytes32, s: bytes32):
+    """
+    @dev Submits an EIP-2612 permit for this registry and ignores its
+         failure (a front-run permit leaves the allowance in place;
+         without an allowance the transfer that follows reverts).
+    @param owner The signer.
+    @param amount The allowance signed for.
+    @param deadline The permit's deadline.
+    @param v The signature's `v`.
+    @param r The signature's `r`.
+    @param s The signature's `s`.
+    """
+    success: bool = raw_call(
+        TOKEN.address,
+        abi_encode(
+            owner,
+            self,
+            amount,
+            deadline,
+            v,
+            r,
+            s,
+            method_id=method_id("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"),
+        ),
+        revert_on_failure=False,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Internal: epochs, terms, rewards
+# ---------------------------------------------------------------------------
+
+@internal
+@view
+def _current_epoch() -> uint256:
+    """
+    @dev The epoch in progress (GENESIS is never in the future).
+    @return uint256 The current epoch.
+    """
+    return (block.timestamp - GENESIS) // EPOCH_LENGTH
+
+
+@internal
+@view
+def _epoch_end(epoch: uint256) -> uint256:
+    """
+    @dev The end of an epoch (exclusive).
+    @param epoch The epoch.
+    @return uint256 The timestamp it ends at.
+    """
+    return GENESIS + (epoch + 1) * EPOCH_LENGTH
+
+
+@internal
+@view
+def _final_at(epoch: uint256, version: uint256) -> uint256:
+    """
+    @dev When an epoch becomes final for rewards: its last possible report
+         has passed its challenge period.
+    @param epoch The epoch.
+    @param version The epoch's terms version.
+    @return uint256 The timestamp.
+    """
+    return (
+        self._epoch_end(epoch)
+        + self._terms[version].terms.reporting_window
+        + self._terms[version].terms.challenge_period
+    )
+
+
+@internal
+@view
+def _version_of(epoch: uint256) -> uint256:
+    """
+    @dev The terms version in force in `epoch`: the last version whose
+         `from_epoch` is at most `epoch`. O(log versions): a binary search
+         over at most 2**32 versions (one per epoch at most).
+    @param epoch The epoch.
+    @return uint256 The version.
+    """
+    hi: uint256 = self.terms_count - 1
+    if self._terms[hi].from_epoch <= epoch:
+        return hi
+    # Invariant: from_epoch(lo) <= epoch < from_epoch(hi); version 0
+    # starts at epoch 0.
+    lo: uint256 = 0
+    for _: uint256 in range(32):
+        if hi - lo <= 1:
+            break
+        mid: uint256 = unsafe_add(lo, hi) // 2  # lo + hi < 2**33: no overflow
+        if self._terms[mid].from_epoch <= epoch:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@internal
+@view
+def _epoch_version(epoch: uint256) -> uint256:
+    """
+    @dev The terms version of an epoch: fixed at its first report, else
+         looked up (the same answer for an epoch that has started).
+    @param epoch The epoch.
+    @return uint256 The version.
+    """
+    record: _Epoch = self._load_epoch(epoch)
+    if record.fixed:
+        return record.version
+    return self._version_of(epoch)
+
+
+@internal
+def _void_units(epoch: uint256, rec: _Report) -> uint256:
+    """
+    @dev Removes a voided report's units from its epoch's total if the
+         epoch is not final yet (no claim of it can have happened); after
+         that the total is frozen and the voided share is never minted.
+    @param epoch The epoch.
+    @param rec The voided report.
+    @return uint256 The units removed (0 if the epoch was final).
+    """
+    record: _Epoch = self._load_epoch(epoch)
+    if block.timestamp >= self._final_at(epoch, record.version):
+        return 0
+    units: uint256 = rec.work_units * rec.uptime_bps // _BPS
+    record.total_units -= units
+    self._store_epoch(epoch, record)
+    return units
+
+
+@internal
+@pure
+def _receipt_leaf(receipt: Receipt) -> bytes32:
+    """
+    @dev The double-hashed leaf of a receipt (OpenZeppelin's standard).
+    @param receipt The receipt.
+    @return bytes32 The leaf.
+    """
+    return keccak256(
+        keccak256(
+            abi_encode(
+                receipt.job_id,
+                receipt.node_id,
+                receipt.epoch,
+                receipt.client,
+                receipt.work_units,
+                receipt.output_hash,
+            )
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Internal: parameters and payments
+# ---------------------------------------------------------------------------
+
+@internal
+def _set_params(new_params: Params):
+    """
+    @dev Checks the bounds of `new_params`, stores and logs them.
+    @param new_params The parameters.
+    """
+    for amount: uint256 in new_params.stake_per_gpu:
+        assert amount >= MIN_STAKE_PER_GPU and amount <= MAX_STAKE_PER_GPU, "registry: stake per GPU out of range"
+    assert (
+        new_params.challenge_bond >= MIN_CHALLENGE_BOND and new_params.challenge_bond <= MAX_CHALLENGE_BOND
+    ), "registry: challenge bond out of range"
+    assert (
+        new_params.fraud_slash_bps >= MIN_FRAUD_SLASH_BPS and new_params.fraud_slash_bps <= MAX_FRAUD_SLASH_BPS
+    ), "registry: fraud slash out of range"
+    assert new_params.challenger_share_bps <= MAX_CHALLENGER_SHARE_BPS, "registry: challenger share out of range"
+    assert (
+        new_params.unbonding_period >= MIN_UNBONDING_PERIOD and new_params.unbonding_period <= MAX_UNBONDING_PERIOD
+    ), "registry: unbonding period out of range"
+    assert new_params.arbitrator != empty(address), "registry: arbitrator is the zero address"
+    assert (
+        staticcall IArbitrator(new_params.arbitrator).feeToken() == TOKEN.address
+    ), "registry: arbitrator fee token is not LDAO"
+    assert new_params.treasury != empty(address), "registry: treasury is the zero address"
+    self.params = new_params
+    log ParamsChanged(params=new_params)
+
+
+@internal
+@pure
+def _check_terms(terms: EpochTerms):
+    """
+    @dev Reverts unless every epoch term is within its bounds.
+    @param terms The terms.
+    """
+    assert terms.epoch_emission <= MAX_EPOCH_EMISSION, "registry: epoch emission out of range"
+    assert (
+        terms.reporting_window >= MIN_REPORTING_WINDOW and terms.reporting_window <= MAX_REPORTING_WINDOW
+    ), "registry: reporting window out of range"
+    assert (
+        terms.challenge_period >= MIN_CHALLENGE_PERIOD and terms.challenge_period <= MAX_CHALLENGE_PERIOD
+    ), "registry: challenge period out of range"
+    for rate: uint256 in terms.max_units_per_gpu_second:
+        assert (
+            rate >= MIN_UNITS_PER_GPU_SECOND and rate <= MAX_UNITS_PER_GPU_SECOND
+        ), "registry: max units per GPU-second out of range"
+
+
+@internal
+def _credit(account: address, amount: uint256):
+    """
+    @dev Credits a pull payment (no event for zero).
+    @param account The receiver.
+    @param amount The amount.
+    """
+    if amount == 0:
+        return
+    self.credits[account] += amount
+    self.total_credits += amount
+    log Credited(account=account, amount=amount)
+
+
+# ---------------------------------------------------------------------------
+# Internal: packed storage words
+# ---------------------------------------------------------------------------
+
+@internal
+@view
+def _load_node(node_id: uint256) -> _Node:
+    """
+    @dev Unpacks a node's words A and B.
+    @param node_id The node.
+    @return _Node The hot fields.
+    """
+    a: uint256 = self._node_a[node_id]
+    b: uint256 = self._node_b[node_id]
+    return _Node(
+        owner=convert(convert(a & _MASK160, uint160), address),
+        tier=(a >> 160) & 255,
+        status=(a >> 168) & 255,
+        gpu_count=(a >> 176) & _MASK16,
+        prev_gpu_count=(a >> 192) & _MASK16,
+        gpus_from_epoch=(a >> 208) & _MASK32,
+        stake=b & _MASK96,
+        first_epoch=(b >> 96) & _MASK32,
+        end_epoch=(b >> 128) & _MASK32,
+        open_challenges=(b >> 160) & _MASK32,
+        withdrawable_at=(b >> 192) & _MASK40,
+    )
+
+
+@internal
+def _store_node(node_id: uint256, node: _Node):
+    """
+    @dev Packs and stores a node's words A and B; each field is narrowed
+         with a checked `convert`.
+    @param node_id The node.
+    @param node The hot fields.
+    """
+    self._node_a[node_id] = (
+        convert(node.owner, uint256)
+        | (convert(convert(node.tier, uint8), uint256) << 160)
+        | (convert(convert(node.status, uint8), uint256) << 168)
+        | (convert(convert(node.gpu_count, uint16), uint256) << 176)
+        | (convert(convert(node.prev_gpu_count, uint16), uint256) << 192)
+        | (convert(convert(node.gpus_from_epoch, uint32), uint256) << 208)
+    )
+    self._node_b[node_id] = (
+        convert(convert(node.stake, uint96), uint256)
+        | (convert(convert(node.first_epoch, uint32), uint256) << 96)
+        | (convert(convert(node.end_epoch, uint32), uint256) << 128)
+        | (convert(convert(node.open_challenges, uint32), uint256) << 160)
+        | (convert(convert(node.withdrawable_at, uint40), uint256) << 192)
+    )
+
+
+@internal
+@view
+def _load_report(node_id: uint256, epoch: uint256) -> _Report:
+    """
+    @dev Unpacks a report's word.
+    @param node_id The node.
+    @param epoch The epoch.
+    @return _Report The report (status 0 if none).
+    """
+    w: uint256 = self._report_word[node_id][epoch]
+    return _Report(
+        work_units=w & _MASK64,
+        uptime_bps=(w >> 64) & _MASK16,
+        status=(w >> 80) & 255,
+        reported_at=(w >> 88) & _MASK40,
+        reward=(w >> 128) & _MASK96,
+        claimed=(w >> 224) & 1 == 1,
+    )
+
+
+@internal
+def _store_report(node_id: uint256, epoch: uint256, rec: _Report):
+    """
+    @dev Packs and stores a report's word (checked narrowing).
+    @param node_id The node.
+    @param epoch The epoch.
+    @param rec The report.
+    """
+    claimed: uint256 = 0
+    if rec.claimed:
+        claimed = 1
+    self._report_word[node_id][epoch] = (
+        convert(convert(rec.work_units, uint64), uint256)
+        | (convert(convert(rec.uptime_bps, uint16), uint256) << 64)
+        | (convert(convert(rec.status, uint8), uint256) << 80)
+        | (convert(convert(rec.reported_at, uint40), uint256) << 88)
+        | (convert(convert(rec.reward, uint96), uint256) << 128)
+        | (claimed << 224)
+    )
+
+
+@internal
+@view
+def _load_epoch(epoch: uint256) -> _Epoch:
+    """
+    @dev Unpacks an epoch's word.
+    @param epoch The epoch.
+    @return _Epoch The totals and the fixed terms version, if any.
+    """
+    w: uint256 = self._epoch_word[epoch]
+    version_plus_one: uint256 = (w >> 192) & _MASK32
+    version: uint256 = 0
+    if version_plus_one != 0:
+        version = version_plus_one - 1
+    return _Epoch(
+        total_units=w & _MASK96,
+        rewarded=(w >> 96) & _MASK96,
+        version=version,
+        fixed=version_plus_one != 0,
+        reports=w >> 224,
+    )
+
+
+@internal
+def _store_epoch(epoch: uint256, record: _Epoch):
+    """
+    @dev Packs and stores an epoch's word (checked narrowing); only
+         called for an epoch whose version is fixed.
+    @param epoch The epoch.
+    @param record The totals and version.
+    """
+    self._epoch_word[epoch] = (
+        convert(convert(record.total_units, uint96), uint256)
+        | (convert(convert(record.rewarded, uint96), uint256) << 96)
+        | (convert(convert(record.version + 1, uint32), uint256) << 192)
+        | (convert(convert(record.reports, uint32), uint256) << 224)
+    )
