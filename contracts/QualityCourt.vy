@@ -1,5 +1,6 @@
 # pragma version ~=0.4.3
 # pragma nonreentrancy off
+# pragma optimize codesize
 """
 @title LabelDAO QualityCourt
 @custom:contract-name QualityCourt
@@ -182,6 +183,11 @@ _V_SEATS: constant(uint256) = 16
 _V_ONE_SEAT: constant(uint256) = 1 << _V_SEATS
 _V_COMMITMENT_MASK: constant(uint256) = ~_MASK32
 
+# @dev Account record: claimable (bits 0..191) | open rounds (192..255).
+_A_ROUNDS: constant(uint256) = 192
+_A_ONE_ROUND: constant(uint256) = 1 << _A_ROUNDS
+_MASK192: constant(uint256) = 2**192 - 1
+
 # @dev Round timetable, one slot: panel (0..15) | drawn (16..31) | jurors
 # (32..47) | choices (48..55) | commit start (56..95) | reveal start
 # (96..135) | appeal start (136..175) | appeal end (176..215).
@@ -229,8 +235,8 @@ params_version: public(uint256)
 # @dev Number of parameter versions written.
 _params_count: uint256
 
-# @dev Parameter versions.
-_params: HashMap[uint256, IQualityCourt.Params]
+# @dev Parameter versions (`params(params_version())` is the current one).
+params: public(HashMap[uint256, IQualityCourt.Params])
 
 # @dev Number of disputes created (ids are 0, 1, ...).
 dispute_count: public(uint256)
@@ -274,11 +280,11 @@ _fundings: HashMap[uint256, IQualityCourt.Funding]
 # @dev Juror records (layout above).
 _jurors: HashMap[address, uint256]
 
-# @dev Rounds in which a juror holds seats that are not settled yet.
-open_rounds: public(HashMap[address, uint256])
-
-# @dev Rewards, refunds and treasury income, paid by `withdraw`.
-claimable: public(HashMap[address, uint256])
+# @dev Per account, one slot: what `withdraw` owes it (rewards, refunds,
+# treasury income; bits 0..191) | the rounds in which it holds seats not
+# settled yet (bits 192..255). Sharing the slot saves a write per juror
+# when a round is executed.
+_accounts: HashMap[address, uint256]
 
 
 # ---------------------------------------------------------------------------
@@ -410,7 +416,7 @@ event TreasuryChanged:
 def __init__(token_: address, treasury_: address, randomness_: address, epoch_blocks_: uint256):
     """
     @dev Deploys the court with default parameters (7-day unstake delay,
-         3-seat panels, 2-day periods, ...; see `current_params`). The
+         3-seat panels, 2-day periods, ...; see `params(params_version())`). The
          deployer receives `DEFAULT_ADMIN_ROLE` only, to grant PARAMS_ROLE
          and GUARDIAN_ROLE; the deploy script hands it to the timelock.
     @param token_ The LDAO token (stakes, fees, rewards).
@@ -474,7 +480,7 @@ def stake(amount: uint256):
     position: uint256 = unsafe_sub(leaf, 1)
     sortition._add(position, amount)
     free: uint256 = sortition._value(position)
-    minimum: uint256 = self._params[self.params_version].min_juror_stake
+    minimum: uint256 = self.params[self.params_version].min_juror_stake
     self._require(free + (record & _MASK96) >= minimum, "court: stake below minimum")
     log Staked(juror=msg.sender, amount=amount, free=free)
     assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, amount, default_return_value=True)
@@ -500,11 +506,11 @@ def request_unstake(amount: uint256):
     self._require(amount <= free, "court: amount exceeds free stake")
     version: uint256 = self.params_version
     remaining: uint256 = unsafe_sub(free, amount)
-    self._require(remaining == 0 or remaining >= self._params[version].min_juror_stake, "court: remainder below minimum")
+    self._require(remaining == 0 or remaining >= self.params[version].min_juror_stake, "court: remainder below minimum")
     sortition._sub(unsafe_sub(leaf, 1), amount)
     # Pending stays below the token supply, hence below 2**96.
     pending: uint256 = ((record >> _J_PENDING) & _MASK96) + amount
-    unlock_time: uint256 = block.timestamp + self._params[version].unstake_delay
+    unlock_time: uint256 = block.timestamp + self.params[version].unstake_delay
     self._jurors[msg.sender] = (record & _MASK96) | (pending << _J_PENDING) | (unlock_time << _J_UNLOCK) | (leaf << _J_LEAF)
     log UnstakeRequested(juror=msg.sender, amount=amount, pending_withdrawal=pending, unlock_time=unlock_time)
 
@@ -519,7 +525,8 @@ def withdraw() -> uint256:
          gone gives their tree leaf back.
     @return uint256 The amount transferred.
     """
-    rewards: uint256 = self.claimable[msg.sender]
+    account: uint256 = self._accounts[msg.sender]
+    rewards: uint256 = account & _MASK192
     record: uint256 = self._jurors[msg.sender]
     pending: uint256 = (record >> _J_PENDING) & _MASK96
     released: uint256 = 0
@@ -530,7 +537,7 @@ def withdraw() -> uint256:
         self._require(pending == 0, "court: unstake delay not over")
         raise "court: nothing to withdraw"
     if rewards != 0:
-        self.claimable[msg.sender] = 0
+        self._accounts[msg.sender] = account & ~_MASK192
     if released != 0:
         leaf: uint256 = record >> _J_LEAF
         locked: uint256 = record & _MASK96
@@ -562,8 +569,8 @@ def createDispute(choices: uint256, extra_data: Bytes[256]) -> uint256:
     pausable._require_not_paused()
     self._require(choices >= 2 and choices <= MAX_CHOICES, "court: choices out of range")
     version: uint256 = self.params_version
-    panel: uint256 = self._params[version].panel_size
-    fee: uint256 = self._params[version].fee_per_juror * panel
+    panel: uint256 = self.params[version].panel_size
+    fee: uint256 = self.params[version].fee_per_juror * panel
     dispute_id: uint256 = self.dispute_count
     self.dispute_count = dispute_id + 1
     self._disputes[dispute_id] = (
@@ -586,7 +593,7 @@ def arbitrationCost(extra_data: Bytes[256]) -> uint256:
     @return uint256 The fee in LDAO base units.
     """
     version: uint256 = self.params_version
-    return self._params[version].fee_per_juror * self._params[version].panel_size
+    return self.params[version].fee_per_juror * self.params[version].panel_size
 
 
 @external
@@ -626,7 +633,7 @@ def appeal(dispute_id: uint256, extra_data: Bytes[256]):
         half: uint256 = (((meta >> _M_APPEAL_END) & _MASK40) - appeal_start) // 2
         self._require(block.timestamp < appeal_start + half, "court: funding window over")
     next_panel: uint256 = 2 * panel + 1
-    cost: uint256 = self._params[version].fee_per_juror * next_panel
+    cost: uint256 = self.params[version].fee_per_juror * next_panel
     log AppealFunded(dispute_id=dispute_id, round=round, side=side, funder=msg.sender, amount=cost)
     if funding.side_a == 0:
         self._fundings[key] = IQualityCourt.Funding(
@@ -662,7 +669,7 @@ def appealCost(dispute_id: uint256, extra_data: Bytes[256]) -> uint256:
     panel: uint256 = self._meta[(dispute_id << 8) | round] & _MASK16
     if self._is_last_round(round, panel, version):
         return max_value(uint256)
-    return self._params[version].fee_per_juror * (2 * panel + 1)
+    return self.params[version].fee_per_juror * (2 * panel + 1)
 
 
 @external
@@ -768,7 +775,7 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
     self._require(drawn < panel, "court: panel already drawn")
     state: uint256 = self._draws[key]
     version: uint256 = (record >> _D_VERSION) & _MASK32
-    source: address = self._params[version].randomness
+    source: address = self.params[version].randomness
     if (state >> _R_EPOCH) & _MASK64 != sortition._epoch():
         # The snapshot this request was made against is gone.
         self._draws[key] = self._request_randomness(dispute_id, round, key, source, state)
@@ -805,7 +812,7 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
         if vote == 0:
             self._round_jurors[key][jurors] = juror
             jurors += 1
-            self.open_rounds[juror] += 1
+            self._accounts[juror] += _A_ONE_ROUND
         # At most MAX_PANEL seats: the 16-bit seat count cannot overflow.
         self._votes[key][juror] = vote + _V_ONE_SEAT
         log SeatDrawn(dispute_id=dispute_id, round=round, juror=juror, seat=drawn)
@@ -926,7 +933,7 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
     else:
         coherent_seats = (tally >> (16 * jury_ruling)) & _MASK16
     seat_lock: uint256 = (self._draws[key] >> _R_SEAT_LOCK) & _MASK96
-    multiplier: uint256 = self._params[(record >> _D_VERSION) & _MASK32].non_reveal_multiplier_bps
+    multiplier: uint256 = self.params[(record >> _D_VERSION) & _MASK32].non_reveal_multiplier_bps
 
     done: uint256 = 0
     for _: uint256 in range(max_iterations, bound=MAX_EXECUTE_BATCH):
@@ -959,7 +966,7 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
     if book.cursor == steps:
         if coherent_seats == 0:
             book.to_treasury = book.fee + book.slashed
-            self.claimable[self.treasury] += book.to_treasury
+            self._accounts[self.treasury] += book.to_treasury
         log RoundExecuted(
             dispute_id=dispute_id,
             round=round,
@@ -1057,40 +1064,6 @@ def unpause():
 
 @external
 @view
-def current_params() -> IQualityCourt.Params:
-    """
-    @dev Returns the parameters new disputes get.
-    @return Params The current version.
-    """
-    return self._params[self.params_version]
-
-
-@external
-@view
-def params(version: uint256) -> IQualityCourt.Params:
-    """
-    @dev Returns a parameter version (disputes keep theirs).
-    @param version The version (0 is the constructor's).
-    @return Params The parameters.
-    """
-    self._require(version < self._params_count, "court: unknown params version")
-    return self._params[version]
-
-
-@external
-@view
-def seat_lock() -> uint256:
-    """
-    @dev Returns what a seat of a new dispute locks:
-         `min_juror_stake * alpha_bps / 10_000`.
-    @return uint256 The seat lock in LDAO base units.
-    """
-    version: uint256 = self.params_version
-    return self._params[version].min_juror_stake * self._params[version].alpha_bps // _BPS
-
-
-@external
-@view
 def juror_status(juror: address) -> IQualityCourt.JurorStatus:
     """
     @dev Returns where a juror's stake is and why: `free` (drawable, in
@@ -1112,7 +1085,8 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
         snapshot = sortition._snapshot_value(unsafe_sub(leaf, 1))
     pending: uint256 = (record >> _J_PENDING) & _MASK96
     unlock_time: uint256 = (record >> _J_UNLOCK) & _MASK40
-    withdrawable: uint256 = self.claimable[juror]
+    account: uint256 = self._accounts[juror]
+    withdrawable: uint256 = account & _MASK192
     if pending != 0 and block.timestamp >= unlock_time:
         withdrawable += pending
     return IQualityCourt.JurorStatus(
@@ -1120,9 +1094,9 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
         locked=record & _MASK96,
         pending_withdrawal=pending,
         unlock_time=unlock_time,
-        claimable=self.claimable[juror],
+        claimable=account & _MASK192,
         withdrawable_now=withdrawable,
-        open_rounds=self.open_rounds[juror],
+        open_rounds=account >> _A_ROUNDS,
         drawable_this_epoch=snapshot,
     )
 
@@ -1254,6 +1228,30 @@ def funding(dispute_id: uint256, round: uint256) -> IQualityCourt.Funding:
 
 @external
 @view
+def claimable(account: address) -> uint256:
+    """
+    @dev Returns what `withdraw` owes an account besides matured stake:
+         rewards, appeal refunds, treasury income.
+    @param account The account.
+    @return uint256 The amount in LDAO base units.
+    """
+    return self._accounts[account] & _MASK192
+
+
+@external
+@view
+def open_rounds(juror: address) -> uint256:
+    """
+    @dev Returns the rounds in which a juror holds seats not settled yet
+         (why their stake is locked).
+    @param juror The juror.
+    @return uint256 The number of rounds.
+    """
+    return self._accounts[juror] >> _A_ROUNDS
+
+
+@external
+@view
 def current_epoch() -> uint256:
     """
     @dev Returns the current stake-snapshot epoch.
@@ -1341,8 +1339,9 @@ def _require(ok: bool, reason: String[32]):
     @dev Reverts with `reason` unless `ok`. One shared revert path: an
          inline `assert` with a reason string costs about 120 bytes of
          code, which this contract cannot afford under EIP-170's 24 KiB
-         limit; the juror's hot paths (commit, reveal) keep inline asserts
-         to save the call.
+         limit (it is also compiled with `optimize codesize`, which costs
+         about 130 gas per call); the juror's hot paths (commit, reveal)
+         keep inline asserts to save the internal call.
     @param ok The condition that must hold.
     @param reason The revert string.
     """
@@ -1371,7 +1370,7 @@ def _is_last_round(round: uint256, panel: uint256, version: uint256) -> bool:
     @param version The dispute's parameter version.
     @return bool True for the last round allowed.
     """
-    return round + 1 >= self._params[version].max_rounds or 2 * panel + 1 > self._params[version].max_panel
+    return round + 1 >= self.params[version].max_rounds or 2 * panel + 1 > self.params[version].max_panel
 
 
 @internal
@@ -1516,13 +1515,13 @@ def _open_round(dispute_id: uint256, round: uint256, panel: uint256, choices: ui
     self._meta[key] = panel | (choices << _M_CHOICES)
     self._tallies[key] = _TALLY_MARKER
     self._books[key].fee = fee
-    evidence_end: uint256 = block.timestamp + self._params[version].evidence_period
-    seat_lock: uint256 = self._params[version].min_juror_stake * self._params[version].alpha_bps // _BPS
+    evidence_end: uint256 = block.timestamp + self.params[version].evidence_period
+    seat_lock: uint256 = self.params[version].min_juror_stake * self.params[version].alpha_bps // _BPS
     log RoundCreated(
         dispute_id=dispute_id, round=round, panel=panel, fee=fee, evidence_end=evidence_end, seat_lock=seat_lock
     )
     state: uint256 = evidence_end | (seat_lock << _R_SEAT_LOCK)
-    self._draws[key] = self._request_randomness(dispute_id, round, key, self._params[version].randomness, state)
+    self._draws[key] = self._request_randomness(dispute_id, round, key, self.params[version].randomness, state)
 
 
 @internal
@@ -1558,12 +1557,12 @@ def _schedule(dispute_id: uint256, round: uint256, meta: uint256, state: uint256
     @return uint256 The timetable with its dates.
     """
     commit_start: uint256 = max(block.timestamp, state & _MASK40)
-    reveal_start: uint256 = commit_start + self._params[version].commit_period
-    appeal_start: uint256 = reveal_start + self._params[version].reveal_period
+    reveal_start: uint256 = commit_start + self.params[version].commit_period
+    appeal_start: uint256 = reveal_start + self.params[version].reveal_period
     appeal_end: uint256 = appeal_start
     last: bool = self._is_last_round(round, meta & _MASK16, version)
     if not last:
-        appeal_end = appeal_start + self._params[version].appeal_period
+        appeal_end = appeal_start + self.params[version].appeal_period
     log PanelDrawn(
         dispute_id=dispute_id,
         round=round,
@@ -1638,7 +1637,7 @@ def _penalize(
         pending << _J_PENDING
     ) | (leaf << _J_LEAF)
     self._votes[key][juror] = vote | _V_SETTLED
-    self.open_rounds[juror] -= 1
+    self._accounts[juror] -= _A_ONE_ROUND
     log JurorSettled(
         dispute_id=dispute_id,
         round=round,
@@ -1673,9 +1672,10 @@ def _reward(
     # `locked` (low bits) holds at least this lock: no borrow into pending.
     self._jurors[juror] = record - lock
     sortition._add(unsafe_sub(record >> _J_LEAF, 1), lock)
-    self.claimable[juror] += share
+    # Claimable stays far below 2**192 (it is LDAO), so no carry; the
+    # juror holds this round, so the round count does not underflow.
+    self._accounts[juror] = self._accounts[juror] + share - _A_ONE_ROUND
     self._votes[key][juror] = vote | _V_SETTLED
-    self.open_rounds[juror] -= 1
     log JurorSettled(
         dispute_id=dispute_id,
         round=round,
@@ -1723,7 +1723,7 @@ def _credit_refund(dispute_id: uint256, round: uint256, funder: address, amount:
     @param funder The funder.
     @param amount The amount.
     """
-    self.claimable[funder] += amount
+    self._accounts[funder] += amount
     log AppealFundsReturned(dispute_id=dispute_id, round=round, funder=funder, amount=amount)
 
 
@@ -1758,6 +1758,6 @@ def _store_params(p: IQualityCourt.Params):
     self._require(p.randomness.is_contract, "court: randomness not a contract")
     version: uint256 = self._params_count
     self._params_count = version + 1
-    self._params[version] = p
+    self.params[version] = p
     self.params_version = version
     log ParamsChanged(version=version, params=p)
