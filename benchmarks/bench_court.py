@@ -147,7 +147,9 @@ class CourtBench:
             commits.append(tx_gas(self.court, "commit", dispute_id, 0, digest, sender=juror))
         self._goto(info.reveal_start)
         reveals = [
-            tx_gas(self.court, "reveal", dispute_id, 0, 1, self._salt(juror, dispute_id), sender=juror)
+            tx_gas(
+                self.court, "reveal", dispute_id, 0, 1, self._salt(juror, dispute_id), sender=juror
+            )
             for juror in jurors
         ]
         return commits, reveals
@@ -190,7 +192,9 @@ def _anchor() -> dict[str, int]:
     first, second = boa.env.generate_address(), boa.env.generate_address()
     for voter in (first, second):
         salt = keccak(text=f"salt-{voter}")
-        digest = keccak(bytes.fromhex(str(voter)[2:]).rjust(32, b"\0") + (1).to_bytes(32, "big") + salt)
+        digest = keccak(
+            bytes.fromhex(str(voter)[2:]).rjust(32, b"\0") + (1).to_bytes(32, "big") + salt
+        )
         gas_commit = tx_gas(minimal, "commit", digest, sender=voter)
         gas_reveal = tx_gas(minimal, "reveal", 1, salt, sender=voter)
     # The second voter's figures: the tally slot is already non-zero.

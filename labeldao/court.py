@@ -109,7 +109,9 @@ def derive_salt_with(
     return salt_from_signature(sign(message))
 
 
-def is_deterministic(sign: Callable[[dict[str, Any]], Signature | bytes], *, court: str, chain_id: int) -> bool:
+def is_deterministic(
+    sign: Callable[[dict[str, Any]], Signature | bytes], *, court: str, chain_id: int
+) -> bool:
     """True when `sign` returns the same signature twice for the same salt message."""
     message = salt_message(court=court, chain_id=chain_id, dispute_id=0, round_=0)
     return salt_from_signature(sign(message)) == salt_from_signature(sign(message))
@@ -126,5 +128,7 @@ def vote(
     choice: int,
 ) -> tuple[bytes, bytes]:
     """`(commitment, salt)` for a juror's vote, the salt derived from the key."""
-    salt = derive_salt(private_key, court=court, chain_id=chain_id, dispute_id=dispute_id, round_=round_)
+    salt = derive_salt(
+        private_key, court=court, chain_id=chain_id, dispute_id=dispute_id, round_=round_
+    )
     return commitment(dispute_id, round_, juror, choice, salt), salt
