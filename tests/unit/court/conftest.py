@@ -57,6 +57,20 @@ def params_tuple(randomness: str, **overrides: int | str) -> tuple:
     return tuple(values[name] for name in order)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_storage_traces():
+    """Forgets titanoboa's record of storage writes before each test.
+
+    titanoboa 0.2.8 keeps, for the whole session, every storage key written at
+    every address, and decodes them when it prints a contract in a revert
+    report. Tests that revert deployments reuse addresses, so a contract can
+    inherit keys another contract wrote at its address, and printing it then
+    crashes (`'IntegerT' object has no attribute 'key_type'`) instead of
+    reporting the revert. The trace only feeds those reports.
+    """
+    boa.env.sstore_trace = {}
+
+
 @pytest.fixture(scope="session")
 def governor() -> str:
     """Holds PARAMS_ROLE (the timelock in production)."""
