@@ -271,3 +271,19 @@ def staked(stake, jurors, flow):
         return jurors[:count]
 
     return _staked
+
+
+@pytest.fixture(scope="module")
+def whole_seats(court, governor, randomness, stake, jurors, flow):
+    """`whole_seats(count, seats)`: a seat locks the whole minimum stake
+    (alpha 100 %, 100 LDAO), and `count` jurors stake `seats` seats' worth,
+    so no juror holds more seats than that in one epoch's draws."""
+
+    def _setup(count: int = 8, seats: int = 1) -> list[KeyedAccount]:
+        court.set_params(params_tuple(randomness.address, alpha_bps=10_000), sender=governor)
+        for juror in jurors[:count]:
+            stake(juror, seats * MIN_STAKE)
+        flow.next_epoch()
+        return jurors[:count]
+
+    return _setup
