@@ -1228,6 +1228,26 @@ def funding(dispute_id: uint256, round: uint256) -> IQualityCourt.Funding:
 
 @external
 @view
+def round_balance(dispute_id: uint256, round: uint256) -> uint256:
+    """
+    @dev Returns the tokens the court still holds for a round: the part of
+         its pool (fee plus slashed stake) not yet credited, plus the appeal
+         deposit collected in its appeal period and not yet returned. Zero
+         once the round is executed: tokens in equal tokens out.
+    @param dispute_id The dispute.
+    @param round The round.
+    @return uint256 The amount in LDAO base units.
+    """
+    key: uint256 = self._round_key(dispute_id, round)
+    book: RoundBook = self._books[key]
+    held: uint256 = book.fee + book.slashed - book.rewarded - book.to_treasury
+    if book.cursor == 0 and self._fundings[key].side_a != 0:
+        held += self._fundings[key].cost
+    return held
+
+
+@external
+@view
 def claimable(account: address) -> uint256:
     """
     @dev Returns what `withdraw` owes an account besides matured stake:
