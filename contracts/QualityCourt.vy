@@ -220,7 +220,25 @@ _TALLY_MARKER: constant(uint256) = 1 << 255
 
 
 # ---------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------
+
+# @dev Money of a round: its fee (the juror pool), what its execution slashed,
+# rewarded and sent to the treasury, the execution cursor (two steps per
+# juror) and the coherent seats paid so far.
+struct RoundBook:
+    fee: uint256
+    slashed: uint256
+    rewarded: uint256
+    to_treasury: uint256
+    cursor: uint256
+    coherent_paid: uint256
+
+
+# ---------------------------------------------------------------------------
 # Immutables and state
+#
+# Per-round maps are keyed by `dispute_id << 8 | round` (`_round_key`).
 # ---------------------------------------------------------------------------
 
 # @dev The LDAO token: stakes, fees and rewards.
@@ -244,7 +262,7 @@ dispute_count: public(uint256)
 # @dev Dispute records (layout above).
 _disputes: HashMap[uint256, uint256]
 
-# @dev Round timetables (layout above), per dispute and round.
+# @dev Round timetables (layout above).
 _meta: HashMap[uint256, uint256]
 
 # @dev Round draw states (layout above).
@@ -262,16 +280,7 @@ _round_jurors: HashMap[uint256, HashMap[uint256, address]]
 # @dev Vote records (layout above).
 _votes: HashMap[uint256, HashMap[address, uint256]]
 
-# @dev Money of a round: fee (juror pool), slashed, rewarded, to
-# treasury, and the execution cursor.
-struct RoundBook:
-    fee: uint256
-    slashed: uint256
-    rewarded: uint256
-    to_treasury: uint256
-    cursor: uint256
-    coherent_paid: uint256
-
+# @dev Money and execution progress of each round.
 _books: HashMap[uint256, RoundBook]
 
 # @dev Appeal funding collected during each round's appeal period.
@@ -291,22 +300,26 @@ _accounts: HashMap[address, uint256]
 # Events
 # ---------------------------------------------------------------------------
 
+# @dev A juror added free stake.
 event Staked:
     juror: indexed(address)
     amount: uint256
     free: uint256
 
+# @dev A juror moved free stake to pending withdrawal.
 event UnstakeRequested:
     juror: indexed(address)
     amount: uint256
     pending_withdrawal: uint256
     unlock_time: uint256
 
+# @dev An account was paid matured stake and/or claimable tokens.
 event Withdrawn:
     account: indexed(address)
     stake: uint256
     rewards: uint256
 
+# @dev A dispute was opened (besides ERC-792's `DisputeCreation`).
 event DisputeCreated:
     dispute_id: indexed(uint256)
     arbitrable: indexed(address)
@@ -314,6 +327,7 @@ event DisputeCreated:
     params_version: uint256
     fee: uint256
 
+# @dev A round opened: its panel size, fee and seat lock.
 event RoundCreated:
     dispute_id: indexed(uint256)
     round: uint256
@@ -322,6 +336,7 @@ event RoundCreated:
     evidence_end: uint256
     seat_lock: uint256
 
+# @dev Randomness was requested for a round, against an epoch's snapshot.
 event DrawRequested:
     dispute_id: indexed(uint256)
     round: uint256
@@ -329,18 +344,21 @@ event DrawRequested:
     request_id: uint256
     epoch: uint256
 
+# @dev A seat went to a juror (who may hold several).
 event SeatDrawn:
     dispute_id: indexed(uint256)
     round: uint256
     juror: indexed(address)
     seat: uint256
 
+# @dev A draw attempt landed on stake that cannot cover a seat.
 event DrawSkipped:
     dispute_id: indexed(uint256)
     round: uint256
     juror: address
     attempt: uint256
 
+# @dev A round's panel is complete: its timetable.
 event PanelDrawn:
     dispute_id: indexed(uint256)
     round: uint256
@@ -349,12 +367,14 @@ event PanelDrawn:
     appeal_start: uint256
     appeal_end: uint256
 
+# @dev A juror committed (or replaced) a vote.
 event Committed:
     dispute_id: indexed(uint256)
     round: uint256
     juror: indexed(address)
     commitment: bytes32
 
+# @dev A juror revealed a vote, counted once per seat.
 event Revealed:
     dispute_id: indexed(uint256)
     round: uint256
@@ -362,6 +382,7 @@ event Revealed:
     choice: uint256
     seats: uint256
 
+# @dev A side of an appeal was funded.
 event AppealFunded:
     dispute_id: indexed(uint256)
     round: uint256
@@ -369,6 +390,7 @@ event AppealFunded:
     funder: indexed(address)
     amount: uint256
 
+# @dev A juror's seats in a round were settled.
 event JurorSettled:
     dispute_id: indexed(uint256)
     round: uint256
@@ -379,12 +401,14 @@ event JurorSettled:
     penalty: uint256
     reward: uint256
 
+# @dev An appeal deposit was credited back to its funder.
 event AppealFundsReturned:
     dispute_id: indexed(uint256)
     round: uint256
     funder: indexed(address)
     amount: uint256
 
+# @dev A round is fully executed: what came in and where it went.
 event RoundExecuted:
     dispute_id: indexed(uint256)
     round: uint256
@@ -394,15 +418,18 @@ event RoundExecuted:
     rewarded: uint256
     to_treasury: uint256
 
+# @dev The final ruling was delivered to the arbitrable.
 event RulingExecuted:
     dispute_id: indexed(uint256)
     arbitrable: indexed(address)
     ruling: uint256
 
+# @dev A new parameter version was written.
 event ParamsChanged:
     version: indexed(uint256)
     params: IQualityCourt.Params
 
+# @dev The treasury changed.
 event TreasuryChanged:
     previous: indexed(address)
     treasury: indexed(address)
