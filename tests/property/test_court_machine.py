@@ -2,9 +2,11 @@
 
 A base machine of actions (jurors stake, unstake and withdraw; arbitrables
 open disputes; keepers draw, advance time, execute and deliver rulings;
-jurors commit and reveal; funders appeal) runs against one deployment per
-machine instance. Invariants are checked after every step that changed
-state, inside a snapshot so that they cannot change it. Properties of one
+jurors commit and reveal; funders appeal) runs against one deployment made
+once per test run; every example starts from it (a snapshot restored at the
+end of the example) with its own initial stakes. Invariants are checked
+after every step that changed state, inside a snapshot so that they cannot
+change it. Properties of one
 transaction (no slash exceeds the juror's stake, a silent juror loses at
 least what an incoherent one does, stake added after a draw has no weight,
 locked stake cannot be withdrawn) are checked in the action itself,
@@ -21,10 +23,20 @@ Profiles: HYPOTHESIS_PROFILE=default|ci|deep (tests/conftest.py).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import boa
+import pytest
 from hypothesis import event, note
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from labeldao.boa_tools import deployer
 from labeldao.court import commitment
@@ -55,42 +67,63 @@ PARAMS = (
 )
 
 pick = st.integers(0, 7)
-seat_plan = st.lists(st.one_of(st.none(), st.integers(0, 2)), min_size=7, max_size=7)
+# What each seated juror commits: the panel's majority choice ("m"), the
+# other side ("d"), 0 (refuse), or nothing (None); panels then often have a
+# majority and a dissenter, sometimes a tie.
+seat_plan = st.lists(st.sampled_from(["m", "m", "m", "d", 0, None]), min_size=7, max_size=7)
+# Most jurors who committed reveal; some stay silent.
+silences = st.lists(st.sampled_from([False, False, False, True]), min_size=7, max_size=7)
 
 
 def _named(logs, name):
     return [e for e in logs if type(e).__name__ == name]
 
 
+def deploy() -> SimpleNamespace:
+    """Token, randomness, court and arbitrable; jurors and funders funded."""
+    boa.env.sstore_trace = {}
+    admin = boa.env.generate_address("machine-admin")
+    with boa.env.prank(admin):
+        token = deployer("RewardToken").deploy(10**27)
+        token.grantRole(token.MINTER_ROLE(), admin)
+        randomness = deployer("MockRandomness", "tests/mocks").deploy(11)
+        treasury = boa.env.generate_address("machine-treasury")
+        court = deployer("QualityCourt").deploy(
+            token.address, treasury, randomness.address, EPOCH_BLOCKS
+        )
+        court.grantRole(court.PARAMS_ROLE(), admin)
+        court.set_params((*PARAMS, randomness.address))
+        arbitrable = deployer("MockArbitrable", "tests/mocks").deploy(court.address, token.address)
+        token.mint(arbitrable.address, 10**6 * LDAO)
+        jurors = [boa.env.generate_address(f"machine-juror-{i}") for i in range(N_JURORS)]
+        funders = [boa.env.generate_address(f"machine-funder-{i}") for i in range(2)]
+        for account in jurors + funders:
+            token.mint(account, 10**5 * LDAO)
+    for account in jurors + funders:
+        token.approve(court.address, 2**256 - 1, sender=account)
+    return SimpleNamespace(
+        token=token,
+        court=court,
+        arbitrable=arbitrable,
+        treasury=treasury,
+        jurors=jurors,
+        funders=funders,
+    )
+
+
 class CourtMachine(RuleBasedStateMachine):
-    """Actions of jurors, arbitrables, appeal funders and keepers."""
+    """Actions of jurors, arbitrables, appeal funders and keepers on one
+    deployment, restored to its initial state after every example."""
+
+    def __init__(self, deployment: SimpleNamespace):
+        super().__init__()
+        self.__dict__.update(vars(deployment))
 
     @initialize(stakes=st.lists(st.integers(100, 500), min_size=N_JURORS, max_size=N_JURORS))
-    def deploy(self, stakes):
+    def stake_jurors(self, stakes):
         self._anchor = boa.env.anchor()
         self._anchor.__enter__()
         boa.env.sstore_trace = {}
-        admin = boa.env.generate_address("machine-admin")
-        with boa.env.prank(admin):
-            self.token = deployer("RewardToken").deploy(10**27)
-            self.token.grantRole(self.token.MINTER_ROLE(), admin)
-            self.randomness = deployer("MockRandomness", "tests/mocks").deploy(11)
-            self.treasury = boa.env.generate_address("machine-treasury")
-            self.court = deployer("QualityCourt").deploy(
-                self.token.address, self.treasury, self.randomness.address, EPOCH_BLOCKS
-            )
-            self.court.grantRole(self.court.PARAMS_ROLE(), admin)
-            self.court.set_params((*PARAMS, self.randomness.address))
-            self.arbitrable = deployer("MockArbitrable", "tests/mocks").deploy(
-                self.court.address, self.token.address
-            )
-            self.token.mint(self.arbitrable.address, 10**6 * LDAO)
-            self.jurors = [boa.env.generate_address(f"machine-juror-{i}") for i in range(N_JURORS)]
-            self.funders = [boa.env.generate_address(f"machine-funder-{i}") for i in range(2)]
-            for account in self.jurors + self.funders:
-                self.token.mint(account, 10**5 * LDAO)
-        for account in self.jurors + self.funders:
-            self.token.approve(self.court.address, 2**256 - 1, sender=account)
         for juror, amount in zip(self.jurors, stakes, strict=True):
             self.court.stake(amount * LDAO, sender=juror)
         boa.env.time_travel(blocks=EPOCH_BLOCKS)
@@ -275,12 +308,13 @@ class CourtMachine(RuleBasedStateMachine):
     @rule(
         d=pick,
         plan=seat_plan,
-        silent=st.lists(st.booleans(), min_size=7, max_size=7),
+        majority=st.sampled_from([1, 2]),
+        silent=silences,
         stranger=st.integers(0, N_JURORS - 1),
         lie=st.booleans(),
         then_advance=st.booleans(),
     )
-    def vote(self, d, plan, silent, stranger, lie, then_advance):
+    def vote(self, d, plan, majority, silent, stranger, lie, then_advance):
         """Seated juror i commits `plan[i]` (None: does not commit) and, in
         the reveal period, reveals unless `silent[i]`. A juror without a seat
         cannot commit; a juror cannot reveal another choice than committed."""
@@ -293,9 +327,10 @@ class CourtMachine(RuleBasedStateMachine):
             with boa.reverts("court: no seat in this round"):
                 self.court.commit(d, r, b"\x01" * 32, sender=outsider)
         committed = []
-        for juror, choice in zip(seated, plan, strict=False):
-            if choice is None:
+        for juror, code in zip(seated, plan, strict=False):
+            if code is None:
                 continue
+            choice = {"m": majority, "d": 3 - majority}.get(code, code)
             salt = commitment(d, r, juror, choice, b"\x5a" * 32)
             self.court.commit(d, r, commitment(d, r, juror, choice, salt), sender=juror)
             committed.append((juror, choice, salt))
@@ -442,4 +477,11 @@ class CourtMachine(RuleBasedStateMachine):
             assert self.court.total_free_stake() == free
 
 
-TestCourtMachine = CourtMachine.TestCase
+@pytest.fixture(scope="module")
+def deployment() -> SimpleNamespace:
+    """One deployment for the whole run; each example starts from it."""
+    return deploy()
+
+
+def test_court_machine(deployment):
+    run_state_machine_as_test(lambda: CourtMachine(deployment))
