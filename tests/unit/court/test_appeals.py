@@ -292,3 +292,11 @@ def test_appeal__raised_round_can_be_drawn_and_voted(
     assert sum(court.juror_round(appealable, 1, a).seats for a in seated) == 7
     assert all(court.juror_round(appealable, 1, a).seats <= 4 for a in seated)
     assert court.round_info(appealable, 1).seat_lock == MIN_STAKE
+
+
+def test_appeal__underfunded__reverts_and_records_nothing(court, appealable, token):
+    poor = boa.env.generate_address("poor-appellant")
+    token.approve(court.address, APPEAL_COST, sender=poor)
+    with boa.reverts("erc20: transfer amount exceeds balance"):
+        court.appeal(appealable, side(2), sender=poor)
+    assert court.funding(appealable, 0).side_a == 0

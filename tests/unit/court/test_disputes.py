@@ -9,7 +9,9 @@ from tests.unit.court.conftest import (
     HOUR,
     LDAO,
     PERIOD_EVIDENCE,
+    PERIOD_EXECUTION,
     SEAT_LOCK,
+    params_tuple,
 )
 
 
@@ -72,8 +74,6 @@ def test_create_dispute__without_allowance__reverts(court, fund, admin):
 
 
 def test_create_dispute__with_zero_fee__pulls_nothing(court, governor, randomness, token):
-    from tests.unit.court.conftest import params_tuple
-
     court.set_params(params_tuple(randomness.address, fee_per_juror=0), sender=governor)
     caller = boa.env.generate_address("fee-less")
     dispute = court.createDispute(2, b"", sender=caller)
@@ -129,8 +129,6 @@ def test_submit_evidence__after_the_dispute_is_final__reverts(court, flow, stake
     dispute = flow.create()
     flow.draw_all(dispute)
     flow.vote(dispute, 0, {a: 1 for a in flow.seated(dispute, 0)}, keys)
-    from tests.unit.court.conftest import PERIOD_EXECUTION
-
     flow.goto(dispute, PERIOD_EXECUTION)
     with boa.reverts("court: dispute is over"):
         court.submit_evidence(

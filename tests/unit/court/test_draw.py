@@ -11,7 +11,11 @@ from tests.unit.court.conftest import (
     HOUR,
     LDAO,
     MIN_STAKE,
+    PERIOD_APPEAL,
     PERIOD_COMMIT,
+    PERIOD_EVIDENCE,
+    PERIOD_EXECUTION,
+    PERIOD_REVEAL,
     SEAT_LOCK,
 )
 
@@ -218,3 +222,24 @@ def test_draw__requests_at_creation_use_the_creation_epoch(court, flow, staked):
     boa.env.time_travel(blocks=1)
     assert court.draw(dispute, 3) == 0  # the epoch turned: a new request
     assert court.draw(dispute, 3) == 3
+
+
+def test_periods__follow_the_timetable(court, flow, staked):
+    staked(3)
+    dispute = flow.create()
+    flow.draw_all(dispute)
+    info = court.round_info(dispute, 0)
+    expected = [
+        (info.commit_start - 1, PERIOD_EVIDENCE),
+        (info.commit_start, PERIOD_COMMIT),
+        (info.reveal_start - 1, PERIOD_COMMIT),
+        (info.reveal_start, PERIOD_REVEAL),
+        (info.appeal_start - 1, PERIOD_REVEAL),
+        (info.appeal_start, PERIOD_APPEAL),
+        (info.appeal_end - 1, PERIOD_APPEAL),
+        (info.appeal_end, PERIOD_EXECUTION),
+    ]
+    for timestamp, period in expected:
+        boa.env.time_travel(seconds=timestamp - boa.env.evm.patch.timestamp)
+        assert court.round_info(dispute, 0).period == period, timestamp
+    assert court.dispute_info(dispute).final

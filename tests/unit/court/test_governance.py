@@ -2,6 +2,7 @@
 
 import boa
 import pytest
+from eth_utils import keccak
 
 from labeldao.boa_tools import deployer
 from tests.helpers import events
@@ -189,8 +190,6 @@ def test_unpause__by_non_guardian__reverts(court, guardian, governor):
 
 
 def test_roles__constants_are_the_hashes_of_their_names(court):
-    from eth_utils import keccak
-
     assert court.PARAMS_ROLE() == keccak(text="PARAMS_ROLE")
     assert court.GUARDIAN_ROLE() == keccak(text="GUARDIAN_ROLE")
 
