@@ -1,0 +1,1810 @@
+# pragma version ~=0.4.3
+# pragma nonreentrancy off
+# pragma optimize codesize
+"""
+@title LabelDAO QualityCourt
+@custom:contract-name QualityCourt
+@license GNU Affero General Public License v3.0 only
+@notice The court that settles LabelDAO's disputes about label quality and
+        GPU fraud: an ERC-792 arbitrator whose fees are paid in LDAO
+        (`IArbitrator`), with ERC-1497 evidence. Jurors stake LDAO; each
+        round draws a panel with probability proportional to free stake
+        from a sortition sum tree (`modules/sortition.vy`); jurors commit
+        and reveal votes weighted by seats; the plurality wins and a tie
+        gives 0. During the appeal period two sides can fund a bigger
+        panel (2n + 1 seats); once the dispute is final anyone executes
+        the rounds in batches (coherent jurors get their locks back plus
+        the fees and the slashed tokens pro rata by seats; incoherent
+        jurors lose their locks; silent jurors lose more) and delivers the
+        ruling to the arbitrable, once.
+
+        Life of a round: evidence (the panel is drawn, `draw` by anyone,
+        in batches) -> commit -> reveal -> appeal -> execution. The commit
+        period starts when the evidence period is over AND the panel is
+        complete; the other periods follow at fixed durations (per
+        dispute, from the parameters it was created with).
+
+        Design notes (docs/decisions.md, "QualityCourt", has the reasons):
+        - Draws sample a snapshot of the tree taken at the start of the
+          epoch in which the round's randomness was requested, so no stake
+          change after the request has any weight, across all batches. A
+          draw that outlives its epoch requests new randomness.
+        - A drawn juror whose current free stake, or whose snapshot stake
+          left after earlier seats, cannot cover the seat lock gets no seat:
+          the attempt is skipped (counted in `max_seats`).
+        - Appeals follow Kleros' two-sided funding: each side pays the
+          full `appealCost`; the appeal is raised when two sides are
+          funded; the new round's jurors are paid one deposit whatever
+          they rule; the funder of the side that finally wins gets the
+          other deposit back (if neither funded side wins, the two funders
+          share it). A side that is not the current ruling must be funded
+          in the first half of the appeal period unless another side is
+          already funded. A side funded alone wins by default (the lone
+          funder is refunded), but jurors are always judged against what
+          the jury voted, never against a default.
+        - Execution never calls the arbitrable: `execute_ruling` is its own
+          step, so a reverting arbitrable cannot lock jurors' tokens.
+        - All payouts are pull (`claimable`, `withdraw`).
+@custom:security The default randomness source (`PrevrandaoRandomness`) is
+                 testnet-grade; production deployments set a VRF adapter
+                 as `Params.randomness`. A juror whose non-reveal penalty
+                 exceeds their lock pays the rest from free stake, then from
+                 stake pending withdrawal, as far as it exists at execution:
+                 the lock itself is always taken.
+"""
+
+
+from ethereum.ercs import IERC20
+
+from ethereum.ercs import IERC165
+implements: IERC165
+
+from snekmate.auth.interfaces import IAccessControl
+implements: IAccessControl
+
+from .interfaces import IArbitrator
+implements: IArbitrator
+
+from .interfaces import IQualityCourt
+implements: IQualityCourt
+
+from .interfaces import IArbitrable
+from .interfaces import IEvidence
+from .interfaces import IRandomness
+
+from snekmate.auth import access_control
+initializes: access_control
+
+from snekmate.utils import pausable
+initializes: pausable
+
+from .modules import sortition
+initializes: sortition
+
+
+exports: (
+    # Role administration: the admin (the timelock) grants PARAMS and GUARDIAN.
+    access_control.supportsInterface,
+    access_control.hasRole,
+    access_control.getRoleAdmin,
+    access_control.grantRole,
+    access_control.revokeRole,
+    access_control.renounceRole,
+    access_control.set_role_admin,
+    access_control.DEFAULT_ADMIN_ROLE,
+    # Whether entries (stake, createDispute) are paused.
+    pausable.paused,
+    # Leaf ownership and usage of the sortition tree, for off-chain tools.
+    sortition.owner_of,
+    sortition.leaves_used,
+    sortition.vacant_count,
+)
+
+
+# ---------------------------------------------------------------------------
+# Constants
+# ---------------------------------------------------------------------------
+
+# @dev Changes parameters and the treasury (the timelock).
+PARAMS_ROLE: public(constant(bytes32)) = keccak256("PARAMS_ROLE")
+
+# @dev Pauses entries: `stake` and `createDispute` (never exits).
+GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
+
+# @dev Periods of a round.
+PERIOD_EVIDENCE: public(constant(uint256)) = 0
+PERIOD_COMMIT: public(constant(uint256)) = 1
+PERIOD_REVEAL: public(constant(uint256)) = 2
+PERIOD_APPEAL: public(constant(uint256)) = 3
+PERIOD_EXECUTION: public(constant(uint256)) = 4
+
+# @dev Basis points.
+_BPS: constant(uint256) = 10_000
+
+# @dev Most choices of a dispute (votes 0..MAX_CHOICES fit the packed tally).
+MAX_CHOICES: public(constant(uint256)) = 14
+
+# @dev Largest panel; seats per juror and tally counts fit in 16 bits.
+MAX_PANEL: public(constant(uint256)) = 1_023
+
+# @dev Most rounds of a dispute.
+MAX_ROUNDS: public(constant(uint256)) = 10
+
+# @dev Most draw attempts per `draw` call.
+MAX_DRAW_BATCH: public(constant(uint256)) = 64
+
+# @dev Most settlement steps per `execute` call (two per juror).
+MAX_EXECUTE_BATCH: public(constant(uint256)) = 128
+
+# @dev Parameter bounds.
+MIN_JUROR_STAKE_FLOOR: public(constant(uint256)) = 10**18
+MIN_JUROR_STAKE_CEILING: public(constant(uint256)) = 10**27
+MAX_NON_REVEAL_MULTIPLIER_BPS: public(constant(uint256)) = 10 * _BPS
+MIN_UNSTAKE_DELAY: public(constant(uint256)) = 60
+MAX_UNSTAKE_DELAY: public(constant(uint256)) = 365 * 86_400
+MAX_FEE_PER_JUROR: public(constant(uint256)) = 10**24
+MIN_PERIOD: public(constant(uint256)) = 60
+MAX_PERIOD: public(constant(uint256)) = 30 * 86_400
+MIN_EPOCH_BLOCKS: public(constant(uint256)) = 4
+MAX_EPOCH_BLOCKS: public(constant(uint256)) = 2**32
+
+# @dev Default parameters (the deploy script keeps or replaces them).
+_DEFAULT_MIN_JUROR_STAKE: constant(uint256) = 1_000 * 10**18
+_DEFAULT_ALPHA_BPS: constant(uint256) = 1_000
+_DEFAULT_NON_REVEAL_MULTIPLIER_BPS: constant(uint256) = 20_000
+_DEFAULT_UNSTAKE_DELAY: constant(uint256) = 7 * 86_400
+_DEFAULT_PANEL_SIZE: constant(uint256) = 3
+_DEFAULT_MAX_PANEL: constant(uint256) = 511
+_DEFAULT_MAX_ROUNDS: constant(uint256) = 5
+_DEFAULT_FEE_PER_JUROR: constant(uint256) = 10 * 10**18
+_DEFAULT_PERIOD: constant(uint256) = 2 * 86_400
+
+# @dev Masks.
+_MASK16: constant(uint256) = 2**16 - 1
+_MASK32: constant(uint256) = 2**32 - 1
+_MASK40: constant(uint256) = 2**40 - 1
+_MASK64: constant(uint256) = 2**64 - 1
+_MASK96: constant(uint256) = 2**96 - 1
+
+# @dev Juror record, one slot: locked (bits 0..95) | pending withdrawal
+# (96..191) | unlock time (192..231) | leaf position + 1 (232..255).
+_J_PENDING: constant(uint256) = 96
+_J_UNLOCK: constant(uint256) = 192
+_J_LEAF: constant(uint256) = 232
+
+# @dev Vote record of a juror in a round, one slot, created by the draw:
+# flags (bits 0..7) | choice (8..15) | seats (16..31) | the top 224 bits of
+# the commitment (32..255).
+_V_COMMITTED: constant(uint256) = 1
+_V_REVEALED: constant(uint256) = 2
+_V_SETTLED: constant(uint256) = 4
+_V_CHOICE: constant(uint256) = 8
+_V_SEATS: constant(uint256) = 16
+_V_ONE_SEAT: constant(uint256) = 1 << _V_SEATS
+_V_COMMITMENT_MASK: constant(uint256) = ~_MASK32
+
+# @dev Account record: claimable (bits 0..191) | open rounds (192..255).
+_A_ROUNDS: constant(uint256) = 192
+_A_ONE_ROUND: constant(uint256) = 1 << _A_ROUNDS
+_MASK192: constant(uint256) = 2**192 - 1
+
+# @dev Round timetable, one slot: panel (0..15) | drawn (16..31) | jurors
+# (32..47) | choices (48..55) | commit start (56..95) | reveal start
+# (96..135) | appeal start (136..175) | appeal end (176..215).
+_M_DRAWN: constant(uint256) = 16
+_M_JURORS: constant(uint256) = 32
+_M_CHOICES: constant(uint256) = 48
+_M_COMMIT: constant(uint256) = 56
+_M_REVEAL: constant(uint256) = 96
+_M_APPEAL: constant(uint256) = 136
+_M_APPEAL_END: constant(uint256) = 176
+
+# @dev Round draw state, one slot: evidence end (0..39) | snapshot epoch
+# of the pending request (40..103) | draw attempts (104..135) | seat lock
+# (136..231).
+_R_EPOCH: constant(uint256) = 40
+_R_ATTEMPTS: constant(uint256) = 104
+_R_SEAT_LOCK: constant(uint256) = 136
+
+# @dev Dispute record, one slot: arbitrable (0..159) | params version
+# (160..191) | rounds (192..199) | choices (200..207) | ruling executed (208).
+_D_VERSION: constant(uint256) = 160
+_D_ROUNDS: constant(uint256) = 192
+_D_CHOICES: constant(uint256) = 200
+_D_RULED: constant(uint256) = 1 << 208
+
+# @dev Tally of a round: 16 bits of seats per choice 0..14, and a marker
+# bit written when the round opens, so that every reveal updates a
+# non-zero slot.
+_TALLY_MARKER: constant(uint256) = 1 << 255
+
+
+# ---------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------
+
+# @dev Money of a round: its fee (the juror pool), what its execution slashed,
+# rewarded and sent to the treasury, the execution cursor (two steps per
+# juror) and the coherent seats paid so far.
+struct RoundBook:
+    fee: uint256
+    slashed: uint256
+    rewarded: uint256
+    to_treasury: uint256
+    cursor: uint256
+    coherent_paid: uint256
+
+
+# ---------------------------------------------------------------------------
+# Immutables and state
+#
+# Per-round maps are keyed by `dispute_id << 8 | round` (`_round_key`).
+# ---------------------------------------------------------------------------
+
+# @dev The LDAO token: stakes, fees and rewards.
+TOKEN: public(immutable(address))
+
+# @dev Receives slashed tokens and fees of rounds with no coherent juror.
+treasury: public(address)
+
+# @dev The version new disputes use; older versions stay readable.
+params_version: public(uint256)
+
+# @dev Number of parameter versions written.
+_params_count: uint256
+
+# @dev Parameter versions (`params(params_version())` is the current one).
+params: public(HashMap[uint256, IQualityCourt.Params])
+
+# @dev Number of disputes created (ids are 0, 1, ...).
+dispute_count: public(uint256)
+
+# @dev Dispute records (layout above).
+_disputes: HashMap[uint256, uint256]
+
+# @dev Round timetables (layout above).
+_meta: HashMap[uint256, uint256]
+
+# @dev Round draw states (layout above).
+_draws: HashMap[uint256, uint256]
+
+# @dev The pending randomness request of each round.
+_requests: HashMap[uint256, uint256]
+
+# @dev Round tallies (layout above).
+_tallies: HashMap[uint256, uint256]
+
+# @dev Distinct jurors of a round, in order of their first seat.
+_round_jurors: HashMap[uint256, HashMap[uint256, address]]
+
+# @dev Vote records (layout above).
+_votes: HashMap[uint256, HashMap[address, uint256]]
+
+# @dev Money and execution progress of each round.
+_books: HashMap[uint256, RoundBook]
+
+# @dev Appeal funding collected during each round's appeal period.
+_fundings: HashMap[uint256, IQualityCourt.Funding]
+
+# @dev Juror records (layout above).
+_jurors: HashMap[address, uint256]
+
+# @dev Per account, one slot: what `withdraw` owes it (rewards, refunds,
+# treasury income; bits 0..191) | the rounds in which it holds seats not
+# settled yet (bits 192..255). Sharing the slot saves a write per juror
+# when a round is executed.
+_accounts: HashMap[address, uint256]
+
+
+# ---------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------
+
+# @dev A juror added free stake.
+event Staked:
+    juror: indexed(address)
+    amount: uint256
+    free: uint256
+
+# @dev A juror moved free stake to pending withdrawal.
+event UnstakeRequested:
+    juror: indexed(address)
+    amount: uint256
+    pending_withdrawal: uint256
+    unlock_time: uint256
+
+# @dev An account was paid matured stake and/or claimable tokens.
+event Withdrawn:
+    account: indexed(address)
+    stake: uint256
+    rewards: uint256
+
+# @dev A dispute was opened (besides ERC-792's `DisputeCreation`).
+event DisputeCreated:
+    dispute_id: indexed(uint256)
+    arbitrable: indexed(address)
+    choices: uint256
+    params_version: uint256
+    fee: uint256
+
+# @dev A round opened: its panel size, fee and seat lock.
+event RoundCreated:
+    dispute_id: indexed(uint256)
+    round: uint256
+    panel: uint256
+    fee: uint256
+    evidence_end: uint256
+    seat_lock: uint256
+
+# @dev Randomness was requested for a round, against an epoch's snapshot.
+event DrawRequested:
+    dispute_id: indexed(uint256)
+    round: uint256
+    source: address
+    request_id: uint256
+    epoch: uint256
+
+# @dev A seat went to a juror (who may hold several).
+event SeatDrawn:
+    dispute_id: indexed(uint256)
+    round: uint256
+    juror: indexed(address)
+    seat: uint256
+
+# @dev A draw attempt landed on stake that cannot cover a seat.
+event DrawSkipped:
+    dispute_id: indexed(uint256)
+    round: uint256
+    juror: address
+    attempt: uint256
+
+# @dev A round's panel is complete: its timetable.
+event PanelDrawn:
+    dispute_id: indexed(uint256)
+    round: uint256
+    commit_start: uint256
+    reveal_start: uint256
+    appeal_start: uint256
+    appeal_end: uint256
+
+# @dev A juror committed (or replaced) a vote.
+event Committed:
+    dispute_id: indexed(uint256)
+    round: uint256
+    juror: indexed(address)
+    commitment: bytes32
+
+# @dev A juror revealed a vote, counted once per seat.
+event Revealed:
+    dispute_id: indexed(uint256)
+    round: uint256
+    juror: indexed(address)
+    choice: uint256
+    seats: uint256
+
+# @dev A side of an appeal was funded.
+event AppealFunded:
+    dispute_id: indexed(uint256)
+    round: uint256
+    side: uint256
+    funder: indexed(address)
+    amount: uint256
+
+# @dev A juror's seats in a round were settled.
+event JurorSettled:
+    dispute_id: indexed(uint256)
+    round: uint256
+    juror: indexed(address)
+    seats: uint256
+    coherent: bool
+    unlocked: uint256
+    penalty: uint256
+    reward: uint256
+
+# @dev An appeal deposit was credited back to its funder.
+event AppealFundsReturned:
+    dispute_id: indexed(uint256)
+    round: uint256
+    funder: indexed(address)
+    amount: uint256
+
+# @dev A round is fully executed: what came in and where it went.
+event RoundExecuted:
+    dispute_id: indexed(uint256)
+    round: uint256
+    coherent_seats: uint256
+    fee: uint256
+    slashed: uint256
+    rewarded: uint256
+    to_treasury: uint256
+
+# @dev The final ruling was delivered to the arbitrable.
+event RulingExecuted:
+    dispute_id: indexed(uint256)
+    arbitrable: indexed(address)
+    ruling: uint256
+
+# @dev A new parameter version was written.
+event ParamsChanged:
+    version: indexed(uint256)
+    params: IQualityCourt.Params
+
+# @dev The treasury changed.
+event TreasuryChanged:
+    previous: indexed(address)
+    treasury: indexed(address)
+
+
+# ---------------------------------------------------------------------------
+# Constructor
+# ---------------------------------------------------------------------------
+
+@deploy
+def __init__(token_: address, treasury_: address, randomness_: address, epoch_blocks_: uint256):
+    """
+    @dev Deploys the court with default parameters (7-day unstake delay,
+         3-seat panels, 2-day periods, ...; see `params(params_version())`). The
+         deployer receives `DEFAULT_ADMIN_ROLE` only, to grant PARAMS_ROLE
+         and GUARDIAN_ROLE; the deploy script hands it to the timelock.
+    @param token_ The LDAO token (stakes, fees, rewards).
+    @param treasury_ The treasury (receives what no coherent juror earns).
+    @param randomness_ The default randomness source (`IRandomness`).
+    @param epoch_blocks_ The length of a stake-snapshot epoch in blocks,
+           `MIN_EPOCH_BLOCKS` to `MAX_EPOCH_BLOCKS`; it must exceed the
+           randomness delay plus the time keepers need to draw a panel.
+    """
+    assert token_ != empty(address), "court: token is the zero address"
+    assert treasury_ != empty(address), "court: treasury is zero address"
+    assert epoch_blocks_ >= MIN_EPOCH_BLOCKS and epoch_blocks_ <= MAX_EPOCH_BLOCKS, "court: epoch length out of range"
+    TOKEN = token_
+    access_control.__init__()
+    pausable.__init__()
+    sortition.__init__(epoch_blocks_)
+    self.treasury = treasury_
+    log TreasuryChanged(previous=empty(address), treasury=treasury_)
+    self._store_params(
+        IQualityCourt.Params(
+            min_juror_stake=_DEFAULT_MIN_JUROR_STAKE,
+            alpha_bps=_DEFAULT_ALPHA_BPS,
+            non_reveal_multiplier_bps=_DEFAULT_NON_REVEAL_MULTIPLIER_BPS,
+            unstake_delay=_DEFAULT_UNSTAKE_DELAY,
+            panel_size=_DEFAULT_PANEL_SIZE,
+            max_panel=_DEFAULT_MAX_PANEL,
+            max_rounds=_DEFAULT_MAX_ROUNDS,
+            fee_per_juror=_DEFAULT_FEE_PER_JUROR,
+            evidence_period=_DEFAULT_PERIOD,
+            commit_period=_DEFAULT_PERIOD,
+            reveal_period=_DEFAULT_PERIOD,
+            appeal_period=_DEFAULT_PERIOD,
+            randomness=randomness_,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Juror staking
+# ---------------------------------------------------------------------------
+
+@external
+@nonreentrant
+def stake(amount: uint256):
+    """
+    @dev Adds `amount` LDAO to the caller's free stake, pulled with
+         `transferFrom` (approve the court first). The stake is drawable
+         from the next snapshot epoch on. Free plus locked stake must reach
+         `min_juror_stake`. Paused with the other entries.
+    @param amount The amount in base units (not zero).
+    """
+    pausable._require_not_paused()
+    self._require(amount != 0, "court: zero amount")
+    record: uint256 = self._jurors[msg.sender]
+    leaf: uint256 = record >> _J_LEAF
+    if leaf == 0:
+        # Positions are below 2**20, so `position + 1` fits the 24-bit field.
+        leaf = unsafe_add(sortition._allocate(msg.sender), 1)
+        record = record | (leaf << _J_LEAF)
+        self._jurors[msg.sender] = record
+    position: uint256 = unsafe_sub(leaf, 1)
+    sortition._add(position, amount)
+    free: uint256 = sortition._value(position)
+    minimum: uint256 = self.params[self.params_version].min_juror_stake
+    self._require(free + (record & _MASK96) >= minimum, "court: stake below minimum")
+    log Staked(juror=msg.sender, amount=amount, free=free)
+    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, amount, default_return_value=True)
+
+
+@external
+def request_unstake(amount: uint256):
+    """
+    @dev Moves `amount` of the caller's free stake to pending withdrawal:
+         it stops being drawable at once and can be withdrawn after
+         `unstake_delay` (a new request restarts the delay for the whole
+         pending amount). Locked stake cannot be requested: it returns to
+         free stake when its round is executed. What stays free must be
+         zero or at least `min_juror_stake`. Never paused.
+    @param amount The amount in base units (not zero, at most free stake).
+    """
+    self._require(amount != 0, "court: zero amount")
+    record: uint256 = self._jurors[msg.sender]
+    leaf: uint256 = record >> _J_LEAF
+    free: uint256 = 0
+    if leaf != 0:
+        free = sortition._value(unsafe_sub(leaf, 1))
+    self._require(amount <= free, "court: amount exceeds free stake")
+    version: uint256 = self.params_version
+    remaining: uint256 = unsafe_sub(free, amount)
+    self._require(remaining == 0 or remaining >= self.params[version].min_juror_stake, "court: remainder below minimum")
+    sortition._sub(unsafe_sub(leaf, 1), amount)
+    # Pending stays below the token supply, hence below 2**96.
+    pending: uint256 = ((record >> _J_PENDING) & _MASK96) + amount
+    unlock_time: uint256 = block.timestamp + self.params[version].unstake_delay
+    self._jurors[msg.sender] = (record & _MASK96) | (pending << _J_PENDING) | (unlock_time << _J_UNLOCK) | (leaf << _J_LEAF)
+    log UnstakeRequested(juror=msg.sender, amount=amount, pending_withdrawal=pending, unlock_time=unlock_time)
+
+
+@external
+@nonreentrant
+def withdraw() -> uint256:
+    """
+    @dev Pays the caller what the court owes them: claimable rewards,
+         refunds and treasury income, plus the pending stake once its
+         unlock time has passed. Never paused. A juror whose stake is all
+         gone gives their tree leaf back.
+    @return uint256 The amount transferred.
+    """
+    account: uint256 = self._accounts[msg.sender]
+    rewards: uint256 = account & _MASK192
+    record: uint256 = self._jurors[msg.sender]
+    pending: uint256 = (record >> _J_PENDING) & _MASK96
+    released: uint256 = 0
+    if pending != 0 and block.timestamp >= (record >> _J_UNLOCK) & _MASK40:
+        released = pending
+    amount: uint256 = rewards + released
+    if amount == 0:
+        self._require(pending == 0, "court: unstake delay not over")
+        raise "court: nothing to withdraw"
+    if rewards != 0:
+        self._accounts[msg.sender] = account & ~_MASK192
+    if released != 0:
+        leaf: uint256 = record >> _J_LEAF
+        locked: uint256 = record & _MASK96
+        if locked == 0 and sortition._value(unsafe_sub(leaf, 1)) == 0:
+            sortition._release(unsafe_sub(leaf, 1))
+            leaf = 0
+        self._jurors[msg.sender] = locked | (leaf << _J_LEAF)
+    log Withdrawn(account=msg.sender, stake=released, rewards=rewards)
+    assert extcall IERC20(TOKEN).transfer(msg.sender, amount, default_return_value=True)
+    return amount
+
+
+# ---------------------------------------------------------------------------
+# ERC-792 arbitrator
+# ---------------------------------------------------------------------------
+
+@external
+@nonreentrant
+def createDispute(choices: uint256, extra_data: Bytes[256]) -> uint256:
+    """
+    @dev Creates a dispute for the calling arbitrable and pulls
+         `arbitrationCost` LDAO from it (approve the court first). The
+         first round's randomness is requested at once. Paused with the
+         other entries.
+    @param choices The number of choices, 2 to `MAX_CHOICES`.
+    @param extra_data Ignored (reserved for sub-courts).
+    @return uint256 The id of the new dispute (ids start at 0).
+    """
+    pausable._require_not_paused()
+    self._require(choices >= 2 and choices <= MAX_CHOICES, "court: choices out of range")
+    version: uint256 = self.params_version
+    panel: uint256 = self.params[version].panel_size
+    fee: uint256 = self.params[version].fee_per_juror * panel
+    dispute_id: uint256 = self.dispute_count
+    self.dispute_count = dispute_id + 1
+    self._disputes[dispute_id] = (
+        convert(msg.sender, uint256) | (version << _D_VERSION) | (1 << _D_ROUNDS) | (choices << _D_CHOICES)
+    )
+    log IArbitrator.DisputeCreation(dispute_id=dispute_id, arbitrable=msg.sender)
+    log DisputeCreated(dispute_id=dispute_id, arbitrable=msg.sender, choices=choices, params_version=version, fee=fee)
+    self._open_round(dispute_id, 0, panel, choices, fee, version)
+    if fee != 0:
+        assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, fee, default_return_value=True)
+    return dispute_id
+
+
+@external
+@view
+def arbitrationCost(extra_data: Bytes[256]) -> uint256:
+    """
+    @dev Returns the fee of a new dispute: `fee_per_juror * panel_size`.
+    @param extra_data Ignored.
+    @return uint256 The fee in LDAO base units.
+    """
+    version: uint256 = self.params_version
+    return self.params[version].fee_per_juror * self.params[version].panel_size
+
+
+@external
+@nonreentrant
+def appeal(dispute_id: uint256, extra_data: Bytes[256]):
+    """
+    @dev Funds one side of an appeal of the current round, pulling
+         `appealCost` LDAO from the caller. When a second side is funded
+         the appeal is raised: a round with `2n + 1` seats opens. The
+         current ruling's side may be funded during the whole appeal
+         period; any other side only in its first half, unless another
+         side is already funded. Never paused (a party must not lose its
+         appeal window to a pause).
+    @param dispute_id The dispute.
+    @param extra_data `abi_encode(uint256 side)`, the side funded (1 to
+           `choices`).
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    self._require(len(extra_data) == 32, "court: extra_data is not a side")
+    side: uint256 = abi_decode(extra_data, uint256)
+    choices: uint256 = (record >> _D_CHOICES) & 255
+    self._require(side >= 1 and side <= choices, "court: invalid side")
+    round: uint256 = unsafe_sub((record >> _D_ROUNDS) & 255, 1)
+    version: uint256 = (record >> _D_VERSION) & _MASK32
+    key: uint256 = (dispute_id << 8) | round
+    meta: uint256 = self._meta[key]
+    panel: uint256 = meta & _MASK16
+    self._require(not self._is_last_round(round, panel, version), "court: no more appeals")
+    self._require(self._period(meta) == PERIOD_APPEAL, "court: not in appeal period")
+    funding: IQualityCourt.Funding = self._fundings[key]
+    self._require(side != funding.side_a, "court: side already funded")
+    ruling: uint256 = 0
+    tied: bool = False
+    ruling, tied = self._plurality(self._tallies[key], choices)
+    if side != ruling and funding.side_a == 0:
+        appeal_start: uint256 = (meta >> _M_APPEAL) & _MASK40
+        half: uint256 = (((meta >> _M_APPEAL_END) & _MASK40) - appeal_start) // 2
+        self._require(block.timestamp < appeal_start + half, "court: funding window over")
+    next_panel: uint256 = 2 * panel + 1
+    cost: uint256 = self.params[version].fee_per_juror * next_panel
+    log AppealFunded(dispute_id=dispute_id, round=round, side=side, funder=msg.sender, amount=cost)
+    if funding.side_a == 0:
+        self._fundings[key] = IQualityCourt.Funding(
+            cost=cost, side_a=side, funder_a=msg.sender, side_b=0, funder_b=empty(address)
+        )
+    else:
+        self._fundings[key].side_b = side
+        self._fundings[key].funder_b = msg.sender
+        # Two sides funded: the appeal is raised. One deposit pays the new
+        # round's jurors; the other waits for the final ruling.
+        self._disputes[dispute_id] = record + (1 << _D_ROUNDS)
+        log IArbitrator.AppealDecision(dispute_id=dispute_id, arbitrable=self._arbitrable(record))
+        self._open_round(dispute_id, round + 1, next_panel, choices, cost, version)
+    if cost != 0:
+        assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, cost, default_return_value=True)
+
+
+@external
+@view
+def appealCost(dispute_id: uint256, extra_data: Bytes[256]) -> uint256:
+    """
+    @dev Returns what funding one side of an appeal costs:
+         `fee_per_juror * (2n + 1)` for a current panel of `n` seats, the
+         same for every side; `max_value(uint256)` when the current round
+         is the last one allowed.
+    @param dispute_id The dispute.
+    @param extra_data Ignored (every side pays the same).
+    @return uint256 The cost in LDAO base units.
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    round: uint256 = unsafe_sub((record >> _D_ROUNDS) & 255, 1)
+    version: uint256 = (record >> _D_VERSION) & _MASK32
+    panel: uint256 = self._meta[(dispute_id << 8) | round] & _MASK16
+    if self._is_last_round(round, panel, version):
+        return max_value(uint256)
+    return self.params[version].fee_per_juror * (2 * panel + 1)
+
+
+@external
+@view
+def appealPeriod(dispute_id: uint256) -> (uint256, uint256):
+    """
+    @dev Returns the appeal period of the current round once its panel is
+         drawn, or (0, 0) before that and for the last round allowed.
+    @param dispute_id The dispute.
+    @return uint256 The start of the appeal period (timestamp).
+    @return uint256 The end of the appeal period (timestamp).
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    meta: uint256 = self._meta[self._last_key(dispute_id, record)]
+    start: uint256 = (meta >> _M_APPEAL) & _MASK40
+    end: uint256 = (meta >> _M_APPEAL_END) & _MASK40
+    if end == start:
+        return (0, 0)
+    return (start, end)
+
+
+@external
+@view
+def disputeStatus(dispute_id: uint256) -> uint8:
+    """
+    @dev Returns ERC-792's status: 0 Waiting, 1 Appealable (appeal period
+         of the current round), 2 Solved (final).
+    @param dispute_id The dispute.
+    @return uint8 The status.
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    period: uint256 = self._period(self._meta[self._last_key(dispute_id, record)])
+    if period == PERIOD_EXECUTION:
+        return 2
+    if period == PERIOD_APPEAL:
+        return 1
+    return 0
+
+
+@external
+@view
+def currentRuling(dispute_id: uint256) -> uint256:
+    """
+    @dev Returns the final ruling of a final dispute, else the plurality of
+         the current round's revealed votes so far (0 on a tie or with no
+         votes).
+    @param dispute_id The dispute.
+    @return uint256 The ruling.
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    return self._current_ruling(dispute_id, record)
+
+
+@external
+@view
+def feeToken() -> address:
+    """
+    @dev Returns the token in which fees are paid.
+    @return address LDAO.
+    """
+    return TOKEN
+
+
+@external
+def submit_evidence(dispute_id: uint256, evidence_uri: String[256]):
+    """
+    @dev Logs ERC-1497 `Evidence` (evidence group = dispute id) from the
+         caller, while the dispute is not final.
+    @param dispute_id The dispute.
+    @param evidence_uri The URI of the evidence JSON file.
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    self._require(not self._is_final(dispute_id, record), "court: dispute is over")
+    log IEvidence.Evidence(arbitrator=self, evidence_group_id=dispute_id, party=msg.sender, evidence=evidence_uri)
+
+
+# ---------------------------------------------------------------------------
+# Drawing
+# ---------------------------------------------------------------------------
+
+@external
+@nonreentrant
+def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
+    """
+    @dev Draws seats of the current round's panel (anyone, in batches of
+         up to `max_seats` attempts). Tickets are uniform over the stake
+         snapshot of the epoch in which the round's randomness was
+         requested; if that epoch is over, this call requests new
+         randomness (a new snapshot) and draws nothing. An attempt that
+         lands on a leaf which cannot cover the seat lock (no owner, or
+         too little free or snapshot stake) is skipped.
+    @param dispute_id The dispute.
+    @param max_seats The most attempts in this call, 1 to `MAX_DRAW_BATCH`.
+    @return uint256 The number of seats drawn.
+    """
+    self._require(max_seats >= 1 and max_seats <= MAX_DRAW_BATCH, "court: batch size out of range")
+    record: uint256 = self._dispute_record(dispute_id)
+    round: uint256 = unsafe_sub((record >> _D_ROUNDS) & 255, 1)
+    key: uint256 = (dispute_id << 8) | round
+    meta: uint256 = self._meta[key]
+    panel: uint256 = meta & _MASK16
+    drawn: uint256 = (meta >> _M_DRAWN) & _MASK16
+    self._require(drawn < panel, "court: panel already drawn")
+    state: uint256 = self._draws[key]
+    version: uint256 = (record >> _D_VERSION) & _MASK32
+    source: address = self.params[version].randomness
+    if (state >> _R_EPOCH) & _MASK64 != sortition._epoch():
+        # The snapshot this request was made against is gone.
+        self._draws[key] = self._request_randomness(dispute_id, round, key, source, state)
+        return 0
+    seed: uint256 = extcall IRandomness(source).receive_randomness(self._requests[key])
+    self._require(seed != 0, "court: randomness not ready")
+    total: uint256 = sortition._snapshot_total()
+    self._require(total != 0, "court: no drawable stake")
+
+    seat_lock: uint256 = (state >> _R_SEAT_LOCK) & _MASK96
+    attempts: uint256 = (state >> _R_ATTEMPTS) & _MASK32
+    jurors: uint256 = (meta >> _M_JURORS) & _MASK16
+    seats_drawn: uint256 = 0
+    for _: uint256 in range(max_seats, bound=MAX_DRAW_BATCH):
+        if drawn == panel or total == 0:
+            break
+        ticket: uint256 = convert(keccak256(abi_encode(seed, dispute_id, round, attempts)), uint256) % total
+        position: uint256 = sortition._find(ticket)
+        juror: address = sortition.owner_of[position]
+        attempts += 1
+        if (
+            juror == empty(address)
+            or sortition._value(position) < seat_lock
+            or sortition._snapshot_value(position) < seat_lock
+        ):
+            log DrawSkipped(dispute_id=dispute_id, round=round, juror=juror, attempt=attempts - 1)
+            continue
+        sortition._lock(position, seat_lock)
+        total -= seat_lock
+        # Locked stake stays below the token supply, hence below 2**96:
+        # the addition cannot carry into the pending field.
+        self._jurors[juror] = self._jurors[juror] + seat_lock
+        vote: uint256 = self._votes[key][juror]
+        if vote == 0:
+            self._round_jurors[key][jurors] = juror
+            jurors += 1
+            self._accounts[juror] += _A_ONE_ROUND
+        # At most MAX_PANEL seats: the 16-bit seat count cannot overflow.
+        self._votes[key][juror] = vote + _V_ONE_SEAT
+        log SeatDrawn(dispute_id=dispute_id, round=round, juror=juror, seat=drawn)
+        drawn += 1
+        seats_drawn += 1
+
+    meta = (meta & ~((_MASK16 << _M_DRAWN) | (_MASK16 << _M_JURORS))) | (drawn << _M_DRAWN) | (jurors << _M_JURORS)
+    if drawn == panel:
+        meta = self._schedule(dispute_id, round, meta, state, version)
+    self._meta[key] = meta
+    self._draws[key] = (state & ~(_MASK32 << _R_ATTEMPTS)) | (attempts << _R_ATTEMPTS)
+    return seats_drawn
+
+
+# ---------------------------------------------------------------------------
+# Voting
+# ---------------------------------------------------------------------------
+
+@external
+def commit(dispute_id: uint256, round: uint256, commitment: bytes32):
+    """
+    @dev Commits the caller's vote for all their seats in a round, during
+         its commit period; a later commit in the period replaces it.
+         `commitment = keccak256(abi_encode(dispute_id, round, juror,
+         choice, salt))`: it names the juror, the round and the dispute,
+         so it cannot be copied. The court keeps its top 224 bits (in the
+         slot the draw created), a binding of 2**112 collision resistance.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param commitment The commitment (not zero).
+    """
+    key: uint256 = self._round_key(dispute_id, round)
+    meta: uint256 = self._meta[key]
+    assert meta != 0, "court: unknown round"
+    assert self._period(meta) == PERIOD_COMMIT, "court: not in commit period"
+    vote: uint256 = self._votes[key][msg.sender]
+    assert vote != 0, "court: no seat in this round"
+    assert commitment != empty(bytes32), "court: empty commitment"
+    self._votes[key][msg.sender] = (
+        (convert(commitment, uint256) & _V_COMMITMENT_MASK) | (vote & _MASK32) | _V_COMMITTED
+    )
+    log Committed(dispute_id=dispute_id, round=round, juror=msg.sender, commitment=commitment)
+
+
+@external
+def reveal(dispute_id: uint256, round: uint256, choice: uint256, salt: bytes32):
+    """
+    @dev Reveals the caller's committed vote during the reveal period; the
+         choice counts once per seat the caller holds.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param choice The choice committed to (0 refuses to arbitrate).
+    @param salt The salt committed with.
+    """
+    key: uint256 = self._round_key(dispute_id, round)
+    meta: uint256 = self._meta[key]
+    assert meta != 0, "court: unknown round"
+    assert self._period(meta) == PERIOD_REVEAL, "court: not in reveal period"
+    vote: uint256 = self._votes[key][msg.sender]
+    assert vote != 0, "court: no seat in this round"
+    assert vote & _V_COMMITTED != 0, "court: nothing committed"
+    assert vote & _V_REVEALED == 0, "court: already revealed"
+    assert choice <= (meta >> _M_CHOICES) & 255, "court: invalid choice"
+    digest: uint256 = convert(keccak256(abi_encode(dispute_id, round, msg.sender, choice, salt)), uint256)
+    assert digest & _V_COMMITMENT_MASK == vote & _V_COMMITMENT_MASK, "court: commitment mismatch"
+    seats: uint256 = (vote >> _V_SEATS) & _MASK16
+    self._votes[key][msg.sender] = vote | _V_REVEALED | (choice << _V_CHOICE)
+    # A field counts at most the panel's seats (< 2**16): no carry.
+    self._tallies[key] = self._tallies[key] + (seats << (16 * choice))
+    log Revealed(dispute_id=dispute_id, round=round, juror=msg.sender, choice=choice, seats=seats)
+
+
+# ---------------------------------------------------------------------------
+# Execution and ruling
+# ---------------------------------------------------------------------------
+
+@external
+@nonreentrant
+def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uint256:
+    """
+    @dev Settles the jurors of one round of a final dispute (anyone, in
+         batches; rounds in any order). Two passes over the round's
+         jurors: first every juror who is not coherent is slashed (an
+         incoherent vote loses the seat locks; no reveal loses
+         `non_reveal_multiplier_bps / 10_000` times them, from the lock,
+         then free stake, then pending stake); then every coherent juror
+         (revealed the jury's final ruling, or revealed anything if the
+         final round tied) gets the locks back and a share of the round's
+         fee plus everything slashed, pro rata by seats. With no coherent
+         juror the fee and the slashed tokens go to the treasury. The first
+         step also settles the appeal funding collected in this round.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param max_iterations The most steps (two per juror) in this call, 1
+           to `MAX_EXECUTE_BATCH`.
+    @return uint256 The steps done.
+    """
+    self._require(max_iterations >= 1 and max_iterations <= MAX_EXECUTE_BATCH, "court: batch size out of range")
+    record: uint256 = self._dispute_record(dispute_id)
+    self._require(round < (record >> _D_ROUNDS) & 255, "court: unknown round")
+    self._require(self._is_final(dispute_id, record), "court: dispute not final")
+    key: uint256 = (dispute_id << 8) | round
+    book: RoundBook = self._books[key]
+    jurors: uint256 = (self._meta[key] >> _M_JURORS) & _MASK16
+    steps: uint256 = 2 * jurors
+    self._require(book.cursor < steps, "court: round already executed")
+
+    ruling: uint256 = 0
+    jury_ruling: uint256 = 0
+    tied: bool = False
+    ruling, jury_ruling, tied = self._final_ruling(dispute_id, record)
+    if book.cursor == 0:
+        self._return_appeal_funds(dispute_id, round, key, ruling)
+    tally: uint256 = self._tallies[key]
+    coherent_seats: uint256 = 0
+    if tied:
+        coherent_seats = self._revealed_seats(tally)
+    else:
+        coherent_seats = (tally >> (16 * jury_ruling)) & _MASK16
+    seat_lock: uint256 = (self._draws[key] >> _R_SEAT_LOCK) & _MASK96
+    multiplier: uint256 = self.params[(record >> _D_VERSION) & _MASK32].non_reveal_multiplier_bps
+
+    done: uint256 = 0
+    for _: uint256 in range(max_iterations, bound=MAX_EXECUTE_BATCH):
+        if book.cursor == steps:
+            break
+        first_pass: bool = book.cursor < jurors
+        index: uint256 = book.cursor
+        if not first_pass:
+            index = book.cursor - jurors
+        juror: address = self._round_jurors[key][index]
+        vote: uint256 = self._votes[key][juror]
+        coherent: bool = vote & _V_REVEALED != 0 and (tied or (vote >> _V_CHOICE) & 255 == jury_ruling)
+        if first_pass and not coherent:
+            book.slashed += self._penalize(dispute_id, round, key, juror, vote, seat_lock, multiplier)
+        elif not first_pass and coherent:
+            seats: uint256 = (vote >> _V_SEATS) & _MASK16
+            pool: uint256 = book.fee + book.slashed
+            share: uint256 = 0
+            if book.coherent_paid + seats == coherent_seats:
+                # The last coherent juror takes the rounding dust.
+                share = pool - book.rewarded
+            else:
+                share = pool * seats // coherent_seats
+            book.coherent_paid += seats
+            book.rewarded += share
+            self._reward(dispute_id, round, key, juror, vote, seat_lock, share)
+        book.cursor += 1
+        done += 1
+
+    if book.cursor == steps:
+        if coherent_seats == 0:
+            book.to_treasury = book.fee + book.slashed
+            self._accounts[self.treasury] += book.to_treasury
+        log RoundExecuted(
+            dispute_id=dispute_id,
+            round=round,
+            coherent_seats=coherent_seats,
+            fee=book.fee,
+            slashed=book.slashed,
+            rewarded=book.rewarded,
+            to_treasury=book.to_treasury,
+        )
+    self._books[key] = book
+    return done
+
+
+@external
+@nonreentrant
+def execute_ruling(dispute_id: uint256):
+    """
+    @dev Delivers the final ruling to the arbitrable with `rule`, exactly
+         once, once the dispute is final (anyone). Independent of juror
+         execution: if the arbitrable reverts, this call reverts and can
+         be retried, and jurors' tokens are unaffected.
+    @param dispute_id The dispute.
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    self._require(self._is_final(dispute_id, record), "court: dispute not final")
+    self._require(record & _D_RULED == 0, "court: ruling already executed")
+    self._disputes[dispute_id] = record | _D_RULED
+    ruling: uint256 = 0
+    jury_ruling: uint256 = 0
+    tied: bool = False
+    ruling, jury_ruling, tied = self._final_ruling(dispute_id, record)
+    arbitrable: address = self._arbitrable(record)
+    log RulingExecuted(dispute_id=dispute_id, arbitrable=arbitrable, ruling=ruling)
+    extcall IArbitrable(arbitrable).rule(dispute_id, ruling)
+
+
+# ---------------------------------------------------------------------------
+# Governance
+# ---------------------------------------------------------------------------
+
+@external
+def set_params(new_params: IQualityCourt.Params):
+    """
+    @dev Writes a new parameter version for disputes created from now on
+         (PARAMS_ROLE). Juror-wide values (`min_juror_stake`,
+         `unstake_delay`) apply to stakes and requests made from now on.
+         Bounds: `min_juror_stake` 1 to 10**9 LDAO; `alpha_bps` 1 to
+         10,000; `non_reveal_multiplier_bps` 10,000 to 100,000;
+         `unstake_delay` 1 minute to 365 days; `panel_size` 1 to
+         `max_panel`; `max_panel` up to `MAX_PANEL`; `max_rounds` 1 to
+         `MAX_ROUNDS`; `fee_per_juror` up to 10**6 LDAO; every period 1
+         minute to 30 days; `randomness` a contract.
+    @param new_params The parameters.
+    """
+    access_control._check_role(PARAMS_ROLE, msg.sender)
+    self._store_params(new_params)
+
+
+@external
+def set_treasury(new_treasury: address):
+    """
+    @dev Changes the treasury (PARAMS_ROLE). Income already credited to the
+         previous treasury stays claimable by it.
+    @param new_treasury The new treasury (not zero).
+    """
+    access_control._check_role(PARAMS_ROLE, msg.sender)
+    self._require(new_treasury != empty(address), "court: treasury is zero address")
+    log TreasuryChanged(previous=self.treasury, treasury=new_treasury)
+    self.treasury = new_treasury
+
+
+@external
+def pause():
+    """
+    @dev Pauses entries: `stake` and `createDispute` (GUARDIAN_ROLE).
+         Unstaking, withdrawals, drawing, voting, appeals, execution and
+         rulings keep working.
+    """
+    access_control._check_role(GUARDIAN_ROLE, msg.sender)
+    pausable._pause()
+
+
+@external
+def unpause():
+    """
+    @dev Lifts the pause (GUARDIAN_ROLE).
+    """
+    access_control._check_role(GUARDIAN_ROLE, msg.sender)
+    pausable._unpause()
+
+
+# ---------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------
+
+@external
+@view
+def juror_status(juror: address) -> IQualityCourt.JurorStatus:
+    """
+    @dev Returns where a juror's stake is and why: `free` (drawable, in
+         the tree), `locked` (held by seats in `open_rounds` rounds until
+         each is executed; see `juror_round` and the `SeatDrawn` events),
+         `pending_withdrawal` (leaves at `unlock_time`), `claimable`
+         (rewards and refunds), `withdrawable_now` (what `withdraw` pays
+         now) and `drawable_this_epoch` (the snapshot stake draws of the
+         current epoch see; stake added this epoch counts from the next).
+    @param juror The juror.
+    @return JurorStatus The status.
+    """
+    record: uint256 = self._jurors[juror]
+    leaf: uint256 = record >> _J_LEAF
+    free: uint256 = 0
+    snapshot: uint256 = 0
+    if leaf != 0:
+        free = sortition._value(unsafe_sub(leaf, 1))
+        snapshot = sortition._snapshot_value(unsafe_sub(leaf, 1))
+    pending: uint256 = (record >> _J_PENDING) & _MASK96
+    unlock_time: uint256 = (record >> _J_UNLOCK) & _MASK40
+    account: uint256 = self._accounts[juror]
+    withdrawable: uint256 = account & _MASK192
+    if pending != 0 and block.timestamp >= unlock_time:
+        withdrawable += pending
+    return IQualityCourt.JurorStatus(
+        free=free,
+        locked=record & _MASK96,
+        pending_withdrawal=pending,
+        unlock_time=unlock_time,
+        claimable=account & _MASK192,
+        withdrawable_now=withdrawable,
+        open_rounds=account >> _A_ROUNDS,
+        drawable_this_epoch=snapshot,
+    )
+
+
+@external
+@view
+def juror_round(dispute_id: uint256, round: uint256, juror: address) -> IQualityCourt.JurorRound:
+    """
+    @dev Returns a juror's seats in a round, the stake they lock, the vote
+         and whether the round has settled them.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param juror The juror.
+    @return JurorRound The record (`commitment_prefix` holds the top 224
+            bits of the commitment, its low 32 bits zero).
+    """
+    key: uint256 = self._round_key(dispute_id, round)
+    vote: uint256 = self._votes[key][juror]
+    seats: uint256 = (vote >> _V_SEATS) & _MASK16
+    seat_lock: uint256 = (self._draws[key] >> _R_SEAT_LOCK) & _MASK96
+    return IQualityCourt.JurorRound(
+        seats=seats,
+        locked=0 if vote & _V_SETTLED != 0 else seats * seat_lock,
+        committed=vote & _V_COMMITTED != 0,
+        revealed=vote & _V_REVEALED != 0,
+        choice=(vote >> _V_CHOICE) & 255,
+        settled=vote & _V_SETTLED != 0,
+        commitment_prefix=convert(vote & _V_COMMITMENT_MASK, bytes32),
+    )
+
+
+@external
+@view
+def round_info(dispute_id: uint256, round: uint256) -> IQualityCourt.RoundInfo:
+    """
+    @dev Returns a round's timetable, draw state and accounting.
+    @param dispute_id The dispute.
+    @param round The round (below `dispute_info().rounds`).
+    @return RoundInfo The round.
+    """
+    key: uint256 = self._round_key(dispute_id, round)
+    meta: uint256 = self._meta[key]
+    self._require(meta != 0, "court: unknown round")
+    state: uint256 = self._draws[key]
+    book: RoundBook = self._books[key]
+    jurors: uint256 = (meta >> _M_JURORS) & _MASK16
+    return IQualityCourt.RoundInfo(
+        period=self._period(meta),
+        panel=meta & _MASK16,
+        drawn=(meta >> _M_DRAWN) & _MASK16,
+        jurors=jurors,
+        evidence_end=state & _MASK40,
+        commit_start=(meta >> _M_COMMIT) & _MASK40,
+        reveal_start=(meta >> _M_REVEAL) & _MASK40,
+        appeal_start=(meta >> _M_APPEAL) & _MASK40,
+        appeal_end=(meta >> _M_APPEAL_END) & _MASK40,
+        seat_lock=(state >> _R_SEAT_LOCK) & _MASK96,
+        draw_epoch=(state >> _R_EPOCH) & _MASK64,
+        draw_attempts=(state >> _R_ATTEMPTS) & _MASK32,
+        randomness_request=self._requests[key],
+        revealed_seats=self._revealed_seats(self._tallies[key]),
+        fee=book.fee,
+        slashed=book.slashed,
+        rewarded=book.rewarded,
+        to_treasury=book.to_treasury,
+        execution_steps_done=book.cursor,
+        execution_steps=2 * jurors,
+    )
+
+
+@external
+@view
+def dispute_info(dispute_id: uint256) -> IQualityCourt.DisputeInfo:
+    """
+    @dev Returns a dispute's state; `ruling` is `currentRuling`.
+    @param dispute_id The dispute.
+    @return DisputeInfo The dispute.
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    return IQualityCourt.DisputeInfo(
+        arbitrable=self._arbitrable(record),
+        choices=(record >> _D_CHOICES) & 255,
+        rounds=(record >> _D_ROUNDS) & 255,
+        params_version=(record >> _D_VERSION) & _MASK32,
+        final=self._is_final(dispute_id, record),
+        ruling=self._current_ruling(dispute_id, record),
+        ruling_executed=record & _D_RULED != 0,
+    )
+
+
+@external
+@view
+def votes(dispute_id: uint256, round: uint256, choice: uint256) -> uint256:
+    """
+    @dev Returns the revealed seats for a choice in a round.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param choice The choice (0 to `MAX_CHOICES`).
+    @return uint256 The seats that revealed `choice`.
+    """
+    self._require(choice <= MAX_CHOICES, "court: invalid choice")
+    return (self._tallies[self._round_key(dispute_id, round)] >> (16 * choice)) & _MASK16
+
+
+@external
+@view
+def round_juror(dispute_id: uint256, round: uint256, index: uint256) -> address:
+    """
+    @dev Returns the `index`-th distinct juror of a round (by first seat).
+    @param dispute_id The dispute.
+    @param round The round.
+    @param index Below `round_info().jurors`.
+    @return address The juror.
+    """
+    return self._round_jurors[self._round_key(dispute_id, round)][index]
+
+
+@external
+@view
+def funding(dispute_id: uint256, round: uint256) -> IQualityCourt.Funding:
+    """
+    @dev Returns the appeal funding collected in a round's appeal period.
+    @param dispute_id The dispute.
+    @param round The round.
+    @return Funding The funded sides, their funders and the cost per side.
+    """
+    return self._fundings[self._round_key(dispute_id, round)]
+
+
+@external
+@view
+def round_balance(dispute_id: uint256, round: uint256) -> uint256:
+    """
+    @dev Returns the tokens the court still holds for a round: the part of
+         its pool (fee plus slashed stake) not yet credited, plus the appeal
+         deposit collected in its appeal period and not yet returned. Zero
+         once the round is executed: tokens in equal tokens out.
+    @param dispute_id The dispute.
+    @param round The round.
+    @return uint256 The amount in LDAO base units.
+    """
+    key: uint256 = self._round_key(dispute_id, round)
+    book: RoundBook = self._books[key]
+    held: uint256 = book.fee + book.slashed - book.rewarded - book.to_treasury
+    if book.cursor == 0 and self._fundings[key].side_a != 0:
+        held += self._fundings[key].cost
+    return held
+
+
+@external
+@view
+def claimable(account: address) -> uint256:
+    """
+    @dev Returns what `withdraw` owes an account besides matured stake:
+         rewards, appeal refunds, treasury income.
+    @param account The account.
+    @return uint256 The amount in LDAO base units.
+    """
+    return self._accounts[account] & _MASK192
+
+
+@external
+@view
+def open_rounds(juror: address) -> uint256:
+    """
+    @dev Returns the rounds in which a juror holds seats not settled yet
+         (why their stake is locked).
+    @param juror The juror.
+    @return uint256 The number of rounds.
+    """
+    return self._accounts[juror] >> _A_ROUNDS
+
+
+@external
+@view
+def current_epoch() -> uint256:
+    """
+    @dev Returns the current stake-snapshot epoch.
+    @return uint256 `block.number // epoch_blocks()`.
+    """
+    return sortition._epoch()
+
+
+@external
+@view
+def epoch_blocks() -> uint256:
+    """
+    @dev Returns the length of a stake-snapshot epoch.
+    @return uint256 The length in blocks.
+    """
+    return sortition.EPOCH_BLOCKS
+
+
+@external
+@view
+def total_free_stake() -> uint256:
+    """
+    @dev Returns the root of the sortition tree: the total free stake.
+    @return uint256 The total free stake.
+    """
+    return sortition._total()
+
+
+@external
+@view
+def drawable_stake() -> uint256:
+    """
+    @dev Returns the snapshot total that draws of the current epoch use.
+    @return uint256 The snapshot total.
+    """
+    return sortition._snapshot_total()
+
+
+# ---------------------------------------------------------------------------
+# Internal: disputes and rounds
+# ---------------------------------------------------------------------------
+
+@internal
+@view
+def _dispute_record(dispute_id: uint256) -> uint256:
+    """
+    @dev Returns a dispute's record, reverting for an unknown dispute.
+    @param dispute_id The dispute.
+    @return uint256 The packed record.
+    """
+    record: uint256 = self._disputes[dispute_id]
+    self._require(record != 0, "court: unknown dispute")
+    return record
+
+
+@internal
+@pure
+def _round_key(dispute_id: uint256, round: uint256) -> uint256:
+    """
+    @dev Returns the storage key of a round: `dispute_id << 8 | round`.
+    @param dispute_id The dispute.
+    @param round The round (below `MAX_ROUNDS`, so keys never collide).
+    @return uint256 The key.
+    """
+    self._require(round < MAX_ROUNDS, "court: unknown round")
+    return (dispute_id << 8) | round
+
+
+@internal
+@pure
+def _last_key(dispute_id: uint256, record: uint256) -> uint256:
+    """
+    @dev Returns the storage key of a dispute's current (last) round.
+    @param dispute_id The dispute.
+    @param record The packed dispute record.
+    @return uint256 The key.
+    """
+    return (dispute_id << 8) | unsafe_sub((record >> _D_ROUNDS) & 255, 1)
+
+
+@internal
+@pure
+def _require(ok: bool, reason: String[32]):
+    """
+    @dev Reverts with `reason` unless `ok`. One shared revert path: an
+         inline `assert` with a reason string costs about 120 bytes of
+         code, which this contract cannot afford under EIP-170's 24 KiB
+         limit (it is also compiled with `optimize codesize`, which costs
+         about 130 gas per call); the juror's hot paths (commit, reveal)
+         keep inline asserts to save the internal call.
+    @param ok The condition that must hold.
+    @param reason The revert string.
+    """
+    if not ok:
+        raise reason
+
+
+@internal
+@pure
+def _arbitrable(record: uint256) -> address:
+    """
+    @dev Returns the arbitrable of a dispute record.
+    @param record The packed record.
+    @return address The arbitrable.
+    """
+    return convert(convert(record & (2**160 - 1), uint160), address)
+
+
+@internal
+@view
+def _is_last_round(round: uint256, panel: uint256, version: uint256) -> bool:
+    """
+    @dev Returns whether a round can no longer be appealed.
+    @param round The round.
+    @param panel Its panel size.
+    @param version The dispute's parameter version.
+    @return bool True for the last round allowed.
+    """
+    return round + 1 >= self.params[version].max_rounds or 2 * panel + 1 > self.params[version].max_panel
+
+
+@internal
+@view
+def _period(meta: uint256) -> uint256:
+    """
+    @dev Returns the period of a round from its timetable.
+    @param meta The packed timetable.
+    @return uint256 The period (PERIOD_*).
+    """
+    if (meta >> _M_DRAWN) & _MASK16 < meta & _MASK16:
+        return PERIOD_EVIDENCE
+    now: uint256 = block.timestamp
+    if now < (meta >> _M_COMMIT) & _MASK40:
+        return PERIOD_EVIDENCE
+    if now < (meta >> _M_REVEAL) & _MASK40:
+        return PERIOD_COMMIT
+    if now < (meta >> _M_APPEAL) & _MASK40:
+        return PERIOD_REVEAL
+    if now < (meta >> _M_APPEAL_END) & _MASK40:
+        return PERIOD_APPEAL
+    return PERIOD_EXECUTION
+
+
+@internal
+@view
+def _is_final(dispute_id: uint256, record: uint256) -> bool:
+    """
+    @dev Returns whether a dispute is final: its last round is past its
+         appeal period without a raised appeal.
+    @param dispute_id The dispute.
+    @param record The packed dispute record.
+    @return bool True when final.
+    """
+    return self._period(self._meta[self._last_key(dispute_id, record)]) == PERIOD_EXECUTION
+
+
+@internal
+@pure
+def _plurality(tally: uint256, choices: uint256) -> (uint256, bool):
+    """
+    @dev Returns the plurality of a tally and whether it is tied; a tie
+         (including no votes at all) gives ruling 0.
+    @param tally The packed tally.
+    @param choices The number of choices.
+    @return uint256 The ruling.
+    @return bool Whether the top count is shared.
+    """
+    best: uint256 = 0
+    best_count: uint256 = tally & _MASK16
+    tied: bool = False
+    for choice: uint256 in range(1, MAX_CHOICES + 1):
+        if choice > choices:
+            break
+        count: uint256 = (tally >> (16 * choice)) & _MASK16
+        if count > best_count:
+            best = choice
+            best_count = count
+            tied = False
+        elif count == best_count:
+            tied = True
+    if tied:
+        return (0, True)
+    return (best, False)
+
+
+@internal
+@pure
+def _revealed_seats(tally: uint256) -> uint256:
+    """
+    @dev Returns the seats that revealed any choice.
+    @param tally The packed tally.
+    @return uint256 The sum of all counts.
+    """
+    total: uint256 = 0
+    for choice: uint256 in range(MAX_CHOICES + 1):
+        total += (tally >> (16 * choice)) & _MASK16
+    return total
+
+
+@internal
+@view
+def _final_ruling(dispute_id: uint256, record: uint256) -> (uint256, uint256, bool):
+    """
+    @dev Returns the final ruling of a final dispute, the jury's ruling
+         (the plurality of the last round) and whether the jury tied. The
+         final ruling differs from the jury's only when one side alone was
+         funded in the last round's appeal period: it wins by default.
+    @param dispute_id The dispute.
+    @param record The packed dispute record.
+    @return uint256 The final ruling (what the arbitrable receives).
+    @return uint256 The jury's ruling (what coherence is judged against).
+    @return bool Whether the jury's vote was tied.
+    """
+    last: uint256 = self._last_key(dispute_id, record)
+    jury_ruling: uint256 = 0
+    tied: bool = False
+    jury_ruling, tied = self._plurality(self._tallies[last], (record >> _D_CHOICES) & 255)
+    lone_side: uint256 = self._fundings[last].side_a
+    if lone_side != 0 and lone_side != jury_ruling:
+        return (lone_side, jury_ruling, tied)
+    return (jury_ruling, jury_ruling, tied)
+
+
+@internal
+@view
+def _current_ruling(dispute_id: uint256, record: uint256) -> uint256:
+    """
+    @dev Returns the final ruling of a final dispute, else the current
+         round's plurality so far.
+    @param dispute_id The dispute.
+    @param record The packed dispute record.
+    @return uint256 The ruling.
+    """
+    if self._is_final(dispute_id, record):
+        ruling: uint256 = 0
+        jury_ruling: uint256 = 0
+        tied: bool = False
+        ruling, jury_ruling, tied = self._final_ruling(dispute_id, record)
+        return ruling
+    current: uint256 = 0
+    tied_now: bool = False
+    current, tied_now = self._plurality(
+        self._tallies[self._last_key(dispute_id, record)], (record >> _D_CHOICES) & 255
+    )
+    return current
+
+
+@internal
+def _open_round(dispute_id: uint256, round: uint256, panel: uint256, choices: uint256, fee: uint256, version: uint256):
+    """
+    @dev Opens a round: timetable, tally marker, fee and the randomness
+         request its panel will be drawn with.
+    @param dispute_id The dispute.
+    @param round The new round.
+    @param panel Its number of seats.
+    @param choices The dispute's number of choices.
+    @param fee The juror fee pool of the round.
+    @param version The dispute's parameter version.
+    """
+    key: uint256 = (dispute_id << 8) | round
+    self._meta[key] = panel | (choices << _M_CHOICES)
+    self._tallies[key] = _TALLY_MARKER
+    self._books[key].fee = fee
+    evidence_end: uint256 = block.timestamp + self.params[version].evidence_period
+    seat_lock: uint256 = self.params[version].min_juror_stake * self.params[version].alpha_bps // _BPS
+    log RoundCreated(
+        dispute_id=dispute_id, round=round, panel=panel, fee=fee, evidence_end=evidence_end, seat_lock=seat_lock
+    )
+    state: uint256 = evidence_end | (seat_lock << _R_SEAT_LOCK)
+    self._draws[key] = self._request_randomness(dispute_id, round, key, self.params[version].randomness, state)
+
+
+@internal
+def _request_randomness(dispute_id: uint256, round: uint256, key: uint256, source: address, state: uint256) -> uint256:
+    """
+    @dev Requests randomness for a round from its source and ties it to
+         the current snapshot epoch.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param key The round's storage key.
+    @param source The dispute's randomness source.
+    @param state The round's packed draw state.
+    @return uint256 The draw state with the new epoch.
+    """
+    request_id: uint256 = extcall IRandomness(source).request_randomness()
+    epoch: uint256 = sortition._epoch()
+    self._requests[key] = request_id
+    log DrawRequested(dispute_id=dispute_id, round=round, source=source, request_id=request_id, epoch=epoch)
+    return (state & ~(_MASK64 << _R_EPOCH)) | (epoch << _R_EPOCH)
+
+
+@internal
+def _schedule(dispute_id: uint256, round: uint256, meta: uint256, state: uint256, version: uint256) -> uint256:
+    """
+    @dev Fixes the timetable of a round whose panel is complete: commit
+         from the later of now and the end of the evidence period, then
+         reveal, then appeal (none for the last round allowed).
+    @param dispute_id The dispute.
+    @param round The round.
+    @param meta The packed timetable.
+    @param state The packed draw state.
+    @param version The dispute's parameter version.
+    @return uint256 The timetable with its dates.
+    """
+    commit_start: uint256 = max(block.timestamp, state & _MASK40)
+    reveal_start: uint256 = commit_start + self.params[version].commit_period
+    appeal_start: uint256 = reveal_start + self.params[version].reveal_period
+    appeal_end: uint256 = appeal_start
+    last: bool = self._is_last_round(round, meta & _MASK16, version)
+    if not last:
+        appeal_end = appeal_start + self.params[version].appeal_period
+    log PanelDrawn(
+        dispute_id=dispute_id,
+        round=round,
+        commit_start=commit_start,
+        reveal_start=reveal_start,
+        appeal_start=appeal_start,
+        appeal_end=appeal_end,
+    )
+    if not last:
+        log IArbitrator.AppealPossible(dispute_id=dispute_id, arbitrable=self._arbitrable(self._disputes[dispute_id]))
+    return (
+        (meta & (2**_M_COMMIT - 1))
+        | (commit_start << _M_COMMIT)
+        | (reveal_start << _M_REVEAL)
+        | (appeal_start << _M_APPEAL)
+        | (appeal_end << _M_APPEAL_END)
+    )
+
+
+# ---------------------------------------------------------------------------
+# Internal: settlement
+# ---------------------------------------------------------------------------
+
+@internal
+def _penalize(
+    dispute_id: uint256,
+    round: uint256,
+    key: uint256,
+    juror: address,
+    vote: uint256,
+    seat_lock: uint256,
+    multiplier: uint256,
+) -> uint256:
+    """
+    @dev Slashes a juror who is not coherent: the seat locks, and for a
+         juror who did not reveal, `multiplier / 10_000` times them, the
+         excess taken from free stake, then from pending stake, as far as
+         they go. A juror left with nothing gives their leaf back.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param key The round's storage key.
+    @param juror The juror.
+    @param vote The juror's vote record.
+    @param seat_lock The round's lock per seat.
+    @param multiplier The non-reveal multiplier in basis points (>= 10,000).
+    @return uint256 The tokens slashed.
+    """
+    seats: uint256 = (vote >> _V_SEATS) & _MASK16
+    lock: uint256 = seats * seat_lock
+    record: uint256 = self._jurors[juror]
+    # The lock was added to `locked` by the draw and is still there.
+    locked: uint256 = (record & _MASK96) - lock
+    pending: uint256 = (record >> _J_PENDING) & _MASK96
+    leaf: uint256 = record >> _J_LEAF
+    position: uint256 = unsafe_sub(leaf, 1)
+    penalty: uint256 = lock
+    free: uint256 = sortition._value(position)
+    if vote & _V_REVEALED == 0:
+        # `multiplier >= _BPS`, so the target is at least the lock.
+        extra: uint256 = lock * multiplier // _BPS - lock
+        from_free: uint256 = min(extra, free)
+        if from_free != 0:
+            sortition._sub(position, from_free)
+            free -= from_free
+        from_pending: uint256 = min(extra - from_free, pending)
+        pending -= from_pending
+        penalty += from_free + from_pending
+    if locked == 0 and pending == 0 and free == 0:
+        sortition._release(position)
+        leaf = 0
+    self._jurors[juror] = (record & ~(_MASK96 | (_MASK96 << _J_PENDING) | (2**24 - 1) << _J_LEAF)) | locked | (
+        pending << _J_PENDING
+    ) | (leaf << _J_LEAF)
+    self._votes[key][juror] = vote | _V_SETTLED
+    self._accounts[juror] -= _A_ONE_ROUND
+    log JurorSettled(
+        dispute_id=dispute_id,
+        round=round,
+        juror=juror,
+        seats=seats,
+        coherent=False,
+        unlocked=0,
+        penalty=penalty,
+        reward=0,
+    )
+    return penalty
+
+
+@internal
+def _reward(
+    dispute_id: uint256, round: uint256, key: uint256, juror: address, vote: uint256, seat_lock: uint256, share: uint256
+):
+    """
+    @dev Settles a coherent juror: the seat locks return to free stake (and
+         the tree), the share of the round's pool becomes claimable.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param key The round's storage key.
+    @param juror The juror.
+    @param vote The juror's vote record.
+    @param seat_lock The round's lock per seat.
+    @param share The juror's reward.
+    """
+    seats: uint256 = (vote >> _V_SEATS) & _MASK16
+    lock: uint256 = seats * seat_lock
+    record: uint256 = self._jurors[juror]
+    # `locked` (low bits) holds at least this lock: no borrow into pending.
+    self._jurors[juror] = record - lock
+    sortition._add(unsafe_sub(record >> _J_LEAF, 1), lock)
+    # Claimable stays far below 2**192 (it is LDAO), so no carry; the
+    # juror holds this round, so the round count does not underflow.
+    self._accounts[juror] = self._accounts[juror] + share - _A_ONE_ROUND
+    self._votes[key][juror] = vote | _V_SETTLED
+    log JurorSettled(
+        dispute_id=dispute_id,
+        round=round,
+        juror=juror,
+        seats=seats,
+        coherent=True,
+        unlocked=lock,
+        penalty=0,
+        reward=share,
+    )
+
+
+@internal
+def _return_appeal_funds(dispute_id: uint256, round: uint256, key: uint256, ruling: uint256):
+    """
+    @dev Settles the appeal funding collected in a round. A side funded
+         alone (no appeal was raised) gets its deposit back. After a raised
+         appeal one deposit paid the next round's jurors; the other goes
+         to the funder of the side that finally won, or is shared by the
+         two funders when neither side won.
+    @param dispute_id The dispute.
+    @param round The round whose appeal period collected the funds.
+    @param key The round's storage key.
+    @param ruling The final ruling.
+    """
+    f: IQualityCourt.Funding = self._fundings[key]
+    if f.side_a == 0:
+        return
+    if f.side_b == 0 or ruling == f.side_a:
+        self._credit_refund(dispute_id, round, f.funder_a, f.cost)
+    elif ruling == f.side_b:
+        self._credit_refund(dispute_id, round, f.funder_b, f.cost)
+    else:
+        half: uint256 = f.cost // 2
+        self._credit_refund(dispute_id, round, f.funder_a, half)
+        self._credit_refund(dispute_id, round, f.funder_b, f.cost - half)
+
+
+@internal
+def _credit_refund(dispute_id: uint256, round: uint256, funder: address, amount: uint256):
+    """
+    @dev Credits an appeal refund.
+    @param dispute_id The dispute.
+    @param round The round.
+    @param funder The funder.
+    @param amount The amount.
+    """
+    self._accounts[funder] += amount
+    log AppealFundsReturned(dispute_id=dispute_id, round=round, funder=funder, amount=amount)
+
+
+@internal
+def _store_params(p: IQualityCourt.Params):
+    """
+    @dev Checks parameters against their bounds and writes them as a new
+         version.
+    @param p The parameters.
+    """
+    self._require(
+        p.min_juror_stake >= MIN_JUROR_STAKE_FLOOR and p.min_juror_stake <= MIN_JUROR_STAKE_CEILING,
+        "court: min stake out of range",
+    )
+    self._require(p.alpha_bps >= 1 and p.alpha_bps <= _BPS, "court: alpha out of range")
+    self._require(
+        p.non_reveal_multiplier_bps >= _BPS and p.non_reveal_multiplier_bps <= MAX_NON_REVEAL_MULTIPLIER_BPS,
+        "court: multiplier out of range",
+    )
+    self._require(
+        p.unstake_delay >= MIN_UNSTAKE_DELAY and p.unstake_delay <= MAX_UNSTAKE_DELAY,
+        "court: delay out of range",
+    )
+    self._require(p.max_panel >= 1 and p.max_panel <= MAX_PANEL, "court: max panel out of range")
+    self._require(p.panel_size >= 1 and p.panel_size <= p.max_panel, "court: panel size out of range")
+    self._require(p.max_rounds >= 1 and p.max_rounds <= MAX_ROUNDS, "court: max rounds out of range")
+    self._require(p.fee_per_juror <= MAX_FEE_PER_JUROR, "court: fee out of range")
+    self._require(p.evidence_period >= MIN_PERIOD and p.evidence_period <= MAX_PERIOD, "court: evidence out of range")
+    self._require(p.commit_period >= MIN_PERIOD and p.commit_period <= MAX_PERIOD, "court: commit out of range")
+    self._require(p.reveal_period >= MIN_PERIOD and p.reveal_period <= MAX_PERIOD, "court: reveal out of range")
+    self._require(p.appeal_period >= MIN_PERIOD and p.appeal_period <= MAX_PERIOD, "court: appeal out of range")
+    self._require(p.randomness.is_contract, "court: randomness not a contract")
+    version: uint256 = self._params_count
+    self._params_count = version + 1
+    self.params[version] = p
+    self.params_version = version
+    log ParamsChanged(version=version, params=p)

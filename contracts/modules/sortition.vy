@@ -1,0 +1,324 @@
+# pragma version ~=0.4.3
+# pragma nonreentrancy off
+"""
+@title Sortition Sum Tree with Epoch Snapshots
+@custom:contract-name sortition
+@license GNU Affero General Public License v3.0 only
+@notice A K-ary sum tree over up to `CAPACITY` weighted leaves (jurors'
+        free stake) that draws a leaf with probability proportional to its
+        weight, in O(log_K CAPACITY) storage operations per weight change and
+        per draw, and never loops over the leaves.
+
+        Draws read the tree AS IT WAS AT THE START OF THE CURRENT EPOCH
+        (`EPOCH_BLOCKS` blocks long), so that weight added or removed after
+        a randomness request (always made inside the epoch whose snapshot is
+        drawn from) has no influence on which leaf a ticket lands on, even
+        when a panel is drawn in several transactions. A draw's own locks
+        are the one change that lowers the snapshot too (`_lock`), so the
+        snapshot is "weight at the epoch start minus the seats drawn since".
+
+        Layout. The tree has a FIXED depth: leaf position `p` is node
+        `_FIRST_LEAF + p`; the children of node `i` are `K * i + 1 ..
+        K * i + K`; node 0 is the root. A fixed depth makes every update
+        touch exactly `DEPTH + 1` nodes, whether 10 or 10,000 leaves are in
+        use, so gas is flat in the number of jurors (a tree that grows
+        with the juror count costs a slot write per level it gains).
+
+        Every node is ONE slot:
+          bits   0..95   `now`: the current weight of the subtree,
+          bits  96..191  `snap`: its weight at the start of `epoch`,
+                         minus the locks drawn since (valid only when
+                         `epoch` is the current epoch),
+          bits 192..255  `epoch`: the epoch of the node's last write.
+        A node not written in the current epoch has `snap == now`. The
+        first write of an epoch copies `now` into `snap`, so the snapshot
+        costs no extra slot and no extra write. Sums stay consistent:
+        for every node, `now` and the current-epoch `snap` are the sums
+        of its children's.
+
+        Leaves are handed out by `_allocate` and returned by `_release`; a
+        released leaf is reused only from the next epoch on, so a newcomer
+        never inherits the snapshot weight of the leaf's previous owner.
+@custom:security Weights must stay below 2**96: the court holds LDAO, whose
+                 supply is capped below 2**96, and `_add` reverts rather
+                 than wrap. `EPOCH_BLOCKS` must exceed the delay of the
+                 randomness source plus the time needed to draw a panel;
+                 a draw that runs past its epoch needs a new request.
+"""
+
+
+# @dev Children per node.
+K: constant(uint256) = 4
+
+
+# @dev Levels below the root; leaves are at level `DEPTH`.
+DEPTH: constant(uint256) = 10
+
+
+# @dev Number of leaves: K**DEPTH = 1,048,576 jurors.
+CAPACITY: constant(uint256) = K**DEPTH
+
+
+# @dev Index of leaf position 0: the number of internal nodes,
+# (K**DEPTH - 1) / (K - 1).
+_FIRST_LEAF: constant(uint256) = (CAPACITY - 1) // (K - 1)
+
+
+# @dev Largest weight a node can hold.
+MAX_VALUE: constant(uint256) = 2**96 - 1
+
+
+# @dev Bit offsets inside a node.
+_SNAP_SHIFT: constant(uint256) = 96
+_EPOCH_SHIFT: constant(uint256) = 192
+
+
+# @dev Mask of a leaf position inside a vacant-stack entry.
+_POSITION_MASK: constant(uint256) = 2**32 - 1
+
+
+# @dev Length of a snapshot epoch, in blocks.
+EPOCH_BLOCKS: immutable(uint256)
+
+
+# @dev The nodes, packed as described in the module header.
+_nodes: HashMap[uint256, uint256]
+
+
+# @dev The account that owns each leaf position (zero when vacant).
+owner_of: public(HashMap[uint256, address])
+
+
+# @dev Leaf positions handed out so far (the next fresh position).
+leaves_used: public(uint256)
+
+
+# @dev Stack of released positions: `position | release_epoch << 32`.
+_vacant: HashMap[uint256, uint256]
+
+
+# @dev Number of entries on the vacant stack.
+vacant_count: public(uint256)
+
+
+@deploy
+@payable
+def __init__(epoch_blocks: uint256):
+    """
+    @dev Sets the snapshot epoch length.
+    @param epoch_blocks The length of an epoch in blocks (not zero; the
+           deploying contract enforces its own bounds).
+    """
+    EPOCH_BLOCKS = epoch_blocks
+
+
+@internal
+@view
+def _epoch() -> uint256:
+    """
+    @dev Returns the current epoch number.
+    @return uint256 `block.number // EPOCH_BLOCKS`.
+    """
+    return block.number // EPOCH_BLOCKS
+
+
+@internal
+@pure
+def _snap_of(node: uint256, epoch: uint256) -> uint256:
+    """
+    @dev Returns the weight a packed node had at the start of `epoch`
+         (minus the locks drawn since), `epoch` being the current epoch.
+    @param node The packed node.
+    @param epoch The current epoch.
+    @return uint256 The snapshot weight.
+    """
+    if node >> _EPOCH_SHIFT == epoch:
+        return (node >> _SNAP_SHIFT) & MAX_VALUE
+    return node & MAX_VALUE
+
+
+@internal
+@view
+def _total() -> uint256:
+    """
+    @dev Returns the current total weight (the root).
+    @return uint256 The sum of all leaves' current weights.
+    """
+    return self._nodes[0] & MAX_VALUE
+
+
+@internal
+@view
+def _snapshot_total() -> uint256:
+    """
+    @dev Returns the total weight draws of this epoch sample from.
+    @return uint256 The root's snapshot weight.
+    """
+    return self._snap_of(self._nodes[0], self._epoch())
+
+
+@internal
+@view
+def _value(position: uint256) -> uint256:
+    """
+    @dev Returns the current weight of a leaf.
+    @param position The leaf position.
+    @return uint256 The weight.
+    """
+    return self._nodes[unsafe_add(_FIRST_LEAF, position)] & MAX_VALUE
+
+
+@internal
+@view
+def _snapshot_value(position: uint256) -> uint256:
+    """
+    @dev Returns the snapshot weight of a leaf in the current epoch.
+    @param position The leaf position.
+    @return uint256 The snapshot weight.
+    """
+    return self._snap_of(self._nodes[unsafe_add(_FIRST_LEAF, position)], self._epoch())
+
+
+@internal
+def _add(position: uint256, amount: uint256):
+    """
+    @dev Adds `amount` to the current weight of a leaf and its ancestors.
+         Snapshots are untouched: weight added now counts from the next
+         epoch on.
+    @param position The leaf position (below `CAPACITY`).
+    @param amount The weight to add.
+    """
+    # The root is the largest node: if it does not overflow, none does.
+    assert (self._nodes[0] & MAX_VALUE) + amount <= MAX_VALUE, "sortition: value exceeds 96 bits"
+    epoch: uint256 = self._epoch()
+    index: uint256 = unsafe_add(_FIRST_LEAF, position)
+    for _: uint256 in range(DEPTH + 1):
+        node: uint256 = self._nodes[index]
+        snap: uint256 = self._snap_of(node, epoch)
+        # Cannot overflow 96 bits: bounded by the root, checked above.
+        now: uint256 = unsafe_add(node & MAX_VALUE, amount)
+        self._nodes[index] = now | (snap << _SNAP_SHIFT) | (epoch << _EPOCH_SHIFT)
+        if index == 0:
+            break
+        # `index >= 1` here, so the subtraction cannot wrap.
+        index = unsafe_div(unsafe_sub(index, 1), K)
+
+
+@internal
+def _sub(position: uint256, amount: uint256):
+    """
+    @dev Subtracts `amount` from the current weight of a leaf and its
+         ancestors. Snapshots are untouched: weight removed now still
+         counts in this epoch's draws (the caller checks that a drawn
+         leaf can still cover its lock).
+    @param position The leaf position (below `CAPACITY`).
+    @param amount The weight to remove; at most the leaf's weight.
+    """
+    epoch: uint256 = self._epoch()
+    index: uint256 = unsafe_add(_FIRST_LEAF, position)
+    # The leaf is the smallest node of its path: checking it suffices.
+    assert self._nodes[index] & MAX_VALUE >= amount, "sortition: value below zero"
+    for _: uint256 in range(DEPTH + 1):
+        node: uint256 = self._nodes[index]
+        snap: uint256 = self._snap_of(node, epoch)
+        # Every ancestor holds at least the leaf's weight (checked above).
+        now: uint256 = unsafe_sub(node & MAX_VALUE, amount)
+        self._nodes[index] = now | (snap << _SNAP_SHIFT) | (epoch << _EPOCH_SHIFT)
+        if index == 0:
+            break
+        index = unsafe_div(unsafe_sub(index, 1), K)
+
+
+@internal
+def _lock(position: uint256, amount: uint256):
+    """
+    @dev Removes `amount` from BOTH the current and the snapshot weight of
+         a leaf and its ancestors: a seat drawn in this epoch consumes the
+         snapshot weight it was drawn with.
+    @param position The leaf position (below `CAPACITY`).
+    @param amount The weight to lock; at most the leaf's current and
+           snapshot weights.
+    """
+    epoch: uint256 = self._epoch()
+    index: uint256 = unsafe_add(_FIRST_LEAF, position)
+    leaf: uint256 = self._nodes[index]
+    assert leaf & MAX_VALUE >= amount, "sortition: value below zero"
+    assert self._snap_of(leaf, epoch) >= amount, "sortition: snapshot below zero"
+    for _: uint256 in range(DEPTH + 1):
+        node: uint256 = self._nodes[index]
+        # Both weights of every ancestor are at least the leaf's (checked
+        # above), since each node's weights are the sums of its children's.
+        snap: uint256 = unsafe_sub(self._snap_of(node, epoch), amount)
+        now: uint256 = unsafe_sub(node & MAX_VALUE, amount)
+        self._nodes[index] = now | (snap << _SNAP_SHIFT) | (epoch << _EPOCH_SHIFT)
+        if index == 0:
+            break
+        index = unsafe_div(unsafe_sub(index, 1), K)
+
+
+@internal
+@view
+def _find(ticket: uint256) -> uint256:
+    """
+    @dev Returns the leaf position whose snapshot weight interval contains
+         `ticket`: leaf `p` is returned for tickets in
+         `[sum of snapshot weights of leaves < p, that sum + weight of p)`.
+         Reads at most `K - 1` children per level (the last child needs no
+         read: the ticket is in it if it is in no other).
+    @param ticket A number below `_snapshot_total()`.
+    @return uint256 The leaf position.
+    """
+    epoch: uint256 = self._epoch()
+    remaining: uint256 = ticket
+    index: uint256 = 0
+    for _: uint256 in range(DEPTH):
+        # Children of `index`; `index < _FIRST_LEAF`, so no overflow.
+        first: uint256 = unsafe_add(unsafe_mul(index, K), 1)
+        child: uint256 = unsafe_add(first, K - 1)
+        for j: uint256 in range(K - 1):
+            weight: uint256 = self._snap_of(self._nodes[unsafe_add(first, j)], epoch)
+            if remaining < weight:
+                child = unsafe_add(first, j)
+                break
+            remaining = unsafe_sub(remaining, weight)
+        index = child
+    return unsafe_sub(index, _FIRST_LEAF)
+
+
+@internal
+def _allocate(owner: address) -> uint256:
+    """
+    @dev Hands a leaf position to `owner`: the most recently released one
+         if it was released before the current epoch, else a fresh one.
+    @param owner The account that will own the leaf.
+    @return uint256 The leaf position.
+    """
+    count: uint256 = self.vacant_count
+    if count != 0:
+        top: uint256 = self._vacant[unsafe_sub(count, 1)]
+        if top >> 32 < self._epoch():
+            self.vacant_count = unsafe_sub(count, 1)
+            self._vacant[unsafe_sub(count, 1)] = 0
+            reused: uint256 = top & _POSITION_MASK
+            self.owner_of[reused] = owner
+            return reused
+    position: uint256 = self.leaves_used
+    assert position < CAPACITY, "sortition: tree is full"
+    self.leaves_used = unsafe_add(position, 1)
+    self.owner_of[position] = owner
+    return position
+
+
+@internal
+def _release(position: uint256):
+    """
+    @dev Returns a leaf position whose current weight is zero to the pool.
+         It may still carry snapshot weight in this epoch; draws that land
+         on it find no owner and are skipped.
+    @param position The leaf position.
+    """
+    assert self._nodes[unsafe_add(_FIRST_LEAF, position)] & MAX_VALUE == 0, "sortition: leaf not empty"
+    self.owner_of[position] = empty(address)
+    count: uint256 = self.vacant_count
+    self._vacant[count] = position | (self._epoch() << 32)
+    self.vacant_count = unsafe_add(count, 1)
