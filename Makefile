@@ -22,7 +22,7 @@ export HYPOTHESIS_PROFILE ?= $(if $(CI),ci,default)
 
 # Tests of the contracts run on titanoboa directly (see docs/decisions.md);
 # the ape plugin is not loaded there. Integration tests run through Ape.
-BOA_PYTEST := $(PY) -m pytest -p no:ape_test
+BOA_PYTEST := $(PY) -m pytest -p no:ape_test -n auto
 APE_TEST := $(BIN)/ape test -p no:boa_test
 
 .PHONY: help install demo test test-unit test-property test-integration test-anvil \
