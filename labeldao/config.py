@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from eth_utils import is_address, to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from labeldao.boa_tools import REPO_ROOT
 
@@ -64,6 +71,38 @@ class RolesParams(_Strict):
     treasury: Address
 
 
+class CourtParams(_Strict):
+    """QualityCourt constructor, its randomness source, parameter overrides."""
+
+    randomness_delay: int = Field(ge=1, le=256, description="blocks to the prevrandao block")
+    epoch_blocks: int = Field(ge=4, le=2**32, description="stake-snapshot epoch, blocks")
+    # Overrides of `current_params()` fields, set at deployment (see
+    # contracts/interfaces/IQualityCourt.vyi for the names and bounds).
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _epoch_outlasts_randomness(self) -> CourtParams:
+        if self.epoch_blocks <= self.randomness_delay + 2:
+            raise ValueError("epoch_blocks must exceed randomness_delay + 2 (time to draw a panel)")
+        return self
+
+
+class EscrowParams(_Strict):
+    """TaskEscrow parameter overrides (fields of its `Params` struct)."""
+
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class RegistryParams(_Strict):
+    """ComputeRegistry constructor and parameter overrides."""
+
+    epoch_length: int = Field(ge=3_600, le=30 * 86_400, description="seconds")
+    epoch_emission: int = Field(ge=0, le=10**25, description="base units per epoch")
+    genesis: int | None = Field(default=None, description="epoch 0 start; default: now")
+    meta_evidence_uri: str = Field(min_length=1, max_length=256)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class DeployParams(_Strict):
     """Everything `ape run deploy` needs for one network."""
 
@@ -71,9 +110,9 @@ class DeployParams(_Strict):
     token: TokenParams
     timelock: TimelockParams
     roles: RolesParams
-    escrow: dict[str, Any] = Field(default_factory=dict)
-    court: dict[str, Any] = Field(default_factory=dict)
-    registry: dict[str, Any] = Field(default_factory=dict)
+    court: CourtParams
+    escrow: EscrowParams = Field(default_factory=EscrowParams)
+    registry: RegistryParams
 
     @field_validator("network")
     @classmethod

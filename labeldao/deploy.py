@@ -46,18 +46,22 @@ class DeployError(RuntimeError):
 class Record:
     """What has been deployed on one network: the contents of `deployments/<network>.json`."""
 
-    path: Path
-    data: dict[str, Any] = field(default_factory=dict)
+    path: Path | None  # None: kept in memory only (titanoboa deployments)
+    data: dict[str, Any] = field(
+        default_factory=lambda: {"contracts": {}, "roles": {}, "pending": None, "complete": False}
+    )
 
     @classmethod
     def load(cls, path: Path) -> Record:
         """Reads the record, or starts an empty one."""
         if path.exists():
             return cls(path, json.loads(path.read_text()))
-        return cls(path, {"contracts": {}, "roles": {}, "pending": None, "complete": False})
+        return cls(path)
 
     def save(self) -> None:
         """Writes the record atomically (a crash never leaves half a file)."""
+        if self.path is None:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.data["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
@@ -227,30 +231,39 @@ def _jsonable(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
-# The LabelDAO plan
+# Plans: steps built from contract containers (Ape's or titanoboa's)
 # ---------------------------------------------------------------------------
-
-# Which contract grants which role to whom, after all are deployed. Contract
-# names are those of `contracts/`; holders are contract names or the
-# parameter accounts "guardian" / "treasury".
-TOKEN_ROLES = [("MINTER_ROLE", "Timelock")]
-ADMIN_HOLDER = "Timelock"
 
 
 @dataclass
 class Deployment:
-    """Ape objects one plan needs: the contract containers and the deployer."""
+    """What a plan needs: contract containers (`.at(address)`), a deployer
+    (`.deploy(container, *args)`, `.address`), the `sender=` value for
+    transactions (Ape: the account; titanoboa: its address) and the params."""
 
     containers: dict[str, Any]
     deployer: Any
     params: Any
     engine: Engine
+    sender: Any = None
     instances: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.sender is None:
+            self.sender = self.deployer
+
+    @property
+    def deployer_address(self) -> str:
+        return to_checksum_address(str(self.deployer.address))
+
+    def address(self, name: str) -> str:
+        """The recorded address of contract `name`."""
+        return self.engine.record.address(name)
 
     def at(self, name: str) -> Any:
         """The deployed instance of `name` (loaded from the record when resumed)."""
         if name not in self.instances:
-            self.instances[name] = self.containers[name].at(self.engine.record.address(name))
+            self.instances[name] = self.containers[name].at(self.address(name))
         return self.instances[name]
 
     def deploy_step(self, name: str, args: Callable[[], Sequence[Any]]) -> Step:
@@ -267,37 +280,65 @@ class Deployment:
         return Step(f"deploy {name}", run)
 
     def role_step(self, contract: str, role: str, holder: str, wanted: bool = True) -> Step:
-        """A step that grants (or, for the deployer, renounces) `role` on `contract`."""
+        """A step that grants `role` on `contract` to `holder` or, with
+        `wanted=False`, removes it (the deployer renounces its own)."""
 
         def run() -> str:
             instance = self.at(contract)
             account = self._account(holder)
             role_bytes = role_id(role)
-            me = str(self.deployer.address)
             if wanted:
-                send = lambda: instance.grantRole(role_bytes, account, sender=self.deployer)  # noqa: E731
-            elif account == me:
-                send = lambda: instance.renounceRole(role_bytes, account, sender=self.deployer)  # noqa: E731
+                method, args = instance.grantRole, (role_bytes, account)
+            elif account == self.deployer_address:
+                method, args = instance.renounceRole, (role_bytes, account)
             else:
-                send = lambda: instance.revokeRole(role_bytes, account, sender=self.deployer)  # noqa: E731
+                method, args = instance.revokeRole, (role_bytes, account)
             return self.engine.set_role(
-                contract, role, account, wanted, lambda: instance.hasRole(role_bytes, account), send
+                contract,
+                role,
+                account,
+                wanted,
+                lambda: instance.hasRole(role_bytes, account),
+                lambda: method(*args, sender=self.sender),
             )
 
         verb = "grant" if wanted else "drop"
         return Step(f"{verb} {contract}.{role} -> {holder}", run)
 
+    def struct_fields(self, instance: Any, view: str) -> list[str]:
+        """Field names of the struct a view returns (from the ABI)."""
+        abi = getattr(instance, "abi", None)
+        if not isinstance(abi, list):  # Ape
+            abi = [item.model_dump() for item in instance.contract_type.abi]
+        for item in abi:
+            if item.get("type") == "function" and item.get("name") == view:
+                return [c["name"] for c in item["outputs"][0]["components"]]
+        raise DeployError(f"{view} is not a view of {instance}")
+
+    @staticmethod
+    def values(struct: Any) -> list[Any]:
+        """A struct returned by a view as a list (Ape structs and boa tuples)."""
+        if hasattr(struct, "items") and callable(struct.items):
+            return [_plain(v) for v in dict(struct.items()).values()]
+        return [_plain(v) for v in struct]
+
     def _account(self, holder: str) -> str:
         if holder == "deployer":
-            return str(self.deployer.address)
+            return self.deployer_address
         if holder in ("guardian", "treasury"):
             return getattr(self.params.roles, holder)
-        return self.engine.record.address(holder)
+        return self.address(holder)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def token_and_timelock_steps(plan: Deployment) -> list[Step]:
-    """Timelock and RewardToken, minter and admin roles to the timelock, the
-    initial allocations (minted while the deployer briefly holds MINTER_ROLE)."""
+    """Timelock and RewardToken, the initial allocations (minted while the
+    deployer briefly holds MINTER_ROLE), and MINTER_ROLE for the timelock."""
     p = plan.params
     steps = [
         plan.deploy_step(
@@ -308,30 +349,8 @@ def token_and_timelock_steps(plan: Deployment) -> list[Step]:
     ]
     if p.token.initial_mints:
         steps.append(Step("initial allocations", lambda: _initial_mints(plan)))
-    steps += [plan.role_step("RewardToken", role, holder) for role, holder in TOKEN_ROLES]
+    steps.append(plan.role_step("RewardToken", "MINTER_ROLE", "Timelock"))
     return steps
-
-
-def handover_steps(plan: Deployment, contracts: Sequence[str]) -> list[Step]:
-    """Admin of every contract to the timelock, then the deployer renounces it."""
-    steps = [plan.role_step(c, "DEFAULT_ADMIN_ROLE", ADMIN_HOLDER) for c in contracts]
-    steps += [plan.role_step(c, "DEFAULT_ADMIN_ROLE", "deployer", wanted=False) for c in contracts]
-    return steps
-
-
-def deployer_roles(plan: Deployment, contracts: Sequence[str], roles: Sequence[str]) -> list[str]:
-    """Every `contract.ROLE` the deployer still holds (must be empty at the end)."""
-    me = str(plan.deployer.address)
-    return [
-        f"{c}.{r}" for c in contracts for r in roles if _has_role_safe(plan.at(c), role_id(r), me)
-    ]
-
-
-def _has_role_safe(instance: Any, role: bytes, account: str) -> bool:
-    try:
-        return bool(instance.hasRole(role, account))
-    except Exception as exc:  # a contract without the role API answers nothing
-        raise DeployError(f"cannot read roles of {instance.address}: {exc}") from exc
 
 
 def _initial_mints(plan: Deployment) -> str:
@@ -347,19 +366,19 @@ def _initial_mints(plan: Deployment) -> str:
     token = plan.at("RewardToken")
     mints = plan.params.token.initial_mints
     minter = role_id("MINTER_ROLE")
-    me = str(plan.deployer.address)
+    me = plan.deployer_address
     lines, target = [], 0
     if token.totalSupply() < sum(m.amount for m in mints):
         if not token.hasRole(minter, me):
-            token.grantRole(minter, me, sender=plan.deployer)
+            token.grantRole(minter, me, sender=plan.sender)
         for mint in mints:
             target += mint.amount
             if token.totalSupply() >= target:
                 continue
-            token.mint(mint.to, mint.amount, sender=plan.deployer)
+            token.mint(mint.to, mint.amount, sender=plan.sender)
             lines.append(f"{mint.amount / 10**18:,.0f} LDAO to {mint.to}")
     if token.hasRole(minter, me):
-        token.renounceRole(minter, me, sender=plan.deployer)
+        token.renounceRole(minter, me, sender=plan.sender)
     return "; ".join(lines) or "already minted"
 
 

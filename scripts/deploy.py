@@ -21,18 +21,8 @@ from ape.cli import ConnectedProviderCommand, account_option
 
 from labeldao.boa_tools import REPO_ROOT
 from labeldao.config import ParamsError, load_params, params_path
-from labeldao.deploy import (
-    DeployError,
-    Deployment,
-    Engine,
-    Record,
-    deployer_roles,
-    handover_steps,
-    token_and_timelock_steps,
-)
-
-SUITE = ["RewardToken"]
-ROLES = ["DEFAULT_ADMIN_ROLE", "MINTER_ROLE"]
+from labeldao.deploy import DeployError, Deployment, Engine, Record
+from labeldao.system import CONTRACTS, leftover_roles, system_steps
 
 
 class ApeChain:
@@ -101,17 +91,18 @@ def cli(
             compiler={"vyper": "0.4.3", "snekmate": "0.1.2"},
             params=params.model_dump(),
         )
-        containers = {name: getattr(project, name) for name in ("Timelock", *SUITE)}
+        containers = {name: getattr(project, name) for name in CONTRACTS}
         plan = Deployment(containers, deployer, params, engine)
-        engine.run(token_and_timelock_steps(plan) + handover_steps(plan, SUITE))
-        leftover = deployer_roles(plan, ["Timelock", *SUITE], ROLES + ["PROPOSER_ROLE"])
+        genesis = chain.blocks.head.timestamp  # the registry's epoch 0 starts now
+        engine.run(system_steps(plan, genesis))
+        leftover = leftover_roles(plan)
     except DeployError as exc:
         raise click.ClickException(str(exc)) from None
     if leftover:
         raise click.ClickException(f"the deployer still holds {leftover}")
     click.echo(f"deployer {deployer.address} holds no role; record: {record.path}")
     for name, entry in record.contracts.items():
-        click.echo(f"  {name:<16} {entry['address']}")
+        click.echo(f"  {name:<22} {entry['address']}")
     if verify:
         _verify(network, record)
 

@@ -4,9 +4,11 @@ import json
 
 from eth_utils import keccak
 
+from labeldao.boa_tools import REPO_ROOT
 from tests.deploy.conftest import DeployRun, start_anvil, stop_anvil
 
 DEFAULT_ADMIN_ROLE = "0x" + "00" * 32
+LOCAL = (REPO_ROOT / "deployments" / "params" / "local.toml").read_text()
 
 
 def _record(deploy) -> dict:
@@ -27,18 +29,38 @@ def _deployer_nonce(anvil, record: dict) -> int:
     return int(anvil.rpc("eth_getTransactionCount", [record["deployer"], "latest"]), 16)
 
 
+ROLES = ["MINTER_ROLE", "PARAMS_ROLE", "GUARDIAN_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE"]
+
+
+def _role(name: str) -> str:
+    return "0x" + keccak(text=name).hex()
+
+
 def test_deploy__wires_roles_and_leaves_deployer_none(deploy, anvil):
     result = deploy()
     assert result.returncode == 0, result.stderr
     record = _record(deploy)
     assert record["complete"] is True
-    token = record["contracts"]["RewardToken"]["address"]
-    timelock = record["contracts"]["Timelock"]["address"]
-    minter = "0x" + keccak(text="MINTER_ROLE").hex()
-    assert _has_role(anvil, token, DEFAULT_ADMIN_ROLE, timelock)
-    assert _has_role(anvil, token, minter, timelock)
-    assert not _has_role(anvil, token, DEFAULT_ADMIN_ROLE, record["deployer"])
-    assert not _has_role(anvil, token, minter, record["deployer"])
+    at = {name: entry["address"] for name, entry in record["contracts"].items()}
+    assert set(at) == {
+        "Timelock",
+        "RewardToken",
+        "PrevrandaoRandomness",
+        "QualityCourt",
+        "TaskEscrow",
+        "ComputeRegistry",
+    }
+    guardian = record["params"]["roles"]["guardian"]
+    for minter in ("TaskEscrow", "ComputeRegistry", "Timelock"):
+        assert _has_role(anvil, at["RewardToken"], _role("MINTER_ROLE"), at[minter])
+    for governed in ("QualityCourt", "TaskEscrow", "ComputeRegistry"):
+        assert _has_role(anvil, at[governed], _role("PARAMS_ROLE"), at["Timelock"])
+        assert _has_role(anvil, at[governed], _role("GUARDIAN_ROLE"), guardian)
+    for contract in ("RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"):
+        assert _has_role(anvil, at[contract], DEFAULT_ADMIN_ROLE, at["Timelock"])
+    for contract in set(at) - {"PrevrandaoRandomness"}:
+        for role in [DEFAULT_ADMIN_ROLE, *map(_role, ROLES)]:
+            assert not _has_role(anvil, at[contract], role, record["deployer"])
     assert "holds no role" in result.stdout
 
 
@@ -70,7 +92,7 @@ def test_deploy__crash_after_sending__resumes_without_redeploying(deploy, anvil)
 
 def test_deploy__bad_params__fails_with_a_clear_message(deploy, tmp_path):
     params = tmp_path / "bad.toml"
-    params.write_text('network = "local"\n[token]\ncap = 0\n')
+    params.write_text(LOCAL.replace("cap = 1_000_000_000_000_000_000_000_000_000", "cap = 0"))
     result = deploy("--params", str(params))
     assert result.returncode != 0
     assert "token.cap: Input should be greater than 0" in result.stderr + result.stdout
@@ -93,6 +115,34 @@ def test_deploy__node_restarted_with_its_state__resumes(tmp_path, free_port):
         record = _record(run)
         assert record["complete"] is True
         assert "adopted" in resumed.stdout
-        assert len(record["contracts"]) == 2
+        assert len(record["contracts"]) == 6
     finally:
         stop_anvil(restarted)
+
+
+def test_deploy__parameter_overrides__are_set_before_the_handover(deploy, anvil, tmp_path):
+    params = tmp_path / "overrides.toml"
+    params.write_text(
+        LOCAL.replace("epoch_blocks = 50", "epoch_blocks = 50\nparams = { panel_size = 5 }")
+    )
+    result = deploy("--params", str(params))
+    assert result.returncode == 0, result.stderr
+    assert "set {'panel_size': 5}" in result.stdout
+    court = _record(deploy)["contracts"]["QualityCourt"]["address"]
+    version = int(_call(anvil, court, "params_version()"), 16)
+    raw = _call(anvil, court, "params(uint256)", hex(version))
+    words = [int(raw[2 + 64 * i : 2 + 64 * (i + 1)], 16) for i in range(13)]
+    assert words[4] == 5  # panel_size
+    again = deploy("--params", str(params))
+    assert again.returncode == 0, again.stderr
+    assert "already set" in again.stdout
+
+
+def test_deploy__unknown_parameter__is_refused_by_name(deploy, tmp_path):
+    params = tmp_path / "typo.toml"
+    params.write_text(
+        LOCAL.replace("epoch_blocks = 50", "epoch_blocks = 50\nparams = { panle_size = 5 }")
+    )
+    result = deploy("--params", str(params))
+    assert result.returncode != 0
+    assert "unknown parameters ['panle_size']" in result.stderr + result.stdout

@@ -19,6 +19,14 @@ executors = ["0x0000000000000000000000000000000000000000"]
 [roles]
 guardian = "test:3"
 treasury = "0x00000000000000000000000000000000000000aa"
+[court]
+randomness_delay = 1
+epoch_blocks = 50
+params = { panel_size = 5 }
+[registry]
+epoch_length = 3600
+epoch_emission = 10
+meta_evidence_uri = "ipfs://rules"
 """
 
 
@@ -43,6 +51,8 @@ def test_good_file__resolves_test_accounts_and_checksums(tmp_path):
     assert params.token.initial_mints[0].to == "0x0000000000000000000000000000000000000002"
     assert params.roles.treasury == "0x00000000000000000000000000000000000000AA"
     assert params.timelock.executors == ["0x0000000000000000000000000000000000000000"]
+    assert params.court.params == {"panel_size": 5}
+    assert params.escrow.params == {}
 
 
 def test_test_accounts__on_public_network__are_refused(tmp_path):
@@ -75,6 +85,13 @@ def test_short_timelock__on_public_network__is_refused(tmp_path):
         ),
         ("amount = 5", "amount = -5", "amount: Input should be greater than 0"),
         ("[roles]", "[roles]\nsurprise = 1", "roles.surprise: Extra inputs are not permitted"),
+        (
+            "randomness_delay = 1",
+            "randomness_delay = 48",
+            "epoch_blocks must exceed randomness_delay",
+        ),
+        ("epoch_length = 3600", "epoch_length = 60", "registry.epoch_length: Input should be"),
+        ('meta_evidence_uri = "ipfs://rules"', "", "registry.meta_evidence_uri: Field required"),
         ('proposers = ["test:2"]', "proposers = []", "timelock.proposers"),
         ('guardian = "test:3"', 'guardian = "test:x"', "must be test:N"),
     ],

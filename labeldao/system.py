@@ -1,0 +1,270 @@
+"""The LabelDAO suite as `ape run deploy` wires it, on Ape or on titanoboa.
+
+One plan (`system_steps`) deploys the timelock, the token, the randomness
+source, the court, the escrow and the registry; sets parameter overrides from
+the network's parameter file; grants every role; hands admin to the timelock
+and leaves the deployer with none. The same plan runs through Ape (the
+deploy script) and through titanoboa (`deploy_boa`: the simulation, the
+whole-system property tests and the benchmarks), so what is tested is what
+is deployed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boa
+from boa.util.abi import Address
+
+from labeldao.boa_tools import deployer as boa_deployer
+from labeldao.config import DeployParams, load_params, params_path
+from labeldao.deploy import (
+    DeployError,
+    Deployment,
+    Engine,
+    Record,
+    Step,
+    role_id,
+    token_and_timelock_steps,
+)
+
+ZERO = "0x" + "00" * 20
+
+# Deployment order; every contract after the token depends on earlier ones.
+CONTRACTS = [
+    "Timelock",
+    "RewardToken",
+    "PrevrandaoRandomness",
+    "QualityCourt",
+    "TaskEscrow",
+    "ComputeRegistry",
+]
+# Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
+ADMINISTERED = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
+# Contracts with PARAMS_ROLE (timelock) and GUARDIAN_ROLE (guardian).
+GOVERNED = ["QualityCourt", "TaskEscrow", "ComputeRegistry"]
+# Holders of the token's MINTER_ROLE besides the timelock.
+MINTERS = ["TaskEscrow", "ComputeRegistry"]
+# Every role of the suite: the deployer must hold none of them at the end.
+ALL_ROLES = [
+    "DEFAULT_ADMIN_ROLE",
+    "MINTER_ROLE",
+    "PARAMS_ROLE",
+    "GUARDIAN_ROLE",
+    "PROPOSER_ROLE",
+    "EXECUTOR_ROLE",
+    "CANCELLER_ROLE",
+]
+# The view that returns the current parameters of each governed contract,
+# and the arguments it takes.
+PARAMS_VIEW: dict[str, tuple[str, Callable[[Any], tuple]]] = {
+    "QualityCourt": ("params", lambda court: (court.params_version(),)),
+    "TaskEscrow": ("current_params", lambda _: ()),
+    "ComputeRegistry": ("params", lambda _: ()),
+}
+
+
+def system_steps(plan: Deployment, genesis: int) -> list[Step]:
+    """Every step of a LabelDAO deployment, in order."""
+    p = plan.params
+    steps = token_and_timelock_steps(plan)
+    steps += [
+        plan.deploy_step("PrevrandaoRandomness", lambda: (p.court.randomness_delay,)),
+        plan.deploy_step(
+            "QualityCourt",
+            lambda: (
+                plan.address("RewardToken"),
+                p.roles.treasury,
+                plan.address("PrevrandaoRandomness"),
+                p.court.epoch_blocks,
+            ),
+        ),
+        plan.deploy_step(
+            "TaskEscrow",
+            lambda: (plan.address("RewardToken"), plan.address("QualityCourt"), p.roles.treasury),
+        ),
+        plan.deploy_step(
+            "ComputeRegistry",
+            lambda: (
+                plan.address("RewardToken"),
+                plan.address("QualityCourt"),
+                p.roles.treasury,
+                p.registry.epoch_length,
+                p.registry.genesis if p.registry.genesis is not None else genesis,
+                p.registry.epoch_emission,
+                p.registry.meta_evidence_uri,
+            ),
+        ),
+    ]
+    steps += [
+        Step(f"parameters of {name}", _overrides_step(plan, name, overrides))
+        for name, overrides in (
+            ("QualityCourt", p.court.params),
+            ("TaskEscrow", p.escrow.params),
+            ("ComputeRegistry", p.registry.params),
+        )
+        if overrides
+    ]
+    steps += [plan.role_step("RewardToken", "MINTER_ROLE", m) for m in MINTERS]
+    for name in GOVERNED:
+        steps += [
+            plan.role_step(name, "PARAMS_ROLE", "Timelock"),
+            plan.role_step(name, "GUARDIAN_ROLE", "guardian"),
+        ]
+    steps += [plan.role_step(c, "DEFAULT_ADMIN_ROLE", "Timelock") for c in ADMINISTERED]
+    steps += [
+        plan.role_step(c, "DEFAULT_ADMIN_ROLE", "deployer", wanted=False) for c in ADMINISTERED
+    ]
+    return steps
+
+
+def leftover_roles(plan: Deployment) -> list[str]:
+    """Every `contract.ROLE` the deployer still holds; empty after a deployment."""
+    me = plan.deployer_address
+    return [
+        f"{name}.{role}"
+        for name in CONTRACTS
+        if name != "PrevrandaoRandomness"  # no roles at all
+        for role in ALL_ROLES
+        if plan.at(name).hasRole(role_id(role), me)
+    ]
+
+
+def _overrides_step(plan: Deployment, name: str, overrides: dict[str, Any]) -> Any:
+    """A step that sets `overrides` over the contract's current parameters,
+    with PARAMS_ROLE held by the deployer for this step only."""
+
+    def run() -> str:
+        contract = plan.at(name)
+        view, view_args = PARAMS_VIEW[name]
+        fields = plan.struct_fields(contract, view)
+        unknown = sorted(set(overrides) - set(fields))
+        if unknown:
+            raise DeployError(f"{name}: unknown parameters {unknown}; known: {fields}")
+        values = plan.values(getattr(contract, view)(*view_args(contract)))
+        current = dict(zip(fields, values, strict=True))
+        wanted = {**current, **overrides}
+        if _same(current, wanted):
+            return "already set"
+        role, me = role_id("PARAMS_ROLE"), plan.deployer_address
+        if not contract.hasRole(role_id("DEFAULT_ADMIN_ROLE"), me):
+            raise DeployError(
+                f"{name}: parameters differ from the file, but the deployer no longer "
+                "administers the contract: change them through the timelock"
+            )
+        contract.grantRole(role, me, sender=plan.sender)
+        contract.set_params(tuple(wanted[f] for f in fields), sender=plan.sender)
+        contract.renounceRole(role, me, sender=plan.sender)
+        changed = {k: v for k, v in overrides.items() if not _same(current[k], v)}
+        return f"set {changed}"
+
+    return run
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dict):
+        return all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, str) or isinstance(b, str):
+        return str(a).lower() == str(b).lower()
+    return a == b
+
+
+# ---------------------------------------------------------------------------
+# titanoboa backend
+# ---------------------------------------------------------------------------
+
+
+class BoaAccount(str):
+    """A titanoboa account: an address that can deploy (Ape's account API)."""
+
+    @property
+    def address(self) -> str:
+        return str(self)
+
+    def deploy(self, container: Any, *args: Any) -> Any:
+        return container.deploy(*args, sender=str(self))
+
+
+class BoaChain:
+    """The engine's view of titanoboa's chain."""
+
+    def code_at(self, address: str) -> bytes:
+        return boa.env.get_code(Address(address))
+
+    def nonce(self, account: str) -> int:
+        return boa.env.evm.vm.state.get_nonce(Address(account).canonical_address)
+
+
+@dataclass
+class BoaSystem:
+    """A deployed suite on titanoboa, its parameters and named accounts."""
+
+    contracts: dict[str, Any]
+    params: DeployParams
+    deployer: str
+    accounts: dict[str, str]
+
+    def __getattr__(self, name: str) -> Any:
+        aliases = {
+            "token": "RewardToken",
+            "court": "QualityCourt",
+            "escrow": "TaskEscrow",
+            "registry": "ComputeRegistry",
+            "timelock": "Timelock",
+            "randomness": "PrevrandaoRandomness",
+        }
+        if name in aliases:
+            return self.contracts[aliases[name]]
+        raise AttributeError(name)
+
+
+def boa_test_account(index: int) -> str:
+    """The titanoboa address standing in for Ape's test account `index`."""
+    return str(boa.env.generate_address(f"test:{index}"))
+
+
+def deploy_boa(
+    params_file: Path | None = None,
+    *,
+    deployer: str | None = None,
+    log: Any = None,
+) -> BoaSystem:
+    """Deploys the whole suite on the current titanoboa environment with the
+    same plan as `ape run deploy` (default: the local parameter file)."""
+    params = load_params(
+        params_file or params_path("local"), is_local=True, test_account=boa_test_account
+    )
+    account = BoaAccount(deployer or boa.env.generate_address("deployer"))
+    containers = {name: boa_deployer(name) for name in CONTRACTS}
+    engine = Engine(Record(None), BoaChain(), str(account), log=log or (lambda _: None))
+    plan = Deployment(containers, account, params, engine, sender=str(account))
+    genesis = boa.env.evm.patch.timestamp
+    engine.run(system_steps(plan, genesis))
+    if leftover := leftover_roles(plan):
+        raise DeployError(f"the deployer still holds {leftover}")
+    contracts = {name: plan.at(name) for name in CONTRACTS}
+    accounts = {
+        "guardian": params.roles.guardian,
+        "treasury": params.roles.treasury,
+        **{f"proposer{i}": a for i, a in enumerate(params.timelock.proposers)},
+    }
+    return BoaSystem(contracts, params, str(account), accounts)
+
+
+def struct_values(value: Any) -> list[Any]:
+    """A struct returned by a view, as a plain list (Ape structs and boa tuples)."""
+    if hasattr(value, "items") and callable(value.items):
+        return list(dict(value.items()).values())
+    return list(value)
+
+
+def require_contracts(names: Sequence[str], available: Sequence[str]) -> None:
+    """Fails clearly when a plan refers to a contract the project lacks."""
+    missing = [n for n in names if n not in available]
+    if missing:
+        raise DeployError(f"the project has no contract {missing}; run `ape compile`")
