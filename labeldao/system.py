@@ -175,6 +175,40 @@ def _same(a: Any, b: Any) -> bool:
 
 
 # ---------------------------------------------------------------------------
+# Ape backend (the deploy script, the integration tests)
+# ---------------------------------------------------------------------------
+
+
+class ApeChain:
+    """The engine's view of the chain Ape is connected to."""
+
+    def code_at(self, address: str) -> bytes:
+        from ape import chain
+
+        return bytes(chain.provider.get_code(address))
+
+    def nonce(self, account: str) -> int:
+        from ape import chain
+
+        return chain.provider.get_nonce(account)
+
+
+def deploy_ape(project: Any, deployer: Any, params: DeployParams) -> dict[str, Any]:
+    """Runs the plan in-process through Ape (no record file) and returns the
+    contract instances by name; used by the integration tests."""
+    from ape import chain
+
+    engine = Engine(Record(None), ApeChain(), str(deployer.address), log=lambda _: None)
+    plan = Deployment(
+        {name: getattr(project, name) for name in CONTRACTS}, deployer, params, engine
+    )
+    engine.run(system_steps(plan, chain.blocks.head.timestamp))
+    if leftover := leftover_roles(plan):
+        raise DeployError(f"the deployer still holds {leftover}")
+    return {name: plan.at(name) for name in CONTRACTS}
+
+
+# ---------------------------------------------------------------------------
 # titanoboa backend
 # ---------------------------------------------------------------------------
 

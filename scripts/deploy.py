@@ -22,17 +22,7 @@ from ape.cli import ConnectedProviderCommand, account_option
 from labeldao.boa_tools import REPO_ROOT
 from labeldao.config import ParamsError, load_params, params_path
 from labeldao.deploy import DeployError, Deployment, Engine, Record
-from labeldao.system import CONTRACTS, leftover_roles, system_steps
-
-
-class ApeChain:
-    """The engine's view of the connected chain."""
-
-    def code_at(self, address: str) -> bytes:
-        return bytes(chain.provider.get_code(address))
-
-    def nonce(self, account: str) -> int:
-        return chain.provider.get_nonce(account)
+from labeldao.system import CONTRACTS, ApeChain, leftover_roles, system_steps
 
 
 def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
