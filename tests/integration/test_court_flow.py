@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from eth_account.messages import encode_typed_data
 
-from labeldao.court import commitment, derive_salt_with
+from tests.integration import court_steps
 
 LDAO = 10**18
 SEAT = 100 * LDAO  # alpha 100 %: a seat locks the whole minimum stake
@@ -74,51 +73,6 @@ def system(project, people, mock):
     return {"token": token, "court": court, "arbitrable": arbitrable}
 
 
-def _next_epoch(chain):
-    chain.mine(EPOCH_BLOCKS - chain.blocks.head.number % EPOCH_BLOCKS)
-
-
-def _travel_to(chain, timestamp):
-    now = chain.blocks.head.timestamp
-    if timestamp > now:
-        chain.mine(1, timestamp=timestamp)
-
-
-def _salt(court, chain, juror, dispute, round_):
-    def sign(message):
-        return juror.sign_message(encode_typed_data(full_message=message)).encode_rsv()
-
-    return derive_salt_with(
-        sign, court=court.address, chain_id=chain.chain_id, dispute_id=dispute, round_=round_
-    )
-
-
-def _draw(court, chain, keeper, dispute):
-    for _ in range(20):
-        info = court.round_info(dispute, court.dispute_info(dispute).rounds - 1)
-        if info.drawn == info.panel:
-            return info
-        chain.mine(1)  # the randomness is ready one block after the request
-        court.draw(dispute, 2, sender=keeper)
-    raise AssertionError("panel not drawn")
-
-
-def _vote(court, chain, by_address, dispute, round_, plan):
-    """plan: juror address -> choice, or None to commit 1 and never reveal."""
-    info = court.round_info(dispute, round_)
-    _travel_to(chain, info.commit_start)
-    for address, choice in plan.items():
-        juror = by_address[address]
-        salt = _salt(court, chain, juror, dispute, round_)
-        digest = commitment(dispute, round_, address, 1 if choice is None else choice, salt)
-        court.commit(dispute, round_, digest, sender=juror)
-    _travel_to(chain, info.reveal_start)
-    for address, choice in plan.items():
-        if choice is not None:
-            salt = _salt(court, chain, by_address[address], dispute, round_)
-            court.reveal(dispute, round_, choice, salt, sender=by_address[address])
-
-
 def _expected_round(court, dispute, round_, final_ruling, stakes):
     """Each juror's change of holdings in one round, from seats and votes only:
     coherent jurors share fee plus penalties pro rata by seats (the last in
@@ -154,19 +108,19 @@ def test_rejected_annotation__through_appeal__to_a_ruling(people, system, chain)
 
     for juror in jurors:
         court.stake(STAKE, sender=juror)
-    _next_epoch(chain)
+    court_steps.next_epoch(chain, EPOCH_BLOCKS)
 
     # The requester rejected the work: the escrow (here the mock) opens a dispute.
     arbitrable.create_dispute(2, b"", sender=people["deployer"])
     dispute = 0
     assert court.dispute_info(dispute).arbitrable == arbitrable.address
-    first = _draw(court, chain, people["deployer"], dispute)
+    first = court_steps.draw(court, chain, people["deployer"], dispute)
     assert first.panel == 3
 
     # Round 0: the panel says the work stands (1).
     seated = [court.round_juror(dispute, 0, i) for i in range(first.jurors)]
-    _vote(court, chain, by_address, dispute, 0, dict.fromkeys(seated, 1))
-    _travel_to(chain, first.appeal_start)
+    court_steps.vote(court, chain, by_address, dispute, 0, dict.fromkeys(seated, 1))
+    court_steps.travel_to(chain, first.appeal_start)
     assert court.disputeStatus(dispute) == 1
     assert court.currentRuling(dispute) == 1
 
@@ -179,15 +133,15 @@ def test_rejected_annotation__through_appeal__to_a_ruling(people, system, chain)
 
     # Round 1: a 7-seat panel, drawn in batches, rejects the work (2); one
     # juror never reveals, one votes 1.
-    second = _draw(court, chain, people["deployer"], dispute)
+    second = court_steps.draw(court, chain, people["deployer"], dispute)
     assert second.panel == 7
     seated = [court.round_juror(dispute, 1, i) for i in range(second.jurors)]
     plan = dict.fromkeys(seated, 2)
     plan[seated[0]] = None
     if len(seated) > 2:
         plan[seated[1]] = 1
-    _vote(court, chain, by_address, dispute, 1, plan)
-    _travel_to(chain, second.appeal_end)  # the last round has no appeal period
+    court_steps.vote(court, chain, by_address, dispute, 1, plan)
+    court_steps.travel_to(chain, second.appeal_end)  # the last round has no appeal period
     assert court.disputeStatus(dispute) == 2
     assert court.currentRuling(dispute) == 2
 
