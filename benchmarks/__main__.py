@@ -15,10 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.chart import write_chart
 from benchmarks.report import Report
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
+CHART = HERE / "results.png"
 
 
 def _modules(selected: list[str]) -> list[str]:
@@ -46,11 +48,18 @@ def main(argv: list[str]) -> int:
         f"Machine: {platform.machine()}, Python {platform.python_version()}; "
         f"run took {time.time() - started:.0f} s."
     )
+    if report.goals:
+        report.tables.insert(0, report.goals_table())
+        header += "\n\n![gas against anchors and by participants](results.png)"
     text = report.to_markdown(header)
     if not argv:
         RESULTS.write_text(text)
-        print(f"\nwrote {RESULTS.relative_to(HERE.parent)}")
+        write_chart(report, CHART)
+        print(f"\nwrote {RESULTS.relative_to(HERE.parent)} and {CHART.relative_to(HERE.parent)}")
     print(text)
+    missed = [g.label for g in report.goals if not g.met]
+    if missed:
+        print(f"goals missed: {missed}")
     return 0
 
 

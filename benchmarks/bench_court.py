@@ -252,6 +252,8 @@ def run(report: Report, sizes: tuple[int, ...] = SIZES, log: Callable[[str], Non
     for name in base:
         cells = [results[s][name] for s in sizes]
         worst = max(cells)
+        report.scale(f"court: {name}", {s: results[s][name] for s in sizes})
+        report.goal(f"court: {name}, worst size / 10 jurors", worst, base[name], _goal(name))
         table.add(
             name,
             *cells,
@@ -289,6 +291,7 @@ def run(report: Report, sizes: tuple[int, ...] = SIZES, log: Callable[[str], Non
         ["action", "QualityCourt", "MinimalCommitReveal", "ratio", "goal"],
     )
     for name, goal in goals.items():
+        report.goal(f"court: {name} vs minimal commit-reveal", ours[name], anchor[name], goal)
         side.add(
             name,
             ours[name],

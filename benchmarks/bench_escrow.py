@@ -13,7 +13,7 @@ import boa
 from eth_account import Account
 from eth_utils import keccak
 
-from benchmarks.report import Report
+from benchmarks.report import Report, ratio, verdict
 from labeldao.annotations import GoldItem, answer_hash, answer_tree, gold_failure_args, gold_tree
 from labeldao.boa_tools import deployer, tx_gas
 from labeldao.escrow import EPOCH_LENGTH
@@ -32,7 +32,8 @@ HONEST = answer_tree(
     {i: answer_hash(f"gold-{i}" if i in GOLD_INDICES else f"label-{i}") for i in range(N_ITEMS)}
 )
 CHEATER = answer_tree({i: answer_hash("cat") for i in range(N_ITEMS)})
-GROWTH = (10, 1_000)
+GROWTH = (10, 100, 1_000, 10_000)
+GROWTH_GOAL = 1.2
 
 
 def _key(name: str) -> tuple[str, bytes]:
@@ -209,13 +210,22 @@ def run(report: Report) -> None:
     )
 
     growth = _growth(Market())
-    small, large = GROWTH
+    small, large = GROWTH[0], GROWTH[-1]
     flat = report.table(
-        "TaskEscrow gas as the number of tasks grows",
-        ["action", f"{small} tasks", f"{large:,} tasks"],
+        "TaskEscrow gas per transaction, by tasks in the escrow",
+        [
+            "action",
+            *[f"{s:,} tasks" for s in GROWTH],
+            f"{large:,} / {small}",
+            f"goal <= {GROWTH_GOAL}x",
+        ],
     )
     for action in growth[small]:
-        flat.add(action, growth[small][action], growth[large][action])
+        cells = [growth[s][action] for s in GROWTH]
+        base, worst = cells[0], max(cells)
+        report.scale(f"escrow: {action}", dict(zip(GROWTH, cells, strict=True)))
+        report.goal(f"escrow: {action}, worst size / 10 tasks", worst, base, GROWTH_GOAL)
+        flat.add(action, *cells, ratio(worst, base), verdict(worst, base, GROWTH_GOAL))
     flat.notes.append(
         "No function loops over tasks or accounts: the gas does not grow (a few units "
         "of difference are the task id's non-zero calldata bytes)."

@@ -24,7 +24,7 @@ from benchmarks.report import Report, ratio, verdict
 from labeldao.boa_tools import deployer, tx_gas
 from labeldao.registry import DAY, LDAO, EpochClock, EpochTerms
 
-SIZES = (10, 10_000)
+SIZES = (10, 100, 1_000, 10_000)
 GOAL = 1.2
 EPOCH = 7 * DAY
 EMISSION = 100_000 * LDAO
@@ -154,21 +154,18 @@ def run(report: Report) -> None:
         started = time.time()
         results[size] = _measure(size)
         seconds[size] = time.time() - started
-    small, large = SIZES
+    small, large = SIZES[0], SIZES[-1]
     table = report.table(
-        f"ComputeRegistry gas with {small:,} vs {large:,} registered nodes",
-        ["operation", f"{small:,} nodes", f"{large:,} nodes", "ratio", f"goal <= {GOAL}x"],
+        "ComputeRegistry gas per transaction, by registered nodes",
+        ["operation", *[f"{s:,} nodes" for s in SIZES], f"{large:,} / {small}", f"goal <= {GOAL}x"],
     )
-    rows = zip(results[small].items(), results[large].items(), strict=True)
-    for (op_small, gas_small), (_, gas_large) in rows:
+    for index, op_small in enumerate(results[small]):
         label = op_small.replace(f"the {small:,}th", "the N-th")
-        table.add(
-            label,
-            gas_small,
-            gas_large,
-            ratio(gas_large, gas_small),
-            verdict(gas_large, gas_small, GOAL),
-        )
+        cells = [list(results[s].values())[index] for s in SIZES]
+        base, worst = cells[0], max(cells)
+        report.scale(f"registry: {label}", dict(zip(SIZES, cells, strict=True)))
+        report.goal(f"registry: {label}, worst size / 10 nodes", worst, base, GOAL)
+        table.add(label, *cells, ratio(worst, base), verdict(worst, base, GOAL))
     one = results[large]["claim (1 epoch)"]
     many = results[large][f"claim ({CLAIM_EPOCHS} epochs)"]
     table.notes.append(

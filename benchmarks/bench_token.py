@@ -122,6 +122,44 @@ def _add_rows(
         table.add(*cells)
 
 
+def _holders_scaling(sizes: tuple[int, ...]) -> dict[str, dict[int, int]]:
+    """Gas of the holder actions with N delegated holders of the token. Actions
+    that move votes are measured in two consecutive blocks and averaged: two
+    checkpoints share a slot, so which block writes the fresh slot depends on
+    each delegate's history, while the pair always costs the same."""
+    token = deployer("RewardToken").deploy(10**27)
+    token.grantRole(token.MINTER_ROLE(), boa.env.eoa)
+    a, b, c = (_key(f"scale-{name}")[0] for name in "abc")
+    for account in (a, b, c):
+        token.mint(account, 100 * AMOUNT)
+        token.delegate(account, sender=account)
+    token.delegate(b, sender=c)  # c alternates a, b, a, b... from here
+    result: dict[str, dict[int, int]] = {}
+    holders = 0
+    for size in sizes:
+        while holders < size:
+            holder = boa.env.generate_address()
+            token.mint(holder, AMOUNT)
+            token.delegate(holder, sender=holder)
+            holders += 1
+        transfers, delegations = [], []
+        for target in (a, b):
+            boa.env.time_travel(blocks=1)
+            transfers.append(tx_gas(token, "transfer", b, 1, sender=a))
+            # c moves its votes between a and b.
+            delegations.append(tx_gas(token, "delegate", target, sender=c))
+        gas = {
+            "transfer between delegated holders (mean of 2 blocks)": sum(transfers) // 2,
+            "re-delegate (mean of 2 blocks)": sum(delegations) // 2,
+            "approve (fresh spender)": tx_gas(
+                token, "approve", boa.env.generate_address(), size, sender=a
+            ),
+        }
+        for action, value in gas.items():
+            result.setdefault(action, {})[size] = value
+    return result
+
+
 def run(report: Report) -> None:
     """Adds the token gas table to `report`."""
     tokens = _deploy()
@@ -139,6 +177,24 @@ def run(report: Report) -> None:
     plain, snek_plain = erc20["ldao"][plain_key], erc20["snek"][plain_key]
     worst_key = "transfer between delegated holders (worst block)"
     worst, oz_worst = votes["ldao"][worst_key], votes["oz"][worst_key]
+    report.goal("token: plain transfer vs snekmate", plain, snek_plain, PLAIN_TRANSFER_GOAL)
+    report.goal(
+        "token: delegated transfer (worst block) vs OZ ERC20Votes",
+        worst,
+        oz_worst,
+        DELEGATED_TRANSFER_GOAL,
+    )
+    sizes = (10, 100, 1_000, 10_000)
+    scaling = _holders_scaling(sizes)
+    scale_table = report.table(
+        "RewardToken gas per transaction, by delegated holders",
+        ["action", *[f"{s:,} holders" for s in sizes], f"{sizes[-1]:,} / {sizes[0]}"],
+    )
+    for action, by_size in scaling.items():
+        cells = [by_size[s] for s in sizes]
+        report.scale(f"token: {action}", by_size)
+        report.goal(f"token: {action}, worst size / 10 holders", max(cells), cells[0], 1.2)
+        scale_table.add(action, *cells, ratio(max(cells), cells[0]))
     table.notes += [
         f"Goal: plain transfer <= {PLAIN_TRANSFER_GOAL}x snekmate: {ratio(plain, snek_plain)} "
         f"({verdict(plain, snek_plain, PLAIN_TRANSFER_GOAL)}).",

@@ -30,16 +30,61 @@ class Table:
         return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class Goal:
+    """A measured ratio against an anchor and the goal it must meet: at most
+    `goal` (gas), or at least `goal` when `at_least` (throughput)."""
+
+    label: str
+    value: float
+    anchor: float
+    goal: float
+    at_least: bool = False
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.anchor
+
+    @property
+    def met(self) -> bool:
+        if self.at_least:
+            return self.value >= self.goal * self.anchor
+        return self.value <= self.goal * self.anchor
+
+
 @dataclass
 class Report:
-    """All tables of one benchmark run, in order."""
+    """All tables of one benchmark run, in order, plus the data of the chart:
+    ratios against anchors with their goals, and gas by number of participants."""
 
     tables: list[Table] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    scaling: dict[str, dict[int, int]] = field(default_factory=dict)
 
     def table(self, title: str, columns: list[str]) -> Table:
         """Starts a new table and returns it."""
         table = Table(title, columns)
         self.tables.append(table)
+        return table
+
+    def goal(
+        self, label: str, value: float, anchor: float, goal: float, at_least: bool = False
+    ) -> Goal:
+        """Records a ratio against an anchor and its goal (for the summary and chart)."""
+        entry = Goal(label, value, anchor, goal, at_least)
+        self.goals.append(entry)
+        return entry
+
+    def scale(self, label: str, gas_by_size: dict[int, int]) -> None:
+        """Records an action's gas by number of participants (for the chart)."""
+        self.scaling[label] = dict(gas_by_size)
+
+    def goals_table(self) -> Table:
+        """Every goal of the run in one table."""
+        table = Table("Goals", ["measure", "ratio", "goal", "met"])
+        for g in self.goals:
+            bound = ">=" if g.at_least else "<="
+            table.add(g.label, f"{g.ratio:.2f}x", f"{bound} {g.goal}x", "yes" if g.met else "NO")
         return table
 
     def to_markdown(self, header: str) -> str:
