@@ -17,6 +17,22 @@ from ape import compilers
 from ape.contracts import ContractContainer
 
 MOCKS = Path(__file__).resolve().parents[1] / "mocks"
+LDAO = 10**18
+CAP = 10**9 * LDAO
+
+
+@pytest.fixture(scope="module")
+def deployer(accounts):
+    """Deploys each module's contracts; Ape's first test account."""
+    return accounts[0]
+
+
+@pytest.fixture(scope="module")
+def token(project, deployer):
+    """A fresh RewardToken (cap 10^9 LDAO) whose deployer may mint, per module."""
+    contract = project.RewardToken.deploy(CAP, sender=deployer)
+    contract.grantRole(contract.MINTER_ROLE(), deployer, sender=deployer)
+    return contract
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,6 @@ from labeldao.signing import sign_permit
 
 LDAO = 10**18
 DAY = 86_400
-CAP = 10**9 * LDAO
 REWARD = 100 * LDAO
 STAKE = 20 * LDAO
 FEE = fee_of(REWARD, 250)
@@ -43,11 +42,6 @@ HONEST = answer_tree(
 )
 CHEATER = answer_tree({i: answer_hash("cat") for i in range(N_ITEMS)})
 VIEW_FIELDS = ("requester", "annotator", "status", "reward", "fee", "stake", "review_end")
-
-
-@pytest.fixture(scope="module")
-def deployer(accounts):
-    return accounts[0]
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +62,6 @@ def stranger(accounts):
 @pytest.fixture(scope="module")
 def treasury(accounts):
     return accounts[4]
-
-
-@pytest.fixture(scope="module")
-def token(project, deployer):
-    contract = project.RewardToken.deploy(CAP, sender=deployer)
-    contract.grantRole(contract.MINTER_ROLE(), deployer, sender=deployer)
-    return contract
 
 
 @pytest.fixture(scope="module")

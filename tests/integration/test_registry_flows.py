@@ -35,14 +35,8 @@ EPOCH = DAY
 EMISSION = 1_000 * LDAO
 FEE = 30 * LDAO
 BOND = 500 * LDAO
-CAP = 10**9 * LDAO
 SPECS = keccak(text="specs: 8x A100")
 TERMS = EpochTerms(EMISSION)
-
-
-@pytest.fixture(scope="module")
-def deployer(accounts):
-    return accounts[0]
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +52,6 @@ def challenger(accounts):
 @pytest.fixture(scope="module")
 def treasury(accounts):
     return accounts[5]
-
-
-@pytest.fixture(scope="module")
-def token(project, deployer):
-    contract = project.RewardToken.deploy(CAP, sender=deployer)
-    contract.grantRole(contract.MINTER_ROLE(), deployer, sender=deployer)
-    return contract
 
 
 @pytest.fixture(scope="module")

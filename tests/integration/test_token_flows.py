@@ -11,11 +11,6 @@ CAP = 1_000_000_000 * LDAO
 
 
 @pytest.fixture(scope="module")
-def deployer(accounts):
-    return accounts[0]
-
-
-@pytest.fixture(scope="module")
 def holders(accounts):
     return accounts[1], accounts[2], accounts[3]
 
