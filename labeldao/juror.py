@@ -329,9 +329,11 @@ _REASON = re.compile(r"((?:court|erc20|pausable|Pausable|randomness|escrow):\s[^
 
 def explain_revert(reason: str) -> str:
     """The one-line explanation of a revert reason (any text containing it)."""
-    match = _REASON.search(reason or "")
+    # ABI-decoded strings can keep their zero padding (titanoboa's do).
+    cleaned = (reason or "").replace("\x00", "").strip()
+    match = _REASON.search(cleaned)
     if match is None:
-        return f"the transaction reverted ({reason or 'no reason given'})"
+        return f"the transaction reverted ({cleaned or 'no reason given'})"
     found = match.group(1).strip().rstrip(".")
     return REVERT_MESSAGES.get(found, found)
 

@@ -184,6 +184,7 @@ def test_format_time__relative_to_the_chain_clock():
         ("execution reverted: court: not in commit period", "not in its commit period"),
         ("court: no seat in this round", "you hold no seat in this round"),
         ("<court: commitment mismatch>\nstack...", "do not match your commitment"),
+        ("court: not in commit period\x00\x00\x00", "the round is not in its commit period"),
         ("court: some future reason", "court: some future reason"),
         ("out of gas", "the transaction reverted (out of gas)"),
         ("", "the transaction reverted (no reason given)"),
