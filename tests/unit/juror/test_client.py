@@ -93,10 +93,10 @@ def test_stake__enough_ldao__approves_and_stakes(client, fund, jurors, court):
     assert court.juror_status(juror.address).free == MIN_STAKE
 
 
-def test_stake__below_minimum__refused_before_sending(client, fund, jurors, court):
+def test_stake__below_minimum__refused_before_sending(client, fund, jurors, court, tmp_path):
     juror = jurors[7]
     fund(juror.address, 300 * LDAO)
-    backend = SpyBackend(juror, store_of(court, juror, boa.env.generate_address()))
+    backend = SpyBackend(juror, store_of(court, juror, tmp_path / "store"))
     with pytest.raises(JurorError, match="insufficient stake: the minimum is 100 LDAO"):
         client(juror, backend=backend).stake(10 * LDAO)
     assert backend.seen == []
@@ -118,14 +118,15 @@ def test_unstake_then_withdraw__after_the_delay__pays_the_stake(staked, client, 
 # -- commit: the store first ----------------------------------------------------
 
 
-def test_commit__in_commit_period__store_on_disk_before_sending(dispute, client, flow, court):
+def test_commit__in_commit_period__store_on_disk_before_sending(
+    dispute, client, flow, court, tmp_path
+):
     dispute_id, seated, _ = dispute
     juror = seated[0]
-    store = store_of(court, juror, boa.env.generate_address())
-    store_dir = store.directory
+    store = store_of(court, juror, tmp_path / "store")
     backend = SpyBackend(juror, store)
     flow.goto(dispute_id, PERIOD_COMMIT)
-    message = client(juror, store_dir, backend).commit(dispute_id, 2)
+    message = client(juror, backend=backend).commit(dispute_id, 2)
     assert message.startswith(f"committed choice 2 in dispute {dispute_id} round 0; reveal from")
     method, on_disk = backend.seen[-1]
     assert method == "commit"
