@@ -108,7 +108,10 @@ class ApeBackend:
         data = getattr(contract, method).encode_input(*args)
         call = {"from": self._account().address, "to": contract.address, "data": data}
         try:
-            self.provider.web3.eth.call(call)
+            # Against the pending block, where the transaction will run: on
+            # `latest` a draw whose randomness is ready one block after the
+            # request would be refused although the transaction succeeds.
+            self.provider.web3.eth.call(call, "pending")
         except ContractLogicError as exc:
             raise Reverted(str(exc.message or exc)) from None
 
