@@ -22,6 +22,7 @@ import pytest
 from eth_abi import decode, encode
 from eth_utils import keccak
 
+from labeldao.ape_backend import CRASH_ENV, CRASH_EXIT_CODE
 from labeldao.boa_tools import REPO_ROOT
 from tests.deploy.conftest import Anvil, DeployRun, _free_port, start_anvil, stop_anvil
 
@@ -52,7 +53,13 @@ class Chain:
             "data": _data(signature, args),
         }
         tx_hash = self.node.rpc("eth_sendTransaction", [tx])
-        receipt = self.node.rpc("eth_getTransactionReceipt", [tx_hash])
+        receipt = None
+        for _ in range(100):  # automining answers the hash before the receipt, at times
+            receipt = self.node.rpc("eth_getTransactionReceipt", [tx_hash])
+            if receipt is not None:
+                break
+            time.sleep(0.1)
+        assert receipt is not None, f"{signature}: no receipt"
         assert receipt["status"] == "0x1", f"{signature} reverted"
 
     def call(self, contract: str, signature: str, types: list[str], *args: object) -> tuple:
@@ -106,11 +113,13 @@ class Court:
             "PYTHONWARNINGS": "ignore::UserWarning:pydantic_settings.sources.utils",
         }
 
-    def __call__(self, *args: str, account: str | None = JUROR) -> subprocess.CompletedProcess:
+    def __call__(
+        self, *args: str, account: str | None = JUROR, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
             self.command(*args, account=account),
             cwd=REPO_ROOT,
-            env=self.env(),
+            env={**self.env(), **(env or {})},
             capture_output=True,
             text=True,
             timeout=300,
@@ -165,7 +174,7 @@ def _wait_for(path: Path, text: str, process: subprocess.Popen, timeout: float =
     raise AssertionError(f"no '{text}' in: {path.read_text()}")
 
 
-def test_court_cli__full_dispute__stake_draw_commit_recover_reveal_execute_withdraw(
+def test_court_cli__full_dispute__stake_draw_commit_crash_recover_reveal_execute_withdraw(
     deploy, anvil, tmp_path
 ):
     assert deploy().returncode == 0
@@ -184,10 +193,17 @@ def test_court_cli__full_dispute__stake_draw_commit_recover_reveal_execute_withd
     assert "you were not drawn in dispute 0 round 0" in court.refused(
         "commit", "0", "1", account=NOT_DRAWN
     )
-    assert "committed choice 1 in dispute 0 round 0; reveal from" in court.ok("commit", "0", "1")
+    assert "committed choice 2 in dispute 0 round 0; reveal from" in court.ok("commit", "0", "2")
     (store_file,) = (tmp_path / "store").glob("*.json")
+
+    # The juror changes their vote and the CLI dies right after sending it.
+    crashed = court("commit", "0", "1", env={CRASH_ENV: "commit"})
+    assert crashed.returncode == CRASH_EXIT_CODE, crashed.stdout + crashed.stderr
     attempts = json.loads(store_file.read_text())["votes"]["0:0"]["attempts"]
-    assert [(a["choice"], a["status"]) for a in attempts] == [(1, "confirmed")]
+    assert [(a["choice"], a["status"]) for a in attempts] == [(2, "confirmed"), (1, "sent")]
+    status = " ".join(court.ok("status").split())
+    assert "locked │ 300 LDAO │ by seats in 1 open round" in status
+    assert "committed 1" in status
 
     # The store is lost; the wallet re-derives the salt, the chain gives the choice.
     store_file.unlink()
