@@ -242,10 +242,15 @@ def test_court_cli__full_dispute__stake_draw_commit_crash_recover_reveal_execute
     dispute = chain.call("QualityCourt", "dispute_info(uint256)", DISPUTE_INFO, 0)
     assert (dispute[4], dispute[5], dispute[6]) == (True, 1, True)
 
+    listing = " ".join(court.ok("disputes", account=None).split())
+    assert "1 (final, delivered)" in listing
     status = court.ok("status")
     assert "No open round holds your seats." in status
     assert "withdrew" in court.ok("withdraw")
-    assert "nothing to withdraw" in court.refused("withdraw")
+    assert "pending withdrawal 3,000 LDAO, unlocks" in court.ok("unstake", "--all")
+    later = court.refused("withdraw")
+    assert "nothing to withdraw yet: 3,000 LDAO pending unlocks at" in later
+    assert "(in 7d)" in later
 
 
 @pytest.fixture(scope="module")
