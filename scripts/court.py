@@ -115,6 +115,10 @@ def court_command(name: str, *, needs_account: bool = True) -> Callable:
                 raise click.ClickException(str(exc)) from None
             except ApeException as exc:
                 raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+            except KeyboardInterrupt:
+                # Ctrl-C (e.g. stopping `auto-reveal --loop`): the store is
+                # consistent at every step, so stopping loses nothing.
+                raise click.ClickException("interrupted") from None
 
         # Not functools.wraps: Ape reads the callback's own signature to pass
         # `network` and `provider`, and `wraps` would show it `function`'s.

@@ -12,6 +12,7 @@ import pytest
 
 from labeldao.juror import BoaBackend, JurorError, Period, pending_reveals
 from labeldao.store import CONFIRMED, FAILED, PREPARED, SENT
+from tests.helpers import events
 from tests.unit.court.conftest import (
     FEE_PER_JUROR,
     MIN_STAKE,
@@ -374,3 +375,34 @@ def test_execute__not_final__says_when_it_will_be(dispute, client):
     dispute_id, seated, _ = dispute
     with pytest.raises(JurorError, match="is not final: .* becomes final at"):
         client(seated[0]).execute(dispute_id, batch=64)
+
+
+# -- evidence and listings --------------------------------------------------------
+
+
+def test_submit_evidence__open_dispute__logged_for_the_juror(dispute, client, court):
+    dispute_id, seated, _ = dispute
+    client(seated[0]).submit_evidence(dispute_id, "ipfs://why.json")
+    (logged,) = events(court, "Evidence")
+    assert (logged.evidence_group_id, logged.party, logged.evidence) == (
+        dispute_id,
+        seated[0].address,
+        "ipfs://why.json",
+    )
+
+
+def test_submit_evidence__final_dispute__refused_before_sending(dispute, client, flow, keys):
+    dispute_id, seated, _ = dispute
+    flow.vote(dispute_id, 0, {j.address: 1 for j in seated}, keys)
+    flow.goto(dispute_id, PERIOD_EXECUTION)
+    with pytest.raises(JurorError, match=f"dispute {dispute_id} is final: evidence is closed"):
+        client(seated[0]).submit_evidence(dispute_id, "ipfs://late.json")
+
+
+def test_recent_disputes__newest_first_with_their_current_round(staked, flow, client, jurors):
+    staked()
+    first, second = flow.create(), flow.create()
+    listed = client(jurors[0]).recent_disputes(5)
+    assert [dispute_id for dispute_id, _, _ in listed] == [second, first]
+    assert all(info.panel == 3 and info.drawn == 0 for _, _, info in listed)
+    assert [dispute_id for dispute_id, _, _ in client(jurors[0]).recent_disputes(1)] == [second]
