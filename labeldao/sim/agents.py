@@ -60,8 +60,13 @@ KINDS: list[tuple[Role, str, str]] = [
     (Role.PROVIDER, "overreporting", "overreporting_providers"),
     (Role.PROVIDER, "flaky", "flaky_providers"),
 ]
-CHEATERS = {(Role.ANNOTATOR, "lazy"), (Role.ANNOTATOR, "malicious"), (Role.JUROR, "lazy"),
-            (Role.JUROR, "bribed"), (Role.PROVIDER, "overreporting")}  # fmt: skip
+CHEATERS = {
+    (Role.ANNOTATOR, "lazy"),
+    (Role.ANNOTATOR, "malicious"),
+    (Role.JUROR, "lazy"),
+    (Role.JUROR, "bribed"),
+    (Role.PROVIDER, "overreporting"),
+}
 
 
 @dataclass
@@ -127,7 +132,10 @@ def answers(
     """An annotator's answers. `ring` is the malicious ring's shared generator,
     seeded per task, so every member copies the same answer set."""
     if kind == "honest":
-        return [r if rng.random() < b.honest_accuracy else _wrong(r, b.answer_choices, rng) for r in right]
+        return [
+            r if rng.random() < b.honest_accuracy else _wrong(r, b.answer_choices, rng)
+            for r in right
+        ]
     if kind == "lazy":
         return [rng.randrange(b.answer_choices) for _ in right]
     if kind == "malicious":

@@ -502,7 +502,8 @@ class Model:
         escrow_owed = sum(self.escrow_claimable.values()) + sum(
             t.reward + t.fee + (t.remaining_stake(self.escrow_terms) if t.annotator else 0)
             for t in self.tasks.values()
-            if t.status & (TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED | TaskStatus.DISPUTED)
+            if t.status
+            & (TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED | TaskStatus.DISPUTED)
         )
         if escrow_owed != self.balance(self.escrow):
             problems.append(f"escrow owes {escrow_owed}, holds {self.balance(self.escrow)}")

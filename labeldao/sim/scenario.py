@@ -143,7 +143,9 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
     for i, part in enumerate(parts[:-1]):
         child = node.get(part)
         if not isinstance(child, dict):
-            raise ScenarioError(f"unknown parameter {path!r}: {'.'.join(parts[: i + 1])} is no group")
+            raise ScenarioError(
+                f"unknown parameter {path!r}: {'.'.join(parts[: i + 1])} is no group"
+            )
         node = child
     last = parts[-1]
     is_override_group = parts[0] == "protocol" and len(parts) == 3
