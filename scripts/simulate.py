@@ -93,6 +93,8 @@ def cli(
         return
     try:
         result = _run(scenario, seed, progress=not no_progress, measure=not no_measure)
+    except ScenarioError as error:
+        raise click.ClickException(str(error)) from None
     except engine.ModelMismatch as mismatch:
         click.echo(str(mismatch), err=True)
         raise SystemExit(2) from None
@@ -127,6 +129,8 @@ def _sweep(scenario, seed: int, grid, directory: Path) -> None:  # noqa: ANN001
     click.echo(f"sweep: {total} runs of {scenario.name} (seed {seed})")
     try:
         rows = sweep.run(scenario, seed, grid, directory, on_point=lambda r: click.echo(f"  {r}"))
+    except ScenarioError as error:
+        raise click.ClickException(str(error)) from None
     except engine.ModelMismatch as mismatch:
         click.echo(str(mismatch), err=True)
         raise SystemExit(2) from None

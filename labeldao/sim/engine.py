@@ -21,6 +21,7 @@ one registry epoch (one day); in it, in this order:
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 import time
 import tomllib
@@ -30,19 +31,21 @@ from pathlib import Path
 from typing import Any
 
 import boa
+from boa.contracts.base_evm_contract import BoaError
 from boa.environment import Env
 from eth_utils import keccak
 
 from labeldao.annotations import GoldItem, answer_tree, gold_failure_args, gold_tree
 from labeldao.assurance.throughput import CallRecorder, replay
 from labeldao.boa_tools import deployer
-from labeldao.config import params_path
+from labeldao.config import ParamsError, params_path
 from labeldao.court import commitment, derive_salt
+from labeldao.deploy import DeployError
 from labeldao.escrow import TaskStatus
 from labeldao.sim import agents as ag
 from labeldao.sim.agents import Agent, Role
 from labeldao.sim.model import CourtTerms, EscrowTerms, Model, RegistryTerms
-from labeldao.sim.scenario import FIXED_COURT, SIM_EPOCH_SECONDS, Scenario
+from labeldao.sim.scenario import FIXED_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
 from labeldao.system import CONTRACTS, BoaSystem, deploy_boa
 
 LDAO = 10**18
@@ -627,6 +630,21 @@ def _answer(label: int) -> bytes:
     return keccak(f"label-{label}".encode())
 
 
+def _deploy(path: Path, scenario: Scenario) -> BoaSystem:
+    """The suite with the scenario's parameters; a parameter the contracts
+    refuse is the scenario's error, reported as such."""
+    try:
+        return deploy_boa(path)
+    except (DeployError, ParamsError) as error:
+        raise ScenarioError(f"scenario {scenario.name}: protocol parameters: {error}") from None
+    except BoaError as error:
+        found = re.search(r"^\[E\][^\n]*<([^<>\n]+)>\s*$", str(error), re.MULTILINE)
+        detail = found.group(1) if found else "reverted"
+        raise ScenarioError(
+            f"scenario {scenario.name}: the contracts refused the protocol parameters: {detail}"
+        ) from None
+
+
 def run(
     scenario: Scenario,
     seed: int,
@@ -648,7 +666,7 @@ def run(
         boa.env.evm.patch.block_number = START_BLOCK
         path = params_file(scenario, Path(tmp))
         with recorder.recording():
-            system = deploy_boa(path)
+            system = _deploy(path, scenario)
             deployed = len(recorder.messages)
             started = time.perf_counter()
             sim = Simulation(scenario, seed, system)
