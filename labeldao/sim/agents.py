@@ -210,6 +210,14 @@ def vote(kind: str, right: int, cheater_side: int | None, b: Behaviour, rng: ran
     raise ValueError(f"unknown juror kind {kind!r}")
 
 
+def appeals(was_right: bool, cheats: bool, balance: int, cost: int) -> bool:
+    """A party that lost appeals when it can pay and either was right (a
+    bigger panel should correct the ruling) or cheats (it bets on bribed
+    jurors). The winner always defends when it can pay: an appeal funded
+    alone wins by default."""
+    return balance >= cost and (was_right or cheats)
+
+
 # -- providers and the watchdog ----------------------------------------------
 
 

@@ -84,6 +84,7 @@ class Dispute:
     right: int  # the ruling the truth calls for
     cheater: Agent | None  # the cheating party, who bribes
     cheater_side: int | None
+    parties: dict[int, Agent]  # side -> the party that wants it (and funds its appeals)
 
 
 @dataclass
@@ -178,7 +179,7 @@ class Simulation:
         self.delivered: dict[str, int] = {}
         self.epoch_rows: list[dict[str, Any]] = []
         self.checks = 0
-        self._salts: dict[tuple[str, int], bytes] = {}
+        self._salts: dict[tuple[str, int, int], bytes] = {}
 
     # -- set-up -------------------------------------------------------------
 
@@ -325,6 +326,7 @@ class Simulation:
                                 2,
                                 cheater,
                                 1 if cheater else None,
+                                {1: p, 2: watchdog},
                             )
                         )
             epochs = m.claimable_epochs(node_id, now)[:MAX_BATCH]
@@ -415,6 +417,7 @@ class Simulation:
                     1 if good else 2,
                     cheater,
                     1 if cheater else None,
+                    {1: annotator, 2: requester},
                 )
             )
 
@@ -430,15 +433,35 @@ class Simulation:
         self.silent = waiting
 
     def _court(self) -> None:
+        """Every dispute opened this epoch, round after round, to its ruling."""
         if not self.disputes:
             return
-        m, keeper = self.model, self.by_role[Role.KEEPER][0]
-        court = self.court
+        active, round_ = list(self.disputes), 0
+        while active:
+            self._draw(active, round_)
+            self._vote(active, round_)
+            infos = {d.dispute_id: self.court.round_info(d.dispute_id, round_) for d in active}
+            self._advance_to(max(i.appeal_start for i in infos.values()) + 1)
+            active = [d for d in active if self._appeal(d, round_)]
+            round_ += 1
+        last = [
+            self.court.round_info(d.dispute_id, len(self.model.disputes[d.dispute_id].rounds) - 1)
+            for d in self.disputes
+        ]
+        self._advance_to(max(i.appeal_end for i in last) + 1)
+        for d in self.disputes:
+            self._execute(d)
+        self.disputes = []
+        self._salts.clear()
+
+    def _draw(self, disputes: list[Dispute], round_: int) -> None:
+        """The keeper draws each panel; the model learns who was seated (chance)."""
+        court, keeper = self.court, self.by_role[Role.KEEPER][0]
         delay = int(self.sys.randomness.DELAY())
         boa.env.time_travel(blocks=delay + 1, block_delta=1)
-        for d in self.disputes:
+        for d in disputes:
             for _ in range(50):
-                info = court.round_info(d.dispute_id, 0)
+                info = court.round_info(d.dispute_id, round_)
                 if info.drawn == info.panel:
                     break
                 court.draw(d.dispute_id, min(MAX_BATCH, 2 * info.panel), sender=keeper.address)
@@ -446,27 +469,34 @@ class Simulation:
             else:
                 raise RuntimeError(f"dispute {d.dispute_id}: panel not drawn after 50 attempts")
             for i in range(info.jurors):
-                juror = str(court.round_juror(d.dispute_id, 0, i))
-                m.seated(d.dispute_id, juror, court.juror_round(d.dispute_id, 0, juror).seats)
-        infos = {d.dispute_id: court.round_info(d.dispute_id, 0) for d in self.disputes}
+                juror = str(court.round_juror(d.dispute_id, round_, i))
+                seats = court.juror_round(d.dispute_id, round_, juror).seats
+                self.model.seated(d.dispute_id, juror, seats)
+
+    def _vote(self, disputes: list[Dispute], round_: int) -> None:
+        """Jurors commit, then reveal (lazy ones may forget); bought votes are paid."""
+        m, court = self.model, self.court
+        infos = {d.dispute_id: court.round_info(d.dispute_id, round_) for d in disputes}
         self._advance_to(max(i.commit_start for i in infos.values()))
         votes: dict[tuple[int, str], ag.Vote] = {}
-        for d in self.disputes:
-            for juror in m.rounds[d.dispute_id].jurors:
+        for d in disputes:
+            for juror in m.disputes[d.dispute_id].rounds[round_].jurors:
                 j = self.by_address[juror]
                 v = ag.vote(j.kind, d.right, d.cheater_side, self.b, self.rng)
                 votes[(d.dispute_id, juror)] = v
-                digest = commitment(d.dispute_id, 0, juror, v.choice, self._salt(j, d.dispute_id))
-                court.commit(d.dispute_id, 0, digest, sender=juror)
+                salt = self._salt(j, d.dispute_id, round_)
+                digest = commitment(d.dispute_id, round_, juror, v.choice, salt)
+                court.commit(d.dispute_id, round_, digest, sender=juror)
         self._advance_to(max(i.reveal_start for i in infos.values()))
-        for d in self.disputes:
-            for juror in m.rounds[d.dispute_id].jurors:
+        for d in disputes:
+            for juror in m.disputes[d.dispute_id].rounds[round_].jurors:
                 v, j = votes[(d.dispute_id, juror)], self.by_address[juror]
                 j.count("votes")
                 if not v.reveals:
                     j.count("silent_votes")
                     continue
-                court.reveal(d.dispute_id, 0, v.choice, self._salt(j, d.dispute_id), sender=juror)
+                salt = self._salt(j, d.dispute_id, round_)
+                court.reveal(d.dispute_id, round_, v.choice, salt, sender=juror)
                 m.reveal(d.dispute_id, juror, v.choice)
                 if v.bought and d.cheater is not None and self.b.bribe:
                     bribe = min(self.b.bribe * LDAO, m.balance(d.cheater.address))
@@ -475,47 +505,71 @@ class Simulation:
                         m.transfer(d.cheater.address, juror, bribe)
                         j.count("bribes", bribe)
                         d.cheater.count("bribes_paid", bribe)
-        self._advance_to(max(i.appeal_end for i in infos.values()) + 1)
-        for d in self.disputes:
-            court.execute(d.dispute_id, 0, MAX_BATCH, sender=keeper.address)
-            ruling, _ = m.ruling(d.dispute_id)
-            for juror, change in m.execute(d.dispute_id).items():
-                j = self.by_address[juror]
-                j.count("coherent" if change > 0 else "incoherent")
-            court.execute_ruling(d.dispute_id, sender=keeper.address)
-            kind, a, e = d.subject
-            if kind == "task":
-                m.rule_task(a, ruling, self._now())
-                annotator = self.by_address[m.tasks[a].annotator]
-                annotator.count({0: "split", 1: "accepted", 2: "rejected"}[ruling])
-            else:
-                m.rule_report(a, e, ruling, self._now())
-                self.nodes[a].count(
-                    {0: "challenges_refused", 1: "challenges_won", 2: "frauds_ruled"}[ruling]
-                )
-            self.dispute_log.append(
-                {
-                    "dispute_id": d.dispute_id,
-                    "subject": kind,
-                    "right": d.right,
-                    "ruling": ruling,
-                    "cheater": d.cheater.group if d.cheater else "",
-                    "correct": int(ruling == d.right),
-                }
-            )
-        self.disputes = []
-        self._salts.clear()
 
-    def _salt(self, juror: Agent, dispute_id: int) -> bytes:
+    def _appeal(self, d: Dispute, round_: int) -> bool:
+        """The losing party appeals when rational; the winner then defends.
+        True when the appeal was raised (a new round opened)."""
+        m = self.model
+        ruling, _ = m.plurality(d.dispute_id)
+        if ruling == 0 or self.court.appealCost(d.dispute_id, b"") == 2**256 - 1:
+            return False  # a tie, or the last round allowed
+        loser_side = 3 - ruling
+        loser, winner = d.parties[loser_side], d.parties[ruling]
+        cost = m.appeal_cost(d.dispute_id)
+        if not ag.appeals(
+            loser_side == d.right, loser is d.cheater, m.balance(loser.address), cost
+        ):
+            return False
+        self.court.appeal(d.dispute_id, loser_side.to_bytes(32, "big"), sender=loser.address)
+        m.fund_appeal(d.dispute_id, loser_side, loser.address)
+        loser.count("appeals")
+        if m.balance(winner.address) < cost:
+            return False  # the appellant wins by default
+        self.court.appeal(d.dispute_id, ruling.to_bytes(32, "big"), sender=winner.address)
+        winner.count("appeal_defences")
+        return m.fund_appeal(d.dispute_id, ruling, winner.address)
+
+    def _execute(self, d: Dispute) -> None:
+        """The keeper executes every round, then the ruling; the model follows."""
+        m, keeper = self.model, self.by_role[Role.KEEPER][0]
+        rounds = len(m.disputes[d.dispute_id].rounds)
+        for r in range(rounds):
+            self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
+        ruling, _, _ = m.final_ruling(d.dispute_id)
+        for juror, change in m.execute(d.dispute_id).items():
+            self.by_address[juror].count("coherent" if change > 0 else "incoherent")
+        self.court.execute_ruling(d.dispute_id, sender=keeper.address)
+        kind, a, e = d.subject
+        if kind == "task":
+            m.rule_task(a, ruling, self._now())
+            annotator = self.by_address[m.tasks[a].annotator]
+            annotator.count({0: "split", 1: "accepted", 2: "rejected"}[ruling])
+        else:
+            m.rule_report(a, e, ruling, self._now())
+            outcome = {0: "challenges_refused", 1: "challenges_won", 2: "frauds_ruled"}[ruling]
+            self.nodes[a].count(outcome)
+        self.dispute_log.append(
+            {
+                "dispute_id": d.dispute_id,
+                "subject": kind,
+                "right": d.right,
+                "ruling": ruling,
+                "rounds": rounds,
+                "cheater": d.cheater.group if d.cheater else "",
+                "correct": int(ruling == d.right),
+            }
+        )
+
+    def _salt(self, juror: Agent, dispute_id: int, round_: int) -> bytes:
         """The juror's salt, derived from its key (`labeldao.court`), kept for the reveal."""
-        key = (juror.address, dispute_id)
+        key = (juror.address, dispute_id, round_)
         if key not in self._salts:
             self._salts[key] = derive_salt(
                 juror.private_key,
                 court=self.court.address,
                 chain_id=boa.env.evm.patch.chain_id,
                 dispute_id=dispute_id,
-                round_=0,
+                round_=round_,
             )
         return self._salts[key]
 
@@ -528,8 +582,7 @@ class Simulation:
             if m.registry_credits.get(a.address):
                 self.registry.withdraw(sender=a.address)
                 m.registry_withdraw(a.address)
-            state = m.jurors.get(a.address)
-            if state is not None and state.claimable:
+            if m.court_claimable.get(a.address):
                 self.court.withdraw(sender=a.address)
                 m.court_withdraw(a.address)
 
@@ -590,8 +643,9 @@ class Simulation:
         m = self.model
         total = m.balance(a.address) + m.escrow_claimable.get(a.address, 0)
         total += m.registry_credits.get(a.address, 0)
+        total += m.court_claimable.get(a.address, 0)
         if (state := m.jurors.get(a.address)) is not None:
-            total += state.free + state.locked + state.claimable
+            total += state.free + state.locked
         total += sum(n.stake for n in m.nodes.values() if n.owner == a.address)
         live = TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED | TaskStatus.DISPUTED
         for t in m.tasks.values():

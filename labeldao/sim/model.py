@@ -105,13 +105,22 @@ class Task:
 
 @dataclass
 class Round:
-    """One court round (the only round: appeals are not simulated)."""
+    """One court round: its fee, seats, votes and the appeal funding it collected."""
 
-    arbitrable: str
     fee: int
     jurors: list[str] = field(default_factory=list)  # in draw order
     seats: dict[str, int] = field(default_factory=dict)
     revealed: dict[str, int] = field(default_factory=dict)  # juror -> choice
+    funding: list[tuple[int, str]] = field(default_factory=list)  # (side, funder)
+    funding_cost: int = 0
+
+
+@dataclass
+class Dispute:
+    """A dispute: its rounds (an appeal funded by two sides opens the next)."""
+
+    arbitrable: str
+    rounds: list[Round]
     executed: bool = False
 
 
@@ -119,7 +128,6 @@ class Round:
 class Juror:
     free: int = 0
     locked: int = 0
-    claimable: int = 0
 
 
 @dataclass
@@ -156,7 +164,7 @@ class Model:
     tasks: dict[int, Task] = field(default_factory=dict)
     escrow_claimable: dict[str, int] = field(default_factory=dict)
     bonus_minted: dict[int, int] = field(default_factory=dict)  # escrow epoch -> minted
-    rounds: dict[int, Round] = field(default_factory=dict)  # dispute id -> round
+    disputes: dict[int, Dispute] = field(default_factory=dict)
     jurors: dict[str, Juror] = field(default_factory=dict)
     court_claimable: dict[str, int] = field(default_factory=dict)
     nodes: dict[int, Node] = field(default_factory=dict)
@@ -256,7 +264,7 @@ class Model:
         self.transfer(task.requester, self.escrow, cost)
         self.transfer(self.escrow, self.court, cost)
         task.status = TaskStatus.DISPUTED
-        self.rounds[dispute_id] = Round(arbitrable=f"task:{task_id}", fee=cost)
+        self.disputes[dispute_id] = Dispute(f"task:{task_id}", [Round(fee=cost)])
         self.changed_tasks.add(task_id)
 
     def rule_task(self, task_id: int, ruling: int, now: int) -> None:
@@ -304,8 +312,8 @@ class Model:
         self.jurors.setdefault(juror, Juror()).free += amount
 
     def seated(self, dispute_id: int, juror: str, seats: int) -> None:
-        """The draw gave `juror` `seats` more seats (an outcome of chance)."""
-        rnd = self.rounds[dispute_id]
+        """The draw gave `juror` `seats` more seats in the current round (chance)."""
+        rnd = self.disputes[dispute_id].rounds[-1]
         if juror not in rnd.seats:
             rnd.jurors.append(juror)
             rnd.seats[juror] = 0
@@ -318,11 +326,11 @@ class Model:
         state.locked += lock
 
     def reveal(self, dispute_id: int, juror: str, choice: int) -> None:
-        self.rounds[dispute_id].revealed[juror] = choice
+        self.disputes[dispute_id].rounds[-1].revealed[juror] = choice
 
-    def ruling(self, dispute_id: int) -> tuple[int, bool]:
-        """(ruling, tied): plurality of revealed seats; a tie or no vote rules 0."""
-        rnd = self.rounds[dispute_id]
+    def plurality(self, dispute_id: int, round_: int = -1) -> tuple[int, bool]:
+        """(ruling, tied) of a round: plurality of revealed seats; a tie or no vote rules 0."""
+        rnd = self.disputes[dispute_id].rounds[round_]
         tally: dict[int, int] = {}
         for juror, choice in rnd.revealed.items():
             tally[choice] = tally.get(choice, 0) + rnd.seats[juror]
@@ -332,18 +340,72 @@ class Model:
         winners = [c for c, v in tally.items() if v == top]
         return (winners[0], False) if len(winners) == 1 else (0, True)
 
+    def appeal_cost(self, dispute_id: int) -> int:
+        """`fee_per_juror x (2n + 1)` for a current panel of n seats."""
+        panel = sum(self.disputes[dispute_id].rounds[-1].seats.values())
+        return self.court_terms.fee_per_juror * (2 * panel + 1)
+
+    def fund_appeal(self, dispute_id: int, side: int, funder: str) -> bool:
+        """Funds one side of an appeal of the current round; True when it
+        was the second side, which opens the next round (one deposit is its fee)."""
+        dispute = self.disputes[dispute_id]
+        rnd = dispute.rounds[-1]
+        cost = self.appeal_cost(dispute_id)
+        if any(s == side for s, _ in rnd.funding) or len(rnd.funding) == 2:
+            raise ModelError(f"dispute {dispute_id}: side {side} cannot be funded")
+        self.transfer(funder, self.court, cost)
+        rnd.funding.append((side, funder))
+        rnd.funding_cost = cost
+        if len(rnd.funding) == 2:
+            dispute.rounds.append(Round(fee=cost))
+            return True
+        return False
+
+    def final_ruling(self, dispute_id: int) -> tuple[int, int, bool]:
+        """(ruling, jury ruling, tied): a side funded alone in the last round's
+        appeal period wins by default; coherence is judged on the jury's ruling."""
+        jury, tied = self.plurality(dispute_id)
+        last = self.disputes[dispute_id].rounds[-1]
+        if len(last.funding) == 1 and last.funding[0][0] != jury:
+            return last.funding[0][0], jury, tied
+        return jury, jury, tied
+
     def execute(self, dispute_id: int) -> dict[str, int]:
-        """Settles the round's jurors; returns each juror's change of holdings."""
-        rnd = self.rounds[dispute_id]
-        if rnd.executed:
+        """Settles every round of a final dispute; returns each juror's change."""
+        dispute = self.disputes[dispute_id]
+        if dispute.executed:
             raise ModelError(f"dispute {dispute_id} executed twice")
-        ruling, tied = self.ruling(dispute_id)
+        ruling, jury, tied = self.final_ruling(dispute_id)
+        change: dict[str, int] = {}
+        for rnd in dispute.rounds:
+            self._return_appeal_funds(rnd, ruling)
+            for juror, amount in self._execute_round(rnd, jury, tied).items():
+                change[juror] = change.get(juror, 0) + amount
+        dispute.executed = True
+        return change
+
+    def _return_appeal_funds(self, rnd: Round, ruling: int) -> None:
+        if not rnd.funding:
+            return
+        cost = rnd.funding_cost
+        (side_a, funder_a) = rnd.funding[0]
+        if len(rnd.funding) == 1 or ruling == side_a:
+            self._court_credit(funder_a, cost)
+            return
+        side_b, funder_b = rnd.funding[1]
+        if ruling == side_b:
+            self._court_credit(funder_b, cost)
+        else:
+            self._court_credit(funder_a, cost // 2)
+            self._court_credit(funder_b, cost - cost // 2)
+
+    def _execute_round(self, rnd: Round, jury: int, tied: bool) -> dict[str, int]:
         terms = self.court_terms
         lock_per_seat = terms.seat_lock
         change: dict[str, int] = {}
 
         def coherent(j: str) -> bool:
-            return j in rnd.revealed and (tied or rnd.revealed[j] == ruling)
+            return j in rnd.revealed and (tied or rnd.revealed[j] == jury)
 
         slashed = 0
         for juror in rnd.jurors:
@@ -373,17 +435,19 @@ class Model:
             lock = seats * lock_per_seat
             state.locked -= lock
             state.free += lock
-            state.claimable += share
             change[juror] = share
+            self._court_credit(juror, share)
         if not good:
-            self.court_claimable[self.treasury] = self.court_claimable.get(self.treasury, 0) + pool
-        rnd.executed = True
+            self._court_credit(self.treasury, pool)
         return change
 
-    def court_withdraw(self, juror: str) -> int:
-        state = self.jurors[juror]
-        amount, state.claimable = state.claimable, 0
-        self.transfer(self.court, juror, amount)
+    def _court_credit(self, account: str, amount: int) -> None:
+        if amount:
+            self.court_claimable[account] = self.court_claimable.get(account, 0) + amount
+
+    def court_withdraw(self, account: str) -> int:
+        amount = self.court_claimable.pop(account, 0)
+        self.transfer(self.court, account, amount)
         return amount
 
     # -- registry -----------------------------------------------------------
@@ -413,7 +477,7 @@ class Model:
         self.transfer(challenger, self.registry, bond + cost)
         self.transfer(self.registry, self.court, cost)
         report.status, report.challenger, report.bond = CHALLENGED, challenger, bond
-        self.rounds[dispute_id] = Round(arbitrable=f"report:{node_id}:{epoch}", fee=cost)
+        self.disputes[dispute_id] = Dispute(f"report:{node_id}:{epoch}", [Round(fee=cost)])
 
     def rule_report(self, node_id: int, epoch: int, ruling: int, now: int) -> None:
         report = self.reports[(node_id, epoch)]
@@ -485,11 +549,10 @@ class Model:
         for account in [*accounts, self.treasury]:
             out[("escrow.claimable", account)] = self.escrow_claimable.get(account, 0)
             out[("registry.credits", account)] = self.registry_credits.get(account, 0)
+            out[("court.claimable", account)] = self.court_claimable.get(account, 0)
         for juror, state in self.jurors.items():
             out[("court.free", juror)] = state.free
             out[("court.locked", juror)] = state.locked
-            out[("court.claimable", juror)] = state.claimable
-        out[("court.claimable", self.treasury)] = self.court_claimable.get(self.treasury, 0)
         for node_id, node in self.nodes.items():
             out[("registry.stake", str(node_id))] = node.stake
         for task_id in sorted(self.changed_tasks):
@@ -508,9 +571,14 @@ class Model:
         if escrow_owed != self.balance(self.escrow):
             problems.append(f"escrow owes {escrow_owed}, holds {self.balance(self.escrow)}")
         court_owed = (
-            sum(j.free + j.locked + j.claimable for j in self.jurors.values())
+            sum(j.free + j.locked for j in self.jurors.values())
             + sum(self.court_claimable.values())
-            + sum(r.fee for r in self.rounds.values() if not r.executed)
+            + sum(
+                r.fee + (r.funding_cost if r.funding else 0)
+                for d in self.disputes.values()
+                if not d.executed
+                for r in d.rounds
+            )
         )
         if court_owed != self.balance(self.court):
             problems.append(f"court owes {court_owed}, holds {self.balance(self.court)}")

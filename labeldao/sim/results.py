@@ -44,6 +44,8 @@ STAT_COLUMNS = [
     "split",
     "gold_failures",
     "disputes_opened",
+    "appeals",
+    "appeal_defences",
     "votes",
     "silent_votes",
     "coherent",

@@ -104,8 +104,9 @@ class Protocol(_Strict):
     registry_epoch_emission: int = Field(default=10_000 * 10**18, ge=0, le=10**25)
 
 
-# Court parameters the engine relies on; the scenario may not change them.
-FIXED_COURT = {"max_rounds": 1}
+# Court parameters the engine relies on; the scenario may not change them:
+# at most one appeal (a first panel, then one of 2n + 1 seats).
+FIXED_COURT = {"max_rounds": 2}
 
 
 class Scenario(_Strict):
@@ -124,7 +125,7 @@ class Scenario(_Strict):
             if key in self.protocol.court:
                 raise ValueError(
                     f"protocol.court.{key} is fixed at {FIXED_COURT[key]} by the simulation "
-                    "(appeals are not simulated)"
+                    "(one appeal at most)"
                 )
         return self
 

@@ -129,3 +129,10 @@ def test_watchdog__challenges_only_what_it_can_disprove():
     assert not ag.watchdog_challenges(
         ag.Report(200, 100, 10_000), _b(watchdog_detects=0.0), random.Random(0)
     )
+
+
+def test_appeals__the_wronged_and_the_cheater_appeal_when_they_can_pay():
+    assert ag.appeals(was_right=True, cheats=False, balance=100, cost=70)
+    assert ag.appeals(was_right=False, cheats=True, balance=100, cost=70)
+    assert not ag.appeals(was_right=False, cheats=False, balance=100, cost=70)
+    assert not ag.appeals(was_right=True, cheats=False, balance=69, cost=70)

@@ -159,12 +159,12 @@ def test_execute__incoherent_lose_the_lock__coherent_share_fee_and_slashes():
     m = _model()
     _round(m, {"j1": 2, "j2": 2, "j3": 1})
     assert m.jurors["j1"].locked == 100 * L and m.jurors["j1"].free == 900 * L
-    assert m.ruling(0) == (2, False)
+    assert m.plurality(0) == (2, False)
     change = m.execute(0)
     # pool = 30 fee + 100 lock of j3; j1 and j2 share it, the last takes the dust
     assert change == {"j3": -100 * L, "j1": 65 * L, "j2": 65 * L}
     assert m.jurors["j3"].free == 900 * L and m.jurors["j3"].locked == 0
-    assert m.jurors["j1"].free == 1_000 * L and m.jurors["j1"].claimable == 65 * L
+    assert m.jurors["j1"].free == 1_000 * L and m.court_claimable["j1"] == 65 * L
     with pytest.raises(ModelError, match="executed twice"):
         m.execute(0)
 
@@ -183,7 +183,7 @@ def test_execute__silent_juror_loses_the_multiplier_from_free_stake():
 def test_execute__tie__every_revealer_coherent_ruling_zero():
     m = _model()
     _round(m, {"j1": 1, "j2": 2, "j3": None})
-    assert m.ruling(0) == (0, True)
+    assert m.plurality(0) == (0, True)
     change = m.execute(0)
     assert change["j1"] > 0 and change["j2"] > 0 and change["j3"] == -200 * L
 
@@ -193,6 +193,73 @@ def test_execute__nobody_coherent__pool_to_the_treasury():
     _round(m, {"j1": None, "j2": None, "j3": None})
     m.execute(0)
     assert m.court_claimable["treasury"] == 30 * L + 3 * 200 * L
+
+
+def _appealed(m, plan0, plan1, defend=True):
+    """Round 0 per `plan0` (j1-j3, one seat each), the loser (requester, side 2)
+    appeals, the annotator (side 1) defends; round 1 seats j1 3, j2 2, j3 2."""
+    _round(m, plan0)
+    assert m.plurality(0) == (1, False)
+    assert m.appeal_cost(0) == 70 * L  # 10 x (2 x 3 + 1)
+    assert not m.fund_appeal(0, 2, "req")
+    if defend:
+        assert m.fund_appeal(0, 1, "ann")
+        for j, n in (("j1", 3), ("j2", 2), ("j3", 2)):
+            m.seated(0, j, n)
+        for j, choice in plan1.items():
+            m.reveal(0, j, choice)
+
+
+def test_appeal__overturned__winner_funder_refunded_both_rounds_judged_on_the_last():
+    m = _model()
+    _appealed(m, {"j1": 1, "j2": 1, "j3": 2}, {"j1": 2, "j2": 2, "j3": 2})
+    assert len(m.disputes[0].rounds) == 2 and m.disputes[0].rounds[1].fee == 70 * L
+    assert m.conservation() == []
+    assert m.final_ruling(0) == (2, 2, False)
+    change = m.execute(0)
+    # the requester funded the winning side: its deposit comes back
+    assert m.court_claimable["req"] == 70 * L
+    assert "ann" not in m.court_claimable
+    # round 0: j1, j2 incoherent (100 each), j3 takes 30 + 200; round 1: all coherent, 70 by seats
+    assert change["j1"] == -100 * L + 70 * L * 3 // 7
+    assert change["j2"] == -100 * L + 70 * L * 2 // 7
+    assert change["j3"] == 230 * L + 70 * L - 70 * L * 3 // 7 - 70 * L * 2 // 7
+    assert m.conservation() == []
+
+
+def test_appeal__funded_alone__the_appellant_wins_by_default_jurors_judged_on_the_jury():
+    m = _model()
+    _appealed(m, {"j1": 1, "j2": 1, "j3": 2}, {}, defend=False)
+    assert m.final_ruling(0) == (2, 1, False)
+    change = m.execute(0)
+    assert m.court_claimable["req"] == 70 * L  # a lone funder is refunded
+    assert change["j3"] == -100 * L  # incoherent with the jury, not with the default
+    assert change["j1"] == 65 * L
+
+
+def test_appeal__neither_funded_side_wins__funders_share_the_deposit():
+    m = _model()
+    _appealed(m, {"j1": 1, "j2": 1, "j3": 2}, {"j2": 1, "j3": 2})  # 2 seats each: a tie
+    assert m.final_ruling(0) == (0, 0, True)
+    m.execute(0)
+    assert m.court_claimable["req"] == 35 * L and m.court_claimable["ann"] == 35 * L
+
+
+def test_appeal__same_side_twice__is_a_model_error():
+    m = _model()
+    _round(m, {"j1": 1, "j2": 1, "j3": 1})
+    m.fund_appeal(0, 2, "req")
+    with pytest.raises(ModelError, match="side 2 cannot be funded"):
+        m.fund_appeal(0, 2, "dog")
+
+
+def test_court_withdraw__pays_the_claimable():
+    m = _model()
+    _round(m, {"j1": 1, "j2": 1, "j3": 1})
+    m.execute(0)
+    before = m.balance("j1")
+    assert m.court_withdraw("j1") == 10 * L
+    assert m.balance("j1") == before + 10 * L and "j1" not in m.court_claimable
 
 
 def test_seated__without_free_stake__is_a_model_error():
