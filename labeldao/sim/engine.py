@@ -159,7 +159,7 @@ class Simulation:
 
     def __init__(self, scenario: Scenario, seed: int, system: BoaSystem) -> None:
         self.s, self.b, self.seed = scenario, scenario.behaviour, seed
-        self.rng = random.Random(seed)
+        self._streams: dict[str, random.Random] = {}
         self.sys = system
         self.token, self.escrow = system.token, system.escrow
         self.court, self.registry = system.court, system.registry
@@ -180,6 +180,15 @@ class Simulation:
         self.epoch_rows: list[dict[str, Any]] = []
         self.checks = 0
         self._salts: dict[tuple[str, int, int], bytes] = {}
+
+    def rng(self, stream: str) -> random.Random:
+        """The random stream of one agent, seeded by (seed, agent name): an
+        agent's draws do not shift when other agents are added or removed,
+        so the points of a sweep differ by the swept parameter, not by luck
+        (common random numbers)."""
+        if stream not in self._streams:
+            self._streams[stream] = random.Random(f"{self.seed}:{stream}")
+        return self._streams[stream]
 
     # -- set-up -------------------------------------------------------------
 
@@ -301,7 +310,7 @@ class Simulation:
             reported = epoch - 1
             if node.active and reported >= node.first_epoch:
                 capacity = self.registry.max_work_units(node_id, reported)
-                r = ag.report(p.kind, capacity, b, self.rng)
+                r = ag.report(p.kind, capacity, b, self.rng(p.name))
                 if r is None:
                     p.count("reports_missed")
                 else:
@@ -312,7 +321,7 @@ class Simulation:
                     m.report(node_id, reported, r.work_units, r.uptime_bps)
                     p.count("reports")
                     self.delivered[p.name] = self.delivered.get(p.name, 0) + r.true_units
-                    if ag.watchdog_challenges(r, b, self.rng):
+                    if ag.watchdog_challenges(r, b, self.rng("watchdog")):
                         dispute_id = self.registry.challenge(
                             node_id, reported, "sim://watchdog", sender=watchdog.address
                         )
@@ -351,14 +360,14 @@ class Simulation:
                 ):
                     requester.count("tasks_unaffordable")
                     continue
-                annotator = self.rng.choice(annotators)
+                annotator = self.rng(requester.name).choice(annotators)
                 if m.balance(annotator.address) < stake:
                     annotator.count("tasks_unaffordable")
                     continue
                 self._one_task(requester, annotator, reward, stake)
 
     def _one_task(self, requester: Agent, annotator: Agent, reward: int, stake: int) -> None:
-        b, m, rng = self.b, self.model, self.rng
+        b, m, rng = self.b, self.model, self.rng(requester.name)
         n = b.items_per_task
         right = ag.truth(n, b.answer_choices, rng)
         gold_idx = sorted(rng.sample(range(n), b.gold_items))
@@ -381,7 +390,7 @@ class Simulation:
         self.escrow.claim_task(task_id, sender=annotator.address)
         m.claim_task(task_id, annotator.address)
         ring = random.Random(f"{self.seed}:ring:{task_id}")
-        given = ag.answers(annotator.kind, right, b, rng, ring)
+        given = ag.answers(annotator.kind, right, b, self.rng(annotator.name), ring)
         sheet = answer_tree({i: _answer(g) for i, g in enumerate(given)})
         self.escrow.submit(task_id, sheet.root, "sim://result", sender=annotator.address)
         m.submit(task_id)
@@ -482,7 +491,7 @@ class Simulation:
         for d in disputes:
             for juror in m.disputes[d.dispute_id].rounds[round_].jurors:
                 j = self.by_address[juror]
-                v = ag.vote(j.kind, d.right, d.cheater_side, self.b, self.rng)
+                v = ag.vote(j.kind, d.right, d.cheater_side, self.b, self.rng(j.name))
                 votes[(d.dispute_id, juror)] = v
                 salt = self._salt(j, d.dispute_id, round_)
                 digest = commitment(d.dispute_id, round_, juror, v.choice, salt)
