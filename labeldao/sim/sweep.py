@@ -90,32 +90,47 @@ def run(
     return rows
 
 
+def _panels(rows: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
+    """(title, column, sign) of each panel: overall, then each role's margin negated."""
+    panels = [("worst case over roles", "cheating_minus_honest_ldao", 1.0)]
+    for role in ("annotator", "juror", "provider"):
+        column = f"{role}_honesty_margin_ldao"
+        if any(column in r for r in rows):
+            panels.append((f"{role}s", column, -1.0))
+    return panels
+
+
 def plot(rows: list[dict[str, Any]], params: list[str], path: Path) -> Path:
-    """A heatmap of cheating minus honest profit (red: cheating pays)."""
-    fig, ax = plt.subplots(figsize=(8, 6))
-    key = "cheating_minus_honest_ldao"
-    if len(params) >= 2:
-        xs = sorted({r[params[0]] for r in rows})
-        ys = sorted({r[params[1]] for r in rows})
-        cells = {(r[params[0]], r[params[1]]): r[key] for r in rows}
-        data = [[cells.get((x, y), float("nan")) for x in xs] for y in ys]
-        bound = max((abs(v) for row in data for v in row), default=1.0) or 1.0
-        image = ax.imshow(
-            data, cmap="RdYlGn_r", vmin=-bound, vmax=bound, origin="lower", aspect="auto"
-        )
-        ax.set_xticks(range(len(xs)), [str(x) for x in xs])
-        ax.set_yticks(range(len(ys)), [str(y) for y in ys])
-        ax.set(xlabel=params[0], ylabel=params[1])
-        for i, row in enumerate(data):
-            for j, value in enumerate(row):
-                ax.text(j, i, f"{value:,.0f}", ha="center", va="center", fontsize=8)
-        fig.colorbar(image, label="cheating profit minus honest profit (LDAO per agent)")
-    else:
-        xs = [r[params[0]] for r in rows]
-        ax.plot(xs, [r[key] for r in rows], marker="o")
-        ax.axhline(0, color="grey", linewidth=0.5)
-        ax.set(xlabel=params[0], ylabel="cheating profit minus honest profit (LDAO per agent)")
-    ax.set_title("Where cheating stops paying (below 0 / green: honesty pays more)")
+    """Heatmaps (two parameters) or lines (one) of cheating profit minus
+    honest profit: the worst case over roles, then each role (red: cheating
+    pays, green: honesty pays more)."""
+    panels = _panels(rows)
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5), squeeze=False)
+    for ax, (title, column, sign) in zip(axes[0], panels, strict=True):
+        values = {id(r): sign * r[column] if column in r else float("nan") for r in rows}
+        if len(params) >= 2:
+            xs = sorted({r[params[0]] for r in rows})
+            ys = sorted({r[params[1]] for r in rows})
+            cells = {(r[params[0]], r[params[1]]): values[id(r)] for r in rows}
+            data = [[cells.get((x, y), float("nan")) for x in xs] for y in ys]
+            finite = [abs(v) for row in data for v in row if v == v]
+            bound = max(finite, default=1.0) or 1.0
+            image = ax.imshow(
+                data, cmap="RdYlGn_r", vmin=-bound, vmax=bound, origin="lower", aspect="auto"
+            )
+            ax.set_xticks(range(len(xs)), [str(x) for x in xs])
+            ax.set_yticks(range(len(ys)), [str(y) for y in ys])
+            ax.set(xlabel=params[0], ylabel=params[1])
+            for i, row in enumerate(data):
+                for j, value in enumerate(row):
+                    ax.text(j, i, f"{value:,.0f}", ha="center", va="center", fontsize=8)
+            fig.colorbar(image, ax=ax, label="LDAO per agent")
+        else:
+            ax.plot([r[params[0]] for r in rows], [values[id(r)] for r in rows], marker="o")
+            ax.axhline(0, color="grey", linewidth=0.5)
+            ax.set(xlabel=params[0], ylabel="LDAO per agent")
+        ax.set_title(f"cheating minus honest profit: {title}", fontsize=10)
+    fig.suptitle("Where cheating stops paying (below 0, green: honesty pays more)")
     fig.tight_layout()
     fig.savefig(path, dpi=100, metadata={"Software": None})
     plt.close(fig)
