@@ -48,9 +48,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules (pinned)
 
-demo: install ## compile, deploy on the embedded chain and show the token at work
+demo: install ## compile, deploy on the embedded chain, run the demo simulation
 	$(BIN)/ape compile
-	$(BIN)/ape run demo
+	$(BIN)/ape run deploy
+	$(BIN)/ape run simulate --scenario demo
 
 test: install ## the whole test suite (what CI runs)
 	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil check-reverts

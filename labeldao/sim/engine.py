@@ -1,0 +1,771 @@
+"""The epoch loop: agents act on the real contracts, the model follows.
+
+The suite is deployed by `labeldao.system.deploy_boa` (the plan `ape run
+deploy` runs) on a fresh titanoboa environment, with a parameter file
+written for the scenario (its protocol overrides). Each simulation epoch is
+one registry epoch (one day); in it, in this order:
+
+1. providers report the previous epoch, the watchdog challenges the reports
+   it can disprove, providers claim the rewards of final epochs;
+2. requesters post tasks, annotators claim and submit them, requesters
+   review (gold proofs, accept, reject into the court, or silence); the
+   keeper finalizes tasks whose review period ended in silence;
+3. the court: the keeper draws every new dispute's panel, jurors commit
+   (salts derived from their keys, `labeldao.court`) and reveal, bribes are
+   paid, the keeper executes the rounds and the rulings;
+4. everyone owed something withdraws it;
+5. the model check: every tracked quantity is read from the chain and
+   compared with the model; a difference raises `ModelMismatch`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boa
+from boa.contracts.base_evm_contract import BoaError
+from boa.environment import Env
+from eth_utils import keccak
+
+from labeldao.annotations import GoldItem, answer_tree, gold_failure_args, gold_tree
+from labeldao.assurance.throughput import CallRecorder, replay
+from labeldao.boa_tools import deployer
+from labeldao.config import ParamsError, params_path
+from labeldao.court import commitment, derive_salt
+from labeldao.deploy import DeployError
+from labeldao.escrow import TaskStatus
+from labeldao.sim import agents as ag
+from labeldao.sim.agents import Agent, Role
+from labeldao.sim.model import CourtTerms, EscrowTerms, Model, RegistryTerms
+from labeldao.sim.scenario import FIXED_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
+from labeldao.system import CONTRACTS, BoaSystem, deploy_boa
+
+LDAO = 10**18
+START_TIMESTAMP = 1_767_225_600  # 2026-01-01 00:00 UTC: runs never depend on the wall clock
+START_BLOCK = 1_000_000
+BLOCK_SECONDS = 12
+# Court periods short enough for a dispute to be decided within its epoch.
+SIM_COURT_PERIODS = {
+    "evidence_period": 3_600,
+    "commit_period": 3_600,
+    "reveal_period": 3_600,
+    "appeal_period": 3_600,
+}
+MAX_BATCH = 128  # the court's MAX_DRAW_BATCH / MAX_EXECUTE_BATCH
+
+
+class ModelMismatch(RuntimeError):
+    """The chain and the reference model disagree; `rows` is (what, model, chain)."""
+
+    def __init__(self, epoch: int, rows: list[tuple[str, int, int]]) -> None:
+        self.epoch, self.rows = epoch, rows
+        lines = [f"{what:<60} {model:>30} {chain:>30}" for what, model, chain in rows]
+        header = f"{'what':<60} {'model':>30} {'chain':>30}"
+        super().__init__(
+            f"model check failed after epoch {epoch}: {len(rows)} difference(s)\n"
+            + "\n".join([header, *lines])
+        )
+
+
+@dataclass
+class Dispute:
+    """A dispute the engine follows until it is executed."""
+
+    dispute_id: int
+    subject: tuple[str, int, int]  # ("task", task_id, 0) or ("report", node_id, epoch)
+    right: int  # the ruling the truth calls for
+    cheater: Agent | None  # the cheating party, who bribes
+    cheater_side: int | None
+    parties: dict[int, Agent]  # side -> the party that wants it (and funds its appeals)
+
+
+@dataclass
+class TaskPlan:
+    task_id: int
+    requester: Agent
+    annotator: Agent
+    good: bool
+    review_end: int = 0
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, for `results`."""
+
+    scenario: Scenario
+    seed: int
+    agents: list[Agent]
+    epochs: list[dict[str, Any]]
+    disputes: list[dict[str, Any]]
+    providers: dict[str, dict[str, int]]
+    wealth: dict[str, int]
+    model_checks: int
+    transactions: int
+    messages: int
+    harness_seconds: float
+    slashed: dict[str, int] = field(default_factory=dict)
+    replay_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _toml(value: Any) -> str:
+    """A TOML value for the scalars, lists and tables of a parameter file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def params_file(scenario: Scenario, directory: Path) -> Path:
+    """The deployment parameter file of a scenario: the local file with the
+    scenario's protocol overrides (the mechanism `ape run deploy` uses)."""
+    raw = tomllib.loads(params_path("local").read_text())
+    p = scenario.protocol
+    raw["court"]["params"] = {**SIM_COURT_PERIODS, **p.court, **FIXED_COURT}
+    raw["escrow"]["params"] = dict(p.escrow)
+    raw["registry"]["params"] = dict(p.registry)
+    raw["registry"]["epoch_length"] = SIM_EPOCH_SECONDS
+    raw["registry"]["epoch_emission"] = p.registry_epoch_emission
+    lines = []
+    for section, body in raw.items():
+        if not isinstance(body, dict):
+            lines.append(f"{section} = {_toml(body)}")
+    for section, body in raw.items():
+        if isinstance(body, dict):
+            lines.append(f"[{section}]")
+            lines += [f"{k} = {_toml(v)}" for k, v in body.items()]
+    path = directory / f"{scenario.name}.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class Simulation:
+    """One run of a scenario on a deployed suite."""
+
+    def __init__(self, scenario: Scenario, seed: int, system: BoaSystem) -> None:
+        self.s, self.b, self.seed = scenario, scenario.behaviour, seed
+        self._streams: dict[str, random.Random] = {}
+        self.sys = system
+        self.token, self.escrow = system.token, system.escrow
+        self.court, self.registry = system.court, system.registry
+        self.agents = ag.population(scenario.population)
+        self.by_role: dict[Role, list[Agent]] = {}
+        for a in self.agents:
+            self.by_role.setdefault(a.role, []).append(a)
+        self.by_address = {a.address: a for a in self.agents}
+        self.faucet = str(system.params.token.initial_mints[0].to)  # test:1
+        self.treasury = system.accounts["treasury"]
+        self.genesis = int(self.registry.epoch_total(0).start)
+        self.model = self._model()
+        self.disputes: list[Dispute] = []
+        self.dispute_log: list[dict[str, Any]] = []
+        self.silent: list[TaskPlan] = []
+        self.nodes: dict[int, Agent] = {}
+        self.delivered: dict[str, int] = {}
+        self.epoch_rows: list[dict[str, Any]] = []
+        self.checks = 0
+        self._salts: dict[tuple[str, int, int], bytes] = {}
+
+    def rng(self, stream: str) -> random.Random:
+        """The random stream of one agent, seeded by (seed, agent name): an
+        agent's draws do not shift when other agents are added or removed,
+        so the points of a sweep differ by the swept parameter, not by luck
+        (common random numbers)."""
+        if stream not in self._streams:
+            self._streams[stream] = random.Random(f"{self.seed}:{stream}")
+        return self._streams[stream]
+
+    # -- set-up -------------------------------------------------------------
+
+    def _model(self) -> Model:
+        e = self.escrow.current_params()
+        c = self.court.params(self.court.params_version())
+        r = self.registry.params()
+        t = self.registry.epoch_terms(0)
+        return Model(
+            escrow_terms=EscrowTerms(
+                e.fee_bps,
+                e.gold_slash_bps,
+                e.gold_fail_limit,
+                e.reject_slash_bps,
+                e.slash_treasury_bps,
+                e.bonus_per_item,
+                e.bonus_fee_cap_bps,
+                e.epoch_budget,
+            ),
+            court_terms=CourtTerms(
+                c.min_juror_stake,
+                c.alpha_bps,
+                c.non_reveal_multiplier_bps,
+                c.panel_size,
+                c.fee_per_juror,
+            ),
+            registry_terms=RegistryTerms(
+                tuple(r.stake_per_gpu),
+                r.challenge_bond,
+                r.fraud_slash_bps,
+                r.challenger_share_bps,
+                SIM_EPOCH_SECONDS,
+                self.genesis,
+                t.epoch_emission,
+                t.reporting_window,
+                t.challenge_period,
+            ),
+            cap=self.token.cap(),
+            treasury=self.treasury,
+            escrow=self.escrow.address,
+            court=self.court.address,
+            registry=self.registry.address,
+            balances={self.faucet: self.token.balanceOf(self.faucet)},
+            total_supply=self.token.totalSupply(),
+        )
+
+    def setup(self) -> None:
+        """Funds every agent from the faucet (test:1), stakes jurors, registers nodes."""
+        b = self.b
+        funds = {
+            Role.REQUESTER: b.requester_funds,
+            Role.ANNOTATOR: b.annotator_funds,
+            Role.JUROR: b.juror_stake,
+            Role.PROVIDER: b.provider_funds,
+            Role.WATCHDOG: b.watchdog_funds,
+            Role.KEEPER: 0,
+        }
+        for a in self.agents:
+            amount = funds[a.role] * LDAO
+            if amount:
+                self.token.transfer(a.address, amount, sender=self.faucet)
+                self.model.transfer(self.faucet, a.address, amount)
+            a.funded = amount
+            if a.role in (Role.REQUESTER, Role.ANNOTATOR, Role.JUROR, Role.PROVIDER, Role.WATCHDOG):
+                for spender in (self.escrow, self.court, self.registry):
+                    self.token.approve(spender.address, 2**256 - 1, sender=a.address)
+        for j in self.by_role.get(Role.JUROR, []):
+            self.court.stake(j.funded, sender=j.address)
+            self.model.stake(j.address, j.funded)
+        for p in self.by_role.get(Role.PROVIDER, []):
+            node_id = self.registry.register_node(
+                keccak(p.name.encode()),
+                f"sim://{p.name}",
+                b.provider_gpus,
+                b.provider_tier,
+                sender=p.address,
+            )
+            self.model.register_node(
+                node_id, p.address, b.provider_gpus, b.provider_tier, self._now()
+            )
+            self.nodes[node_id] = p
+        # The jurors' stake is in the snapshot of the next court epoch on.
+        self._advance(SIM_EPOCH_SECONDS - (self._now() - self.genesis))
+
+    # -- time ---------------------------------------------------------------
+
+    def _now(self) -> int:
+        return boa.env.evm.patch.timestamp
+
+    def _advance(self, seconds: int) -> None:
+        seconds = max(seconds, 1)
+        patch = boa.env.evm.patch
+        patch.timestamp += seconds
+        patch.block_number += max(1, seconds // BLOCK_SECONDS)
+
+    def _advance_to(self, timestamp: int) -> None:
+        if timestamp > self._now():
+            self._advance(timestamp - self._now())
+
+    # -- one epoch ----------------------------------------------------------
+
+    def run_epoch(self, epoch: int) -> None:
+        start = self.genesis + epoch * SIM_EPOCH_SECONDS
+        self._advance_to(start + 60)
+        self._providers(epoch)
+        self._tasks(epoch)
+        self._finalize_silent()
+        self._court()
+        self._withdrawals()
+        self.check(epoch)
+        self.epoch_rows += self._epoch_rows(epoch)
+        self._advance_to(start + SIM_EPOCH_SECONDS)
+
+    def _providers(self, epoch: int) -> None:
+        b, m, now = self.b, self.model, self._now()
+        watchdog = self.by_role[Role.WATCHDOG][0]
+        for node_id, p in self.nodes.items():
+            node = m.nodes[node_id]
+            reported = epoch - 1
+            if node.active and reported >= node.first_epoch:
+                capacity = self.registry.max_work_units(node_id, reported)
+                r = ag.report(p.kind, capacity, b, self.rng(p.name))
+                if r is None:
+                    p.count("reports_missed")
+                else:
+                    root = keccak(f"{p.name}:{reported}".encode())
+                    self.registry.report(
+                        node_id, reported, r.work_units, r.uptime_bps, root, sender=p.address
+                    )
+                    m.report(node_id, reported, r.work_units, r.uptime_bps)
+                    p.count("reports")
+                    self.delivered[p.name] = self.delivered.get(p.name, 0) + r.true_units
+                    if ag.watchdog_challenges(r, b, self.rng("watchdog")):
+                        dispute_id = self.registry.challenge(
+                            node_id, reported, "sim://watchdog", sender=watchdog.address
+                        )
+                        m.challenge(node_id, reported, watchdog.address, dispute_id)
+                        watchdog.count("challenges")
+                        cheater = p if p.kind == "overreporting" else None
+                        self.disputes.append(
+                            Dispute(
+                                dispute_id,
+                                ("report", node_id, reported),
+                                2,
+                                cheater,
+                                1 if cheater else None,
+                                {1: p, 2: watchdog},
+                            )
+                        )
+            epochs = m.claimable_epochs(node_id, now)[:MAX_BATCH]
+            if epochs:
+                paid = self.registry.claim(node_id, epochs, sender=p.address)
+                expected = m.claim(node_id, epochs)
+                p.count("rewards", expected)
+                if paid != expected:
+                    raise ModelMismatch(
+                        epoch, [(f"claim node {node_id} epochs {epochs}", expected, paid)]
+                    )
+
+    def _tasks(self, epoch: int) -> None:
+        b, m = self.b, self.model
+        annotators = self.by_role[Role.ANNOTATOR]
+        reward, stake = b.reward * LDAO, b.annotator_stake * LDAO
+        for requester in self.by_role[Role.REQUESTER]:
+            for _ in range(b.tasks_per_requester):
+                if (
+                    m.balance(requester.address)
+                    < m.task_cost(reward) + m.court_terms.arbitration_cost
+                ):
+                    requester.count("tasks_unaffordable")
+                    continue
+                annotator = self.rng(requester.name).choice(annotators)
+                if m.balance(annotator.address) < stake:
+                    annotator.count("tasks_unaffordable")
+                    continue
+                self._one_task(requester, annotator, reward, stake)
+
+    def _one_task(self, requester: Agent, annotator: Agent, reward: int, stake: int) -> None:
+        b, m, rng = self.b, self.model, self.rng(requester.name)
+        n = b.items_per_task
+        right = ag.truth(n, b.answer_choices, rng)
+        gold_idx = sorted(rng.sample(range(n), b.gold_items))
+        gold = gold_tree(GoldItem(i, _answer(right[i]), rng.randbytes(32)) for i in gold_idx)
+        spec = keccak(rng.randbytes(32))
+        deadline = self._now() + 3_600
+        task_id = self.escrow.create_task(
+            spec,
+            "sim://spec",
+            n,
+            reward,
+            stake,
+            deadline,
+            b.review_period,
+            gold.root,
+            sender=requester.address,
+        )
+        m.create_task(task_id, requester.address, reward, stake, n)
+        requester.count("tasks_posted")
+        self.escrow.claim_task(task_id, sender=annotator.address)
+        m.claim_task(task_id, annotator.address)
+        ring = random.Random(f"{self.seed}:ring:{task_id}")
+        given = ag.answers(annotator.kind, right, b, self.rng(annotator.name), ring)
+        sheet = answer_tree({i: _answer(g) for i, g in enumerate(given)})
+        self.escrow.submit(task_id, sheet.root, "sim://result", sender=annotator.address)
+        m.submit(task_id)
+        annotator.count("tasks_done")
+        good = ag.is_good(right, given, b.good_work_threshold)
+        annotator.count("good_work" if good else "bad_work")
+        plan = TaskPlan(task_id, requester, annotator, good)
+        r = ag.review(gold_idx, right, given, good, m.escrow_terms.gold_fail_limit, b, rng)
+        for item in r.prove:
+            self.escrow.prove_gold_failure(
+                *gold_failure_args(task_id, gold, sheet, item), sender=requester.address
+            )
+            m.prove_gold_failure(task_id)
+            annotator.count("gold_failures")
+        if r.verdict == "rejected":
+            annotator.count("rejected")
+        elif r.verdict == "accept":
+            self.escrow.accept(task_id, sender=requester.address)
+            m.accept(task_id, self._now())
+            annotator.count("accepted")
+        elif r.verdict == "silent":
+            plan.review_end = self._now() + b.review_period
+            self.silent.append(plan)
+        else:
+            dispute_id = self.escrow.reject(task_id, keccak(b"bad work"), sender=requester.address)
+            m.reject(task_id, dispute_id)
+            requester.count("disputes_opened")
+            cheater = annotator if annotator.kind == "malicious" else None
+            self.disputes.append(
+                Dispute(
+                    dispute_id,
+                    ("task", task_id, 0),
+                    1 if good else 2,
+                    cheater,
+                    1 if cheater else None,
+                    {1: annotator, 2: requester},
+                )
+            )
+
+    def _finalize_silent(self) -> None:
+        keeper, now, waiting = self.by_role[Role.KEEPER][0], self._now(), []
+        for plan in self.silent:
+            if now >= plan.review_end:
+                self.escrow.finalize(plan.task_id, sender=keeper.address)
+                self.model.accept(plan.task_id, now)
+                plan.annotator.count("accepted")
+            else:
+                waiting.append(plan)
+        self.silent = waiting
+
+    def _court(self) -> None:
+        """Every dispute opened this epoch, round after round, to its ruling."""
+        if not self.disputes:
+            return
+        active, round_ = list(self.disputes), 0
+        while active:
+            self._draw(active, round_)
+            self._vote(active, round_)
+            infos = {d.dispute_id: self.court.round_info(d.dispute_id, round_) for d in active}
+            self._advance_to(max(i.appeal_start for i in infos.values()) + 1)
+            active = [d for d in active if self._appeal(d, round_)]
+            round_ += 1
+        last = [
+            self.court.round_info(d.dispute_id, len(self.model.disputes[d.dispute_id].rounds) - 1)
+            for d in self.disputes
+        ]
+        self._advance_to(max(i.appeal_end for i in last) + 1)
+        for d in self.disputes:
+            self._execute(d)
+        self.disputes = []
+        self._salts.clear()
+
+    def _draw(self, disputes: list[Dispute], round_: int) -> None:
+        """The keeper draws each panel; the model learns who was seated (chance)."""
+        court, keeper = self.court, self.by_role[Role.KEEPER][0]
+        delay = int(self.sys.randomness.DELAY())
+        boa.env.time_travel(blocks=delay + 1, block_delta=1)
+        for d in disputes:
+            for _ in range(50):
+                info = court.round_info(d.dispute_id, round_)
+                if info.drawn == info.panel:
+                    break
+                court.draw(d.dispute_id, min(MAX_BATCH, 2 * info.panel), sender=keeper.address)
+                boa.env.time_travel(blocks=delay + 1, block_delta=1)
+            else:
+                raise RuntimeError(f"dispute {d.dispute_id}: panel not drawn after 50 attempts")
+            for i in range(info.jurors):
+                juror = str(court.round_juror(d.dispute_id, round_, i))
+                seats = court.juror_round(d.dispute_id, round_, juror).seats
+                self.model.seated(d.dispute_id, juror, seats)
+
+    def _vote(self, disputes: list[Dispute], round_: int) -> None:
+        """Jurors commit, then reveal (lazy ones may forget); bought votes are paid."""
+        m, court = self.model, self.court
+        infos = {d.dispute_id: court.round_info(d.dispute_id, round_) for d in disputes}
+        self._advance_to(max(i.commit_start for i in infos.values()))
+        votes: dict[tuple[int, str], ag.Vote] = {}
+        for d in disputes:
+            for juror in m.disputes[d.dispute_id].rounds[round_].jurors:
+                j = self.by_address[juror]
+                v = ag.vote(j.kind, d.right, d.cheater_side, self.b, self.rng(j.name))
+                votes[(d.dispute_id, juror)] = v
+                salt = self._salt(j, d.dispute_id, round_)
+                digest = commitment(d.dispute_id, round_, juror, v.choice, salt)
+                court.commit(d.dispute_id, round_, digest, sender=juror)
+        self._advance_to(max(i.reveal_start for i in infos.values()))
+        for d in disputes:
+            for juror in m.disputes[d.dispute_id].rounds[round_].jurors:
+                v, j = votes[(d.dispute_id, juror)], self.by_address[juror]
+                j.count("votes")
+                if not v.reveals:
+                    j.count("silent_votes")
+                    continue
+                salt = self._salt(j, d.dispute_id, round_)
+                court.reveal(d.dispute_id, round_, v.choice, salt, sender=juror)
+                m.reveal(d.dispute_id, juror, v.choice)
+                if v.bought and d.cheater is not None and self.b.bribe:
+                    bribe = min(self.b.bribe * LDAO, m.balance(d.cheater.address))
+                    if bribe:
+                        self.token.transfer(juror, bribe, sender=d.cheater.address)
+                        m.transfer(d.cheater.address, juror, bribe)
+                        j.count("bribes", bribe)
+                        d.cheater.count("bribes_paid", bribe)
+
+    def _appeal(self, d: Dispute, round_: int) -> bool:
+        """The losing party appeals when rational; the winner then defends.
+        True when the appeal was raised (a new round opened)."""
+        m = self.model
+        ruling, _ = m.plurality(d.dispute_id)
+        if ruling == 0 or self.court.appealCost(d.dispute_id, b"") == 2**256 - 1:
+            return False  # a tie, or the last round allowed
+        loser_side = 3 - ruling
+        loser, winner = d.parties[loser_side], d.parties[ruling]
+        cost = m.appeal_cost(d.dispute_id)
+        if not ag.appeals(
+            loser_side == d.right, loser is d.cheater, m.balance(loser.address), cost
+        ):
+            return False
+        self.court.appeal(d.dispute_id, loser_side.to_bytes(32, "big"), sender=loser.address)
+        m.fund_appeal(d.dispute_id, loser_side, loser.address)
+        loser.count("appeals")
+        if m.balance(winner.address) < cost:
+            return False  # the appellant wins by default
+        self.court.appeal(d.dispute_id, ruling.to_bytes(32, "big"), sender=winner.address)
+        winner.count("appeal_defences")
+        return m.fund_appeal(d.dispute_id, ruling, winner.address)
+
+    def _execute(self, d: Dispute) -> None:
+        """The keeper executes every round, then the ruling; the model follows."""
+        m, keeper = self.model, self.by_role[Role.KEEPER][0]
+        rounds = len(m.disputes[d.dispute_id].rounds)
+        for r in range(rounds):
+            self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
+        ruling, _, _ = m.final_ruling(d.dispute_id)
+        for juror, change in m.execute(d.dispute_id).items():
+            self.by_address[juror].count("coherent" if change > 0 else "incoherent")
+        self.court.execute_ruling(d.dispute_id, sender=keeper.address)
+        kind, a, e = d.subject
+        if kind == "task":
+            m.rule_task(a, ruling, self._now())
+            annotator = self.by_address[m.tasks[a].annotator]
+            annotator.count({0: "split", 1: "accepted", 2: "rejected"}[ruling])
+        else:
+            m.rule_report(a, e, ruling, self._now())
+            outcome = {0: "challenges_refused", 1: "challenges_won", 2: "frauds_ruled"}[ruling]
+            self.nodes[a].count(outcome)
+        self.dispute_log.append(
+            {
+                "dispute_id": d.dispute_id,
+                "subject": kind,
+                "right": d.right,
+                "ruling": ruling,
+                "rounds": rounds,
+                "cheater": d.cheater.group if d.cheater else "",
+                "correct": int(ruling == d.right),
+            }
+        )
+
+    def _salt(self, juror: Agent, dispute_id: int, round_: int) -> bytes:
+        """The juror's salt, derived from its key (`labeldao.court`), kept for the reveal."""
+        key = (juror.address, dispute_id, round_)
+        if key not in self._salts:
+            self._salts[key] = derive_salt(
+                juror.private_key,
+                court=self.court.address,
+                chain_id=boa.env.evm.patch.chain_id,
+                dispute_id=dispute_id,
+                round_=round_,
+            )
+        return self._salts[key]
+
+    def _withdrawals(self) -> None:
+        m = self.model
+        for a in self.agents:
+            if m.escrow_claimable.get(a.address):
+                self.escrow.withdraw(sender=a.address)
+                m.escrow_withdraw(a.address)
+            if m.registry_credits.get(a.address):
+                self.registry.withdraw(sender=a.address)
+                m.registry_withdraw(a.address)
+            if m.court_claimable.get(a.address):
+                self.court.withdraw(sender=a.address)
+                m.court_withdraw(a.address)
+
+    # -- the model check ----------------------------------------------------
+
+    def check(self, epoch: int) -> None:
+        """Compares every tracked quantity with the chain; raises on a difference."""
+        m = self.model
+        accounts = [a.address for a in self.agents] + [self.faucet]
+        rows = []
+        for (what, subject), expected in m.expected(accounts).items():
+            actual = self._read(what, subject)
+            if actual != expected:
+                rows.append((f"{what}({self._name(subject)})", expected, actual))
+        rows += [(f"conservation: {p}", 0, 1) for p in m.conservation()]
+        if rows:
+            raise ModelMismatch(epoch, rows)
+        m.changed_tasks.clear()
+        self.checks += 1
+
+    def _read(self, what: str, subject: str) -> int:
+        if what == "balanceOf":
+            return self.token.balanceOf(subject)
+        if what == "totalSupply":
+            return self.token.totalSupply()
+        if what == "escrow.claimable":
+            return self.escrow.claimable(subject)
+        if what == "registry.credits":
+            return self.registry.credits(subject)
+        if what == "court.free":
+            return self.court.juror_status(subject).free
+        if what == "court.locked":
+            return self.court.juror_status(subject).locked
+        if what == "court.claimable":
+            return self.court.claimable(subject)
+        if what == "registry.stake":
+            return self.registry.node(int(subject)).stake
+        if what == "task.status":
+            return int(self.escrow.tasks(int(subject)).status)
+        raise ValueError(f"unknown quantity {what}")
+
+    def _name(self, subject: str) -> str:
+        if subject in self.by_address:
+            return self.by_address[subject].name
+        names = {
+            self.treasury: "treasury",
+            self.faucet: "faucet",
+            self.escrow.address: "escrow",
+            self.court.address: "court",
+            self.registry.address: "registry",
+        }
+        return names.get(subject, subject)
+
+    # -- accounting for the results -----------------------------------------
+
+    def wealth(self, a: Agent) -> int:
+        """Everything an agent owns, wherever it is (model values, checked on chain)."""
+        m = self.model
+        total = m.balance(a.address) + m.escrow_claimable.get(a.address, 0)
+        total += m.registry_credits.get(a.address, 0)
+        total += m.court_claimable.get(a.address, 0)
+        if (state := m.jurors.get(a.address)) is not None:
+            total += state.free + state.locked
+        total += sum(n.stake for n in m.nodes.values() if n.owner == a.address)
+        live = TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED | TaskStatus.DISPUTED
+        for t in m.tasks.values():
+            if t.status & live:
+                if t.requester == a.address:
+                    total += t.reward + t.fee
+                if t.annotator == a.address:
+                    total += t.remaining_stake(m.escrow_terms)
+        return total
+
+    def _epoch_rows(self, epoch: int) -> list[dict[str, Any]]:
+        groups: dict[str, list[int]] = {}
+        slashed: dict[str, int] = {}
+        for a in self.agents:
+            if a.role == Role.KEEPER:
+                continue
+            groups.setdefault(a.group, []).append(self.wealth(a) - a.funded)
+            slashed[a.group] = slashed.get(a.group, 0) + self.model.slashed.get(a.address, 0)
+        correct = sum(d["correct"] for d in self.dispute_log)
+        return [
+            {
+                "epoch": epoch,
+                "group": group,
+                "agents": len(nets),
+                "mean_net_ldao": sum(nets) / len(nets) / LDAO,
+                "slashed_ldao": slashed[group] / LDAO,
+                "disputes": len(self.dispute_log),
+                "dispute_accuracy": correct / len(self.dispute_log) if self.dispute_log else 1.0,
+            }
+            for group, nets in sorted(groups.items())
+        ]
+
+
+def _answer(label: int) -> bytes:
+    """The answer hash of a label (`labeldao.annotations.answer_hash` of its text)."""
+    return keccak(f"label-{label}".encode())
+
+
+def _deploy(path: Path, scenario: Scenario) -> BoaSystem:
+    """The suite with the scenario's parameters; a parameter the contracts
+    refuse is the scenario's error, reported as such."""
+    try:
+        return deploy_boa(path)
+    except (DeployError, ParamsError) as error:
+        raise ScenarioError(f"scenario {scenario.name}: protocol parameters: {error}") from None
+    except BoaError as error:
+        found = re.search(r"^\[E\][^\n]*<([^<>\n]+)>\s*$", str(error), re.MULTILINE)
+        detail = found.group(1) if found else "reverted"
+        raise ScenarioError(
+            f"scenario {scenario.name}: the contracts refused the protocol parameters: {detail}"
+        ) from None
+
+
+def run(
+    scenario: Scenario,
+    seed: int,
+    *,
+    on_epoch: Callable[[int], None] | None = None,
+    measure: bool = True,
+) -> RunResult:
+    """Deploys the suite on a fresh titanoboa environment, runs every epoch
+    with the model check, and (with `measure`) replays the run's messages
+    raw to compare throughput. Timed: the simulation after deployment
+    (agents' set-up, every epoch, every model check), against the raw
+    replay of exactly the messages it sent."""
+    for name in CONTRACTS:  # compile outside the timed part
+        deployer(name)
+    recorder = CallRecorder()
+    with tempfile.TemporaryDirectory() as tmp, boa.swap_env(Env()):
+        boa.env.set_random_seed(f"labeldao-sim:{seed}")
+        boa.env.evm.patch.timestamp = START_TIMESTAMP
+        boa.env.evm.patch.block_number = START_BLOCK
+        path = params_file(scenario, Path(tmp))
+        with recorder.recording():
+            system = _deploy(path, scenario)
+            deployed = len(recorder.messages)
+            started = time.perf_counter()
+            sim = Simulation(scenario, seed, system)
+            sim.setup()
+            for epoch in range(scenario.epochs):
+                sim.run_epoch(epoch)
+                if on_epoch is not None:
+                    on_epoch(epoch)
+            harness = time.perf_counter() - started
+    messages = recorder.messages[deployed:]
+    transactions = sum(1 for msg in messages if msg.is_modifying)
+    transactions = sum(1 for msg in recorder.messages if msg.is_modifying)
+    result = RunResult(
+        scenario=scenario,
+        seed=seed,
+        agents=sim.agents,
+        epochs=sim.epoch_rows,
+        disputes=sim.dispute_log,
+        providers={
+            p.name: {
+                "delivered_units": sim.delivered.get(p.name, 0),
+                "rewards": p.stats.get("rewards", 0),
+            }
+            for p in sim.by_role.get(Role.PROVIDER, [])
+        },
+        wealth={a.name: sim.wealth(a) for a in sim.agents},
+        model_checks=sim.checks,
+        transactions=transactions,
+        messages=len(messages),
+        harness_seconds=harness,
+        slashed=dict(sim.model.slashed),
+    )
+    if measure:
+        # Replay the deployment untimed, then the simulation's own messages
+        # on top of it: the timed part is the same calls the harness timed.
+        raw = Env()
+        replay(recorder.messages[:deployed], raw)
+        result.replay_seconds = replay(messages, raw)
+    return result

@@ -1,0 +1,129 @@
+"""labeldao.sim.results: the verdict, inequality measures and the files of a run."""
+
+import csv
+import json
+
+import pytest
+
+from labeldao.sim import results
+from labeldao.sim.agents import Role, make_agent
+from labeldao.sim.engine import LDAO, RunResult
+from labeldao.sim.scenario import load
+
+
+def test_gini__equal_holdings__zero():
+    assert results.gini([5, 5, 5, 5]) == 0.0
+
+
+def test_gini__one_holds_everything__n_minus_one_over_n():
+    assert results.gini([0, 0, 0, 8]) == pytest.approx(0.75)
+
+
+def test_gini__empty_or_nothing_held__zero():
+    assert results.gini([]) == 0.0
+    assert results.gini([0, 0]) == 0.0
+
+
+def test_lorenz__runs_from_origin_to_one():
+    pop, share = results.lorenz([1, 3])
+    assert pop == [0.0, 0.5, 1.0]
+    assert share == [0.0, 0.25, 1.0]
+
+
+def test_verdict__honesty_wins_in_every_role__yes_with_the_smallest_margin():
+    v = results.verdict(
+        {
+            "honest annotator": 100.0, "lazy annotator": -5.0, "malicious annotator": 40.0,
+            "honest juror": 10.0, "bribed juror": 8.0,
+        }
+    )  # fmt: skip
+    assert v["honesty_pays_more"] is True
+    assert v["smallest_margin_ldao"] == 2.0
+    assert v["smallest_margin_against"] == "juror: bribed juror"
+    assert "provider" not in v["roles"]
+
+
+def test_verdict__one_cheater_ahead__no():
+    v = results.verdict({"honest provider": 10.0, "overreporting provider": 11.0})
+    assert v["honesty_pays_more"] is False
+    assert v["roles"]["provider"]["honesty_margin_ldao"] == {"overreporting provider": -1.0}
+
+
+def test_verdict__no_comparison_possible__no():
+    assert results.verdict({"requester": -3.0})["honesty_pays_more"] is False
+
+
+def _result():
+    agents = [
+        make_agent("honest-annotator-0", Role.ANNOTATOR, "honest"),
+        make_agent("lazy-annotator-0", Role.ANNOTATOR, "lazy"),
+        make_agent("honest-provider-0", Role.PROVIDER, "honest"),
+        make_agent("keeper", Role.KEEPER, "keeper"),
+    ]
+    for a in agents[:3]:
+        a.funded = 100 * LDAO
+    agents[0].count("accepted", 3)
+    agents[2].count("rewards", 7 * LDAO)
+    wealth = {"honest-annotator-0": 130 * LDAO, "lazy-annotator-0": 90 * LDAO,
+              "honest-provider-0": 107 * LDAO, "keeper": 0}  # fmt: skip
+    epochs = [
+        {"epoch": e, "group": g, "agents": 1, "mean_net_ldao": float(e), "slashed_ldao": 0.0,
+         "disputes": 1, "dispute_accuracy": 1.0}
+        for e in range(2) for g in ("honest annotator", "lazy annotator", "honest provider")
+    ]  # fmt: skip
+    return RunResult(
+        scenario=load("tiny"),
+        seed=3,
+        agents=agents,
+        epochs=epochs,
+        disputes=[
+            {
+                "dispute_id": 0,
+                "subject": "task",
+                "right": 2,
+                "ruling": 2,
+                "cheater": "",
+                "correct": 1,
+            }
+        ],  # fmt: skip
+        providers={"honest-provider-0": {"delivered_units": 1_000, "rewards": 7 * LDAO}},
+        wealth=wealth,
+        model_checks=2,
+        transactions=50,
+        messages=80,
+        harness_seconds=2.0,
+        slashed={agents[1].address: 10 * LDAO},
+        replay_seconds=1.5,
+    )
+
+
+def test_write__csv_json_and_plots(tmp_path):
+    summary = results.write(_result(), tmp_path)
+    with (tmp_path / "agents.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["agent"] for r in rows] == [
+        "honest-annotator-0",
+        "lazy-annotator-0",
+        "honest-provider-0",
+    ]
+    assert rows[0]["net_ldao"] == "30.0000" and rows[0]["accepted"] == "3"
+    assert rows[1]["slashed_ldao"] == "10.0000"
+    assert rows[2]["rewards"] == "7.0000"
+    saved = json.loads((tmp_path / "summary.json").read_text())
+    assert saved == summary
+    assert saved["verdict"]["roles"]["annotator"]["honesty_margin_ldao"] == {"lazy annotator": 40.0}
+    assert saved["throughput"]["actions_per_second"] == 25.0
+    assert saved["throughput"]["raw_titanoboa_actions_per_second"] == pytest.approx(33.3, abs=0.1)
+    assert saved["throughput"]["fraction_of_raw"] == 0.75
+    for name in ("earnings", "slashes", "disputes", "lorenz", "gpu"):
+        path = tmp_path / f"{name}.png"
+        assert str(path) in saved["plots"]
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_headline__answers_the_question_and_reports_throughput():
+    text = results.headline(results.summary(_result()))
+    assert "honesty pays more than cheating: yes" in text
+    assert "model check passed after every epoch (2 checks)" in text
+    assert "25 actions/s vs raw titanoboa 33 actions/s" in text
+    assert "(0.75x)" in text

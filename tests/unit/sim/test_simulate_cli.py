@@ -1,0 +1,125 @@
+"""`ape run simulate` end to end (its click command, in process): a tiny
+run whose model check passes, its files, reproducibility, a sweep, a model
+check that catches a wrong model, and bad input."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from labeldao.boa_tools import REPO_ROOT
+from labeldao.sim import model as sim_model
+
+CSV = ("agents.csv", "epochs.csv", "disputes.csv")
+PLOTS = ("earnings.png", "slashes.png", "disputes.png", "lorenz.png", "gpu.png")
+
+
+@pytest.fixture(scope="module")
+def cli():
+    spec = importlib.util.spec_from_file_location("simulate", REPO_ROOT / "scripts" / "simulate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.cli
+
+
+def _invoke(cli, *args):
+    return CliRunner(mix_stderr=False).invoke(cli, [*args, "--no-progress"], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(cli, tmp_path_factory):
+    out = tmp_path_factory.mktemp("results")
+    result = _invoke(cli, "--scenario", "tiny", "--seed", "5", "--out", str(out))
+    return result, out / "tiny-5"
+
+
+def test_simulate__tiny__model_check_passes_and_writes_everything(tiny_run):
+    result, directory = tiny_run
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "model check passed after every epoch (6 checks)" in result.output
+    assert "honesty pays more than cheating: " in result.output
+    assert "actions/s vs raw titanoboa" in result.output
+    for name in (*CSV, *PLOTS, "summary.json"):
+        assert (directory / name).stat().st_size > 0, name
+    summary = json.loads((directory / "summary.json").read_text())
+    assert summary["model_check"] == {"passed": True, "checks": 6}
+    assert summary["disputes"]["count"] > 0
+    assert summary["throughput"]["transactions"] > 100
+    assert summary["throughput"]["fraction_of_raw"] > 0
+
+
+def test_simulate__same_seed__byte_identical_csv(cli, tiny_run, tmp_path):
+    _, first = tiny_run
+    result = _invoke(
+        cli, "--scenario", "tiny", "--seed", "5", "--out", str(tmp_path), "--no-measure"
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    for name in CSV:
+        assert (tmp_path / "tiny-5" / name).read_bytes() == (first / name).read_bytes(), name
+
+
+def test_simulate__other_seed__other_run(cli, tiny_run, tmp_path):
+    _, first = tiny_run
+    result = _invoke(
+        cli, "--scenario", "tiny", "--seed", "6", "--epochs", "3", "--out", str(tmp_path),
+        "--no-measure",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    assert (tmp_path / "tiny-6" / "agents.csv").read_bytes() != (first / "agents.csv").read_bytes()
+
+
+def test_simulate__sweep__grid_csv_and_heatmap(cli, tmp_path):
+    result = _invoke(
+        cli, "--scenario", "tiny", "--epochs", "2", "--out", str(tmp_path),
+        "--sweep", "behaviour.bribe=0,200",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    lines = (tmp_path / "tiny-1" / "sweep" / "sweep.csv").read_text().splitlines()
+    assert lines[0].startswith("behaviour.bribe,")
+    assert "cheating_minus_honest_ldao" in lines[0]
+    assert [line.split(",")[0] for line in lines[1:]] == ["0", "200"]
+    assert (tmp_path / "tiny-1" / "sweep" / "sweep.png").stat().st_size > 0
+    assert "cheating pays at" in result.output
+
+
+def test_simulate__model_that_disagrees__stops_with_a_table(cli, tmp_path, monkeypatch):
+    accept = sim_model.Model.accept
+
+    def overpaying(self, task_id, now):
+        bonus = accept(self, task_id, now)
+        annotator = self.tasks[task_id].annotator
+        self.escrow_claimable[annotator] = self.escrow_claimable.get(annotator, 0) + 1
+        return bonus
+
+    monkeypatch.setattr(sim_model.Model, "accept", overpaying)
+    result = _invoke(cli, "--scenario", "tiny", "--epochs", "2", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "model check failed after epoch 0" in result.stderr
+    assert "balanceOf(" in result.stderr  # the annotator withdrew the extra unit
+    assert "Traceback" not in result.output + result.stderr
+    assert not (tmp_path / "tiny-1" / "summary.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scenario", "nope"], "no scenario 'nope'"),
+        (["--scenario", "tiny", "--set", "bribe"], "expected PATH=VALUE"),
+        (["--scenario", "tiny", "--set", "behaviour.brib=1"], "unknown parameter 'behaviour.brib'"),
+        (["--scenario", "tiny", "--set", "behaviour.reward=-1"], "behaviour.reward"),
+        (["--scenario", "tiny", "--epochs", "0"], "Invalid value for '--epochs'"),
+        (["--scenario", "tiny", "--sweep", "behaviour.bribe"], "expected PARAM=v1,v2"),
+        (["--scenario", "tiny", "--sweep", "population.lazy_jurors=0,x"], "population.lazy_jurors"),
+        (["--scenario", "tiny", "--seed", "abc"], "Invalid value for '--seed'"),
+        (["--scenario", "tiny", "--set", "escrow.fee=1"], "unknown parameters ['fee']"),
+        (["--scenario", "tiny", "--set", "escrow.fee_bps=5000"], "escrow: fee above maximum"),
+    ],
+)
+def test_simulate__bad_input__clear_message_non_zero_exit(cli, tmp_path, args, message):
+    result = _invoke(cli, *args, "--out", str(tmp_path))
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.output + result.stderr
