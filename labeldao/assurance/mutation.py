@@ -496,6 +496,15 @@ def render(run: Run) -> str:
             f"  - before: `{m.before.strip()}`",
             f"  - after: `{m.after.strip()}`",
         ]
+    fixed = [o for o in run.outcomes if o.test.startswith("rerun: ")]
+    if fixed:
+        lines += ["", "## Survivors killed by tests added since (`--rerun`)", ""]
+    for o in sorted(fixed, key=lambda o: (by_key[o.key].target, by_key[o.key].line)):
+        m = by_key[o.key]
+        lines += [
+            f"- `{m.target}:{m.line}` ({m.key}) `{m.before.strip()}` -> `{m.after.strip()}`:"
+            f" killed by `{o.test.removeprefix('rerun: ')}`"
+        ]
     equivalents = [o for o in run.outcomes if o.status in (EQUIVALENT, SAME_BYTECODE)]
     lines += ["", "## Equivalent mutants", ""]
     if not equivalents:
@@ -524,7 +533,8 @@ def _row(name: str, t: Tally, low: float, high: float) -> str:
 # 5. running (workers)
 # ---------------------------------------------------------------------------
 
-SANDBOX_PARTS = ("contracts", "tests", "labeldao", "pyproject.toml")
+SANDBOX_PARTS = ("contracts", "tests", "labeldao", "pyproject.toml", "package-lock.json")
+SANDBOX_LINKS = ("node_modules",)  # read only (solc-js for the OpenZeppelin Governor test)
 
 
 def make_sandbox(root: Path, destination: Path) -> Path:
@@ -539,6 +549,9 @@ def make_sandbox(root: Path, destination: Path) -> Path:
             shutil.copytree(source, destination / part, ignore=ignore)
         else:
             shutil.copy2(source, destination / part)
+    for part in SANDBOX_LINKS:
+        if (root / part).exists():
+            (destination / part).symlink_to((root / part).resolve())
     return destination
 
 
@@ -649,10 +662,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "MUTATION.md")
     parser.add_argument("--workdir", type=Path, default=REPO_ROOT / "results" / "mutation")
     parser.add_argument("--report-only", action="store_true", help="re-render the last run")
+    parser.add_argument(
+        "--rerun",
+        nargs="+",
+        default=None,
+        metavar="KEY",
+        help="run these mutants of the last run again with the current tests",
+    )
     args = parser.parse_args(argv)
 
     saved = args.workdir / "run.json"
     equivalents = load_equivalents()
+    if args.rerun:
+        run = Run.from_json(saved.read_text())
+        rerun(run, args.rerun, args.workdir, args.workers, equivalents)
+        saved.write_text(run.to_json())
+        args.out.write_text(render(run))
+        print(f"wrote {args.out} and {saved}")
+        return 0
     if args.report_only:
         run = Run.from_json(saved.read_text())
         by_key = {m.key: m for m in run.mutants}
@@ -690,17 +717,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         baselines, timeouts = _baselines(targets, workers)
         by_path = {t.path: t for t in targets}
-        jobs = [
-            {
-                "key": m.key,
-                "target": m.target,
-                "source": m.source((REPO_ROOT / m.target).read_text()),
-                "compile": by_path[m.target].compile_as,
-                "tests": list(by_path[m.target].tests),
-                "timeout": timeouts[m.target],
-            }
-            for m in chosen
-        ]
+        jobs = [_job(m, by_path[m.target], timeouts[m.target]) for m in chosen]
         results = run_jobs(jobs, workers)
     finally:
         for worker in workers:
@@ -735,6 +752,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.write_text(render(run))
     print(f"wrote {args.out} and {saved}")
     return 0
+
+
+def _job(mutant: Mutant, target: Target, timeout: float) -> dict:
+    return {
+        "key": mutant.key,
+        "target": mutant.target,
+        "source": mutant.source((REPO_ROOT / mutant.target).read_text()),
+        "compile": target.compile_as,
+        "tests": list(target.tests),
+        "timeout": timeout,
+    }
+
+
+def rerun(
+    run: Run, keys: Sequence[str], workdir: Path, workers: int, equivalents: list[Equivalence]
+) -> None:
+    """Runs the mutants `keys` of `run` again (fresh sandboxes: the current
+    tests) and replaces their outcomes; the test that now kills a former
+    survivor is recorded as `rerun: <test>`."""
+    by_key = {m.key: m for m in run.mutants}
+    unknown = [k for k in keys if k not in by_key]
+    if unknown:
+        raise SystemExit(f"not in the last run: {unknown}")
+    by_path = {t.path: t for t in TARGETS}
+    jobs = [
+        _job(by_key[k], by_path[by_key[k].target], run.timeouts[by_key[k].target]) for k in keys
+    ]
+    pool = [
+        Worker(make_sandbox(REPO_ROOT, workdir / f"rerun-{i}"), workdir / f"rerun-{i}.log")
+        for i in range(workers)
+    ]
+    try:
+        results = run_jobs(jobs, pool)
+    finally:
+        for worker in pool:
+            worker.stop()
+    fresh = {}
+    for key, result in zip(keys, results, strict=True):
+        test = result.get("test", "")
+        outcome = Outcome(
+            key,
+            result["status"],
+            result.get("seconds", 0.0),
+            f"rerun: {test}" if result["status"] == KILLED else test,
+        )
+        fresh[key] = classify(outcome, by_key[key], equivalents)
+    run.outcomes = [fresh.get(o.key, o) for o in run.outcomes]
 
 
 def _unclassify(outcome: Outcome) -> Outcome:

@@ -258,3 +258,27 @@ def test_run__json_round_trip__keeps_everything():
     again = Run.from_json(run.to_json())
     assert again == run
     assert json.loads(run.to_json())["outcomes"][0]["test"].endswith("test_y")
+
+
+def test_render__survivor_killed_on_rerun__is_listed_with_its_test():
+    run = _run()
+    run.outcomes[1] = Outcome("RewardToken.2", KILLED, 1.0, "rerun: tests/unit/token/t.py::test_z")
+    text = render(run)
+    assert "## Survivors killed by tests added since (`--rerun`)" in text
+    assert "killed by `tests/unit/token/t.py::test_z`" in text
+
+
+def test_make_sandbox__copies_sources_and_links_node_modules(tmp_path: Path):
+    root = tmp_path / "repo"
+    for part in ("contracts", "tests", "labeldao", "node_modules"):
+        (root / part).mkdir(parents=True)
+        (root / part / "f.txt").write_text(part)
+    (root / "pyproject.toml").write_text("[tool]")
+    (root / "package-lock.json").write_text("{}")
+    (root / "contracts" / "__pycache__").mkdir()
+    box = mutation.make_sandbox(root, tmp_path / "box")
+    (box / "contracts" / "f.txt").write_text("mutated")
+    assert (root / "contracts" / "f.txt").read_text() == "contracts"  # a copy
+    assert (box / "node_modules").is_symlink()
+    assert (box / "pyproject.toml").read_text() == "[tool]"
+    assert not (box / "contracts" / "__pycache__").exists()
