@@ -52,7 +52,7 @@ from pathlib import Path
 
 from labeldao.boa_tools import REPO_ROOT
 
-DEFAULT_PER_FILE = 15
+DEFAULT_PER_FILE = 8
 DEFAULT_SEED = 8
 TIMEOUT_FACTOR = 3.0
 MIN_TIMEOUT = 60.0
@@ -539,9 +539,14 @@ SANDBOX_LINKS = ("node_modules",)  # read only (solc-js for the OpenZeppelin Gov
 
 def make_sandbox(root: Path, destination: Path) -> Path:
     """A copy of what the tests need, so a worker can overwrite contracts."""
-    if destination.exists():
-        shutil.rmtree(destination)
-    destination.mkdir(parents=True)
+    destination.mkdir(parents=True, exist_ok=True)
+    for entry in destination.iterdir():  # keep only the compile cache (.boa-cache)
+        if entry.name == ".boa-cache":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
     for part in SANDBOX_PARTS:
         source = root / part

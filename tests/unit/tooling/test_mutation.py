@@ -282,3 +282,19 @@ def test_make_sandbox__copies_sources_and_links_node_modules(tmp_path: Path):
     assert (box / "node_modules").is_symlink()
     assert (box / "pyproject.toml").read_text() == "[tool]"
     assert not (box / "contracts" / "__pycache__").exists()
+
+
+def test_make_sandbox__again__restores_sources_and_keeps_the_compile_cache(tmp_path: Path):
+    root = tmp_path / "repo"
+    for part in ("contracts", "tests", "labeldao"):
+        (root / part).mkdir(parents=True)
+        (root / part / "f.txt").write_text(part)
+    (root / "pyproject.toml").write_text("[tool]")
+    (root / "package-lock.json").write_text("{}")
+    box = mutation.make_sandbox(root, tmp_path / "box")
+    (box / "contracts" / "f.txt").write_text("mutated")
+    (box / ".boa-cache").mkdir()
+    (box / ".boa-cache" / "entry").write_text("compiled")
+    mutation.make_sandbox(root, box)
+    assert (box / "contracts" / "f.txt").read_text() == "contracts"
+    assert (box / ".boa-cache" / "entry").read_text() == "compiled"
