@@ -14,6 +14,7 @@ The worker writes `source` over `target`, compiles `contracts/<compile>.vy`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -21,10 +22,13 @@ import time
 from pathlib import Path
 
 import boa
+import boa.interpret
 import pytest
 from boa.interpret import set_cache_dir
 
 from labeldao import boa_tools
+
+_BOA_FINGERPRINT = boa.interpret.get_module_fingerprint
 
 PYTEST_ARGS = ["-p", "no:ape_test", "-p", "no:cacheprovider", "-p", "no:xdist", "-x", "-q"]
 
@@ -42,6 +46,18 @@ class FirstFailure:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed and not self.nodeid:
             self.nodeid = f"collection: {report.nodeid}"
+
+
+def _tree_fingerprint(module_t: object, seen: object = None) -> str:
+    """titanoboa's compile-cache key (`get_module_fingerprint`) with the hash
+    of every Vyper source under `contracts/` added: titanoboa 0.2.8 hashes a
+    module's direct imports only, so a mutant of a module imported through
+    another (`checkpoints`, through `erc20_votes`) would hit the cache of the
+    original and compile to the original's bytecode."""
+    digest = hashlib.sha256()
+    for path in sorted(Path("contracts").rglob("*.vy")):
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return _BOA_FINGERPRINT(module_t, seen) + digest.hexdigest()
 
 
 def _bytecode(contract: str) -> bytes:
@@ -87,6 +103,7 @@ def main() -> int:
     os.dup2(2, 1)  # pytest's output (and any print) goes to the log
     sys.stdout = sys.stderr
     set_cache_dir(str(Path(".boa-cache").resolve()))
+    boa.interpret.get_module_fingerprint = _tree_fingerprint
     originals: dict[str, bytes] = {}
     for line in sys.stdin:
         job = json.loads(line)
