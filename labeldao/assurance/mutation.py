@@ -310,11 +310,13 @@ class Equivalence:
         )
 
 
-def load_equivalents(path: Path = EQUIVALENTS_FILE) -> list[Equivalence]:
-    """The `[[mutant]]` entries of the equivalents file; each needs a reason."""
+def load_equivalents(path: Path = EQUIVALENTS_FILE, table: str = "mutant") -> list[Equivalence]:
+    """The `[[mutant]]` entries of the equivalents file (or, with
+    `table="survivor"`, the notes on survivors that do not matter); each
+    needs a reason."""
     if not path.exists():
         return []
-    entries = tomllib.loads(path.read_text()).get("mutant", [])
+    entries = tomllib.loads(path.read_text()).get(table, [])
     found = []
     for entry in entries:
         reason = str(entry.get("reason", "")).strip()
@@ -423,8 +425,9 @@ class Run:
         return cls(**data)
 
 
-def render(run: Run) -> str:
-    """docs/MUTATION.md from a finished run."""
+def render(run: Run, notes: Sequence[Equivalence] = ()) -> str:
+    """docs/MUTATION.md from a finished run; `notes` say why a survivor does
+    not matter (it stays a survivor)."""
     by_key = {m.key: m for m in run.mutants}
     outcomes = {o.key: o for o in run.outcomes}
     lines = [
@@ -496,6 +499,8 @@ def render(run: Run) -> str:
             f"  - before: `{m.before.strip()}`",
             f"  - after: `{m.after.strip()}`",
         ]
+        note = next((n.reason for n in notes if n.matches(m)), "**no test yet, no note**")
+        lines.append(f"  - why it does not matter: {note}")
     fixed = [o for o in run.outcomes if o.test.startswith("rerun: ")]
     if fixed:
         lines += ["", "## Survivors killed by tests added since (`--rerun`)", ""]
@@ -682,14 +687,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = Run.from_json(saved.read_text())
         rerun(run, args.rerun, args.workdir, args.workers, equivalents)
         saved.write_text(run.to_json())
-        args.out.write_text(render(run))
+        args.out.write_text(render(run, load_equivalents(table="survivor")))
         print(f"wrote {args.out} and {saved}")
         return 0
     if args.report_only:
         run = Run.from_json(saved.read_text())
         by_key = {m.key: m for m in run.mutants}
         run.outcomes = [classify(_unclassify(o), by_key[o.key], equivalents) for o in run.outcomes]
-        args.out.write_text(render(run))
+        args.out.write_text(render(run, load_equivalents(table="survivor")))
         print(f"wrote {args.out}")
         return 0
 
@@ -754,7 +759,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcomes=outcomes,
     )
     saved.write_text(run.to_json())
-    args.out.write_text(render(run))
+    args.out.write_text(render(run, load_equivalents(table="survivor")))
     print(f"wrote {args.out} and {saved}")
     return 0
 

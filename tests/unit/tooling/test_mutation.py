@@ -172,9 +172,13 @@ def test_load_equivalents__entry_without_reason__raises(tmp_path: Path):
 
 def test_load_equivalents__committed_file__parses_and_every_entry_matches_a_source_line():
     root = Path(mutation.__file__).resolve().parents[2]
-    for entry in load_equivalents():
+    entries = load_equivalents() + load_equivalents(table="survivor")
+    assert entries
+    for entry in entries:
         lines = (root / entry.target).read_text().splitlines()
         assert 1 <= entry.line <= len(lines), entry
+        mutant = Mutant(entry.target, 0, entry.line, lines[entry.line - 1], entry.after)
+        assert mutant.after.strip() != mutant.before.strip(), entry  # a real mutation
 
 
 def test_classify__survivor_matching_an_equivalence__becomes_equivalent():
@@ -298,3 +302,19 @@ def test_make_sandbox__again__restores_sources_and_keeps_the_compile_cache(tmp_p
     mutation.make_sandbox(root, box)
     assert (box / "contracts" / "f.txt").read_text() == "contracts"
     assert (box / ".boa-cache" / "entry").read_text() == "compiled"
+
+
+def test_render__survivor_note__is_shown_and_it_stays_a_survivor():
+    note = Equivalence("contracts/RewardToken.vy", 15, "pass", "unreachable in practice")
+    text = render(_run(), notes=[note])
+    assert "  - why it does not matter: unreachable in practice" in text
+    assert "**Kill ratio: 2 / 3 = 66.7 %" in text
+
+
+def test_load_equivalents__survivor_table__is_separate(tmp_path: Path):
+    path = tmp_path / "eq.toml"
+    path.write_text(
+        '[[survivor]]\nfile = "contracts/Demo.vy"\nline = 16\nafter = "x"\nreason = "why"\n'
+    )
+    assert load_equivalents(path) == []
+    assert load_equivalents(path, table="survivor") == [Equivalence(TARGET, 16, "x", "why")]
