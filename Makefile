@@ -91,7 +91,7 @@ fuzz-deep: install ## the property suite at an auditor's depth
 mutate: install ## mutation testing, seeded sample (MUTANTS=N per file | all) -> docs/MUTATION.md
 	$(PY) -m labeldao.assurance.mutation $(if $(filter all,$(MUTANTS)),--all,$(if $(MUTANTS),--per-file $(MUTANTS),))
 
-coverage: install ## line and branch coverage of the contracts -> docs/COVERAGE.md
+coverage: install ## line coverage of the contracts -> docs/COVERAGE.md
 	$(PY) -m labeldao.assurance.coverage_report
 
 clean: ## remove build outputs (keeps .venv and node_modules)

@@ -1,16 +1,18 @@
-"""Line and branch coverage of the Vyper contracts (`make coverage`).
+"""Line coverage of the Vyper contracts (`make coverage`).
 
 Runs the titanoboa test areas under coverage.py with titanoboa's plugin
 (`boa.coverage`, configured in `.coveragerc`), two areas at a time, combines
-the data and writes `docs/COVERAGE.md`: per-file statements and branches, and
-every uncovered line and branch with its one-line justification from
-`coverage_justifications.toml` (or `NOT JUSTIFIED`).
+the data and writes `docs/COVERAGE.md`: per-file statements, and every
+uncovered line with its one-line justification from
+`coverage_justifications.toml` (or `NOT JUSTIFIED`; the command then fails).
 
 What `boa.coverage` measures: a *line* is the first line of each statement
-(and of each expression node) inside a function body that the EVM executed;
-a *branch* is one of the two arcs of an `if` (into its body, or past it /
-into its `else`). Module-level declarations, constants, `for` loop arcs,
-`assert` failures and boolean short-circuits are not measured.
+(and of each expression node) inside a function body whose code the EVM
+executed. It also declares the two arcs of each `if`, but its tracer reports
+each executed line as a frame of its own, so the arcs coverage.py records are
+`(-1, line)` / `(line, -1)` and its branch figures for `.vy` files are
+meaningless: branches are not reported (an `if` body that never ran shows as
+missed lines).
 
     python -m labeldao.assurance.coverage_report [--skip-run] [--out docs/COVERAGE.md]
 """
@@ -86,7 +88,7 @@ def parse_json_report(data: dict, root: Path = REPO_ROOT) -> list[FileCoverage]:
 
 
 def load_justifications(path: Path = JUSTIFICATIONS_FILE) -> dict[tuple[str, int], str]:
-    """(file, line) -> reason. A branch is justified by the line of its `if`."""
+    """(file, line) -> reason."""
     if not path.exists():
         return {}
     found = {}
@@ -100,15 +102,12 @@ def load_justifications(path: Path = JUSTIFICATIONS_FILE) -> dict[tuple[str, int
 
 
 def unjustified(files: Sequence[FileCoverage], reasons: dict[tuple[str, int], str]) -> list[str]:
-    """`file:line` of every missing line or branch that has no reason."""
+    """`file:line` of every missing line that has no reason."""
     missing = []
     for f in files:
         for line in f.missing_lines:
             if (f.path, line) not in reasons:
                 missing.append(f"{f.path}:{line}")
-        for start, _ in f.missing_branches:
-            if (f.path, start) not in reasons and f"{f.path}:{start}" not in missing:
-                missing.append(f"{f.path}:{start}")
     return missing
 
 
@@ -122,10 +121,8 @@ def render(
     """docs/COVERAGE.md."""
     total_lines = sum(f.statements for f in files)
     total_missing = sum(len(f.missing_lines) for f in files)
-    total_branches = sum(f.branches for f in files)
-    total_missing_branches = sum(len(f.missing_branches) for f in files)
     line_pct = 100 * (1 - total_missing / total_lines) if total_lines else 100.0
-    branch_pct = 100 * (1 - total_missing_branches / total_branches) if total_branches else 100.0
+    justified = sum(1 for f in files for line in f.missing_lines if (f.path, line) in reasons)
     lines = [
         "# Contract coverage",
         "",
@@ -138,26 +135,29 @@ def render(
         + ", ".join(f"`{a}`" for a in AREAS)
         + f" (property machines with the `{PROPERTY_PROFILE}` Hypothesis profile)",
         "- Tool: coverage.py with titanoboa's `boa.coverage` plugin. A line is a statement",
-        "  (or expression) inside a function body that ran; a branch is one arc of an `if`.",
-        "  Declarations, `for` arcs, `assert` failures and short-circuits are not measured",
-        "  (every revert string is checked by `make check-reverts` instead).",
+        "  (or expression) inside a function body whose code ran. Declarations, constants",
+        "  (folded into the code that uses them), `for` arcs and `assert` failures are not",
+        "  measured (every revert string is checked by `make check-reverts` instead).",
+        "- Branches: not reported. `boa.coverage` declares the two arcs of each `if`, but its",
+        "  tracer records every line as its own frame (arcs `(-1, line)` and `(line, -1)`),",
+        "  so coverage.py's branch figures for `.vy` files are artifacts (e.g. it reports the",
+        "  false arc of `if value != 0` in PrevrandaoRandomness as missed while the line",
+        "  after it ran). An `if` whose body never ran shows as missed lines here.",
         "",
         f"**Lines: {total_lines - total_missing} / {total_lines} = {line_pct:.1f} %;"
-        f" branches: {total_branches - total_missing_branches} / {total_branches}"
-        f" = {branch_pct:.1f} %.**",
+        f" {justified} of the {total_missing} missed lines justified below.**",
         "",
-        "| file | lines | missed | line % | branches | missed | branch % |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| file | lines | missed | line % |",
+        "|---|---:|---:|---:|",
     ]
     for f in files:
         lines.append(
             f"| {f.path} | {f.statements} | {len(f.missing_lines)} | {100 * f.line_ratio:.1f} |"
-            f" {f.branches} | {len(f.missing_branches)} | {100 * f.branch_ratio:.1f} |"
         )
-    lines += ["", "## Uncovered lines and branches", ""]
+    lines += ["", "## Uncovered lines", ""]
     any_missing = False
     for f in files:
-        if not f.missing_lines and not f.missing_branches:
+        if not f.missing_lines:
             continue
         any_missing = True
         lines += [f"### {f.path}", ""]
@@ -166,11 +166,6 @@ def render(
             code = text[line - 1].strip() if 0 < line <= len(text) else ""
             why = reasons.get((f.path, line), "**NOT JUSTIFIED**")
             lines.append(f"- line {line} `{code}`: {why}")
-        for start, end in f.missing_branches:
-            code = text[start - 1].strip() if 0 < start <= len(text) else ""
-            where = "exit" if end < 0 or end == start else f"line {end}"
-            why = reasons.get((f.path, start), "**NOT JUSTIFIED**")
-            lines.append(f"- branch {start} -> {where} (`{code}`): {why}")
         lines.append("")
     if not any_missing:
         lines.append("None.")

@@ -136,6 +136,7 @@ class Outcome:
     seconds: float = 0.0
     test: str = ""  # first failing test (killed) or the compile error (stillborn)
     reason: str = ""  # why it is equivalent (hand classification)
+    first: str = ""  # the status in the sample run, if `--rerun` replaced it
 
 
 # ---------------------------------------------------------------------------
@@ -332,7 +333,13 @@ def classify(outcome: Outcome, mutant: Mutant, equivalents: Sequence[Equivalence
         return outcome
     for equivalence in equivalents:
         if equivalence.matches(mutant):
-            return Outcome(outcome.key, EQUIVALENT, outcome.seconds, reason=equivalence.reason)
+            return Outcome(
+                outcome.key,
+                EQUIVALENT,
+                outcome.seconds,
+                reason=equivalence.reason,
+                first=outcome.first,
+            )
     return outcome
 
 
@@ -446,7 +453,8 @@ def render(run: Run, notes: Sequence[Equivalence] = ()) -> str:
             else f"seeded sample (seed {run.seed}) of {run.per_file} parseable mutants per file"
         ),
         "- Mutants that only change comments or docstrings are not counted; `generated`",
-        "  is the number of code mutants universalmutator wrote for the file.",
+        "  is the number of code mutants universalmutator wrote for the file; `sampled`",
+        "  the ones drawn (run, or skipped as unparseable on the way).",
         "- Stillborn: does not parse or does not compile. Equivalent: same bytecode as the",
         "  original (checked automatically) or classified by hand with a reason in",
         "  `labeldao/assurance/equivalent_mutants.toml`. Both leave the denominator.",
@@ -477,6 +485,7 @@ def render(run: Run, notes: Sequence[Equivalence] = ()) -> str:
         f" (95 % Wilson interval {100 * low:.1f} - {100 * high:.1f} %)**,"
         f" {total.survived} survivor(s), {total.errors} harness error(s).",
         "",
+        *_first_pass(run),
         "| file | generated | sampled | stillborn | equivalent | killed (timeouts)"
         " | survived | ratio | 95 % Wilson |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -503,7 +512,14 @@ def render(run: Run, notes: Sequence[Equivalence] = ()) -> str:
         lines.append(f"  - why it does not matter: {note}")
     fixed = [o for o in run.outcomes if o.test.startswith("rerun: ")]
     if fixed:
-        lines += ["", "## Survivors killed by tests added since (`--rerun`)", ""]
+        lines += [
+            "",
+            "## Mutants run again with the current tests and harness (`--rerun`)",
+            "",
+            "Survivors of the sample run (or mutants the harness misjudged) that the current",
+            "tests kill; the test named is the first that fails.",
+            "",
+        ]
     for o in sorted(fixed, key=lambda o: (by_key[o.key].target, by_key[o.key].line)):
         m = by_key[o.key]
         lines += [
@@ -523,6 +539,21 @@ def render(run: Run, notes: Sequence[Equivalence] = ()) -> str:
         lines += ["", "## Harness errors (not scored)", ""]
         lines += [f"- {o.key}: {o.test}" for o in errors]
     return "\n".join(lines) + "\n"
+
+
+def _first_pass(run: Run) -> list[str]:
+    """The sample run's own figures, if `--rerun` replaced some outcomes."""
+    rerun_keys = [o.key for o in run.outcomes if o.first]
+    if not rerun_keys:
+        return []
+    t = tally(o.first or o.status for o in run.outcomes)
+    low, high = wilson(t.killed, t.scored)
+    return [
+        f"The sample run itself scored {t.killed} / {t.scored} = {100 * t.ratio:.1f} %"
+        f" ({100 * low:.1f} - {100 * high:.1f} %); {len(rerun_keys)} mutant(s) were run again"
+        " after tests were added or the harness fixed (listed below).",
+        "",
+    ]
 
 
 def _row(name: str, t: Tally, low: float, high: float) -> str:
@@ -798,6 +829,7 @@ def rerun(
     finally:
         for worker in pool:
             worker.stop()
+    first = {o.key: o.first or o.status for o in run.outcomes}
     fresh = {}
     for key, result in zip(keys, results, strict=True):
         test = result.get("test", "")
@@ -807,6 +839,7 @@ def rerun(
             result.get("seconds", 0.0),
             f"rerun: {test}" if result["status"] == KILLED else test,
         )
+        outcome.first = first.get(key, "")
         fresh[key] = classify(outcome, by_key[key], equivalents)
     run.outcomes = [fresh.get(o.key, o) for o in run.outcomes]
 
@@ -814,7 +847,7 @@ def rerun(
 def _unclassify(outcome: Outcome) -> Outcome:
     """Undo a hand classification so that `--report-only` applies the current file."""
     if outcome.status == EQUIVALENT:
-        return Outcome(outcome.key, SURVIVED, outcome.seconds)
+        return Outcome(outcome.key, SURVIVED, outcome.seconds, first=outcome.first)
     return outcome
 
 

@@ -268,7 +268,7 @@ def test_render__survivor_killed_on_rerun__is_listed_with_its_test():
     run = _run()
     run.outcomes[1] = Outcome("RewardToken.2", KILLED, 1.0, "rerun: tests/unit/token/t.py::test_z")
     text = render(run)
-    assert "## Survivors killed by tests added since (`--rerun`)" in text
+    assert "## Mutants run again with the current tests and harness (`--rerun`)" in text
     assert "killed by `tests/unit/token/t.py::test_z`" in text
 
 
@@ -318,3 +318,11 @@ def test_load_equivalents__survivor_table__is_separate(tmp_path: Path):
     )
     assert load_equivalents(path) == []
     assert load_equivalents(path, table="survivor") == [Equivalence(TARGET, 16, "x", "why")]
+
+
+def test_render__after_rerun__also_gives_the_sample_runs_own_ratio():
+    run = _run()
+    run.outcomes[1] = Outcome("RewardToken.2", KILLED, 1.0, "rerun: t.py::test_z", first=SURVIVED)
+    text = render(run)
+    assert "**Kill ratio: 3 / 3 = 100.0 %" in text
+    assert "The sample run itself scored 2 / 3 = 66.7 %" in text
