@@ -26,7 +26,7 @@ BOA_PYTEST := $(PY) -m pytest -p no:ape_test -n auto
 APE_TEST := $(BIN)/ape test -p no:boa_test
 
 .PHONY: help install demo test test-unit test-property test-integration test-anvil \
-        lint format bench fuzz-deep fuzz-replay check-reverts clean
+        lint format bench fuzz-deep fuzz-replay check-reverts mutate coverage clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -88,6 +88,12 @@ bench: install ## gas table against the anchors, written to benchmarks/results.m
 
 fuzz-deep: install ## the property suite at an auditor's depth
 	HYPOTHESIS_PROFILE=deep $(BOA_PYTEST) tests/property -q
+
+mutate: install ## mutation testing, seeded sample (MUTANTS=N per file | all) -> docs/MUTATION.md
+	$(PY) -m labeldao.assurance.mutation $(if $(filter all,$(MUTANTS)),--all,$(if $(MUTANTS),--per-file $(MUTANTS),))
+
+coverage: install ## line coverage of the contracts -> docs/COVERAGE.md
+	$(PY) -m labeldao.assurance.coverage_report
 
 clean: ## remove build outputs (keeps .venv and node_modules)
 	rm -rf .build .hypothesis .pytest_cache results

@@ -48,7 +48,7 @@ def test_draw__full_panel__locks_seats_and_fixes_the_timetable(court, flow, stak
         status = court.juror_status(juror)
         assert status.locked == seats * SEAT_LOCK
         assert status.free == 500 * LDAO - seats * SEAT_LOCK
-        assert status.open_rounds == 1
+        assert status.open_rounds == 1 == court.open_rounds(juror)
         assert court.juror_round(dispute, 0, juror).locked == seats * SEAT_LOCK
     assert court.total_free_stake() == 5 * 500 * LDAO - 3 * SEAT_LOCK
 

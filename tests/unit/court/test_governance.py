@@ -32,7 +32,12 @@ def test_constructor__sets_token_treasury_defaults_and_admin(token, admin, treas
     assert params.panel_size == 3
     assert params.min_juror_stake == 1_000 * LDAO
     assert params.randomness == randomness.address
-    assert court.arbitrationCost(b"") == params.fee_per_juror * 3
+    assert (params.alpha_bps, params.non_reveal_multiplier_bps) == (1_000, 20_000)
+    assert (params.max_panel, params.max_rounds) == (511, 5)
+    assert params.fee_per_juror == 10 * LDAO
+    periods = (params.evidence_period, params.commit_period, params.reveal_period)
+    assert periods + (params.appeal_period,) == (2 * 86_400,) * 4
+    assert court.arbitrationCost(b"") == 30 * LDAO
 
 
 def test_constructor__zero_token__reverts(treasury, randomness):

@@ -64,6 +64,15 @@ def test_constructor__delay_out_of_range__reverts(delay):
         deployer("PrevrandaoRandomness").deploy(delay)
 
 
+@pytest.mark.parametrize("delay", [1, 256])
+def test_constructor__delay_at_a_bound__deploys(delay):
+    source = deployer("PrevrandaoRandomness").deploy(delay)
+    assert source.DELAY() == delay
+    assert source.MAX_DELAY() == 256
+    source.request_randomness()
+    assert source.ready_block(0) == boa.env.evm.patch.block_number + delay
+
+
 def test_court__draws_with_prevrandao(court, governor, source, flow, staked):
     court.set_params(params_tuple(source.address), sender=governor)
     staked(5)

@@ -130,6 +130,28 @@ def test_release__is_reused_only_from_the_next_epoch(tree):
     assert tree.vacant_count() == 0
 
 
+def _to_odd_epoch():
+    """Moves to the next odd epoch: its number sets bit 32 of a vacant entry."""
+    _next_epoch()
+    if (boa.env.evm.patch.block_number // EPOCH) % 2 == 0:
+        _next_epoch()
+
+
+def test_allocate__after_two_releases__reuses_the_latest_released_first(tree):
+    positions = [tree.allocate(_owner(i)) for i in range(3)]
+    _to_odd_epoch()
+    tree.release(positions[1])
+    tree.release(positions[2])
+    assert tree.vacant_count() == 2
+    _next_epoch()
+    assert tree.allocate(_owner(3)) == positions[2]
+    assert tree.vacant_count() == 1
+    assert tree.allocate(_owner(4)) == positions[1]
+    assert tree.vacant_count() == 0
+    assert tree.allocate(_owner(5)) == positions[2] + 1  # then fresh leaves again
+    assert [tree.owner_of(p) for p in positions[1:]] == [_owner(4), _owner(3)]
+
+
 def test_allocate__when_full__reverts(tree):
     tree.force_leaves_used(tree.capacity() - 1)
     assert tree.allocate(_owner(0)) == tree.capacity() - 1

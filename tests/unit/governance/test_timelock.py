@@ -73,3 +73,28 @@ def test_schedule__by_non_proposer__reverts(governed_token, timelock, alice):
 def test_former_admin__cannot_bypass_the_timelock(governed_token, admin, alice):
     with boa.reverts("access_control: account is missing role"):
         governed_token.grantRole(governed_token.MINTER_ROLE(), alice.address, sender=admin)
+
+
+def test_constructor__proposers_and_executors__get_their_own_roles_only(admin):
+    proposer, executor = boa.env.generate_address("proposer"), boa.env.generate_address("executor")
+    with boa.env.prank(admin):
+        timelock = deployer("Timelock").deploy(DELAY, [proposer], [executor], "0x" + "00" * 20)
+    assert timelock.hasRole(timelock.PROPOSER_ROLE(), proposer)
+    assert timelock.hasRole(timelock.CANCELLER_ROLE(), proposer)
+    assert not timelock.hasRole(timelock.EXECUTOR_ROLE(), proposer)
+    assert timelock.hasRole(timelock.EXECUTOR_ROLE(), executor)
+    assert not timelock.hasRole(timelock.PROPOSER_ROLE(), executor)
+    assert not timelock.hasRole(timelock.CANCELLER_ROLE(), executor)
+
+
+def test_constructor__128_proposers__grants_every_one(admin):
+    proposers = [boa.env.generate_address(f"proposer-{i}") for i in range(128)]
+    with boa.env.prank(admin):
+        timelock = deployer("Timelock").deploy(DELAY, proposers, proposers[:1], "0x" + "00" * 20)
+    assert all(timelock.hasRole(timelock.PROPOSER_ROLE(), p) for p in proposers)
+
+
+def test_constructor__129_proposers__reverts(admin):
+    proposers = [boa.env.generate_address(f"proposer-{i}") for i in range(129)]
+    with boa.env.prank(admin), boa.reverts():  # the ABI decoder rejects the length
+        deployer("Timelock").deploy(DELAY, proposers, proposers[:1], "0x" + "00" * 20)

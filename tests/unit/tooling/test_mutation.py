@@ -1,0 +1,328 @@
+"""labeldao.assurance.mutation: what counts as a mutant, how the sample is
+drawn, how survivors are classified and how the report reads."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labeldao.assurance import mutation
+from labeldao.assurance.mutation import (
+    EQUIVALENT,
+    KILLED,
+    SAME_BYTECODE,
+    STILLBORN,
+    SURVIVED,
+    TIMEOUT,
+    Equivalence,
+    Mutant,
+    Outcome,
+    Run,
+    changed_line,
+    classify,
+    code_mutants,
+    docstring_lines,
+    is_code_change,
+    load_equivalents,
+    render,
+    select,
+    tally,
+    wilson,
+)
+
+SOURCE = '''# pragma version ~=0.4.3
+"""
+@title Demo
+"""
+
+# @dev a counter
+count: public(uint256)
+
+
+@external
+def bump(n: uint256) -> uint256:
+    """
+    @notice Adds `n`.
+    """
+    assert n > 0, "demo: zero"  # no empty bumps
+    self.count += n
+    return self.count
+'''
+TARGET = "contracts/Demo.vy"
+
+
+def _replace(line: int, text: str) -> str:
+    lines = SOURCE.splitlines(keepends=True)
+    lines[line - 1] = text + "\n"
+    return "".join(lines)
+
+
+def _mutant(number: int, line: int = 16, after: str = "    self.count -= n") -> Mutant:
+    before = SOURCE.splitlines()[line - 1]
+    return Mutant(TARGET, number, line, before, after)
+
+
+# --- what counts as a mutant -------------------------------------------------
+
+
+def test_changed_line__one_line_rewritten__returns_it():
+    mutant = _replace(16, "    self.count -= n")
+    assert changed_line(SOURCE, mutant) == (16, "    self.count += n", "    self.count -= n")
+
+
+def test_changed_line__two_lines_or_a_line_removed__returns_none():
+    twice = _replace(16, "    self.count -= n").replace("return self.count", "return 0")
+    assert changed_line(SOURCE, twice) is None
+    assert changed_line(SOURCE, SOURCE.replace("    self.count += n\n", "")) is None
+
+
+def test_docstring_lines__module_and_function_docstrings__are_listed():
+    assert docstring_lines(SOURCE) == {2, 3, 4, 12, 13, 14}
+
+
+def test_is_code_change__comment_or_spacing_only__is_false():
+    assert not is_code_change(
+        '    assert n > 0, "demo: zero"  # no empty bumps',
+        '    assert n > 0, "demo: zero"  # no bumps',
+    )
+    assert not is_code_change("    self.count += n", "    self.count  +=  n")
+    assert not is_code_change("# @dev a counter", "# @dev a  ounter")
+
+
+def test_is_code_change__operator_or_open_bracket__is_true():
+    assert is_code_change("    self.count += n", "    self.count -= n")
+    assert is_code_change("x: uint256 = (", "x: int256 = (")
+    assert is_code_change("    return self.count", "    pass")
+
+
+def test_code_mutants__drops_docstring_and_comment_mutants__keeps_code():
+    generated = [
+        (0, _replace(3, "@title Demo!")),  # docstring text
+        (1, _replace(2, '""')),  # a docstring's quotes: text, not code
+        (2, _replace(6, "# @dev a  counter")),  # comment
+        (3, _replace(15, '    assert n > 0, "demo: zero"  # bumps')),  # trailing comment
+        (4, _replace(16, "    self.count -= n")),  # code
+        (5, _replace(15, '    assert n >= 0, "demo: zero"  # no empty bumps')),  # code
+    ]
+    kept = code_mutants(TARGET, SOURCE, generated)
+    assert [(m.number, m.line) for m in kept] == [(4, 16), (5, 15)]
+    assert kept[0].source(SOURCE) == generated[4][1]
+
+
+# --- selection ------------------------------------------------------------------
+
+
+def _many(n: int) -> list[Mutant]:
+    return [_mutant(i, after=f"    self.count = {i}") for i in range(n)]
+
+
+def test_select__same_seed__same_sample_in_same_order():
+    first, _ = select(_many(50), 10, seed=3, original=SOURCE, parse=lambda s: True)
+    again, _ = select(list(reversed(_many(50))), 10, seed=3, original=SOURCE, parse=lambda s: True)
+    assert [m.number for m in first] == [m.number for m in again]
+    assert len(first) == 10
+
+
+def test_select__other_seed__other_sample():
+    first, _ = select(_many(50), 10, seed=3, original=SOURCE, parse=lambda s: True)
+    other, _ = select(_many(50), 10, seed=4, original=SOURCE, parse=lambda s: True)
+    assert [m.number for m in first] != [m.number for m in other]
+
+
+def test_select__unparseable_mutants__are_skipped_and_returned_as_stillborn():
+    def parse(source: str) -> bool:
+        return "self.count = 1\n" not in source and "self.count = 2\n" not in source
+
+    chosen, broken = select(_many(5), None, seed=1, original=SOURCE, parse=parse)
+    assert sorted(m.number for m in chosen) == [0, 3, 4]
+    assert sorted(m.number for m in broken) == [1, 2]
+
+
+def test_select__per_file_larger_than_population__takes_all():
+    chosen, broken = select(_many(4), 10, seed=1, original=SOURCE, parse=lambda s: True)
+    assert sorted(m.number for m in chosen) == [0, 1, 2, 3]
+    assert broken == []
+
+
+def test_parses__real_vyper_parser__accepts_source_rejects_broken():
+    assert mutation.parses(SOURCE)
+    assert not mutation.parses(_replace(16, "    self.count +="))
+
+
+# --- classification and statistics ----------------------------------------------
+
+
+def test_load_equivalents__entries_with_reasons__are_loaded(tmp_path: Path):
+    path = tmp_path / "eq.toml"
+    path.write_text(
+        '[[mutant]]\nfile = "contracts/Demo.vy"\nline = 16\n'
+        'after = "self.count -= n"\nreason = "never observable"\n'
+    )
+    assert load_equivalents(path) == [
+        Equivalence(TARGET, 16, "self.count -= n", "never observable")
+    ]
+
+
+def test_load_equivalents__entry_without_reason__raises(tmp_path: Path):
+    path = tmp_path / "eq.toml"
+    path.write_text('[[mutant]]\nfile = "contracts/Demo.vy"\nline = 16\nafter = "x"\n')
+    with pytest.raises(ValueError, match="without a reason"):
+        load_equivalents(path)
+
+
+def test_load_equivalents__committed_file__parses_and_every_entry_matches_a_source_line():
+    root = Path(mutation.__file__).resolve().parents[2]
+    entries = load_equivalents() + load_equivalents(table="survivor")
+    assert entries
+    for entry in entries:
+        lines = (root / entry.target).read_text().splitlines()
+        assert 1 <= entry.line <= len(lines), entry
+        mutant = Mutant(entry.target, 0, entry.line, lines[entry.line - 1], entry.after)
+        assert mutant.after.strip() != mutant.before.strip(), entry  # a real mutation
+
+
+def test_classify__survivor_matching_an_equivalence__becomes_equivalent():
+    mutant = _mutant(7)
+    eq = [Equivalence(TARGET, 16, "self.count -= n", "reason")]
+    outcome = classify(Outcome(mutant.key, SURVIVED, 1.0), mutant, eq)
+    assert (outcome.status, outcome.reason) == (EQUIVALENT, "reason")
+
+
+def test_classify__killed_or_other_line__is_unchanged():
+    mutant = _mutant(7)
+    eq = [Equivalence(TARGET, 15, "self.count -= n", "reason")]
+    assert classify(Outcome(mutant.key, SURVIVED), mutant, eq).status == SURVIVED
+    eq = [Equivalence(TARGET, 16, "self.count -= n", "reason")]
+    assert classify(Outcome(mutant.key, KILLED), mutant, eq).status == KILLED
+
+
+def test_wilson__known_values():
+    low, high = wilson(95, 100)  # 0.888 - 0.978 (Newcombe 1998, table I)
+    assert (low, high) == (pytest.approx(0.8883, abs=2e-4), pytest.approx(0.9785, abs=2e-4))
+    assert wilson(0, 0) == (0.0, 1.0)
+    low, high = wilson(10, 10)
+    assert (low, high) == (pytest.approx(0.7225, abs=2e-4), pytest.approx(1.0))
+
+
+def test_tally__timeouts_count_as_killed__stillborn_and_equivalent_leave_the_ratio():
+    t = tally([KILLED, TIMEOUT, SURVIVED, STILLBORN, EQUIVALENT, SAME_BYTECODE, "error"])
+    assert (t.killed, t.timeouts, t.survived) == (2, 1, 1)
+    assert (t.stillborn, t.equivalent, t.errors) == (1, 2, 1)
+    assert t.scored == 3
+    assert t.ratio == pytest.approx(2 / 3)
+
+
+# --- the report --------------------------------------------------------------------
+
+
+def _run() -> Run:
+    mutants = [_mutant(1), _mutant(2, line=15, after="    pass"), _mutant(3, line=17)]
+    mutants[2] = Mutant(TARGET, 3, 17, "    return self.count", "    return 0")
+    return Run(
+        command="make mutate",
+        date="2026-01-01 00:00 UTC",
+        seed=8,
+        per_file=15,
+        versions={"vyper": "0.4.3"},
+        seconds=120.0,
+        workers=2,
+        baselines={"contracts/RewardToken.vy": 10.0},
+        timeouts={"contracts/RewardToken.vy": 60.0},
+        generated={"contracts/RewardToken.vy": 40},
+        mutants=[
+            Mutant("contracts/RewardToken.vy", m.number, m.line, m.before, m.after) for m in mutants
+        ],
+        outcomes=[
+            Outcome("RewardToken.1", KILLED, 2.0, "tests/unit/token/test_x.py::test_y"),
+            Outcome("RewardToken.2", SURVIVED, 9.0),
+            Outcome("RewardToken.3", TIMEOUT, 60.0),
+        ],
+    )
+
+
+def test_render__table_ratio_and_survivors():
+    text = render(_run())
+    assert "**Kill ratio: 2 / 3 = 66.7 %" in text
+    assert "| contracts/RewardToken.vy | 40 | 3 | 0 | 0 | 2 (1) | 1 | 66.7 % |" in text
+    assert "- `contracts/RewardToken.vy:15` (RewardToken.2)" in text
+    assert "  - after: `pass`" in text
+    assert "seeded sample (seed 8) of 15 parseable mutants per file" in text
+
+
+def test_render__no_survivor__says_none():
+    run = _run()
+    run.outcomes[1] = Outcome("RewardToken.2", KILLED, 1.0)
+    text = render(run)
+    assert "## Survivors\n\nNone." in text
+    assert "**Kill ratio: 3 / 3 = 100.0 %" in text
+
+
+def test_run__json_round_trip__keeps_everything():
+    run = _run()
+    again = Run.from_json(run.to_json())
+    assert again == run
+    assert json.loads(run.to_json())["outcomes"][0]["test"].endswith("test_y")
+
+
+def test_render__survivor_killed_on_rerun__is_listed_with_its_test():
+    run = _run()
+    run.outcomes[1] = Outcome("RewardToken.2", KILLED, 1.0, "rerun: tests/unit/token/t.py::test_z")
+    text = render(run)
+    assert "## Mutants run again with the current tests and harness (`--rerun`)" in text
+    assert "killed by `tests/unit/token/t.py::test_z`" in text
+
+
+def test_make_sandbox__copies_sources_and_links_node_modules(tmp_path: Path):
+    root = tmp_path / "repo"
+    for part in ("contracts", "tests", "labeldao", "node_modules"):
+        (root / part).mkdir(parents=True)
+        (root / part / "f.txt").write_text(part)
+    (root / "pyproject.toml").write_text("[tool]")
+    (root / "package-lock.json").write_text("{}")
+    (root / "contracts" / "__pycache__").mkdir()
+    box = mutation.make_sandbox(root, tmp_path / "box")
+    (box / "contracts" / "f.txt").write_text("mutated")
+    assert (root / "contracts" / "f.txt").read_text() == "contracts"  # a copy
+    assert (box / "node_modules").is_symlink()
+    assert (box / "pyproject.toml").read_text() == "[tool]"
+    assert not (box / "contracts" / "__pycache__").exists()
+
+
+def test_make_sandbox__again__restores_sources_and_keeps_the_compile_cache(tmp_path: Path):
+    root = tmp_path / "repo"
+    for part in ("contracts", "tests", "labeldao"):
+        (root / part).mkdir(parents=True)
+        (root / part / "f.txt").write_text(part)
+    (root / "pyproject.toml").write_text("[tool]")
+    (root / "package-lock.json").write_text("{}")
+    box = mutation.make_sandbox(root, tmp_path / "box")
+    (box / "contracts" / "f.txt").write_text("mutated")
+    (box / ".boa-cache").mkdir()
+    (box / ".boa-cache" / "entry").write_text("compiled")
+    mutation.make_sandbox(root, box)
+    assert (box / "contracts" / "f.txt").read_text() == "contracts"
+    assert (box / ".boa-cache" / "entry").read_text() == "compiled"
+
+
+def test_render__survivor_note__is_shown_and_it_stays_a_survivor():
+    note = Equivalence("contracts/RewardToken.vy", 15, "pass", "unreachable in practice")
+    text = render(_run(), notes=[note])
+    assert "  - why it does not matter: unreachable in practice" in text
+    assert "**Kill ratio: 2 / 3 = 66.7 %" in text
+
+
+def test_load_equivalents__survivor_table__is_separate(tmp_path: Path):
+    path = tmp_path / "eq.toml"
+    path.write_text(
+        '[[survivor]]\nfile = "contracts/Demo.vy"\nline = 16\nafter = "x"\nreason = "why"\n'
+    )
+    assert load_equivalents(path) == []
+    assert load_equivalents(path, table="survivor") == [Equivalence(TARGET, 16, "x", "why")]
+
+
+def test_render__after_rerun__also_gives_the_sample_runs_own_ratio():
+    run = _run()
+    run.outcomes[1] = Outcome("RewardToken.2", KILLED, 1.0, "rerun: t.py::test_z", first=SURVIVED)
+    text = render(run)
+    assert "**Kill ratio: 3 / 3 = 100.0 %" in text
+    assert "The sample run itself scored 2 / 3 = 66.7 %" in text
