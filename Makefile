@@ -85,8 +85,11 @@ format: install ## apply ruff's fixes and formatting
 bench: install ## gas table against the anchors, written to benchmarks/results.md
 	$(PY) -m benchmarks
 
-fuzz-deep: install ## the property suite at an auditor's depth
-	HYPOTHESIS_PROFILE=deep $(BOA_PYTEST) tests/property -q
+fuzz-deep: install ## >= 250,000 steps of the whole-system machine on both cores (FUZZ_ARGS=...)
+	$(PY) -m labeldao.assurance.fuzz run --report docs/FUZZING.md $(FUZZ_ARGS)
+
+fuzz-replay: install ## re-run the failures fuzz-deep recorded (results/fuzz, .hypothesis)
+	$(PY) -m labeldao.assurance.fuzz replay
 
 clean: ## remove build outputs (keeps .venv and node_modules)
 	rm -rf .build .hypothesis .pytest_cache results
