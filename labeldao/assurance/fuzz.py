@@ -188,8 +188,9 @@ def run(args: argparse.Namespace) -> int:
     share = -(-args.steps // args.workers)
     workers = [Worker(i, share) for i in range(args.workers)]
     stop = threading.Event()
-    print(f"fuzz: {args.steps} steps on {args.workers} workers, seed {seed}, batches of {args.batch} examples"
-          + (f", stop at {args.stop_at} UTC" if args.stop_at else ""), flush=True)  # fmt: skip
+    stopping = f", stop at {args.stop_at} UTC" if args.stop_at else ""
+    print(f"fuzz: {args.steps} steps on {args.workers} workers, seed {seed}, "
+          f"batches of {args.batch} examples{stopping}", flush=True)  # fmt: skip
     started = time.time()
     threads = [
         threading.Thread(target=_work, args=(w, seed, args.batch, stop_at, stop), daemon=True)

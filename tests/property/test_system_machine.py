@@ -16,6 +16,7 @@ import os
 import time
 
 import pytest
+from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from tests.property.system.court_rules import CourtUsers
@@ -28,6 +29,7 @@ from tests.property.system.world import World, build_world
 
 # The `ci` profile must run at least this many steps of this machine.
 CI_MIN_STEPS = 5_000
+CI_EXAMPLES = 100
 
 
 class SystemMachine(
@@ -42,14 +44,21 @@ def world() -> World:
     return build_world()
 
 
+def _profile() -> str:
+    return os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+
+
 def test_system_machine(world: World) -> None:
+    # Under `ci`, enough examples for CI_MIN_STEPS steps of this machine
+    # (examples average about 60 of the profile's 75 steps).
+    config = settings(settings.default, max_examples=CI_EXAMPLES) if _profile() == "ci" else None
     try:
-        run_state_machine_as_test(lambda: SystemMachine(world))
+        run_state_machine_as_test(lambda: SystemMachine(world), settings=config)
     finally:
         world.write_progress()
         elapsed = time.monotonic() - world.started
         print(f"\nsystem machine: {world.steps} steps, {world.examples} examples, "
               f"{elapsed:.0f} s, {world.steps / elapsed:.1f} steps/s")  # fmt: skip
-    if os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "") == "ci":
+    if _profile() == "ci":
         # The `ci` profile promises a number of steps.
         assert world.steps >= CI_MIN_STEPS, f"only {world.steps} stateful steps"

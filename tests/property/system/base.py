@@ -18,7 +18,7 @@ from tests.property.system.world import JURORS, World
 
 # Every this many steps the invariants read everything, not only what the
 # step touched.
-SWEEP_EVERY = 25
+SWEEP_EVERY = 40
 PAUSED = "pausable: contract is paused"
 MISSING_ROLE = "access_control: account is missing role"
 

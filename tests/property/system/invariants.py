@@ -55,29 +55,25 @@ class Invariants(SystemBase):
         """2. Each contract's LDAO balance == sum of what it owes (escrowed
         rewards + stakes + locks + unclaimed payouts + fees); nothing is
         created or lost. (After a step that touched a contract: its balance
-        against its books and what the machine knows it owes; every sweep:
+        against its own books; every sweep: against what the machine knows
+        it owes, task by task, juror by juror, node by node; at teardown
         every holder's claims too.)"""
         w = self.w
         with boa.env.anchor():
             if self._due("escrow"):
-                owed = 0
-                for task in self.open_tasks():
-                    t = w.escrow.tasks(task.id)
-                    assert not t.status & TERMINAL
-                    owed += t.reward + t.fee
-                    if t.status != TaskStatus.OPEN:
-                        slash = t.stake * w.escrow.params(t.params_id).gold_slash_bps // 10_000
-                        owed += t.stake - t.gold_failures * slash
-                claimants = w.holders if self.sweeping else w.escrow_claimants
-                owed += sum(w.escrow.claimable(h) for h in claimants)
-                assert w.token.balanceOf(w.escrow.address) == w.escrow.liabilities() == owed
+                balance = w.token.balanceOf(w.escrow.address)
+                assert balance == w.escrow.liabilities()
+                if self.sweeping:
+                    assert balance == self._escrow_owed()
             if self._due("court"):
                 owed = 0
                 free = 0
-                for h in w.holders if self.sweeping else w.court_claimants:
-                    s = w.court.juror_status(h)
+                for juror in self.jurors:
+                    s = w.court.juror_status(juror)
                     free += s.free
                     owed += s.free + s.locked + s.pending_withdrawal + s.claimable
+                others = w.holders if self.step == 0 else w.court_claimants
+                owed += sum(w.court.claimable(h) for h in others if h not in self.jurors)
                 for d, dispute in self.disputes.items():
                     for r in range(dispute.rounds):
                         if r not in dispute.executed:
@@ -85,24 +81,39 @@ class Invariants(SystemBase):
                 assert w.token.balanceOf(w.court.address) == owed
                 assert w.court.total_free_stake() == free
             if self._due("registry"):
-                stakes = sum(w.registry.node(n.id).stake for n in self.nodes)
-                bonds = sum(
-                    w.registry.challenge_of(*key).bond
-                    for key, status in self.reports.items()
-                    if status == REPORT_CHALLENGED
-                )
-                claimants = w.holders if self.sweeping else w.registry_claimants
-                credits = sum(w.registry.credits(h) for h in claimants)
-                assert (
-                    w.registry.total_stake(),
-                    w.registry.total_bonds(),
-                    w.registry.total_credits(),
-                ) == (
-                    stakes,
-                    bonds,
-                    credits,
-                )
-                assert w.token.balanceOf(w.registry.address) == stakes + bonds + credits
+                reg = w.registry
+                books = (reg.total_stake(), reg.total_bonds(), reg.total_credits())
+                assert w.token.balanceOf(reg.address) == sum(books)
+                if self.sweeping:
+                    assert books == self._registry_owed()
+
+    def _escrow_owed(self) -> int:
+        """What the escrow owes: open tasks' rewards, fees and remaining
+        stakes, and every claimable balance."""
+        w = self.w
+        owed = 0
+        for task in self.open_tasks():
+            t = w.escrow.tasks(task.id)
+            assert not t.status & TERMINAL
+            owed += t.reward + t.fee
+            if t.status != TaskStatus.OPEN:
+                slash = t.stake * w.escrow.params(t.params_id).gold_slash_bps // 10_000
+                owed += t.stake - t.gold_failures * slash
+        claimants = w.holders if self.step == 0 else w.escrow_claimants
+        return owed + sum(w.escrow.claimable(h) for h in claimants)
+
+    def _registry_owed(self) -> tuple[int, int, int]:
+        """What the registry owes: (node stakes, open challenge bonds,
+        credits)."""
+        w = self.w
+        stakes = sum(w.registry.node(n.id).stake for n in self.nodes)
+        bonds = sum(
+            w.registry.challenge_of(*key).bond
+            for key, status in self.reports.items()
+            if status == REPORT_CHALLENGED
+        )
+        claimants = w.holders if self.step == 0 else w.registry_claimants
+        return stakes, bonds, sum(w.registry.credits(h) for h in claimants)
 
     @invariant()
     def invariant_03_slashes_bounded_and_accounted(self) -> None:
@@ -152,7 +163,7 @@ class Invariants(SystemBase):
         locked by a draw cannot be withdrawn until execution."""
         for juror, locked in self.epoch_locked.items():
             assert locked <= self.epoch_free.get(juror, 0), juror
-        if not self._due("court"):
+        if not (self.sweeping and self.disputes):
             return
         with boa.env.anchor():
             court = self.w.court
@@ -193,8 +204,9 @@ class Invariants(SystemBase):
     @invariant()
     def invariant_09_exits_work_while_paused(self) -> None:
         """9. Withdrawals, finalization and execution work while paused."""
-        exits = {"withdraw", "execute", "execute_ruling", "claim", "withdraw_stake", "request_unstake",
-                 "cancel_task", "submit", "accept", "finalize", "reclaim", "deactivate"}  # fmt: skip
+        exits = {"withdraw", "execute", "execute_ruling", "claim", "withdraw_stake",
+                 "request_unstake", "cancel_task", "submit", "accept", "finalize", "reclaim",
+                 "deactivate"}  # fmt: skip
         assert all(action in exits for _, action in self.ledgers.paused_exits)
         entries = {"create_task", "create_task_with_permit", "claim_task", "stake", "createDispute",
                    "reject", "challenge", "register_node", "report"}  # fmt: skip

@@ -221,8 +221,8 @@ class RegistryUsers(SystemBase):
                    reason="registry: unbonding period not over")  # fmt: skip
             return
         if info.open_challenges:
-            refuse(registry, "withdraw_stake", node.id, sender=node.owner,
-                   reason="registry: a report is under challenge, withdraw after the ruling")  # fmt: skip
+            reason = "registry: a report is under challenge, withdraw after the ruling"
+            refuse(registry, "withdraw_stake", node.id, sender=node.owner, reason=reason)
             return
         assert registry.withdraw_stake(node.id, sender=node.owner) == info.stake
         node.withdrawn = True
