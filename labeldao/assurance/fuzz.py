@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -191,6 +192,10 @@ def run(args: argparse.Namespace) -> int:
     stopping = f", stop at {args.stop_at} UTC" if args.stop_at else ""
     print(f"fuzz: {args.steps} steps on {args.workers} workers, seed {seed}, "
           f"batches of {args.batch} examples{stopping}", flush=True)  # fmt: skip
+    # SIGTERM (and SIGINT, which a background job ignores otherwise) stop
+    # the run cleanly: running batches are stopped and their steps count.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     started = time.time()
     threads = [
         threading.Thread(target=_work, args=(w, seed, args.batch, stop_at, stop), daemon=True)
@@ -198,15 +203,10 @@ def run(args: argparse.Namespace) -> int:
     ]
     for thread in threads:
         thread.start()
-    try:
-        while any(t.is_alive() for t in threads):
-            for thread in threads:
-                thread.join(timeout=PRINT_EVERY / len(threads))
-            print(_status(workers, started), flush=True)
-    except KeyboardInterrupt:
-        stop.set()
+    while any(t.is_alive() for t in threads):
         for thread in threads:
-            thread.join()
+            thread.join(timeout=PRINT_EVERY / len(threads))
+        print(_status(workers, started), flush=True)
     elapsed = time.time() - started
     summary = _summary(workers, seed, args, started, elapsed)
     (OUT / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -222,7 +222,12 @@ def _summary(
 ) -> dict:
     steps = sum(w.steps for w in workers)
     failed = any(b.outcome == "failed" for w in workers for b in w.batches)
-    outcome = "failed" if failed else ("passed" if steps >= args.steps else "passed (incomplete)")
+    if failed:
+        outcome = "failed"
+    elif steps >= args.steps:
+        outcome = "passed"
+    else:
+        outcome = f"passed, incomplete: {steps} of {args.steps} steps, stopped"
     return {
         "outcome": outcome,
         "target_steps": args.steps,
