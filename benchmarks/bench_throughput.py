@@ -116,7 +116,9 @@ def boa_mix(rounds: int = MIX_ROUNDS) -> float:
 def ape_mix(network: str, rounds: int = MIX_ROUNDS) -> float:
     """The token mix through Ape's API on `network` (transactions per second)."""
     from ape import accounts, networks, project
+    from ape.logging import logger
 
+    logger.set_level("ERROR")  # no line per transaction inside the timing
     with networks.parse_network_choice(network):
         admin, bob = accounts.test_accounts[0], accounts.test_accounts[1]
         token = project.RewardToken.deploy(CAP, sender=admin)
