@@ -59,6 +59,8 @@ def test_system_machine(world: World) -> None:
         elapsed = time.monotonic() - world.started
         print(f"\nsystem machine: {world.steps} steps, {world.examples} examples, "
               f"{elapsed:.0f} s, {world.steps / elapsed:.1f} steps/s")  # fmt: skip
+        print("rules:", dict(world.rules.most_common()))
+        print("reached:", dict(sorted(world.reached.items())))
     if _profile() == "ci":
         # The `ci` profile promises a number of steps.
         assert world.steps >= CI_MIN_STEPS, f"only {world.steps} stateful steps"

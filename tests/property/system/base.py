@@ -7,6 +7,7 @@ the invariants read only what may have changed, with a full sweep every
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import boa
@@ -70,6 +71,7 @@ class SystemBase(RuleBasedStateMachine):
         """Checks everything once more (a full sweep), then drops the
         example's state."""
         try:
+            self._tally()
             self.step = 0  # step 0 is a sweep
             self.touched = {"token", "escrow", "court", "registry"}
             for name in sorted(dir(self)):
@@ -77,6 +79,25 @@ class SystemBase(RuleBasedStateMachine):
                     getattr(self, name)()
         finally:
             self._anchor.__exit__(None, None, None)
+
+    def _tally(self) -> None:
+        """Adds what this example reached to the run's counters."""
+        reached, ledgers = self.w.reached, self.ledgers
+        for s in ledgers.slashes:
+            reached[f"slash: {s.contract} ({s.cause})"] += 1
+        reached["court rounds executed"] += len(ledgers.rounds_executed)
+        for d in self.disputes.values():
+            reached[f"disputes ruled: {d.origin}"] += d.ruled
+            reached["appeals (extra rounds)"] += d.rounds - 1
+        for _, _, _, how in ledgers.refused_reveals:
+            reached[f"refused reveal: {how}"] += 1
+        for contract, action in ledgers.paused_exits:
+            reached[f"exit while paused: {contract}.{action}"] += 1
+        reached["entries refused while paused"] += len(ledgers.paused_entries)
+        reached["locked stake: refused unstake/withdraw"] += len(ledgers.refused_unlocks)
+        reached["stale-chain permits refused"] += len(ledgers.stale_permits)
+        reached["privileged calls refused"] += len(ledgers.privileged_refused)
+        reached["re-entries refused"] += ledgers.reentries_refused
 
     # -- clock ------------------------------------------------------------------
 
@@ -107,6 +128,7 @@ class SystemBase(RuleBasedStateMachine):
         """Starts a step (every rule calls it first)."""
         self.step += 1
         self.w.count_step()
+        self.w.rules[sys._getframe(1).f_code.co_name] += 1
         self.touched = set()
         note(f"step {self.step}: {label}")
 

@@ -196,11 +196,13 @@ class CourtUsers(SystemBase):
         return [d for d, t in self.timetables.items() if t[0] < t[1]]
 
     @precondition(lambda self: self._drawing())
-    @rule(i=pick)
-    def keeper_draw(self, i: int) -> None:
-        """A keeper draws seats once the round's randomness is ready. No
-        juror gets more seat locks in an epoch than the free stake they had
-        when it began: stake added after the draw's snapshot has no weight."""
+    @rule(i=pick, then_advance=st.booleans())
+    def keeper_draw(self, i: int, then_advance: bool) -> None:
+        """A keeper draws seats once the round's randomness is ready (and,
+        with `then_advance`, moves time to the commit period once the panel
+        is complete). No juror gets more seat locks in an epoch than the
+        free stake they had when it began: stake added after the draw's
+        snapshot has no weight."""
         candidates = self._drawing()
         d = candidates[i % len(candidates)]
         self.begin(f"draw dispute {d}")
@@ -231,11 +233,10 @@ class CourtUsers(SystemBase):
             assert locked <= self.epoch_free[juror], (juror, locked, self.epoch_free[juror])
         self._refresh(d)
         self.touch("court")
-        event(
-            "court: panel complete"
-            if self.timetables[d][0] == self.timetables[d][1]
-            else "court: draw"
-        )
+        complete = self.timetables[d][0] == self.timetables[d][1]
+        event("court: panel complete" if complete else "court: draw")
+        if complete and then_advance:
+            self._advance(d)
 
     @precondition(lambda self: self.timetables)
     @rule(i=pick)
@@ -254,10 +255,21 @@ class CourtUsers(SystemBase):
         majority=st.sampled_from([1, 2]),
         silent=silences,
         attack=st.sampled_from(["none", "outsider", "copy", "other round", "wrong reveal"]),
+        then_advance=st.integers(0, 2),
     )
-    def vote(self, i: int, plan: list[Any], majority: int, silent: list[bool], attack: str) -> None:
+    def vote(
+        self,
+        i: int,
+        plan: list[Any],
+        majority: int,
+        silent: list[bool],
+        attack: str,
+        then_advance: int,
+    ) -> None:
         """Seated juror k commits `plan[k]` (None: nothing), then in the
-        reveal period reveals unless `silent[k]`. Attacks, all refused: a
+        reveal period reveals unless `silent[k]`; then time moves on by
+        `then_advance` periods (to the appeal period, or past it to
+        execution). Attacks, all refused: a
         juror without a seat commits; a juror reveals a commitment copied
         from another juror, or one made for another round; a juror reveals
         another choice than committed."""
@@ -299,6 +311,8 @@ class CourtUsers(SystemBase):
                 assert court.juror_round(d, r, juror).choice == choice
         self.touch("court")
         event(f"court: {len(committed)} of {len(seated)} committed")
+        for _ in range(then_advance):
+            self._advance(d)
 
     def _refused_reveal(self, d: int, r: int, committed: list[Any], attack: str) -> None:
         """A reveal that does not match its commitment is refused and

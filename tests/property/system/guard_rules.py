@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from hypothesis import event
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis.stateful import precondition, rule
 
 from tests.property.system.base import MISSING_ROLE, PAUSED, SystemBase
 from tests.property.system.model import Dispute
@@ -62,6 +62,11 @@ class Attacker(SystemBase):
             refuse(getattr(self.w, contract), fn, attacker, sender=attacker, reason=MISSING_ROLE)
         self.ledgers.privileged_refused.append((contract, fn))
 
+    @precondition(
+        lambda self: (
+            sum(d.origin == "attacker" for d in self.disputes.values()) < MAX_ATTACKER_DISPUTES
+        )
+    )
     @rule()
     def attacker_dispute(self) -> None:
         """The attacker's arbitrable opens a dispute (paid from its own
@@ -69,8 +74,6 @@ class Attacker(SystemBase):
         self.begin("attacker opens a dispute")
         arbitrable = self.w.arbitrable
         owner = self.w.address(ATTACKER)
-        if sum(d.origin == "attacker" for d in self.disputes.values()) >= MAX_ATTACKER_DISPUTES:
-            return
         if self.paused["court"]:
             refuse(arbitrable, "create_dispute", 2, sender=owner, reason=PAUSED)
             self.ledgers.paused_entries.append(("court", "createDispute"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +144,10 @@ class World:
     # reports and the step floor of the `ci` profile.
     steps: int = 0
     examples: int = 0
+    # How often each rule ran, and what the examples reached (slashes by
+    # cause, refused attacks, exits while paused, ...), over the run.
+    rules: Counter = field(default_factory=Counter)
+    reached: Counter = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
     progress_path: str | None = field(default_factory=lambda: os.environ.get("FUZZ_PROGRESS"))
 
@@ -158,7 +163,13 @@ class World:
         if not self.progress_path:
             return
         elapsed = time.monotonic() - self.started
-        record = {"steps": self.steps, "examples": self.examples, "seconds": round(elapsed, 1)}
+        record = {
+            "steps": self.steps,
+            "examples": self.examples,
+            "seconds": round(elapsed, 1),
+            "rules": dict(self.rules.most_common()),
+            "reached": dict(sorted(self.reached.items())),
+        }
         tmp = f"{self.progress_path}.tmp"
         with open(tmp, "w") as out:
             json.dump(record, out)
