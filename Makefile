@@ -86,8 +86,11 @@ format: install ## apply ruff's fixes and formatting
 bench: install ## gas table against the anchors, written to benchmarks/results.md
 	$(PY) -m benchmarks
 
-fuzz-deep: install ## the property suite at an auditor's depth
-	HYPOTHESIS_PROFILE=deep $(BOA_PYTEST) tests/property -q
+fuzz-deep: install ## >= 250,000 steps of the whole-system machine on both cores (FUZZ_ARGS=...)
+	$(PY) -m labeldao.assurance.fuzz run --report docs/FUZZING.md $(FUZZ_ARGS)
+
+fuzz-replay: install ## re-run the failures fuzz-deep recorded (results/fuzz, .hypothesis)
+	$(PY) -m labeldao.assurance.fuzz replay
 
 mutate: install ## mutation testing, seeded sample (MUTANTS=N per file | all) -> docs/MUTATION.md
 	$(PY) -m labeldao.assurance.mutation $(if $(filter all,$(MUTANTS)),--all,$(if $(MUTANTS),--per-file $(MUTANTS),))

@@ -58,6 +58,10 @@ def _profile_name() -> str:
 
 
 settings.load_profile(_profile_name())
+if _examples := os.environ.get("HYPOTHESIS_MAX_EXAMPLES"):
+    # The fuzz runner's batches: the profile with fewer examples per process.
+    settings.register_profile("batch", settings.default, max_examples=int(_examples))
+    settings.load_profile("batch")
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,366 @@
+"""Requesters and annotators at the TaskEscrow: tasks created (with a
+standing approval or a permit), claimed (and front-run), submitted with
+some gold items wrong, accepted, rejected into the court, finalized,
+proven against gold, reclaimed after a missed deadline, cancelled, and the
+pull payments withdrawn, while paused too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boa
+from hypothesis import event
+from hypothesis import strategies as st
+from hypothesis.stateful import precondition, rule
+
+from labeldao.annotations import gold_failure_args
+from tests.property.system.base import PAUSED, SystemBase
+from tests.property.system.model import TERMINAL, Dispute, Slash, Task, TaskStatus
+from tests.property.system.world import (
+    ANNOTATORS,
+    DAY,
+    GOLD,
+    GOLD_INDICES,
+    LDAO,
+    N_ITEMS,
+    PEOPLE,
+    PERMIT_REQUESTER,
+    REQUESTERS,
+    refuse,
+)
+
+pick = st.integers(0, 15)
+wrong_items = st.frozensets(st.sampled_from(GOLD_INDICES))
+MAX_TASKS = 12
+
+
+class EscrowUsers(SystemBase):
+    """Requesters (one pays with permits only) and annotators."""
+
+    def _tasks(self, status: TaskStatus) -> list[Task]:
+        return [t for t in self.tasks if t.status & status]
+
+    def _pick(self, status: TaskStatus, i: int) -> Task:
+        candidates = self._tasks(status)
+        return candidates[i % len(candidates)]
+
+    def _claimable(self, *accounts: str) -> dict[str, int]:
+        return {a: self.w.escrow.claimable(a) for a in accounts}
+
+    def _check_status(self, task: Task) -> Any:
+        on_chain = self.w.escrow.tasks(task.id)
+        assert TaskStatus(on_chain.status) == task.status, (task, on_chain.status)
+        return on_chain
+
+    # -- requesters ---------------------------------------------------------------
+
+    @precondition(lambda self: len(self.tasks) < MAX_TASKS)
+    @rule(
+        who=st.sampled_from((*REQUESTERS, PERMIT_REQUESTER)),
+        reward=st.integers(1, 2_000),
+        stake=st.integers(1, 400),
+        days=st.integers(1, 20),
+        review_days=st.integers(1, 5),
+    )
+    def create_task(self, who: str, reward: int, stake: int, days: int, review_days: int) -> None:
+        """A requester posts a task with eight items, three of them gold;
+        the permit requester pays with an EIP-2612 permit in the same call.
+        Paused: refused, nothing moves."""
+        self.begin(f"create task by {who}")
+        escrow, requester = self.w.escrow, self.w.address(who)
+        args = (b"\x01" * 32, "ipfs://spec", N_ITEMS, reward * LDAO, stake * LDAO,
+                self.now + days * DAY, review_days * DAY, GOLD.root)  # fmt: skip
+        if who == PERMIT_REQUESTER:
+            cost = escrow.task_cost(reward * LDAO)
+            nonce = self.nonces.get(requester, 0)
+            deadline = 2**48
+            sig = self.w.permit(
+                who, escrow.address, cost, nonce, deadline, boa.env.evm.patch.chain_id
+            )
+            fn, args = "create_task_with_permit", (*args, deadline, *sig.as_args())
+            if self.w.token.balanceOf(requester) < cost:
+                return
+        else:
+            fn = "create_task"
+        if self.paused["escrow"]:
+            refuse(escrow, fn, *args, sender=requester, reason=PAUSED)
+            self.ledgers.paused_entries.append(("escrow", fn))
+            return
+        task_id = getattr(escrow, fn)(*args, sender=requester)
+        if who == PERMIT_REQUESTER:
+            self.nonces[requester] = self.nonces.get(requester, 0) + 1
+        assert task_id == len(self.tasks)
+        self.tasks.append(Task(task_id, requester))
+        self.touch("token", "escrow")
+        event(f"escrow: {fn}")
+
+    @precondition(lambda self: self._tasks(TaskStatus.OPEN))
+    @rule(i=pick)
+    def cancel_task(self, i: int) -> None:
+        """The requester cancels an unclaimed task (works while paused);
+        anyone else is refused."""
+        task = self._pick(TaskStatus.OPEN, i)
+        self.begin(f"cancel task {task.id}")
+        escrow = self.w.escrow
+        refuse(escrow, "cancel_task", task.id, sender=self.w.address(ANNOTATORS[0]),
+               reason="escrow: caller is not the requester")  # fmt: skip
+        escrow.cancel_task(task.id, sender=task.requester)
+        task.status = TaskStatus.CANCELLED
+        self._check_status(task)
+        self._exit("escrow", "cancel_task")
+
+    # -- annotators ---------------------------------------------------------------
+
+    @precondition(lambda self: self._tasks(TaskStatus.OPEN))
+    @rule(i=pick, who=st.sampled_from(ANNOTATORS), front_run=st.booleans())
+    def claim_task(self, i: int, who: str, front_run: bool) -> None:
+        """An annotator claims an open task, staking; with `front_run` the
+        other annotator got there first and this claim is refused. Paused
+        or after the deadline: refused."""
+        task = self._pick(TaskStatus.OPEN, i)
+        self.begin(f"claim task {task.id} by {who}")
+        escrow, annotator = self.w.escrow, self.w.address(who)
+        if self.paused["escrow"]:
+            refuse(escrow, "claim_task", task.id, sender=annotator, reason=PAUSED)
+            self.ledgers.paused_entries.append(("escrow", "claim_task"))
+            return
+        if self.now > escrow.tasks(task.id).deadline:
+            refuse(
+                escrow, "claim_task", task.id, sender=annotator, reason="escrow: deadline passed"
+            )
+            return
+        escrow.claim_task(task.id, sender=annotator)
+        task.status, task.annotator = TaskStatus.CLAIMED, annotator
+        self.touch("token", "escrow")
+        if front_run:
+            other = self.w.address(ANNOTATORS[(ANNOTATORS.index(who) + 1) % len(ANNOTATORS)])
+            refuse(escrow, "claim_task", task.id, sender=other, reason="escrow: task not open")
+            event("escrow: front-run claim refused")
+        assert self._check_status(task).annotator == annotator
+
+    @precondition(lambda self: self._tasks(TaskStatus.CLAIMED))
+    @rule(i=pick, wrong=wrong_items)
+    def submit(self, i: int, wrong: frozenset[int]) -> None:
+        """The annotator submits answers, wrong on the gold items `wrong`
+        (works while paused); after the deadline: refused."""
+        task = self._pick(TaskStatus.CLAIMED, i)
+        self.begin(f"submit task {task.id}")
+        escrow = self.w.escrow
+        sheet = self.w.sheet(wrong)
+        if self.now > escrow.tasks(task.id).deadline:
+            refuse(escrow, "submit", task.id, sheet.root, "r", sender=task.annotator,
+                   reason="escrow: deadline passed")  # fmt: skip
+            return
+        escrow.submit(task.id, sheet.root, "ipfs://answers", sender=task.annotator)
+        task.status, task.wrong = TaskStatus.SUBMITTED, wrong
+        self._check_status(task)
+        self._exit("escrow", "submit")
+
+    # -- review -------------------------------------------------------------------
+
+    @precondition(lambda self: self._tasks(TaskStatus.SUBMITTED))
+    @rule(i=pick, how=st.sampled_from(["accept", "reject", "finalize", "prove", "prove"]))
+    def review(self, i: int, how: str) -> None:
+        """The requester accepts, rejects into the court or proves a gold
+        failure during the review period; after it, anyone finalizes."""
+        task = self._pick(TaskStatus.SUBMITTED, i)
+        self.begin(f"{how} task {task.id}")
+        escrow, court = self.w.escrow, self.w.court
+        on_chain = escrow.tasks(task.id)
+        if how == "finalize" or self.now >= on_chain.review_end:
+            self.wait(on_chain.review_end - self.now)
+            escrow.finalize(task.id, sender=self.w.address(PEOPLE[-1]))
+            self._accepted(task, on_chain, "finalize")
+            return
+        if how == "accept":
+            escrow.accept(task.id, sender=task.requester)
+            self._accepted(task, on_chain, "accept")
+            return
+        if how == "reject":
+            if self.paused["court"]:
+                refuse(
+                    escrow, "reject", task.id, b"\x02" * 32, sender=task.requester, reason=PAUSED
+                )
+                self.ledgers.paused_entries.append(("court", "reject"))
+                return
+            if task.requester == self.w.address(PERMIT_REQUESTER):
+                return  # no standing approval for the arbitration cost
+            dispute_id = escrow.reject(task.id, b"\x02" * 32, sender=task.requester)
+            task.status, task.dispute = TaskStatus.DISPUTED, dispute_id
+            assert dispute_id == court.dispute_count() - 1
+            self.open_dispute(Dispute(dispute_id, "escrow", task.id))
+            self._check_status(task)
+            self.touch("token", "escrow", "court")
+            event("escrow: rejected into the court")
+            return
+        self._prove(task, on_chain)
+
+    def _prove(self, task: Task, on_chain: Any) -> None:
+        """Proves the first unproven gold item: a wrong answer slashes
+        `gold_slash_bps` of the stake to the treasury; a right one is
+        refused."""
+        escrow, sheet = self.w.escrow, self.w.sheet(task.wrong)
+        items = [i for i in GOLD_INDICES if i not in task.proven]
+        item = next((i for i in items if i in task.wrong), items[0])
+        if item not in task.wrong:
+            gold = GOLD.items[item]
+            args = (task.id, item, gold.answer_hash, gold.salt, GOLD.proof(item),
+                    sheet.answers[item], sheet.proof(item))  # fmt: skip
+            refuse(escrow, "prove_gold_failure", *args, sender=task.requester,
+                   reason="escrow: answer matches gold")  # fmt: skip
+            return
+        params = escrow.params(on_chain.params_id)
+        treasury = self.w.treasury
+        before = self._claimable(treasury, task.requester, task.annotator)
+        stake_before = self._remaining(on_chain, params)
+        escrow.prove_gold_failure(
+            *gold_failure_args(task.id, GOLD, sheet, item), sender=task.requester
+        )
+        task.proven.add(item)
+        after = self._claimable(treasury, task.requester, task.annotator)
+        slashed = on_chain.stake * params.gold_slash_bps // 10_000
+        assert after[treasury] - before[treasury] == slashed
+        self.ledgers.slashes.append(
+            Slash(
+                "escrow",
+                task.annotator,
+                slashed,
+                stake_before,
+                "gold",
+                on_chain.annotator,
+                redistributed=0,
+                to_treasury=slashed,
+            )  # fmt: skip
+        )
+        if len(task.proven) >= params.gold_fail_limit:
+            task.status = TaskStatus.REJECTED
+            # Rejected without a dispute: the requester gets reward + fee
+            # back, the annotator the rest of the stake.
+            refund = on_chain.reward + on_chain.fee
+            assert after[task.requester] - before[task.requester] == refund
+            assert after[task.annotator] - before[task.annotator] == stake_before - slashed
+        self._check_status(task)
+        self.touch("escrow")
+        event("escrow: gold failure proven")
+
+    def _remaining(self, on_chain: Any, params: Any) -> int:
+        """The annotator's stake left after the gold failures proven."""
+        return on_chain.stake - on_chain.gold_failures * (
+            on_chain.stake * params.gold_slash_bps // 10_000
+        )
+
+    def _accepted(self, task: Task, on_chain: Any, how: str) -> None:
+        """Accepted: the annotator is credited reward + remaining stake +
+        bonus (bonus within the epoch budget), the treasury the fee."""
+        logs = self.w.escrow.get_logs()
+        (settled,) = [e for e in logs if type(e).__name__ == "TaskSettled"]
+        params = self.w.escrow.params(on_chain.params_id)
+        assert (
+            settled.annotator_amount
+            == on_chain.reward + self._remaining(on_chain, params) + settled.bonus
+        )
+        assert settled.treasury_amount == on_chain.fee and settled.slashed == 0
+        task.status = TaskStatus.ACCEPTED
+        self.bonus_epochs.add(self.now // self.w.escrow.EPOCH_LENGTH())
+        self._check_status(task)
+        self._exit("escrow", how)
+
+    def escrow_ruled(self, task: Task, ruling: int, before: dict[str, int], on_chain: Any) -> None:
+        """After the court's ruling reached the escrow (`execute_ruling`):
+        1 accepted, 2 rejected with `reject_slash_bps` of the remaining stake
+        slashed, 0 split without a slash."""
+        params = self.w.escrow.params(on_chain.params_id)
+        after = self._claimable(*before)
+        remaining = self._remaining(on_chain, params)
+        requester_got = after[task.requester] - before[task.requester]
+        annotator_got = after[task.annotator] - before[task.annotator]
+        treasury_got = after[self.w.treasury] - before[self.w.treasury]
+        refund = on_chain.reward + on_chain.fee
+        task.status = {0: TaskStatus.SPLIT, 1: TaskStatus.ACCEPTED, 2: TaskStatus.REJECTED}[ruling]
+        self._check_status(task)
+        if ruling == 2:
+            slashed = remaining * params.reject_slash_bps // 10_000
+            assert annotator_got == remaining - slashed
+            self.ledgers.slashes.append(
+                Slash(
+                    "escrow",
+                    task.annotator,
+                    slashed,
+                    remaining,
+                    "ruling",
+                    on_chain.annotator,
+                    redistributed=requester_got - refund,
+                    to_treasury=treasury_got,
+                )  # fmt: skip
+            )
+        elif ruling == 0:
+            assert annotator_got == on_chain.reward // 2 + remaining  # no slash
+        else:
+            self.bonus_epochs.add(self.now // self.w.escrow.EPOCH_LENGTH())
+            assert annotator_got >= on_chain.reward + remaining
+
+    # -- deadlines ----------------------------------------------------------------
+
+    @precondition(lambda self: self._tasks(TaskStatus.OPEN | TaskStatus.CLAIMED))
+    @rule(i=pick, early=st.booleans())
+    def reclaim(self, i: int, early: bool) -> None:
+        """Anyone settles a task whose deadline passed (works while paused):
+        a claimed one slashes `late_slash_bps` of the stake, the treasury's
+        share to the treasury, the rest to the requester. Before the
+        deadline: refused."""
+        task = self._pick(TaskStatus.OPEN | TaskStatus.CLAIMED, i)
+        self.begin(f"reclaim task {task.id}")
+        escrow, keeper = self.w.escrow, self.w.address(PEOPLE[-1])
+        on_chain = escrow.tasks(task.id)
+        if early and self.now <= on_chain.deadline:
+            refuse(escrow, "reclaim", task.id, sender=keeper, reason="escrow: deadline not passed")
+            return
+        self.wait(on_chain.deadline + 1 - self.now)
+        accounts = [self.w.treasury, task.requester] + ([task.annotator] if task.annotator else [])
+        before = self._claimable(*accounts)
+        escrow.reclaim(task.id, sender=keeper)
+        after = self._claimable(*accounts)
+        refund = on_chain.reward + on_chain.fee
+        if task.annotator:
+            params = escrow.params(on_chain.params_id)
+            slashed = on_chain.stake * params.late_slash_bps // 10_000
+            assert after[task.annotator] - before[task.annotator] == on_chain.stake - slashed
+            self.ledgers.slashes.append(
+                Slash(
+                    "escrow",
+                    task.annotator,
+                    slashed,
+                    on_chain.stake,
+                    "deadline",
+                    on_chain.annotator,
+                    redistributed=after[task.requester] - before[task.requester] - refund,
+                    to_treasury=after[self.w.treasury] - before[self.w.treasury],
+                )  # fmt: skip
+            )
+        else:
+            assert after[task.requester] - before[task.requester] == refund
+        task.status = TaskStatus.EXPIRED
+        self._check_status(task)
+        self._exit("escrow", "reclaim")
+
+    # -- pull payments ------------------------------------------------------------
+
+    @rule(who=st.sampled_from((*PEOPLE, "treasury")))
+    def escrow_withdraw(self, who: str) -> None:
+        """Anyone withdraws what the escrow owes them (works while paused);
+        with nothing owed: refused."""
+        self.begin(f"escrow withdraw by {who}")
+        escrow = self.w.escrow
+        account = self.w.treasury if who == "treasury" else self.w.address(who)
+        owed = escrow.claimable(account)
+        if owed == 0:
+            refuse(escrow, "withdraw", sender=account, reason="escrow: nothing to withdraw")
+            return
+        balance = self.w.token.balanceOf(account)
+        assert escrow.withdraw(sender=account) == owed
+        assert self.w.token.balanceOf(account) == balance + owed
+        self._exit("escrow", "withdraw")
+
+    def open_tasks(self) -> list[Task]:
+        """Tasks not settled yet."""
+        return [t for t in self.tasks if not t.status & TERMINAL]
