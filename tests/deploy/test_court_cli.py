@@ -110,6 +110,9 @@ class Court:
         return {
             **os.environ,
             "APE_FOUNDRY_HOST": self.node.url,
+            # Wide enough that rich never wraps a table cell the asserts read,
+            # whatever COLUMNS the caller's shell (or CI) exports.
+            "COLUMNS": "200",
             "PYTHONWARNINGS": "ignore::UserWarning:pydantic_settings.sources.utils",
         }
 
