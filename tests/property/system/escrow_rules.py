@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
 from labeldao.annotations import gold_failure_args
+from labeldao.escrow import TERMINAL, TaskStatus
 from tests.property.system.base import PAUSED, SystemBase
-from tests.property.system.model import TERMINAL, Dispute, Slash, Task, TaskStatus
+from tests.property.system.model import Dispute, Slash, Task
 from tests.property.system.world import (
     ANNOTATORS,
     DAY,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import boa
 from hypothesis.stateful import invariant
 
+from labeldao.escrow import TERMINAL, TaskStatus
 from tests.property.system.base import SystemBase
-from tests.property.system.model import REPORT_CHALLENGED, TERMINAL, TaskStatus
+from tests.property.system.model import REPORT_CHALLENGED
 from tests.property.system.world import ZERO
 
 SLASH_CAUSES = {

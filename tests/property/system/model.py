@@ -14,31 +14,9 @@ contracts' books after every step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntFlag
 from typing import Any
 
-
-class TaskStatus(IntFlag):
-    """`TaskEscrow.Status` (a Vyper flag)."""
-
-    OPEN = 1
-    CLAIMED = 2
-    SUBMITTED = 4
-    DISPUTED = 8
-    ACCEPTED = 16
-    REJECTED = 32
-    SPLIT = 64
-    EXPIRED = 128
-    CANCELLED = 256
-
-
-TERMINAL = (
-    TaskStatus.ACCEPTED
-    | TaskStatus.REJECTED
-    | TaskStatus.SPLIT
-    | TaskStatus.EXPIRED
-    | TaskStatus.CANCELLED
-)
+from labeldao.escrow import TaskStatus
 
 # ComputeRegistry report statuses.
 REPORT_FILED, REPORT_CHALLENGED, REPORT_UPHELD, REPORT_VOIDED = 1, 2, 3, 4
