@@ -109,6 +109,24 @@ def carol() -> KeyedAccount:
     return keyed_account("carol")
 
 
+@pytest.fixture(scope="session")
+def governor() -> str:
+    """Holds PARAMS_ROLE of the contract under test (the timelock in production)."""
+    return boa.env.generate_address("governor")
+
+
+@pytest.fixture(scope="session")
+def guardian() -> str:
+    """Holds GUARDIAN_ROLE: pauses entries, never exits."""
+    return boa.env.generate_address("guardian")
+
+
+@pytest.fixture(scope="session")
+def treasury() -> str:
+    """Receives protocol fees and the treasury's share of slashes."""
+    return boa.env.generate_address("treasury")
+
+
 @pytest.fixture(scope="module")
 def token(admin, minter):
     """RewardToken with a 1e9 LDAO cap; `minter` holds MINTER_ROLE."""

@@ -72,24 +72,6 @@ def _fresh_storage_traces():
 
 
 @pytest.fixture(scope="session")
-def governor() -> str:
-    """Holds PARAMS_ROLE (the timelock in production)."""
-    return boa.env.generate_address("governor")
-
-
-@pytest.fixture(scope="session")
-def guardian() -> str:
-    """Holds GUARDIAN_ROLE."""
-    return boa.env.generate_address("guardian")
-
-
-@pytest.fixture(scope="session")
-def treasury() -> str:
-    """Receives fees and slashes that no coherent juror earns."""
-    return boa.env.generate_address("treasury")
-
-
-@pytest.fixture(scope="session")
 def appellant() -> str:
     """Funds appeals."""
     return boa.env.generate_address("appellant")

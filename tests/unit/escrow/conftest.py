@@ -81,18 +81,8 @@ def stranger(carol):
 
 
 @pytest.fixture(scope="session")
-def treasury() -> str:
-    return boa.env.generate_address("treasury")
-
-
-@pytest.fixture(scope="session")
 def timelock() -> str:
     return boa.env.generate_address("timelock")
-
-
-@pytest.fixture(scope="session")
-def guardian() -> str:
-    return boa.env.generate_address("guardian")
 
 
 @pytest.fixture(scope="module")

@@ -20,15 +20,12 @@ from tests.unit.court.conftest import (  # noqa: F401  (fixtures reused as they 
     court,
     defender,
     flow,
-    governor,
-    guardian,
     jurors,
     keys,
     pay,
     randomness,
     stake,
     staked,
-    treasury,
 )
 
 

@@ -26,24 +26,6 @@ META = "ipfs://registry-rules"
 
 
 @pytest.fixture(scope="session")
-def governor() -> str:
-    """Holds PARAMS_ROLE (the timelock on a real deployment)."""
-    return boa.env.generate_address("governor")
-
-
-@pytest.fixture(scope="session")
-def guardian() -> str:
-    """Holds GUARDIAN_ROLE (pauses entries)."""
-    return boa.env.generate_address("guardian")
-
-
-@pytest.fixture(scope="session")
-def treasury() -> str:
-    """Receives the treasury's share of slashes."""
-    return boa.env.generate_address("treasury")
-
-
-@pytest.fixture(scope="session")
 def provider(alice) -> str:
     """A GPU provider."""
     return alice.address
