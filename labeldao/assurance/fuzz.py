@@ -34,7 +34,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-MACHINE = "tests/property/test_system_machine.py"
+MACHINE = "tests/property/test_system_machine.py::test_system_machine"
 OUT = Path("results/fuzz")
 FAILURES = OUT / "failures.json"
 BLOB = re.compile(r"@reproduce_failure\('([^']+)', (b'[^']*')\)")

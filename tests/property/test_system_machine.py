@@ -16,13 +16,16 @@ import os
 import time
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
+from labeldao.escrow import TaskStatus
 from tests.property.system.court_rules import CourtUsers
 from tests.property.system.escrow_rules import EscrowUsers
 from tests.property.system.guard_rules import Attacker, Guardian
 from tests.property.system.invariants import Invariants
+from tests.property.system.model import REPORT_VOIDED
 from tests.property.system.registry_rules import RegistryUsers
 from tests.property.system.token_rules import TokenHolders
 from tests.property.system.world import World, build_world
@@ -64,3 +67,55 @@ def test_system_machine(world: World) -> None:
     if _profile() == "ci":
         # The `ci` profile promises a number of steps.
         assert world.steps >= CI_MIN_STEPS, f"only {world.steps} stateful steps"
+
+
+def _check_all(machine: SystemMachine) -> None:
+    for name in sorted(dir(machine)):
+        if name.startswith("invariant_"):
+            getattr(machine, name)()
+
+
+@settings(max_examples=1, database=None, deadline=None)
+@given(st.just(None))
+def test_keeper_settle__carries_escrow_and_registry_disputes_to_their_rulings(
+    world: World, _: None
+) -> None:
+    """The machine's own rules in a fixed order (the invariants checked
+    after each step, as Hypothesis does): a rejected annotation and a
+    challenged compute report each go to the court, and one `keeper_settle`
+    step per dispute draws the panel, collects the votes, executes the
+    round and delivers the ruling. The jurors side with the requester
+    (ruling 2: the annotator's stake is slashed) and with the challenger
+    (ruling 2: the report is voided and the node slashed). The random run
+    reaches these rulings seldom (docs/FUZZING.md); this checks that the
+    rule can."""
+    steps, examples = world.steps, world.examples
+    machine = SystemMachine(world)
+    try:
+        script = [
+            lambda: machine.stake_jurors([3_000] * 5),
+            lambda: machine.create_task("requester-0", 500, 100, 10, 3),
+            lambda: machine.claim_task(0, "annotator-0", False),
+            lambda: machine.submit(0, frozenset()),
+            lambda: machine.review(0, "reject"),
+            lambda: machine.register_node("provider-0", 2, 1),
+            lambda: machine.report(0, 50, 5_000),
+            lambda: machine.challenge(0),
+            lambda: machine.keeper_settle(0, ["m"] * 9, 2, [False] * 9),
+            lambda: machine.keeper_settle(0, ["m"] * 9, 2, [False] * 9),
+        ]
+        for step in script:
+            step()
+            _check_all(machine)
+        escrow_dispute, registry_dispute = sorted(machine.disputes.values(), key=lambda d: d.id)
+        assert (escrow_dispute.origin, registry_dispute.origin) == ("escrow", "registry")
+        assert escrow_dispute.ruled and registry_dispute.ruled
+        assert world.court.currentRuling(escrow_dispute.id) == 2
+        assert world.court.currentRuling(registry_dispute.id) == 2
+        assert machine.tasks[0].status == TaskStatus.REJECTED
+        assert machine.reports[registry_dispute.subject] == REPORT_VOIDED
+        slashes = {(s.contract, s.cause) for s in machine.ledgers.slashes if s.amount > 0}
+        assert {("escrow", "ruling"), ("registry", "ruling")} <= slashes
+    finally:
+        machine.teardown()
+        world.steps, world.examples = steps, examples  # not counted as fuzzing

@@ -87,6 +87,7 @@ class SystemBase(RuleBasedStateMachine):
             reached[f"slash: {s.contract} ({s.cause})"] += 1
         reached["court rounds executed"] += len(ledgers.rounds_executed)
         for d in self.disputes.values():
+            reached[f"disputes opened: {d.origin}"] += 1
             reached[f"disputes ruled: {d.origin}"] += d.ruled
             reached["appeals (extra rounds)"] += d.rounds - 1
         for _, _, _, how in ledgers.refused_reveals:

@@ -160,7 +160,7 @@ class EscrowUsers(SystemBase):
     # -- review -------------------------------------------------------------------
 
     @precondition(lambda self: self._tasks(TaskStatus.SUBMITTED))
-    @rule(i=pick, how=st.sampled_from(["accept", "reject", "finalize", "prove", "prove"]))
+    @rule(i=pick, how=st.sampled_from(["accept", "reject", "reject", "finalize", "prove", "prove"]))
     def review(self, i: int, how: str) -> None:
         """The requester accepts, rejects into the court or proves a gold
         failure during the review period; after it, anyone finalizes."""
