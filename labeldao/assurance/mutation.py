@@ -6,9 +6,12 @@ Pipeline, one function per step so each can be tested on its own:
    syntactic mutant of a contract or module; `code_mutants` keeps those that
    change code (a mutant that only edits a comment or a docstring is dropped
    before counting: it is not a mutant of the program).
-2. `select`: a deterministic, seeded sample of N mutants per file (stratified
-   by file; `MUTANTS=all` keeps them all). Mutants that Vyper cannot even
-   parse are skipped while sampling and counted as stillborn.
+2. `select`/`Draw`: each file's mutants in a seeded order (stratified by
+   file). `MUTANTS=N` takes them in that order until N of them compile: the
+   sample is the shortest prefix of the order holding N compiling mutants,
+   whatever the scheduling, so the same seed and sources give the same
+   sample. `MUTANTS=all` keeps them all. Mutants that Vyper cannot parse or
+   compile are met on the way and counted as stillborn.
 3. `run`: two long-lived workers (one per core), each in its own sandbox copy
    of `contracts/`, `tests/` and `labeldao/`. Per mutant a worker writes the
    mutant into its sandbox, compiles the contract that uses it (compile error:
@@ -37,6 +40,7 @@ import json
 import math
 import os
 import random
+import re
 import select as _select
 import shutil
 import subprocess
@@ -45,7 +49,7 @@ import tempfile
 import time
 import tokenize
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -263,6 +267,15 @@ def parses(source: str) -> bool:
     return True
 
 
+def seeded_order(mutants: Sequence[Mutant], seed: int) -> list[Mutant]:
+    """One file's mutants in the order the sample takes them: a shuffle that
+    depends only on `seed`, the file and the mutants' numbers."""
+    ordered = sorted(mutants, key=lambda m: m.number)
+    if ordered:
+        random.Random(f"{seed}:{ordered[0].target}").shuffle(ordered)
+    return ordered
+
+
 def select(
     mutants: Sequence[Mutant],
     per_file: int | None,
@@ -274,12 +287,9 @@ def select(
     if `per_file` is None), in a deterministic order, and the unparseable ones
     met on the way (stillborn). The shuffle depends only on `seed`, the file
     and the mutants' numbers, so the same sources give the same sample."""
-    ordered = sorted(mutants, key=lambda m: m.number)
-    if ordered:
-        random.Random(f"{seed}:{ordered[0].target}").shuffle(ordered)
     chosen: list[Mutant] = []
     unparseable: list[Mutant] = []
-    for mutant in ordered:
+    for mutant in seeded_order(mutants, seed):
         if per_file is not None and len(chosen) >= per_file:
             break
         if parse(mutant.source(original)):
@@ -287,6 +297,85 @@ def select(
         else:
             unparseable.append(mutant)
     return chosen, unparseable
+
+
+@dataclass
+class Draw:
+    """One file's sample under `MUTANTS=N`: mutants taken in the seeded order
+    until `quota` of them compile. Results may come back in any order (two
+    workers); `sample()` cuts the order after the `quota`-th compiling
+    mutant, so mutants run past that point (in flight when the quota was
+    met) are dropped and the sample does not depend on the scheduling."""
+
+    target: Target
+    order: list[Mutant]
+    quota: int
+    original: str
+    parse: Callable[[str], bool] = parses
+    position: int = 0  # next mutant of `order` to look at
+    results: dict[int, dict] = field(default_factory=dict)  # position -> result
+    in_flight: int = 0
+
+    def compiled(self) -> int:
+        return sum(r["status"] != STILLBORN for r in self.results.values())
+
+    def wants_more(self) -> bool:
+        return self.position < len(self.order) and self.compiled() + self.in_flight < self.quota
+
+    def take(self) -> tuple[int, Mutant] | None:
+        """The next parseable mutant to run (its position), recording the
+        unparseable ones passed on the way; None when the file is exhausted."""
+        while self.position < len(self.order):
+            position, mutant = self.position, self.order[self.position]
+            self.position += 1
+            if self.parse(mutant.source(self.original)):
+                self.in_flight += 1
+                return position, mutant
+            self.results[position] = {"status": STILLBORN, "test": "does not parse"}
+        return None
+
+    def done(self, position: int, result: dict) -> None:
+        self.in_flight -= 1
+        self.results[position] = result
+
+    def sample(self) -> list[tuple[Mutant, dict]]:
+        """The mutants up to and including the `quota`-th that compiled, in
+        the seeded order, with their results."""
+        chosen: list[tuple[Mutant, dict]] = []
+        compiled = 0
+        for position in range(len(self.order)):
+            if compiled >= self.quota or position not in self.results:
+                break
+            result = self.results[position]
+            chosen.append((self.order[position], result))
+            compiled += result["status"] != STILLBORN
+        return chosen
+
+
+def run_draws(
+    draws: Sequence[Draw], workers: list[Worker], timeouts: dict[str, float]
+) -> list[tuple[Mutant, dict]]:
+    """Runs every file's draw to its quota on the workers; returns the
+    samples, file by file."""
+    pending: dict[str, tuple[Draw, int]] = {}
+
+    def next_job() -> dict | None:
+        for draw in draws:
+            if draw.wants_more():
+                taken = draw.take()
+                if taken is not None:
+                    position, mutant = taken
+                    job = _job(mutant, draw.target, timeouts[draw.target.path])
+                    pending[job["key"]] = (draw, position)
+                    return job
+        return None
+
+    def finished(job: dict, result: dict) -> None:
+        draw, position = pending.pop(job["key"])
+        draw.done(position, result)
+
+    run_stream(next_job, finished, workers)
+    return [pair for draw in draws for pair in draw.sample()]
 
 
 # ---------------------------------------------------------------------------
@@ -450,11 +539,12 @@ def render(run: Run, notes: Sequence[Equivalence] = ()) -> str:
         + (
             "every mutant"
             if run.per_file is None
-            else f"seeded sample (seed {run.seed}) of {run.per_file} parseable mutants per file"
+            else f"seeded sample (seed {run.seed}): each file's mutants in a seeded order,"
+            f" taken until {run.per_file} of them compile"
         ),
         "- Mutants that only change comments or docstrings are not counted; `generated`",
         "  is the number of code mutants universalmutator wrote for the file; `sampled`",
-        "  the ones drawn (run, or skipped as unparseable on the way).",
+        "  the ones drawn (run, or met on the way and stillborn).",
         "- Stillborn: does not parse or does not compile. Equivalent: same bytecode as the",
         "  original (checked automatically) or classified by hand with a reason in",
         "  `labeldao/assurance/equivalent_mutants.toml`. Both leave the denominator.",
@@ -569,7 +659,15 @@ def _row(name: str, t: Tally, low: float, high: float) -> str:
 # 5. running (workers)
 # ---------------------------------------------------------------------------
 
-SANDBOX_PARTS = ("contracts", "tests", "labeldao", "pyproject.toml", "package-lock.json")
+SANDBOX_PARTS = (
+    "contracts",
+    "tests",
+    "labeldao",
+    "deployments",
+    "scenarios",
+    "pyproject.toml",
+    "package-lock.json",
+)
 SANDBOX_LINKS = ("node_modules",)  # read only (solc-js for the OpenZeppelin Governor test)
 
 
@@ -652,38 +750,67 @@ class Worker:
 def run_jobs(jobs: list[dict], workers: list[Worker], progress: bool = True) -> list[dict]:
     """Runs `jobs` on the workers (each job has a `timeout`); returns one
     result per job, in the jobs' order."""
+    queue = iter(enumerate(jobs))
     results: list[dict | None] = [None] * len(jobs)
-    pending = list(range(len(jobs)))
-    busy: dict[Worker, tuple[int, float]] = {}
+    index_of: dict[int, int] = {}
+
+    def next_job() -> dict | None:
+        for index, job in queue:
+            index_of[id(job)] = index
+            return job
+        return None
+
+    def finished(job: dict, result: dict) -> None:
+        results[index_of[id(job)]] = result
+
+    run_stream(next_job, finished, workers, total=len(jobs), progress=progress)
+    return [r for r in results if r is not None]
+
+
+def run_stream(
+    next_job: Callable[[], dict | None],
+    finished: Callable[[dict, dict], None],
+    workers: list[Worker],
+    total: int | None = None,
+    progress: bool = True,
+) -> None:
+    """Keeps every worker busy with `next_job()` (None: nothing more for
+    now) and hands each result to `finished(job, result)`; a job that runs
+    past its `timeout` is stopped and counted as a timeout."""
+    busy: dict[Worker, tuple[dict, float]] = {}
     done = 0
-    while pending or busy:
+    while True:
         for worker in workers:
-            if worker not in busy and pending:
-                index = pending.pop(0)
-                worker.send(jobs[index])
-                busy[worker] = (index, time.monotonic())
+            if worker not in busy:
+                job = next_job()
+                if job is None:
+                    break
+                worker.send(job)
+                busy[worker] = (job, time.monotonic())
+        if not busy:
+            return
         now = time.monotonic()
-        wait = min(jobs[i]["timeout"] - (now - t0) for i, t0 in busy.values())
+        wait = min(job["timeout"] - (now - t0) for job, t0 in busy.values())
         ready, _, _ = _select.select(list(busy), [], [], max(0.0, wait))
         for worker in list(busy):
-            index, t0 = busy[worker]
+            job, t0 = busy[worker]
             if worker in ready:
-                results[index] = worker.receive()
-            elif time.monotonic() - t0 >= jobs[index]["timeout"]:
+                result = worker.receive()
+            elif time.monotonic() - t0 >= job["timeout"]:
                 worker.stop()
-                results[index] = {"status": TIMEOUT, "seconds": time.monotonic() - t0}
+                result = {"status": TIMEOUT, "seconds": time.monotonic() - t0}
             else:
                 continue
             del busy[worker]
             done += 1
+            finished(job, result)
             if progress:
-                r = results[index]
+                of = f"/{total}" if total else ""
                 print(
-                    f"[{done}/{len(jobs)}] {jobs[index]['key']}: {r['status']}"
-                    f" {r.get('seconds', 0):.1f}s {r.get('test', '')[:90]}",
+                    f"[{done}{of}] {job['key']}: {result['status']}"
+                    f" {result.get('seconds', 0):.1f}s {result.get('test', '')[:90]}",
                     flush=True,
                 )
-    return [r for r in results if r is not None]
 
 
 def tool_versions() -> dict[str, str]:
@@ -734,20 +861,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets = [t for t in TARGETS if args.only is None or t.name in args.only]
     args.workdir.mkdir(parents=True, exist_ok=True)
     generated: dict[str, int] = {}
-    chosen: list[Mutant] = []
-    stillborn: list[Mutant] = []
+    originals: dict[str, str] = {}
+    every: dict[str, list[Mutant]] = {}
     for target in targets:
-        original = (REPO_ROOT / target.path).read_text()
-        all_mutants = cached_code_mutants(target.path, original, args.workdir / "generated")
-        generated[target.path] = len(all_mutants)
-        picked, broken = select(all_mutants, per_file, args.seed, original)
-        chosen += picked
-        stillborn += broken
-        print(
-            f"{target.path}: {len(all_mutants)} code mutants, {len(picked)} selected,"
-            f" {len(broken)} unparseable on the way",
-            flush=True,
+        originals[target.path] = (REPO_ROOT / target.path).read_text()
+        every[target.path] = cached_code_mutants(
+            target.path, originals[target.path], args.workdir / "generated"
         )
+        generated[target.path] = len(every[target.path])
+        print(f"{target.path}: {generated[target.path]} code mutants", flush=True)
 
     workers = [
         Worker(
@@ -757,15 +879,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     try:
         baselines, timeouts = _baselines(targets, workers)
-        by_path = {t.path: t for t in targets}
-        jobs = [_job(m, by_path[m.target], timeouts[m.target]) for m in chosen]
-        results = run_jobs(jobs, workers)
+        if per_file is None:
+            sample = _run_all(targets, every, originals, args.seed, workers, timeouts)
+        else:
+            draws = [
+                Draw(t, seeded_order(every[t.path], args.seed), per_file, originals[t.path])
+                for t in targets
+            ]
+            sample = run_draws(draws, workers, timeouts)
     finally:
         for worker in workers:
             worker.stop()
 
-    outcomes = [Outcome(m.key, STILLBORN, 0.0, "does not parse") for m in stillborn]
-    for mutant, result in zip(chosen, results, strict=True):
+    chosen = [mutant for mutant, _ in sample]
+    outcomes = []
+    for mutant, result in sample:
         outcome = Outcome(
             mutant.key, result["status"], result.get("seconds", 0.0), result.get("test", "")
         )
@@ -786,7 +914,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         baselines=baselines,
         timeouts=timeouts,
         generated=generated,
-        mutants=chosen + stillborn,
+        mutants=chosen,
         outcomes=outcomes,
     )
     saved.write_text(run.to_json())
@@ -795,13 +923,64 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _run_all(
+    targets: Sequence[Target],
+    every: dict[str, list[Mutant]],
+    originals: dict[str, str],
+    seed: int,
+    workers: list[Worker],
+    timeouts: dict[str, float],
+) -> list[tuple[Mutant, dict]]:
+    """`MUTANTS=all`: every mutant of every file (the unparseable ones are
+    not run)."""
+    sample: list[tuple[Mutant, dict]] = []
+    jobs: list[tuple[Mutant, dict]] = []
+    for target in targets:
+        chosen, broken = select(every[target.path], None, seed, originals[target.path])
+        sample += [(m, {"status": STILLBORN, "test": "does not parse"}) for m in broken]
+        jobs += [(m, _job(m, target, timeouts[target.path])) for m in chosen]
+    results = run_jobs([job for _, job in jobs], workers)
+    return sample + [(m, r) for (m, _), r in zip(jobs, results, strict=True)]
+
+
+def enclosing_function(source: str, line: int) -> str | None:
+    """The name of the function whose body holds `line` (1-based), or None
+    for a module-level line (a constant, a storage variable, ...)."""
+    for text in reversed(source.splitlines()[:line]):
+        match = re.match(r"\s*def\s+(\w+)", text)
+        if match:
+            return match.group(1)
+        if text and not text[0].isspace() and not text.startswith(("@", "#", ")")):
+            return None
+    return None
+
+
+def ordered_tests(target: Target, function: str | None, root: Path = REPO_ROOT) -> list[str]:
+    """The target's test files, those whose names share a word with
+    `function` first (`_draw_seats` -> test_draw.py), then the target's own
+    order. Only the order changes: `-x` stops at the first failing test, so
+    a killed mutant is found sooner; a survivor still runs every test.
+    Directories are expanded into their files: pytest 8 given a file and
+    then its directory collects the file only."""
+    files: list[str] = []
+    for entry in target.tests:
+        path = root / entry
+        found = sorted(path.rglob("test_*.py")) if path.is_dir() else [path]
+        files += [str(f.relative_to(root)) for f in found]
+    snake = re.sub(r"([a-z])([A-Z])", r"\1_\2", function or "").lower()  # createDispute
+    words = {w[:4] for w in snake.split("_") if len(w) >= 4}
+    first = [f for f in files if any(w in Path(f).stem.removeprefix("test_") for w in words)]
+    return list(dict.fromkeys([*first, *files]))
+
+
 def _job(mutant: Mutant, target: Target, timeout: float) -> dict:
+    original = (REPO_ROOT / mutant.target).read_text()
     return {
         "key": mutant.key,
         "target": mutant.target,
-        "source": mutant.source((REPO_ROOT / mutant.target).read_text()),
+        "source": mutant.source(original),
         "compile": target.compile_as,
-        "tests": list(target.tests),
+        "tests": ordered_tests(target, enclosing_function(original, mutant.line)),
         "timeout": timeout,
     }
 

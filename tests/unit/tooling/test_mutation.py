@@ -14,6 +14,7 @@ from labeldao.assurance.mutation import (
     STILLBORN,
     SURVIVED,
     TIMEOUT,
+    Draw,
     Equivalence,
     Mutant,
     Outcome,
@@ -22,9 +23,12 @@ from labeldao.assurance.mutation import (
     classify,
     code_mutants,
     docstring_lines,
+    enclosing_function,
     is_code_change,
     load_equivalents,
+    ordered_tests,
     render,
+    seeded_order,
     select,
     tally,
     wilson,
@@ -138,6 +142,101 @@ def test_select__unparseable_mutants__are_skipped_and_returned_as_stillborn():
     assert sorted(m.number for m in broken) == [1, 2]
 
 
+def _draw(n: int, quota: int, parse=lambda s: True) -> Draw:
+    target = mutation.TARGETS[0]
+    return Draw(target, seeded_order(_many(n), 5), quota, SOURCE, parse=parse)
+
+
+def _finish(draw: Draw, stillborn: set[int], order: str = "fifo") -> None:
+    """Runs `draw` to its quota with two jobs in flight at a time, mutants
+    numbered in `stillborn` failing to compile; `order`: which of the two
+    in-flight results comes back first."""
+    flight: list[tuple[int, Mutant]] = []
+    while draw.wants_more() or flight:
+        while draw.wants_more() and len(flight) < 2:
+            taken = draw.take()
+            if taken is None:
+                break
+            flight.append(taken)
+        if not flight:
+            break
+        position, mutant = flight.pop(0 if order == "fifo" else -1)
+        status = STILLBORN if mutant.number in stillborn else KILLED
+        draw.done(position, {"status": status})
+
+
+def test_draw__takes_mutants_in_seeded_order_until_quota_compile():
+    draw = _draw(40, quota=5)
+    order = [m.number for m in draw.order]
+    stillborn = set(order[:7:2])  # 1st, 3rd, 5th and 7th of the order
+    _finish(draw, stillborn)
+    sample = draw.sample()
+    compiled = [m.number for m, r in sample if r["status"] != STILLBORN]
+    assert len(compiled) == 5
+    assert [m.number for m, _ in sample] == order[: len(sample)]  # a prefix of the order
+    assert sample[-1][1]["status"] != STILLBORN  # cut right after the 5th that compiled
+    assert {m.number for m, r in sample if r["status"] == STILLBORN} == stillborn
+
+
+def test_draw__results_in_another_order__same_sample():
+    fifo, lifo = _draw(40, quota=6), _draw(40, quota=6)
+    stillborn = {m.number for m in fifo.order[1:12:3]}
+    _finish(fifo, stillborn, "fifo")
+    _finish(lifo, stillborn, "lifo")
+    assert [m.key for m, _ in fifo.sample()] == [m.key for m, _ in lifo.sample()]
+
+
+def test_draw__unparseable_mutants__are_recorded_stillborn_without_running():
+    draw = _draw(6, quota=2, parse=lambda s: "self.count = 1\n" not in s)
+    ran = []
+    while draw.wants_more():
+        taken = draw.take()
+        if taken is None:
+            break
+        ran.append(taken[1].number)
+        draw.done(taken[0], {"status": KILLED})
+    assert 1 not in ran and len(ran) == 2
+    skipped = [(m.number, r) for m, r in draw.sample() if r["status"] == STILLBORN]
+    assert skipped in ([], [(1, {"status": STILLBORN, "test": "does not parse"})])
+
+
+def test_draw__file_with_too_few_compiling_mutants__takes_them_all():
+    draw = _draw(5, quota=10)
+    _finish(draw, stillborn={0, 1})
+    assert not draw.wants_more() and draw.take() is None
+    assert sorted(m.number for m, _ in draw.sample()) == [0, 1, 2, 3, 4]
+
+
+def test_draw__in_flight_jobs_count_towards_the_quota():
+    draw = _draw(10, quota=2)
+    draw.take()
+    draw.take()
+    assert not draw.wants_more()  # two running may be enough
+
+
+def test_enclosing_function__body_line__names_the_function_module_line__none():
+    assert enclosing_function(SOURCE, 16) == "bump"  # self.count += n
+    assert enclosing_function(SOURCE, 11) == "bump"  # the def line itself
+    assert enclosing_function(SOURCE, 7) is None  # count: public(uint256)
+
+
+def test_ordered_tests__files_named_like_the_function__run_first_dirs_expanded(tmp_path: Path):
+    area = tmp_path / "tests" / "unit" / "court"
+    area.mkdir(parents=True)
+    for name in ("test_appeals.py", "test_draw.py", "test_disputes.py", "helpers.py"):
+        (area / name).write_text("")
+    target = mutation.Target("contracts/X.vy", "X", ("tests/unit/court",))
+    assert ordered_tests(target, "_draw_seats", root=tmp_path) == [
+        "tests/unit/court/test_draw.py",
+        "tests/unit/court/test_appeals.py",
+        "tests/unit/court/test_disputes.py",
+    ]
+    assert ordered_tests(target, "createDispute", root=tmp_path)[0] == (
+        "tests/unit/court/test_disputes.py"
+    )
+    assert len(ordered_tests(target, None, root=tmp_path)) == 3  # every file, once
+
+
 def test_select__per_file_larger_than_population__takes_all():
     chosen, broken = select(_many(4), 10, seed=1, original=SOURCE, parse=lambda s: True)
     assert sorted(m.number for m in chosen) == [0, 1, 2, 3]
@@ -246,7 +345,7 @@ def test_render__table_ratio_and_survivors():
     assert "| contracts/RewardToken.vy | 40 | 3 | 0 | 0 | 2 (1) | 1 | 66.7 % |" in text
     assert "- `contracts/RewardToken.vy:15` (RewardToken.2)" in text
     assert "  - after: `pass`" in text
-    assert "seeded sample (seed 8) of 15 parseable mutants per file" in text
+    assert "seeded order, taken until 15 of them compile" in text
 
 
 def test_render__no_survivor__says_none():
