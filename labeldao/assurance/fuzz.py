@@ -16,12 +16,15 @@ worker; its log, seed and `@reproduce_failure` blob go to
 `results/fuzz/failures.json`, and the failing example stays in Hypothesis's
 database (`.hypothesis/`), so that `replay` (`make fuzz-replay`) runs it
 again. The summary goes to `results/fuzz/summary.json` and, with
-`--report`, to a Markdown file.
+`--report`, to a Markdown file; it sums the rule and reach counters each
+finished batch prints (`reach`), so the report says which paths the run
+exercised, not only how many steps it took.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime as dt
 import json
 import os
@@ -31,6 +34,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -39,6 +44,8 @@ OUT = Path("results/fuzz")
 FAILURES = OUT / "failures.json"
 BLOB = re.compile(r"@reproduce_failure\('([^']+)', (b'[^']*')\)")
 PRINT_EVERY = 30  # seconds
+# The counters the system machine prints when a batch ends.
+COUNTERS = re.compile(r"^(rules|reached): (\{.*\})$", re.MULTILINE)
 
 
 @dataclass
@@ -156,6 +163,27 @@ def _work(
         index += 1
 
 
+def reach(logs: Iterable[str | Path]) -> dict[str, dict[str, int]]:
+    """The `rules:` (steps per rule) and `reached:` (paths exercised)
+    counters printed at the end of each batch log, summed. A batch stopped
+    by `--stop-at` or SIGTERM prints none, so its steps are not in them."""
+    totals: dict[str, Counter[str]] = {"rules": Counter(), "reached": Counter()}
+    for log in logs:
+        path = Path(log)
+        text = path.read_text(errors="replace") if path.is_file() else ""
+        for name, counts in COUNTERS.findall(text):
+            totals[name].update(ast.literal_eval(counts))
+    return {name: dict(counter.most_common()) for name, counter in totals.items()}
+
+
+def _hhmm(text: str) -> str:
+    """argparse type of `--stop-at`: a UTC time of day, HH:MM."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise argparse.ArgumentTypeError(f"expected a UTC time of day as HH:MM, got {text!r}")
+    return text
+
+
 def _stop_time(text: str | None) -> float | None:
     """`HH:MM` (UTC, today; tomorrow if already past) as a timestamp."""
     if not text:
@@ -241,6 +269,7 @@ def _summary(
         "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
         "stop_at": args.stop_at,
         "batches": [asdict(b) for w in workers for b in w.batches],
+        **reach(b.log for w in workers for b in w.batches),
     }
 
 
@@ -270,6 +299,25 @@ Per batch (seed = base + 1000 x worker + batch):
 | worker | batch | seed | examples | steps | seconds | outcome |
 |---|---|---|---|---|---|---|
 {rows}
+{_reach_markdown(summary)}"""
+
+
+def _reach_markdown(summary: dict) -> str:
+    """What the finished batches reached, and their steps per rule."""
+    reached = summary.get("reached") or {}
+    rules = summary.get("rules") or {}
+    if not reached and not rules:
+        return ""
+    table = "\n".join(f"| {name} | {count:,} |" for name, count in sorted(reached.items()))
+    steps = ", ".join(f"`{name}` {count:,}" for name, count in rules.items())
+    return f"""
+What the finished batches reached (stopped batches print no counters):
+
+| event (over all examples) | count |
+|---|---:|
+{table}
+
+Rule steps: {steps}.
 """
 
 
@@ -305,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     go.add_argument("--workers", type=int, default=2)
     go.add_argument("--seed", type=int, default=None)
     go.add_argument("--batch", type=int, default=100, help="examples per pytest process")
-    go.add_argument("--stop-at", default=None, help="HH:MM UTC: start no batch after it")
+    go.add_argument(
+        "--stop-at", type=_hhmm, default=None, help="HH:MM UTC: start no batch after it"
+    )
     go.add_argument("--report", default=None, help="write a Markdown summary here")
     sub.add_parser("replay", help="reproduce the recorded failures")
     args = parser.parse_args(argv)
