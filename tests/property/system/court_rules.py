@@ -36,6 +36,8 @@ silences = st.lists(st.sampled_from([False, False, False, True]), min_size=9, ma
 DRAW_BATCH = 8
 # Draw batches, votes and period jumps `keeper_settle` may take for one dispute.
 SETTLE_PHASES = 40
+# Draw batches in a row that seat nobody before `keeper_settle` gives up.
+FRUITLESS_DRAWS = 3
 
 
 def _named(logs: list[Any], name: str) -> list[Any]:
@@ -534,6 +536,7 @@ class CourtUsers(SystemBase):
         d = candidates[i % len(candidates)]
         dispute = self.disputes[d]
         self.begin(f"settle dispute {d} ({dispute.origin})")
+        fruitless = 0  # draw batches in a row that seated nobody
         for _ in range(SETTLE_PHASES):
             self._refresh(d)
             timetable = self.timetables[d]
@@ -541,6 +544,13 @@ class CourtUsers(SystemBase):
             if timetable[0] < timetable[1]:
                 if not self._draw(d, then_advance=False):
                     event("court: settle stopped (no drawable stake)")
+                    return
+                fruitless = 0 if self.timetables[d][0] > timetable[0] else fruitless + 1
+                if fruitless == FRUITLESS_DRAWS:
+                    # Every attempt fell on a juror with less free or
+                    # snapshot stake than a seat locks (DrawSkipped): the
+                    # keeper gives up for now, as a real one would.
+                    event("court: settle stopped (draws seat nobody)")
                     return
             elif period == COMMIT:
                 self._vote(d, plan, majority, silent, "none", then_advance=2)
