@@ -60,9 +60,20 @@ def _tree_fingerprint(module_t: object, seen: object = None) -> str:
     return _BOA_FINGERPRINT(module_t, seen) + digest.hexdigest()
 
 
+def without_metadata(bytecode: bytes) -> bytes:
+    """Deploy bytecode without Vyper's trailing CBOR metadata (its length is
+    the last two bytes). Vyper 0.4 puts an integrity hash of the sources in
+    it, so that even a comment changes the bytes; without it, two programs
+    that compile to the same code compare equal."""
+    length = int.from_bytes(bytecode[-2:], "big")
+    if len(bytecode) < length + 2:
+        raise ValueError("no CBOR metadata at the end of the bytecode")
+    return bytecode[: -(length + 2)]
+
+
 def _bytecode(contract: str) -> bytes:
     data = boa.load_partial(f"contracts/{contract}.vy").compiler_data
-    return bytes(data.bytecode) + bytes(data.bytecode_runtime)
+    return without_metadata(bytes(data.bytecode)) + bytes(data.bytecode_runtime)
 
 
 def run_job(job: dict, originals: dict[str, bytes]) -> dict:

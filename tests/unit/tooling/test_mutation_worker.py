@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from labeldao.assurance import mutation_worker
 
 
@@ -32,3 +34,36 @@ def test_first_failure__keeps_the_first_failing_test_only():
     recorder.pytest_runtest_logreport(_Report("t.py::test_fails", True))
     recorder.pytest_runtest_logreport(_Report("t.py::test_fails_later", True))
     assert recorder.nodeid == "t.py::test_fails"
+
+
+_PROGRAM = """# pragma version ~=0.4.3
+x: public(uint256)
+
+@external
+def f(n: uint256):
+    # a comment
+    self.x = n
+"""
+
+
+def _compiled(source: str) -> bytes:
+    import vyper
+
+    out = vyper.compile_code(source, output_formats=["bytecode", "bytecode_runtime"])
+    deploy = bytes.fromhex(out["bytecode"].removeprefix("0x"))
+    return mutation_worker.without_metadata(deploy) + bytes.fromhex(
+        out["bytecode_runtime"].removeprefix("0x")
+    )
+
+
+def test_without_metadata__a_comment_or_pass__compares_equal_a_real_change_does_not():
+    original = _compiled(_PROGRAM)
+    assert _compiled(_PROGRAM.replace("# a comment", "# another comment")) == original
+    assert _compiled(_PROGRAM.replace("    # a comment", "    pass")) == original
+    assert _compiled(_PROGRAM.replace("self.x = n", "self.x = n + 1")) != original
+
+
+def test_without_metadata__raw_bytecode__strips_the_length_prefixed_tail():
+    assert mutation_worker.without_metadata(b"\x60\x00" + b"\xa1\x01" + b"\x00\x02") == b"\x60\x00"
+    with pytest.raises(ValueError, match="no CBOR metadata"):
+        mutation_worker.without_metadata(b"\x00\x09")
