@@ -94,3 +94,36 @@ def test_upper_lookup__matches_a_plain_history(history, steps):
         earlier = [v for b, v in record if b <= block]
         assert history.upper_lookup(KEY, block) == (earlier[-1] if earlier else 0)
     assert history.length(KEY) == len(record)
+
+
+def _lookup_gas(size: int) -> tuple[int, int]:
+    """Gas of `upper_lookup` in a fresh history of `size` checkpoints (one
+    every other block): answered by the header (the latest block), and the
+    most any earlier block's lookup costs."""
+    with boa.env.anchor():
+        history = deployer("CheckpointsHarness", "tests/mocks").deploy()
+        blocks = []
+        for value in range(1, size + 1):
+            history.push(KEY, value)
+            blocks.append(boa.env.evm.patch.block_number)
+            boa.env.time_travel(blocks=2)
+        history.upper_lookup(KEY, blocks[-1])
+        header = history._computation.get_gas_used()
+        searched = []
+        for block in blocks[:-1]:
+            history.upper_lookup(KEY, block)
+            searched.append(history._computation.get_gas_used())
+        return header, max(searched)
+
+
+def test_upper_lookup__gas__one_search_step_per_doubling_of_the_history():
+    """The binary search stops once it has found the checkpoint: a lookup in
+    2 checkpoints costs one search step more than the header's answer, and
+    each doubling adds at most one step, so 64 checkpoints (five doublings
+    more) cost at most six steps more than 2. A search that ran on to its
+    33-step bound would cost about four times as much."""
+    header, two = _lookup_gas(2)
+    _, sixty_four = _lookup_gas(64)
+    step = two - header
+    assert step > 0
+    assert sixty_four <= two + 6 * step, (header, two, sixty_four)

@@ -50,6 +50,13 @@ def test_permit__expired__reverts(token, alice, bob):
         token.permit(*_permit(token, alice, bob.address, deadline=deadline))
 
 
+def test_permit__at_its_deadline__is_still_valid(token, alice, bob):
+    """`deadline` is the last timestamp at which the signature is valid."""
+    deadline = boa.env.evm.patch.timestamp
+    token.permit(*_permit(token, alice, bob.address, value=7, deadline=deadline))
+    assert token.allowance(alice.address, bob.address) == 7
+
+
 def test_permit__signed_by_another__reverts(token, alice, bob):
     owner, spender, value, deadline, v, r, s = _permit(token, bob, alice.address)
     with boa.reverts("erc20: invalid signature"):

@@ -216,6 +216,13 @@ def test_delegate_by_sig__expired__reverts(token, alice, bob):
         token.delegateBySig(*_signed_delegation(token, alice, bob.address, expiry=expiry))
 
 
+def test_delegate_by_sig__at_its_expiry__is_still_valid(token, alice, bob):
+    """`expiry` is the last timestamp at which the signature is valid."""
+    expiry = boa.env.evm.patch.timestamp
+    token.delegateBySig(*_signed_delegation(token, alice, bob.address, expiry=expiry))
+    assert token.delegates(alice.address) == bob.address
+
+
 def test_delegate_by_sig__tampered_delegatee__delegates_nothing_of_signer(token, alice, bob, carol):
     _, nonce, expiry, v, r, s = _signed_delegation(token, alice, bob.address)
     # A signature over another delegatee recovers some other address, whose
