@@ -152,6 +152,11 @@ def test_allocate__after_two_releases__reuses_the_latest_released_first(tree):
     assert [tree.owner_of(p) for p in positions[1:]] == [_owner(4), _owner(3)]
 
 
+def test_capacity__is_four_to_the_tenth_leaves(tree):
+    """The documented capacity: a 4-ary tree, 10 levels, 1,048,576 jurors."""
+    assert tree.capacity() == 4**10 == 1_048_576
+
+
 def test_allocate__when_full__reverts(tree):
     tree.force_leaves_used(tree.capacity() - 1)
     assert tree.allocate(_owner(0)) == tree.capacity() - 1

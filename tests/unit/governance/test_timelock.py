@@ -94,6 +94,30 @@ def test_constructor__128_proposers__grants_every_one(admin):
     assert all(timelock.hasRole(timelock.PROPOSER_ROLE(), p) for p in proposers)
 
 
+def test_constructor__128_executors__grants_every_one(admin):
+    executors = [boa.env.generate_address(f"executor-{i}") for i in range(128)]
+    with boa.env.prank(admin):
+        timelock = deployer("Timelock").deploy(DELAY, executors[:1], executors, "0x" + "00" * 20)
+    assert all(timelock.hasRole(timelock.EXECUTOR_ROLE(), e) for e in executors)
+
+
+def test_constructor__129_executors__reverts(admin):
+    executors = [boa.env.generate_address(f"executor-{i}") for i in range(129)]
+    with boa.env.prank(admin), boa.reverts():  # the ABI decoder rejects the length
+        deployer("Timelock").deploy(DELAY, executors[:1], executors, "0x" + "00" * 20)
+
+
+def test_constructor__with_ether__keeps_it_for_operations(admin, multisig):
+    """The constructor is payable, as snekmate's TimelockController: the
+    timelock can be funded for operations that send ETH when deployed."""
+    boa.env.set_balance(admin, 10**18)
+    with boa.env.prank(admin):
+        timelock = deployer("Timelock").deploy(
+            DELAY, [multisig], [multisig], "0x" + "00" * 20, value=10**17
+        )
+    assert boa.env.get_balance(timelock.address) == 10**17
+
+
 def test_constructor__129_proposers__reverts(admin):
     proposers = [boa.env.generate_address(f"proposer-{i}") for i in range(129)]
     with boa.env.prank(admin), boa.reverts():  # the ABI decoder rejects the length
