@@ -708,7 +708,8 @@ class Worker:
         env = {**os.environ, "HYPOTHESIS_PROFILE": "ci", "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("PYTHONPATH", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "labeldao.assurance.mutation_worker"],
+            # absolute: the worker runs in its sandbox (a venv path stays a venv path)
+            [os.path.abspath(sys.executable), "-m", "labeldao.assurance.mutation_worker"],
             cwd=self.sandbox,
             env=env,
             stdin=subprocess.PIPE,
