@@ -371,29 +371,35 @@ def test_render__survivor_killed_on_rerun__is_listed_with_its_test():
     assert "killed by `tests/unit/token/t.py::test_z`" in text
 
 
-def test_make_sandbox__copies_sources_and_links_node_modules(tmp_path: Path):
+def _repo(tmp_path: Path) -> Path:
+    """A repository with every part a sandbox copies (directories hold one
+    file named after them)."""
     root = tmp_path / "repo"
-    for part in ("contracts", "tests", "labeldao", "node_modules"):
-        (root / part).mkdir(parents=True)
-        (root / part / "f.txt").write_text(part)
-    (root / "pyproject.toml").write_text("[tool]")
-    (root / "package-lock.json").write_text("{}")
+    for part in mutation.SANDBOX_PARTS:
+        if "." in part:
+            (root / part).parent.mkdir(parents=True, exist_ok=True)
+            (root / part).write_text("[tool]" if part.endswith(".toml") else "{}")
+        else:
+            (root / part).mkdir(parents=True)
+            (root / part / "f.txt").write_text(part)
+    return root
+
+
+def test_make_sandbox__copies_sources_and_links_node_modules(tmp_path: Path):
+    root = _repo(tmp_path)
+    (root / "node_modules").mkdir()
     (root / "contracts" / "__pycache__").mkdir()
     box = mutation.make_sandbox(root, tmp_path / "box")
     (box / "contracts" / "f.txt").write_text("mutated")
     assert (root / "contracts" / "f.txt").read_text() == "contracts"  # a copy
     assert (box / "node_modules").is_symlink()
     assert (box / "pyproject.toml").read_text() == "[tool]"
+    assert (box / "deployments" / "f.txt").read_text() == "deployments"  # params the tests read
     assert not (box / "contracts" / "__pycache__").exists()
 
 
 def test_make_sandbox__again__restores_sources_and_keeps_the_compile_cache(tmp_path: Path):
-    root = tmp_path / "repo"
-    for part in ("contracts", "tests", "labeldao"):
-        (root / part).mkdir(parents=True)
-        (root / part / "f.txt").write_text(part)
-    (root / "pyproject.toml").write_text("[tool]")
-    (root / "package-lock.json").write_text("{}")
+    root = _repo(tmp_path)
     box = mutation.make_sandbox(root, tmp_path / "box")
     (box / "contracts" / "f.txt").write_text("mutated")
     (box / ".boa-cache").mkdir()
