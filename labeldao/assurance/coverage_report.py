@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from labeldao.assurance import BOA_PYTEST_PLUGINS
 from labeldao.boa_tools import REPO_ROOT
 
 RCFILE = REPO_ROOT / ".coveragerc"
@@ -187,10 +188,7 @@ def _run_area(area: str, data_dir: Path) -> tuple[str, int, float]:
             "-p",
             "-m",
             "pytest",
-            "-p",
-            "no:ape_test",
-            "-p",
-            "no:xdist",
+            *BOA_PYTEST_PLUGINS,
             "-q",
             area,
         ],

@@ -39,6 +39,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from labeldao.assurance import BOA_PYTEST_PLUGINS
+
 MACHINE = "tests/property/test_system_machine.py::test_system_machine"
 OUT = Path("results/fuzz")
 FAILURES = OUT / "failures.json"
@@ -91,10 +93,7 @@ def _pytest_command() -> list[str]:
         sys.executable,
         "-m",
         "pytest",
-        "-p",
-        "no:ape_test",
-        "-p",
-        "no:xdist",
+        *BOA_PYTEST_PLUGINS,
         MACHINE,
         "-q",
         "-x",

@@ -27,10 +27,11 @@ import pytest
 from boa.interpret import set_cache_dir
 
 from labeldao import boa_tools
+from labeldao.assurance import BOA_PYTEST_PLUGINS
 
 _BOA_FINGERPRINT = boa.interpret.get_module_fingerprint
 
-PYTEST_ARGS = ["-p", "no:ape_test", "-p", "no:cacheprovider", "-p", "no:xdist", "-x", "-q"]
+PYTEST_ARGS = [*BOA_PYTEST_PLUGINS, "-p", "no:cacheprovider", "-x", "-q"]
 
 
 class FirstFailure:
