@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from labeldao.sim import engine, results, sweep
-from labeldao.sim.scenario import ScenarioError, load, parse_value
+from labeldao.sim.scenario import ScenarioError, load, parse_value, qualify
 
 DEFAULT_SEED = 1
 
@@ -30,10 +30,7 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, object]:
         if "=" not in pair:
             raise ScenarioError(f"--set {pair!r}: expected PATH=VALUE, e.g. behaviour.bribe=0")
         path, _, value = pair.partition("=")
-        path = path.strip()
-        if path.split(".")[0] in ("escrow", "court", "registry"):
-            path = f"protocol.{path}"
-        out[path] = parse_value(value.strip())
+        out[qualify(path)] = parse_value(value.strip())
     return out
 
 

@@ -194,6 +194,15 @@ def load(name_or_path: str) -> Scenario:
     return validate(data, source=str(path))
 
 
+def qualify(path: str) -> str:
+    """A command-line parameter path, stripped; a protocol group may be named
+    without its prefix (`court.alpha_bps` is `protocol.court.alpha_bps`)."""
+    path = path.strip()
+    if path.split(".")[0] in ("escrow", "court", "registry"):
+        return f"protocol.{path}"
+    return path
+
+
 def parse_value(text: str) -> Any:
     """A command-line value: int, float, bool or string, as TOML reads it."""
     try:

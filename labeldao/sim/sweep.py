@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from labeldao.sim import engine, results
-from labeldao.sim.scenario import Scenario, ScenarioError, parse_value
+from labeldao.sim.scenario import Scenario, ScenarioError, parse_value, qualify
 
 
 def parse_sweep(spec: str) -> tuple[str, list[Any]]:
@@ -31,9 +31,7 @@ def parse_sweep(spec: str) -> tuple[str, list[Any]]:
     if "=" not in spec:
         raise ScenarioError(f"--sweep {spec!r}: expected PARAM=v1,v2,...")
     path, _, values = spec.partition("=")
-    path = path.strip()
-    if path.split(".")[0] in ("escrow", "court", "registry"):
-        path = f"protocol.{path}"
+    path = qualify(path)
     parsed = [parse_value(v.strip()) for v in values.split(",") if v.strip()]
     if not path or not parsed:
         raise ScenarioError(f"--sweep {spec!r}: expected PARAM=v1,v2,...")

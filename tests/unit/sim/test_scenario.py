@@ -8,6 +8,7 @@ from labeldao.sim.scenario import (
     available,
     load,
     parse_value,
+    qualify,
     scenario_path,
     validate,
 )
@@ -113,3 +114,17 @@ def test_with_overrides__out_of_bounds__fails_by_name():
 )
 def test_parse_value__reads_toml_scalars(text, value):
     assert parse_value(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (" court.alpha_bps ", "protocol.court.alpha_bps"),
+        ("escrow.reject_slash_bps", "protocol.escrow.reject_slash_bps"),
+        ("registry.fraud_slash_bps", "protocol.registry.fraud_slash_bps"),
+        ("behaviour.bribe", "behaviour.bribe"),
+        ("protocol.court.alpha_bps", "protocol.court.alpha_bps"),
+    ],
+)
+def test_qualify__protocol_groups_get_their_prefix(text, path):
+    assert qualify(text) == path
