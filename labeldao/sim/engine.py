@@ -38,7 +38,7 @@ from eth_utils import keccak
 from labeldao.annotations import GoldItem, answer_tree, gold_failure_args, gold_tree
 from labeldao.assurance.throughput import CallRecorder, replay
 from labeldao.boa_tools import deployer
-from labeldao.config import ParamsError, params_path
+from labeldao.config import LDAO, ParamsError, params_path
 from labeldao.court import commitment, derive_salt
 from labeldao.deploy import DeployError
 from labeldao.escrow import TaskStatus
@@ -48,7 +48,6 @@ from labeldao.sim.model import CourtTerms, EscrowTerms, Model, RegistryTerms
 from labeldao.sim.scenario import FIXED_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
 from labeldao.system import CONTRACTS, BoaSystem, deploy_boa
 
-LDAO = 10**18
 START_TIMESTAMP = 1_767_225_600  # 2026-01-01 00:00 UTC: runs never depend on the wall clock
 START_BLOCK = 1_000_000
 BLOCK_SECONDS = 12

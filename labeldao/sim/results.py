@@ -25,8 +25,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from labeldao.config import LDAO
 from labeldao.sim.agents import Role
-from labeldao.sim.engine import LDAO, RunResult
+from labeldao.sim.engine import RunResult
 
 # role -> (honest group, cheating groups)
 COMPARISONS: dict[str, tuple[str, list[str]]] = {

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
+from labeldao.config import LDAO
 from labeldao.sim import results
 from labeldao.sim.agents import Role, make_agent
-from labeldao.sim.engine import LDAO, RunResult
+from labeldao.sim.engine import RunResult
 from labeldao.sim.scenario import load
 
 
