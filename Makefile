@@ -98,5 +98,9 @@ mutate: install ## mutation testing, seeded sample (MUTANTS=N per file | all) ->
 coverage: install ## line coverage of the contracts -> docs/COVERAGE.md
 	$(PY) -m labeldao.assurance.coverage_report
 
+.PHONY: abi
+abi: install ## ABI files of the deployed contracts (abi/) and docs/EVENTS.md, from the sources
+	$(PY) -m labeldao.abi_export
+
 clean: ## remove build outputs (keeps .venv and node_modules)
 	rm -rf .build .hypothesis .pytest_cache results
