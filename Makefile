@@ -41,9 +41,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm is required for anvil and the OpenZeppelin anchor"; exit 1; }
-	@# `npm install` (not `npm ci`): the lock records only this platform's anvil
-	@# binary package, which `npm ci` rejects as out of sync; versions stay pinned.
-	npm install --no-audit --no-fund --loglevel=error
+	@# `npm ci`: installs exactly the lock and never rewrites it. The lock records
+	@# anvil's binary package for every platform (as `npm install --package-lock-only`
+	@# writes it); npm installs only this machine's.
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules (pinned)
