@@ -76,13 +76,13 @@ test-anvil: install ## the same flows, and `ape run deploy`, on a real anvil nod
 	$(BOA_PYTEST) tests/deploy -q
 
 lint: install ## ruff and a vyper compile of every contract
-	$(BIN)/ruff check labeldao scripts tests benchmarks
-	$(BIN)/ruff format --check labeldao scripts tests benchmarks
+	$(BIN)/ruff check labeldao scripts tests benchmarks examples
+	$(BIN)/ruff format --check labeldao scripts tests benchmarks examples
 	@for f in contracts/*.vy; do echo "vyper $$f"; (cd contracts && $(BIN)/vyper $$(basename $$f) >/dev/null); done
 
 format: install ## apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix labeldao scripts tests benchmarks
-	$(BIN)/ruff format labeldao scripts tests benchmarks
+	$(BIN)/ruff check --fix labeldao scripts tests benchmarks examples
+	$(BIN)/ruff format labeldao scripts tests benchmarks examples
 
 bench: install ## gas table against the anchors, written to benchmarks/results.md
 	$(PY) -m benchmarks
