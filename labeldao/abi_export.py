@@ -53,14 +53,21 @@ def deployed_contracts() -> list[str]:
     return list(CONTRACTS)
 
 
-def find_source(name: str, root: Path = CONTRACTS_DIR) -> Path:
-    """`contracts/**/<name>.vy`, else `contracts/**/<name>.sol`; exactly one."""
-    for suffix in (".vy", ".sol"):
-        found = sorted(root.rglob(f"{name}{suffix}"))
-        if len(found) > 1:
-            raise AbiError(f"{name}: several sources {[str(p) for p in found]}")
-        if found:
-            return found[0]
+# Where deployed contracts' sources are, in order. tests/mocks/ holds the
+# Solidity wrappers of unmodified OpenZeppelin contracts (e.g. the Governor).
+SOURCE_ROOTS = (CONTRACTS_DIR, REPO_ROOT / "tests" / "mocks")
+
+
+def find_source(name: str, roots: Sequence[Path] = SOURCE_ROOTS) -> Path:
+    """`<root>/**/<name>.vy`, else `.sol`, in the first root that has one;
+    exactly one file."""
+    for root in roots:
+        for suffix in (".vy", ".sol"):
+            found = sorted(root.rglob(f"{name}{suffix}"))
+            if len(found) > 1:
+                raise AbiError(f"{name}: several sources {[str(p) for p in found]}")
+            if found:
+                return found[0]
     raise AbiError(f"{name}: no contracts/**/{name}.vy or .sol (the deploy plan deploys it)")
 
 

@@ -189,11 +189,12 @@ def render(abis: dict[str, list[dict[str, Any]]], meanings: dict[str, Any]) -> s
 
 
 def write(abi_dir: Path = ABI_DIR, path: Path = EVENTS_MD) -> None:
-    """Writes docs/EVENTS.md; refuses while a meaning is missing or wrong."""
+    """Writes docs/EVENTS.md, then raises `MeaningsError` naming every missing
+    or wrong meaning (those events read "no meaning written yet")."""
     abis, meanings = load_abis(abi_dir), load_meanings()
-    if found := problems(abis, meanings):
-        raise MeaningsError("docs/events.toml:\n  " + "\n  ".join(found))
     path.write_text(render(abis, meanings))
+    if found := problems(abis, meanings):
+        raise MeaningsError("write these in docs/events.toml:\n  " + "\n  ".join(found))
 
 
 def drift(abi_dir: Path = ABI_DIR, path: Path = EVENTS_MD) -> list[str]:

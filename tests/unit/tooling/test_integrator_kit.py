@@ -87,3 +87,12 @@ def test_record_fields__name_the_abi_file_and_the_compiler():
 def test_unknown_contract__is_refused_by_name():
     with pytest.raises(abi_export.AbiError, match="Nowhere: no contracts/\\*\\*/Nowhere.vy"):
         abi_export.find_source("Nowhere")
+
+
+def test_solidity_contract__is_exported_with_solc_js():
+    """The path a Solidity contract added to the plan takes (the Governor)."""
+    compiled = abi_export.compile_abi("OZGovernor")
+    assert compiled.source.name == "OZGovernor.sol"
+    assert compiled.compiler.startswith("solc 0.8.30")
+    assert "ProposalCreated" in [e["name"] for e in events_doc.events_of(compiled.abi)]
+    assert abi_export.record_fields("OZGovernor")["compiler"] == "solc 0.8.30"
