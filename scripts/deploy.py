@@ -21,7 +21,7 @@ from ape import accounts, chain, project
 from ape.api import AccountAPI, NetworkAPI, ProviderAPI
 from ape.cli import ConnectedProviderCommand, account_option
 
-from labeldao.abi_export import record_fields
+from labeldao.abi_export import AbiError, record_fields
 from labeldao.ape_backend import record_slug
 from labeldao.boa_tools import REPO_ROOT
 from labeldao.config import ParamsError, load_params, params_path
@@ -94,7 +94,7 @@ def cli(
             entry.update(record_fields(name))  # abi/<Name>.json and its compiler
         record.save()
         leftover = leftover_roles(plan)
-    except DeployError as exc:
+    except (DeployError, AbiError) as exc:
         raise click.ClickException(str(exc)) from None
     if leftover:
         raise click.ClickException(f"the deployer still holds {leftover}")
