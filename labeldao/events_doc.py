@@ -79,6 +79,12 @@ def problems(abis: dict[str, list[dict[str, Any]]], meanings: dict[str, Any]) ->
         for event in events_of(abi)
         if not meaning(meanings, contract, event["name"])
     ]
+    found += [
+        f"{contract}.{name}: a meaning for an event the contract does not emit (renamed?)"
+        for contract, abi in abis.items()
+        for name in meanings.get(contract, {}).get("events", {})
+        if name not in {e["name"] for e in events_of(abi)}
+    ]
     for status in meanings.get("status", []):
         found += _status_problems(status, abis)
     documented = {

@@ -71,9 +71,12 @@ def test_problems__an_event_without_meaning_and_a_wrong_flag_are_named():
     abis = {"TaskEscrow": events_doc.load_abis()["TaskEscrow"]}
     meanings = events_doc.load_meanings()
     del meanings["TaskEscrow"]["events"]["TaskClaimed"]
+    meanings["TaskEscrow"]["events"]["TaskClamed"] = "a typo"
     meanings["status"][0]["values"] = meanings["status"][0]["values"][::-1]
     found = events_doc.problems(abis, meanings)
     assert "TaskEscrow.TaskClaimed: no meaning in docs/events.toml" in found
+    stale = "TaskEscrow.TaskClamed: a meaning for an event the contract does not emit (renamed?)"
+    assert stale in found
     assert any(p.startswith("status 'Task status': values differ from flag Status") for p in found)
 
 
