@@ -41,9 +41,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm is required for anvil and the OpenZeppelin anchor"; exit 1; }
-	@# `npm install` (not `npm ci`): the lock records only this platform's anvil
-	@# binary package, which `npm ci` rejects as out of sync; versions stay pinned.
-	npm install --no-audit --no-fund --loglevel=error
+	@# `npm ci`: installs exactly the lock and never rewrites it. The lock records
+	@# anvil's binary package for every platform (as `npm install --package-lock-only`
+	@# writes it); npm installs only this machine's.
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules (pinned)
@@ -75,13 +76,13 @@ test-anvil: install ## the same flows, and `ape run deploy`, on a real anvil nod
 	$(BOA_PYTEST) tests/deploy -q
 
 lint: install ## ruff and a vyper compile of every contract
-	$(BIN)/ruff check labeldao scripts tests benchmarks
-	$(BIN)/ruff format --check labeldao scripts tests benchmarks
+	$(BIN)/ruff check labeldao scripts tests benchmarks examples
+	$(BIN)/ruff format --check labeldao scripts tests benchmarks examples
 	@for f in contracts/*.vy; do echo "vyper $$f"; (cd contracts && $(BIN)/vyper $$(basename $$f) >/dev/null); done
 
 format: install ## apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix labeldao scripts tests benchmarks
-	$(BIN)/ruff format labeldao scripts tests benchmarks
+	$(BIN)/ruff check --fix labeldao scripts tests benchmarks examples
+	$(BIN)/ruff format labeldao scripts tests benchmarks examples
 
 bench: install ## gas table against the anchors, written to benchmarks/results.md
 	$(PY) -m benchmarks
@@ -97,6 +98,10 @@ mutate: install ## mutation testing, seeded sample (MUTANTS=N per file | all) ->
 
 coverage: install ## line coverage of the contracts -> docs/COVERAGE.md
 	$(PY) -m labeldao.assurance.coverage_report
+
+.PHONY: abi
+abi: install ## ABI files of the deployed contracts (abi/) and docs/EVENTS.md, from the sources
+	$(PY) -m labeldao.abi_export
 
 clean: ## remove build outputs (keeps .venv and node_modules)
 	rm -rf .build .hypothesis .pytest_cache results

@@ -29,10 +29,13 @@ CRASH_ENV = "LABELDAO_COURT_CRASH_AFTER_SEND"
 CRASH_EXIT_CODE = 75
 
 
-def record_slug(network: str, provider: str) -> str:
-    """The deployment record's name for a network, as `ape run deploy` writes
-    it: `local-<provider>` on local networks, else the network's name."""
-    return f"{network}-{provider}" if network == "local" else network
+def record_slug(network: str, provider: str, ecosystem: str = "ethereum") -> str:
+    """The deployment record's (and parameter file's) name for a network, as
+    `ape run deploy` writes it: `local-<provider>` on local networks, else the
+    network's name; prefixed by the ecosystem outside Ethereum
+    (`arbitrum-sepolia`, `base-sepolia`, `optimism-sepolia`)."""
+    slug = f"{network}-{provider}" if network == "local" else network
+    return slug if ecosystem == "ethereum" else f"{ecosystem}-{slug}"
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,16 @@ class Chain(Protocol):
 
     def nonce(self, account: str) -> int: ...
 
+    def block_number(self) -> int:
+        """The latest block's number."""
+        ...
+
+    def mined_in(self, sender: str, nonce: int, since: int) -> int | None:
+        """The block, from `since` on, that holds `sender`'s transaction of
+        `nonce` (None: not found). Reads blocks only, no historical state, so
+        it works on a node that is not an archive."""
+        ...
+
 
 @dataclass
 class Step:
@@ -158,28 +168,38 @@ class Engine:
         pending = self.record.data.get("pending")
         if pending and pending["name"] == name:
             if self.chain.code_at(pending["address"]):
-                self._remember(name, pending["address"], args, tx=None, block=None)
+                block = self._creation_block(pending)
+                self._remember(name, pending["address"], args, tx=None, block=block)
                 return f"{name}: adopted {pending['address']} (sent by an interrupted run)"
             if self.chain.nonce(self.deployer) <= pending["nonce"]:
                 self.log(f"{name}: the interrupted run's transaction was never mined; resending")
         nonce = self.chain.nonce(self.deployer)
         expected = create_address(self.deployer, nonce)
-        self.record.data["pending"] = {"name": name, "nonce": nonce, "address": expected}
+        self.record.data["pending"] = {
+            "name": name,
+            "nonce": nonce,
+            "address": expected,
+            "since_block": self.chain.block_number(),
+        }
         self.record.save()
         instance = send()
         if self.crash_after == name:
             self.log(f"{name}: crashing on purpose after sending (LABELDAO_DEPLOY_CRASH_AFTER)")
             os._exit(75)
         address = to_checksum_address(str(instance.address))
-        receipt = getattr(instance, "receipt", None)
-        self._remember(
-            name,
-            address,
-            args,
-            tx=getattr(instance, "txn_hash", None),
-            block=getattr(receipt, "block_number", None),
-        )
-        return f"{name}: deployed at {address}"
+        block = self._creation_block(self.record.data["pending"])
+        # Ape's contract instance has the transaction hash but no receipt (the
+        # old `instance.receipt` lookup always gave None: "block": null).
+        self._remember(name, address, args, tx=getattr(instance, "txn_hash", None), block=block)
+        return f"{name}: deployed at {address} (block {block})"
+
+    def _creation_block(self, pending: dict[str, Any]) -> int | None:
+        """The block that mined the creation `pending` describes (None when a
+        record written before `since_block` existed does not say where to look)."""
+        since = pending.get("since_block")
+        if since is None:
+            return None
+        return self.chain.mined_in(self.deployer, pending["nonce"], since)
 
     def set_role(
         self,

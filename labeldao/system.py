@@ -192,6 +192,22 @@ class ApeChain:
 
         return chain.provider.get_nonce(account)
 
+    def block_number(self) -> int:
+        from ape import chain
+
+        return chain.blocks.height
+
+    def mined_in(self, sender: str, nonce: int, since: int) -> int | None:
+        from ape import chain
+
+        eth = chain.provider.web3.eth
+        for number in range(since, chain.blocks.height + 1):
+            block = eth.get_block(number, full_transactions=True)
+            for tx in block["transactions"]:
+                if tx["from"].lower() == sender.lower() and tx["nonce"] == nonce:
+                    return number
+        return None
+
 
 def deploy_ape(project: Any, deployer: Any, params: DeployParams) -> dict[str, Any]:
     """Runs the plan in-process through Ape (no record file) and returns the
@@ -232,6 +248,13 @@ class BoaChain:
 
     def nonce(self, account: str) -> int:
         return boa.env.evm.vm.state.get_nonce(Address(account).canonical_address)
+
+    def block_number(self) -> int:
+        return boa.env.evm.patch.block_number
+
+    def mined_in(self, sender: str, nonce: int, since: int) -> int | None:
+        # titanoboa executes every transaction in the current block.
+        return self.block_number()
 
 
 @dataclass

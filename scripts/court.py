@@ -163,7 +163,7 @@ def _client(
         deployment=deployment,
         default_record=project.path
         / "deployments"
-        / f"{record_slug(network.name, provider.name)}.json",
+        / f"{record_slug(network.name, provider.name, network.ecosystem.name)}.json",
         chain_id=provider.chain_id,
     )
     if not provider.get_code(located.address):

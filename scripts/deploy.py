@@ -3,8 +3,10 @@ hand admin to the timelock and leave the deployer with no role.
 
     ape run deploy --network ethereum:local:foundry
     ape run deploy --network ethereum:sepolia:node --account my-deployer
+    ape run deploy --network arbitrum:sepolia:node --account my-deployer
 
-Parameters come from `deployments/params/<network>.toml`; the result is
+Parameters come from `deployments/params/<network>.toml` (`sepolia`,
+`arbitrum-sepolia`, `base-sepolia`, `optimism-sepolia`); the result is
 recorded in `deployments/<network>.json` after every step, so re-running
 after an interruption finishes what is missing and redeploys nothing.
 """
@@ -19,6 +21,8 @@ from ape import accounts, chain, project
 from ape.api import AccountAPI, NetworkAPI, ProviderAPI
 from ape.cli import ConnectedProviderCommand, account_option
 
+from labeldao.abi_export import AbiError, record_fields
+from labeldao.ape_backend import record_slug
 from labeldao.boa_tools import REPO_ROOT
 from labeldao.config import ParamsError, load_params, params_path
 from labeldao.deploy import DeployError, Deployment, Engine, Record
@@ -26,8 +30,9 @@ from labeldao.system import CONTRACTS, ApeChain, leftover_roles, system_steps
 
 
 def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
-    name = network.name
-    return f"{name}-{provider.name}" if name == "local" else name
+    """`sepolia`, `arbitrum-sepolia`, `local-foundry`: names the record and,
+    on a public network, the parameter file."""
+    return record_slug(network.name, provider.name, network.ecosystem.name)
 
 
 def _account(account: AccountAPI | None, is_local: bool) -> AccountAPI:
@@ -55,7 +60,7 @@ def cli(
     is_local = network.name == "local"
     deployer = _account(account, is_local)
     slug = _network_slug(network, provider)
-    params_file = params_file or params_path("local" if is_local else network.name)
+    params_file = params_file or params_path("local" if is_local else slug)
     try:
         params = load_params(
             params_file,
@@ -85,8 +90,11 @@ def cli(
         plan = Deployment(containers, deployer, params, engine)
         genesis = chain.blocks.head.timestamp  # the registry's epoch 0 starts now
         engine.run(system_steps(plan, genesis))
+        for name, entry in record.contracts.items():
+            entry.update(record_fields(name))  # abi/<Name>.json and its compiler
+        record.save()
         leftover = leftover_roles(plan)
-    except DeployError as exc:
+    except (DeployError, AbiError) as exc:
         raise click.ClickException(str(exc)) from None
     if leftover:
         raise click.ClickException(f"the deployer still holds {leftover}")

@@ -36,6 +36,18 @@ def _role(name: str) -> str:
     return "0x" + keccak(text=name).hex()
 
 
+def _assert_integrator_fields(anvil, record: dict) -> None:
+    """Each contract's block is the one that mined its creation, and the
+    record names its ABI file (which exists) and compiler."""
+    assert record["chain_id"] == int(anvil.rpc("eth_chainId"), 16)
+    for name, entry in record["contracts"].items():
+        receipt = anvil.rpc("eth_getTransactionReceipt", [entry["tx_hash"]])
+        assert receipt["contractAddress"].lower() == entry["address"].lower(), name
+        assert entry["block"] == int(receipt["blockNumber"], 16), name
+        assert entry["abi"] == f"abi/{name}.json" and (REPO_ROOT / entry["abi"]).exists()
+        assert entry["compiler"] == "vyper 0.4.3"
+
+
 def test_deploy__wires_roles_and_leaves_deployer_none(deploy, anvil):
     result = deploy()
     assert result.returncode == 0, result.stderr
@@ -50,6 +62,10 @@ def test_deploy__wires_roles_and_leaves_deployer_none(deploy, anvil):
         "TaskEscrow",
         "ComputeRegistry",
     }
+    # The node was already running: Ape connected to it (APE_FOUNDRY_HOST)
+    # and left it running, with the suite on it.
+    assert anvil.process.poll() is None
+    _assert_integrator_fields(anvil, record)
     guardian = record["params"]["roles"]["guardian"]
     for minter in ("TaskEscrow", "ComputeRegistry", "Timelock"):
         assert _has_role(anvil, at["RewardToken"], _role("MINTER_ROLE"), at[minter])
@@ -86,8 +102,14 @@ def test_deploy__crash_after_sending__resumes_without_redeploying(deploy, anvil)
     record = _record(deploy)
     assert "adopted" in resumed.stdout
     assert record["contracts"]["RewardToken"]["address"] == partial["pending"]["address"]
-    assert record["contracts"]["Timelock"] == partial["contracts"]["Timelock"]
+    assert record["contracts"]["Timelock"]["address"] == partial["contracts"]["Timelock"]["address"]
     assert record["complete"] is True
+    # The adopted contract's block is found from the deployer's nonce alone.
+    adopted = record["contracts"]["RewardToken"]
+    assert adopted["tx_hash"] is None
+    code_before = anvil.rpc("eth_getCode", [adopted["address"], hex(adopted["block"] - 1)])
+    assert code_before == "0x"
+    assert anvil.rpc("eth_getCode", [adopted["address"], hex(adopted["block"])]) != "0x"
 
 
 def test_deploy__bad_params__fails_with_a_clear_message(deploy, tmp_path):

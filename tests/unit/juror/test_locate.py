@@ -25,6 +25,12 @@ def test_record_slug__local_networks_carry_the_provider():
     assert record_slug("sepolia", "node") == "sepolia"
 
 
+def test_record_slug__other_ecosystems_are_prefixed():
+    assert record_slug("sepolia", "node", "arbitrum") == "arbitrum-sepolia"
+    assert record_slug("sepolia", "node", "optimism") == "optimism-sepolia"
+    assert record_slug("local", "foundry", "base") == "base-local-foundry"
+
+
 def test_locate_court__option__wins_over_any_record(tmp_path):
     found = locate_court(
         court=COURT.lower(), deployment=None, default_record=tmp_path / "x.json", chain_id=1

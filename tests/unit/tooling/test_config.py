@@ -107,3 +107,21 @@ def test_missing_or_broken_file__says_so(tmp_path):
         _load(tmp_path / "nope.toml")
     with pytest.raises(ParamsError, match="not valid TOML"):
         _load(_write(tmp_path, "cap = = 1"))
+
+
+PUBLIC_NETWORKS = ["sepolia", "arbitrum-sepolia", "base-sepolia", "optimism-sepolia"]
+
+
+@pytest.mark.parametrize("network", PUBLIC_NETWORKS)
+def test_public_network_files__refuse_placeholders_and_are_valid_once_filled(network, tmp_path):
+    """Each public network's file names itself, keeps the deployer from
+    deploying with its placeholders, and is valid once real addresses are in."""
+    path = params_path(network)
+    with pytest.raises(ParamsError, match="placeholder"):
+        _load(path, is_local=False)
+    filled = path.read_text().replace(
+        "0x000000000000000000000000000000000000dEaD", "0x00000000000000000000000000000000000000aa"
+    )
+    params = _load(_write(tmp_path, filled), is_local=False)
+    assert params.network == network
+    assert params.timelock.min_delay >= 2 * 86_400

@@ -16,6 +16,8 @@ class FakeChain:
 
     code: dict[str, bytes] = field(default_factory=dict)
     nonces: dict[str, int] = field(default_factory=dict)
+    # One block per transaction, starting at block 100: (sender, nonce) by block.
+    blocks: list[tuple[str, int]] = field(default_factory=list)
 
     def code_at(self, address: str) -> bytes:
         return self.code.get(address, b"")
@@ -23,11 +25,21 @@ class FakeChain:
     def nonce(self, account: str) -> int:
         return self.nonces.get(account, 0)
 
+    def block_number(self) -> int:
+        return 99 + len(self.blocks)
+
+    def mined_in(self, sender: str, nonce: int, since: int) -> int | None:
+        for number in range(max(since, 100), self.block_number() + 1):
+            if self.blocks[number - 100] == (sender, nonce):
+                return number
+        return None
+
     def create(self, sender: str) -> SimpleNamespace:
         nonce = self.nonce(sender)
         address = create_address(sender, nonce)
         self.code[address] = b"\x60\x00"
         self.nonces[sender] = nonce + 1
+        self.blocks.append((sender, nonce))
         return SimpleNamespace(address=address, txn_hash=f"0xtx{nonce}")
 
 
@@ -50,6 +62,21 @@ def test_deploy__records_and_is_skipped_on_rerun(tmp_path):
     assert "already at" in line
     assert again.record.data["pending"] is None
     assert again.record.contracts["Token"]["tx_hash"] == "0xtx0"
+    assert again.record.contracts["Token"]["block"] == 100
+
+
+def test_deploy__records_the_block_that_mined_each_creation(tmp_path):
+    chain = FakeChain()
+    chain.create("0x" + "11" * 20)  # someone else's transaction: block 100
+    engine = _engine(tmp_path, chain)
+    engine.deploy("Token", lambda: chain.create(DEPLOYER), [])
+    chain.create("0x" + "11" * 20)  # block 102
+    line = engine.deploy("Court", lambda: chain.create(DEPLOYER), [])
+    assert line.endswith("(block 103)")
+    assert {n: c["block"] for n, c in engine.record.contracts.items()} == {
+        "Token": 101,
+        "Court": 103,
+    }
 
 
 def test_deploy__killed_after_sending__adopts_the_mined_contract(tmp_path):
@@ -66,6 +93,7 @@ def test_deploy__killed_after_sending__adopts_the_mined_contract(tmp_path):
     line = resumed.deploy("Token", lambda: pytest.fail("must not redeploy"), [])
     assert "adopted" in line
     assert resumed.record.address("Token") == create_address(DEPLOYER, 0)
+    assert resumed.record.contracts["Token"]["block"] == 100
 
 
 def test_deploy__killed_before_mining__sends_again(tmp_path):
