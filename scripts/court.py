@@ -15,6 +15,7 @@ parses, connects and prints.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 import time
@@ -44,6 +45,7 @@ from labeldao.juror import (
     seat_next_step,
     vote_summary,
 )
+from labeldao.metaevidence import DisputeContext, MetaEvidenceReader, generic_choices_help
 from labeldao.store import CommitmentStore, StoreError, default_directory
 
 # ---------------------------------------------------------------------------
@@ -185,6 +187,33 @@ def _client(
     return CourtClient(contract, token, backend, commitments, log=click.echo)
 
 
+def _meta_evidence(client: CourtClient, dispute_id: int, arbitrable: str) -> DisputeContext:
+    """The question and choices of a dispute, from its arbitrable's ERC-1497
+    `Dispute` and `MetaEvidence` events (a context with `problem` set when
+    the document cannot be read)."""
+    from ape import project
+
+    from labeldao.ape_clients import ApeLogs
+
+    reader = MetaEvidenceReader(
+        ApeLogs(client.backend.provider),  # type: ignore[attr-defined]
+        roots=(Path.cwd(), project.path),
+    )
+    return reader.for_dispute(client.address, dispute_id, arbitrable)
+
+
+def _print_question(console: Console, dispute_id: int, context: DisputeContext) -> None:
+    """The dispute's question and what every choice means."""
+    if context.document is None:
+        console.print(f"Dispute {dispute_id}: {context.question()}")
+        console.print("  choices: 0 = refuse to arbitrate, 1 and 2: see the arbitrable's rules")
+        return
+    console.print(f"Dispute {dispute_id} asks: [bold]{context.document.question}[/]")
+    for choice, title, meaning in context.document.choices():
+        console.print(f"  {choice} = {title}: {meaning}")
+    console.print(f"  (MetaEvidence: {context.uri})")
+
+
 @click.group()
 def cli() -> None:
     """The juror CLI of the LabelDAO court: stake, vote, appeal, execute.
@@ -271,6 +300,9 @@ def status(client: CourtClient, juror: str | None) -> None:
                 seat_next_step(seat, now),
             )
         console.print(rounds)
+        for dispute_id in sorted({seat.dispute_id for seat in seats}):
+            arbitrable = next(s.dispute.arbitrable for s in seats if s.dispute_id == dispute_id)
+            _print_question(console, dispute_id, _meta_evidence(client, dispute_id, arbitrable))
     if client.store is not None and juror == client.juror:
         console.print(f"Commitment store: {client.store.path}")
 
@@ -288,10 +320,13 @@ def disputes(client: CourtClient, last: int) -> None:
     table = Table(title=f"Disputes at {client.address} (chain time {format_time(now, now)})")
     for column in ("dispute", "round", "panel", "period / deadline", "ruling", "arbitrable"):
         table.add_column(column)
+    table.add_column("question and choices")
     for dispute_id, dispute, info in rows:
+        context = _meta_evidence(client, dispute_id, dispute.arbitrable)
         ruling = str(dispute.ruling)
         if dispute.final:
             ruling += " (final, delivered)" if dispute.ruling_executed else " (final)"
+            ruling += f" = {context.choice_title(dispute.ruling)}"
         table.add_row(
             str(dispute_id),
             str(dispute.current_round),
@@ -299,6 +334,7 @@ def disputes(client: CourtClient, last: int) -> None:
             describe_period(info, now),
             ruling,
             dispute.arbitrable,
+            context.document.summary() if context.document else context.question(),
         )
     console.print(table)
 
@@ -382,9 +418,17 @@ def commit(client: CourtClient, dispute_id: int, choice: int, round_: int | None
 
     The salt is derived from your wallet's signature of an EIP-712 message
     {dispute_id, round}; the commitment is saved to the local store before
-    the transaction is sent.
+    the transaction is sent. The dispute's question and the meaning of your
+    choice are printed before anything is signed.
     """
+    dispute = client.dispute(dispute_id)
+    context = _meta_evidence(client, dispute_id, dispute.arbitrable)
+    _print_question(_console(), dispute_id, context)
+    click.echo(f"your vote: {choice} = {context.choice_title(choice)}")
     click.echo(client.commit(dispute_id, choice, round_))
+
+
+commit.help = inspect.cleandoc(commit.help or "") + "\n\nCHOICE: " + generic_choices_help()
 
 
 @court_command("reveal")

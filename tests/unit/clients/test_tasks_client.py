@@ -144,9 +144,7 @@ def test_prove_gold__wrong_gold_answers__rejects_the_task_at_the_limit(
     assert "already proven" in dict(client.prove_gold(task_id, secrets, answers))[1]
 
 
-def test_finalize__before_and_after_the_review_period(
-    tasks, requester, annotator, files, tmp_path
-):
+def test_finalize__before_and_after_the_review_period(tasks, requester, annotator, files, tmp_path):
     task_id, _, _ = create(tasks(requester), requester, files, tmp_path)
     tasks(annotator).claim(task_id)
     tasks(annotator).submit(task_id, read_answers(files[1]), "u")
