@@ -40,6 +40,10 @@ HTTP_TIMEOUT = 10
 META_EVIDENCE_TOPIC = keccak(text="MetaEvidence(uint256,string)")
 DISPUTE_TOPIC = keccak(text="Dispute(address,uint256,uint256,uint256)")
 EVIDENCE_TOPIC = keccak(text="Evidence(address,uint256,address,string)")
+TASK_CREATED_TOPIC = keccak(
+    text="TaskCreated(uint256,address,uint256,bytes32,uint256,uint256,uint256,uint256,uint256,"
+    "uint256,bytes32)"
+)
 
 REFUSE_MEANING = "refuse to arbitrate (a tie: see the dispute's document)"
 
@@ -235,6 +239,9 @@ class DisputeContext:
     document: MetaEvidence | None
     problem: str | None = None
     content: bytes = b""
+    # For a task: whether the document's keccak256 is the task's committed
+    # `spec_hash` (None when the arbitrable committed no hash).
+    hash_matches: bool | None = None
 
     def choice_title(self, choice: int) -> str:
         if self.document is None:
@@ -305,7 +312,19 @@ class MetaEvidenceReader:
             document = MetaEvidence.parse(content, f"'{uri}'")
         except MetaEvidenceError as exc:
             return DisputeContext(arbitrable, dispute_id, meta_id, group, uri, None, str(exc))
-        return DisputeContext(arbitrable, dispute_id, meta_id, group, uri, document, None, content)
+        committed = self.committed_hash(arbitrable, meta_id)
+        matches = None if committed is None else keccak(content) == committed
+        return DisputeContext(
+            arbitrable, dispute_id, meta_id, group, uri, document, None, content, matches
+        )
+
+    def committed_hash(self, arbitrable: str, meta_evidence_id: int) -> bytes | None:
+        """The `spec_hash` TaskEscrow committed for a task (its meta-evidence
+        id), or None for an arbitrable that commits none."""
+        found = self.logs.get_logs(arbitrable, [TASK_CREATED_TOPIC, topic_of(meta_evidence_id)])
+        if not found:
+            return None
+        return bytes(found[-1].data[32:64])
 
     def evidence(self, arbitrator: str, group: int, emitters: Sequence[str]) -> list[EvidenceItem]:
         """Every `Evidence` of evidence group `group` at `arbitrator`, logged

@@ -59,7 +59,9 @@ ITEM_COLUMNS = ("item", "index", "item_index")
 
 def status_name(status: int) -> str:
     """`TaskStatus` flag -> `"SUBMITTED"`; 0 -> `"NONE"`."""
-    return TaskStatus(status).name or "NONE" if status else "NONE"
+    if not status:
+        return "NONE"
+    return TaskStatus(status).name or str(status)
 
 
 @dataclass(frozen=True)

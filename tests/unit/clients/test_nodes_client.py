@@ -97,6 +97,7 @@ def test_challenge__dispute_shows_the_compute_meta_evidence(
     )
     assert context.problem is None, context.problem
     assert context.uri == "metaevidence/compute-fraud.json"
+    assert context.hash_matches is None  # the registry commits no hash
     assert context.choice_title(2) == "Fraud: the report is false"
     assert "bond is returned" in context.document.choice_meaning(0)
     evidence = MetaEvidenceReader(journal).evidence(

@@ -120,10 +120,16 @@ def test_lifecycle__claim_submit_reject__dispute_shows_the_task_meta_evidence(
     assert context.problem is None
     assert context.uri == spec.uri
     assert context.meta_evidence_id == task_id
+    assert context.hash_matches is True
     assert context.document.question.startswith("Does the annotator's submitted work")
     assert context.choice_title(1) == "Yes: accept the work"
     assert context.choice_title(2) == "No: reject the work"
     assert "SPLIT" in context.document.choice_meaning(0)
+    spec.path.write_text(spec.path.read_text().replace("cats and dogs", "only cats"))
+    tampered = MetaEvidenceReader(journal).for_dispute(
+        system.court.address, dispute_id, system.escrow.address
+    )
+    assert tampered.hash_matches is False
 
 
 def test_prove_gold__wrong_gold_answers__rejects_the_task_at_the_limit(
