@@ -187,31 +187,49 @@ def _client(
     return CourtClient(contract, token, backend, commitments, log=click.echo)
 
 
-def _meta_evidence(client: CourtClient, dispute_id: int, arbitrable: str) -> DisputeContext:
-    """The question and choices of a dispute, from its arbitrable's ERC-1497
-    `Dispute` and `MetaEvidence` events (a context with `problem` set when
-    the document cannot be read)."""
+def _reader(client: CourtClient) -> MetaEvidenceReader:
+    """Reads ERC-1497 events through the node; relative URIs are resolved
+    against the working directory and the project."""
     from ape import project
 
     from labeldao.ape_clients import ApeLogs
 
-    reader = MetaEvidenceReader(
+    return MetaEvidenceReader(
         ApeLogs(client.backend.provider),  # type: ignore[attr-defined]
         roots=(Path.cwd(), project.path),
     )
-    return reader.for_dispute(client.address, dispute_id, arbitrable)
 
 
-def _print_question(console: Console, dispute_id: int, context: DisputeContext) -> None:
-    """The dispute's question and what every choice means."""
+def _meta_evidence(client: CourtClient, dispute_id: int, arbitrable: str) -> DisputeContext:
+    """The question and choices of a dispute, from its arbitrable's ERC-1497
+    `Dispute` and `MetaEvidence` events (a context with `problem` set when
+    the document cannot be read)."""
+    return _reader(client).for_dispute(client.address, dispute_id, arbitrable)
+
+
+def _print_question(
+    console: Console, client: CourtClient, dispute_id: int, context: DisputeContext
+) -> None:
+    """The dispute's question, what every choice means, and its evidence."""
     if context.document is None:
         console.print(f"Dispute {dispute_id}: {context.question()}")
         console.print("  choices: 0 = refuse to arbitrate, 1 and 2: see the arbitrable's rules")
-        return
-    console.print(f"Dispute {dispute_id} asks: [bold]{context.document.question}[/]")
-    for choice, title, meaning in context.document.choices():
-        console.print(f"  {choice} = {title}: {meaning}")
-    console.print(f"  (MetaEvidence: {context.uri})")
+    else:
+        console.print(f"Dispute {dispute_id} asks: [bold]{context.document.question}[/]")
+        for choice, title, meaning in context.document.choices():
+            console.print(f"  {choice} = {title}: {meaning}")
+        check = {
+            True: ", its keccak256 matches the task's spec_hash",
+            False: "; WARNING: its keccak256 is NOT the task's spec_hash: it was changed",
+            None: "",
+        }[context.hash_matches]
+        console.print(f"  (MetaEvidence: {context.uri}{check})", soft_wrap=True)
+    group = dispute_id if context.evidence_group_id is None else context.evidence_group_id
+    items = _reader(client).evidence(client.address, group, [context.arbitrable, client.address])
+    for item in items:
+        console.print(f"  evidence from {item.party}: {item.uri}", soft_wrap=True)
+    if not items:
+        console.print("  no evidence submitted yet (`court evidence DISPUTE URI`)")
 
 
 @click.group()
@@ -302,7 +320,9 @@ def status(client: CourtClient, juror: str | None) -> None:
         console.print(rounds)
         for dispute_id in sorted({seat.dispute_id for seat in seats}):
             arbitrable = next(s.dispute.arbitrable for s in seats if s.dispute_id == dispute_id)
-            _print_question(console, dispute_id, _meta_evidence(client, dispute_id, arbitrable))
+            _print_question(
+                console, client, dispute_id, _meta_evidence(client, dispute_id, arbitrable)
+            )
     if client.store is not None and juror == client.juror:
         console.print(f"Commitment store: {client.store.path}")
 
@@ -310,7 +330,8 @@ def status(client: CourtClient, juror: str | None) -> None:
 @court_command("disputes", needs_account=False)
 @click.option("--last", type=click.IntRange(min=1), default=20, show_default=True)
 def disputes(client: CourtClient, last: int) -> None:
-    """The newest disputes: current round, period and its deadline, panel, ruling."""
+    """The newest disputes: current round, period and its deadline, panel,
+    ruling, and each dispute's question with what every choice means."""
     console = _console()
     now = client.now()
     rows = client.recent_disputes(last)
@@ -320,7 +341,7 @@ def disputes(client: CourtClient, last: int) -> None:
     table = Table(title=f"Disputes at {client.address} (chain time {format_time(now, now)})")
     for column in ("dispute", "round", "panel", "period / deadline", "ruling", "arbitrable"):
         table.add_column(column)
-    table.add_column("question and choices")
+    questions = []
     for dispute_id, dispute, info in rows:
         context = _meta_evidence(client, dispute_id, dispute.arbitrable)
         ruling = str(dispute.ruling)
@@ -334,9 +355,12 @@ def disputes(client: CourtClient, last: int) -> None:
             describe_period(info, now),
             ruling,
             dispute.arbitrable,
-            context.document.summary() if context.document else context.question(),
         )
+        summary = context.document.summary() if context.document else context.question()
+        questions.append(f"Dispute {dispute_id}: {summary}")
     console.print(table)
+    for line in questions:
+        console.print(line, soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------
@@ -423,7 +447,7 @@ def commit(client: CourtClient, dispute_id: int, choice: int, round_: int | None
     """
     dispute = client.dispute(dispute_id)
     context = _meta_evidence(client, dispute_id, dispute.arbitrable)
-    _print_question(_console(), dispute_id, context)
+    _print_question(_console(), client, dispute_id, context)
     click.echo(f"your vote: {choice} = {context.choice_title(choice)}")
     click.echo(client.commit(dispute_id, choice, round_))
 
