@@ -71,6 +71,8 @@ def test_task_cli__newcomer__create_claim_submit_reject_vote_settle(deploy, anvi
     juror_status = court.ok("status", account=JUROR)
     assert "Dispute 0 asks: Does the annotator's submitted work" in juror_status
     assert "2 = No: reject the work: Ruling 2. The work is rejected" in juror_status
+    assert "its keccak256 matches the task's spec_hash" in juror_status
+    assert f"evidence from {chain.accounts[2]}: file://".lower() in juror_status.lower()
     committed = court.ok("commit", "0", "2", account=JUROR)
     assert "your vote: 2 = No: reject the work" in committed
     assert committed.index("your vote") < committed.index("committed choice 2")
