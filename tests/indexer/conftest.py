@@ -1,0 +1,247 @@
+"""Fixtures of the indexer tests: a real anvil node with the suite deployed
+by `ape run deploy` and a scripted history, and a database that is SQLite
+or a throwaway PostgreSQL cluster (every test runs on both).
+
+PostgreSQL: the cluster is made with the server's own `initdb` and `pg_ctl`
+(Debian's `postgresql` package; `.ci/run` installs it) in a temporary folder,
+on a free port, and stopped at the end. As root, the server runs as the
+`postgres` user. In CI (CI=true) a missing server fails the tests; locally
+they are skipped with a message.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from web3 import Web3
+
+from labeldao.indexer.abi import REPO_ROOT, load_abis
+from labeldao.indexer.chain import Web3Chain
+from labeldao.indexer.cli import Deployment, build_indexer, read_deployment
+from labeldao.indexer.indexer import Indexer
+from labeldao.indexer.store import connect, migrate
+from labeldao.indexer.workload import Workload
+from tests.deploy.conftest import Anvil, _free_port, start_anvil, stop_anvil
+
+CONTRACTS = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
+
+
+@pytest.fixture(scope="session")
+def abis() -> dict:
+    return load_abis(CONTRACTS)
+
+
+# -- PostgreSQL -----------------------------------------------------------------
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+@dataclass
+class PostgresServer:
+    port: int
+    folder: Path
+    bin: Path
+    as_user: list[str]
+    counter: itertools.count
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        name = f"ledger_{next(self.counter)}"
+        admin = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        return self.url(name)
+
+
+def _start_postgres() -> PostgresServer:
+    binaries = _postgres_bin()
+    if binaries is None:
+        message = (
+            "PostgreSQL is not installed: `apt-get install postgresql` (or run `.ci/run`, "
+            "which installs it) to run the indexer tests on PostgreSQL"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = Path(tempfile.mkdtemp(prefix="labeldao-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = folder / "data"
+    subprocess.run(
+        [
+            *as_user,
+            str(binaries / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [
+            *as_user,
+            str(binaries / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return PostgresServer(port, folder, binaries, as_user, itertools.count())
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = _start_postgres()
+    yield server
+    subprocess.run(
+        [
+            *server.as_user,
+            str(server.bin / "pg_ctl"),
+            "-D",
+            str(server.folder / "data"),
+            "-m",
+            "immediate",
+            "stop",
+        ],
+        check=False,
+        capture_output=True,
+    )
+    shutil.rmtree(server.folder, ignore_errors=True)
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty database URL (SQLite file or PostgreSQL database)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture
+def database(database_url) -> Iterator[Database]:
+    """A fresh database, migrated."""
+    engine = connect(database_url)
+    migrate(engine)
+    yield Database(database_url, engine)
+    engine.dispose()
+
+
+# -- anvil with the suite and a history --------------------------------------------
+
+
+@dataclass
+class Node:
+    anvil: Anvil
+    record: Path
+    web3: Web3
+    workload: Workload
+    snapshot: str
+
+    @property
+    def url(self) -> str:
+        return self.anvil.url
+
+    def rpc(self, method: str, params: list | None = None) -> object:
+        return self.anvil.rpc(method, params)
+
+    def deployment(self) -> Deployment:
+        return read_deployment(self.record, Web3Chain(self.url))
+
+
+@pytest.fixture(scope="session")
+def deployed(abis, tmp_path_factory) -> Iterator[Node]:
+    """anvil, `ape run deploy` on it, then the workload's history; snapshotted."""
+    anvil = start_anvil(_free_port())
+    record = tmp_path_factory.mktemp("deployment") / "deployment.json"
+    try:
+        result = subprocess.run(
+            [
+                shutil.which("ape") or "ape",
+                "run",
+                "deploy",
+                "--network",
+                "ethereum:local:foundry",
+                "--record",
+                str(record),
+            ],
+            cwd=REPO_ROOT,
+            env={**os.environ, "APE_FOUNDRY_HOST": anvil.url},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        addresses = {
+            n: e["address"] for n, e in json.loads(record.read_text())["contracts"].items()
+        }
+        web3 = Web3(Web3.HTTPProvider(anvil.url))
+        workload = Workload.connect(web3, addresses, abis)
+        workload.run()
+        yield Node(anvil, record, web3, workload, str(anvil.rpc("evm_snapshot")))
+    finally:
+        stop_anvil(anvil)
+
+
+@pytest.fixture
+def node(deployed) -> Iterator[Node]:
+    """The deployed node; whatever a test does to the chain is undone after it."""
+    yield deployed
+    assert deployed.rpc("evm_revert", [deployed.snapshot]) is True
+    deployed.snapshot = str(deployed.rpc("evm_snapshot"))
+
+
+def make_indexer(node: Node, database: Database, **options) -> Indexer:
+    return build_indexer(
+        Web3Chain(node.url), database.engine, node.deployment(), log=lambda _m: None, **options
+    )
+
+
+def wait_for(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
