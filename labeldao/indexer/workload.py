@@ -15,6 +15,7 @@ from typing import Any
 
 from eth_utils import keccak
 from web3 import Web3
+from web3.logs import DISCARD
 
 from labeldao.indexer.abi import Abi
 
@@ -91,7 +92,7 @@ class Workload:
             _h(f"gold {index}"),
             sender=requester,
         )
-        (created,) = self.contracts["TaskEscrow"].events.TaskCreated().process_receipt(receipt)
+        (created,) = self.contracts["TaskEscrow"].events.TaskCreated().process_receipt(receipt, errors=DISCARD)
         task_id = created["args"]["task_id"]
         if outcome == "open":
             return task_id
@@ -125,7 +126,7 @@ class Workload:
                 0,
                 sender=owner,
             )
-            (event,) = registry.events.NodeRegistered().process_receipt(receipt)
+            (event,) = registry.events.NodeRegistered().process_receipt(receipt, errors=DISCARD)
             self.nodes.append((event["args"]["node_id"], owner))
 
     def advance(self, seconds: int) -> None:

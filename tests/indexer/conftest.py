@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import Engine, create_engine, text
 from web3 import Web3
 
@@ -154,20 +155,29 @@ class Database:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    """A fresh, empty database URL (SQLite file or PostgreSQL database)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    return request.getfixturevalue("postgres").new_database()
+def new_database(request, tmp_path) -> Iterator:
+    """Makes fresh, migrated databases of one kind (SQLite files or PostgreSQL)."""
+    made: list[Database] = []
+
+    def make() -> Database:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / f'ledger-{len(made)}.sqlite'}"
+        else:
+            url = request.getfixturevalue("postgres").new_database()
+        engine = connect(url)
+        migrate(engine)
+        made.append(Database(url, engine))
+        return made[-1]
+
+    yield make
+    for database in made:
+        database.engine.dispose()
 
 
 @pytest.fixture
-def database(database_url) -> Iterator[Database]:
+def database(new_database) -> Database:
     """A fresh database, migrated."""
-    engine = connect(database_url)
-    migrate(engine)
-    yield Database(database_url, engine)
-    engine.dispose()
+    return new_database()
 
 
 # -- anvil with the suite and a history --------------------------------------------
@@ -185,8 +195,22 @@ class Node:
     def url(self) -> str:
         return self.anvil.url
 
+    reorganised: bool = False
+
     def rpc(self, method: str, params: list | None = None) -> object:
         return self.anvil.rpc(method, params)
+
+    def reorg(self, depth: int, transactions: list | None = None) -> None:
+        """`anvil_reorg`: replaces the last `depth` blocks (with `transactions`)."""
+        self.reorganised = True
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "anvil_reorg",
+            "params": [depth, transactions or []],
+        }
+        response = requests.post(self.url, json=body, timeout=30).json()
+        assert "error" not in response, response
 
     def deployment(self) -> Deployment:
         return read_deployment(self.record, Web3Chain(self.url))
@@ -228,9 +252,14 @@ def deployed(abis, tmp_path_factory) -> Iterator[Node]:
 
 @pytest.fixture
 def node(deployed) -> Iterator[Node]:
-    """The deployed node; whatever a test does to the chain is undone after it."""
+    """The deployed node; what a test does to the chain is undone after it when
+    anvil can (a snapshot does not survive `anvil_reorg`: then the chain goes on
+    from the reorganised head, whose history below the last ten blocks is the
+    workload's)."""
     yield deployed
-    assert deployed.rpc("evm_revert", [deployed.snapshot]) is True
+    if not deployed.reorganised:
+        assert deployed.rpc("evm_revert", [deployed.snapshot]) is True
+    deployed.reorganised = False
     deployed.snapshot = str(deployed.rpc("evm_snapshot"))
 
 
