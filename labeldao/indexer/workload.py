@@ -92,7 +92,11 @@ class Workload:
             _h(f"gold {index}"),
             sender=requester,
         )
-        (created,) = self.contracts["TaskEscrow"].events.TaskCreated().process_receipt(receipt, errors=DISCARD)
+        (created,) = (
+            self.contracts["TaskEscrow"]
+            .events.TaskCreated()
+            .process_receipt(receipt, errors=DISCARD)
+        )
         task_id = created["args"]["task_id"]
         if outcome == "open":
             return task_id
