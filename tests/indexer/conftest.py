@@ -11,13 +11,10 @@ they are skipped with a message.
 
 from __future__ import annotations
 
-import glob
-import itertools
 import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,13 +22,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from web3 import Web3
 
 from labeldao.indexer.abi import REPO_ROOT, load_abis
 from labeldao.indexer.chain import Web3Chain
 from labeldao.indexer.cli import Deployment, build_indexer, read_deployment
 from labeldao.indexer.indexer import Indexer
+from labeldao.indexer.pgcluster import PostgresCluster, PostgresMissing
 from labeldao.indexer.store import connect, migrate
 from labeldao.indexer.workload import Workload
 from tests.deploy.conftest import Anvil, _free_port, start_anvil, stop_anvil
@@ -47,105 +45,17 @@ def abis() -> dict:
 # -- PostgreSQL -----------------------------------------------------------------
 
 
-def _postgres_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).resolve().parent if initdb else None
-
-
-@dataclass
-class PostgresServer:
-    port: int
-    folder: Path
-    bin: Path
-    as_user: list[str]
-    counter: itertools.count
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def new_database(self) -> str:
-        name = f"ledger_{next(self.counter)}"
-        admin = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        admin.dispose()
-        return self.url(name)
-
-
-def _start_postgres() -> PostgresServer:
-    binaries = _postgres_bin()
-    if binaries is None:
-        message = (
-            "PostgreSQL is not installed: `apt-get install postgresql` (or run `.ci/run`, "
-            "which installs it) to run the indexer tests on PostgreSQL"
-        )
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    try:
+        cluster = PostgresCluster.start()
+    except PostgresMissing as missing:
+        message = f"{missing}, to run the indexer tests on PostgreSQL"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    folder = Path(tempfile.mkdtemp(prefix="labeldao-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data = folder / "data"
-    subprocess.run(
-        [
-            *as_user,
-            str(binaries / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--no-sync",
-            "-E",
-            "UTF8",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        [
-            *as_user,
-            str(binaries / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            options,
-            "-l",
-            str(folder / "log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return PostgresServer(port, folder, binaries, as_user, itertools.count())
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = _start_postgres()
-    yield server
-    subprocess.run(
-        [
-            *server.as_user,
-            str(server.bin / "pg_ctl"),
-            "-D",
-            str(server.folder / "data"),
-            "-m",
-            "immediate",
-            "stop",
-        ],
-        check=False,
-        capture_output=True,
-    )
-    shutil.rmtree(server.folder, ignore_errors=True)
+    yield cluster
+    cluster.stop()
 
 
 @dataclass
