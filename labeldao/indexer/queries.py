@@ -52,12 +52,17 @@ def tasks(
     bind: Engine | Connection, requester: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
     """Tasks, newest first, with status, annotator and dispute (of one requester)."""
+    # The newest task ids first (an index walk), then the view for those only.
+    newest = (
+        "SELECT task_id FROM task_created "
+        + ("WHERE requester = :requester " if requester else "")
+        + "ORDER BY block_number DESC, task_id DESC LIMIT :limit"
+    )
     rows = _query(
         bind,
         "SELECT task_id, requester, annotator, status, reward, fee, stake, n_items, "
-        "gold_failures, dispute_id, created_block FROM tasks "
-        + ("WHERE requester = :requester " if requester else "")
-        + "ORDER BY created_block DESC, task_id DESC LIMIT :limit",
+        f"gold_failures, dispute_id, created_block FROM tasks WHERE task_id IN ({newest}) "
+        "ORDER BY created_block DESC, task_id DESC",
         requester=_address(requester),
         limit=limit,
     )
@@ -76,7 +81,12 @@ def disputes(
         "d.ruling, d.fee, d.created_block FROM disputes d "
         "LEFT JOIN tasks t ON t.chain_id = d.chain_id AND t.contract = d.arbitrable "
         "AND t.task_id = d.task_id "
-        + ("WHERE t.requester = :requester " if requester else "")
+        + (
+            "WHERE t.requester = :requester "
+            if requester
+            else "WHERE d.dispute_id IN (SELECT dispute_id FROM disputes_created "
+            "ORDER BY block_number DESC, dispute_id DESC LIMIT :limit) "
+        )
         + "ORDER BY d.created_block DESC, d.dispute_id DESC LIMIT :limit",
         requester=_address(requester),
         limit=limit,

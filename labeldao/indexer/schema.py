@@ -384,7 +384,8 @@ def _event_table(metadata: MetaData, name: str, fields: list[tuple[str, str]]) -
     Index(f"ix_{name}_block", table.c.block_number)
     for column, _ in fields:
         if column in INDEXED_COLUMNS:
-            Index(f"ix_{name}_{column}", table.c[column])
+            # With chain_id, so that no planner prefers the primary key's prefix.
+            Index(f"ix_{name}_{column}", table.c[column], table.c.chain_id)
     return table
 
 

@@ -32,7 +32,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("appeal_refunds", schema=None) as batch_op:
         batch_op.create_index("ix_appeal_refunds_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_appeal_refunds_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index(
+            "ix_appeal_refunds_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
 
     op.create_table(
         "appeals",
@@ -50,7 +52,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("appeals", schema=None) as batch_op:
         batch_op.create_index("ix_appeals_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_appeals_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index("ix_appeals_dispute_id", ["dispute_id", "chain_id"], unique=False)
 
     op.create_table(
         "arbitrable_disputes",
@@ -75,7 +77,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("arbitrable_disputes", schema=None) as batch_op:
         batch_op.create_index("ix_arbitrable_disputes_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_arbitrable_disputes_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index(
+            "ix_arbitrable_disputes_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
 
     op.create_table(
         "arbitrable_rulings",
@@ -91,7 +95,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("arbitrable_rulings", schema=None) as batch_op:
         batch_op.create_index("ix_arbitrable_rulings_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_arbitrable_rulings_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index(
+            "ix_arbitrable_rulings_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
 
     op.create_table(
         "blocks",
@@ -120,9 +126,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("challenge_rulings", schema=None) as batch_op:
         batch_op.create_index("ix_challenge_rulings_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_challenge_rulings_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_challenge_rulings_epoch", ["epoch"], unique=False)
-        batch_op.create_index("ix_challenge_rulings_node_id", ["node_id"], unique=False)
+        batch_op.create_index(
+            "ix_challenge_rulings_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
+        batch_op.create_index("ix_challenge_rulings_epoch", ["epoch", "chain_id"], unique=False)
+        batch_op.create_index("ix_challenge_rulings_node_id", ["node_id", "chain_id"], unique=False)
 
     op.create_table(
         "challenges",
@@ -142,9 +150,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("challenges", schema=None) as batch_op:
         batch_op.create_index("ix_challenges_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_challenges_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_challenges_epoch", ["epoch"], unique=False)
-        batch_op.create_index("ix_challenges_node_id", ["node_id"], unique=False)
+        batch_op.create_index("ix_challenges_dispute_id", ["dispute_id", "chain_id"], unique=False)
+        batch_op.create_index("ix_challenges_epoch", ["epoch", "chain_id"], unique=False)
+        batch_op.create_index("ix_challenges_node_id", ["node_id", "chain_id"], unique=False)
 
     op.create_table(
         "checkpoint",
@@ -169,8 +177,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("commits", schema=None) as batch_op:
         batch_op.create_index("ix_commits_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_commits_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_commits_juror", ["juror"], unique=False)
+        batch_op.create_index("ix_commits_dispute_id", ["dispute_id", "chain_id"], unique=False)
+        batch_op.create_index("ix_commits_juror", ["juror", "chain_id"], unique=False)
 
     op.create_table(
         "contracts",
@@ -195,7 +203,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chain_id", "tx_hash", "log_index"),
     )
     with op.batch_alter_table("court_withdrawals", schema=None) as batch_op:
-        batch_op.create_index("ix_court_withdrawals_account", ["account"], unique=False)
+        batch_op.create_index("ix_court_withdrawals_account", ["account", "chain_id"], unique=False)
         batch_op.create_index("ix_court_withdrawals_block", ["block_number"], unique=False)
 
     op.create_table(
@@ -248,7 +256,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("disputes_created", schema=None) as batch_op:
         batch_op.create_index("ix_disputes_created_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_disputes_created_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index(
+            "ix_disputes_created_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
 
     op.create_table(
         "draw_requests",
@@ -268,8 +278,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("draw_requests", schema=None) as batch_op:
         batch_op.create_index("ix_draw_requests_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_draw_requests_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_draw_requests_epoch", ["epoch"], unique=False)
+        batch_op.create_index(
+            "ix_draw_requests_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
+        batch_op.create_index("ix_draw_requests_epoch", ["epoch", "chain_id"], unique=False)
 
     op.create_table(
         "draw_skips",
@@ -286,8 +298,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("draw_skips", schema=None) as batch_op:
         batch_op.create_index("ix_draw_skips_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_draw_skips_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_draw_skips_juror", ["juror"], unique=False)
+        batch_op.create_index("ix_draw_skips_dispute_id", ["dispute_id", "chain_id"], unique=False)
+        batch_op.create_index("ix_draw_skips_juror", ["juror", "chain_id"], unique=False)
 
     op.create_table(
         "emission_epochs",
@@ -302,7 +314,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("emission_epochs", schema=None) as batch_op:
         batch_op.create_index("ix_emission_epochs_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_emission_epochs_epoch", ["epoch"], unique=False)
+        batch_op.create_index("ix_emission_epochs_epoch", ["epoch", "chain_id"], unique=False)
 
     op.create_table(
         "epoch_reports",
@@ -328,8 +340,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("epoch_reports", schema=None) as batch_op:
         batch_op.create_index("ix_epoch_reports_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_epoch_reports_epoch", ["epoch"], unique=False)
-        batch_op.create_index("ix_epoch_reports_node_id", ["node_id"], unique=False)
+        batch_op.create_index("ix_epoch_reports_epoch", ["epoch", "chain_id"], unique=False)
+        batch_op.create_index("ix_epoch_reports_node_id", ["node_id", "chain_id"], unique=False)
 
     op.create_table(
         "escrow_withdrawals",
@@ -343,7 +355,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chain_id", "tx_hash", "log_index"),
     )
     with op.batch_alter_table("escrow_withdrawals", schema=None) as batch_op:
-        batch_op.create_index("ix_escrow_withdrawals_account", ["account"], unique=False)
+        batch_op.create_index(
+            "ix_escrow_withdrawals_account", ["account", "chain_id"], unique=False
+        )
         batch_op.create_index("ix_escrow_withdrawals_block", ["block_number"], unique=False)
 
     op.create_table(
@@ -385,7 +399,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("gold_failures", schema=None) as batch_op:
         batch_op.create_index("ix_gold_failures_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_gold_failures_task_id", ["task_id"], unique=False)
+        batch_op.create_index("ix_gold_failures_task_id", ["task_id", "chain_id"], unique=False)
 
     op.create_table(
         "juror_settlements",
@@ -410,8 +424,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("juror_settlements", schema=None) as batch_op:
         batch_op.create_index("ix_juror_settlements_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_juror_settlements_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_juror_settlements_juror", ["juror"], unique=False)
+        batch_op.create_index(
+            "ix_juror_settlements_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
+        batch_op.create_index("ix_juror_settlements_juror", ["juror", "chain_id"], unique=False)
 
     op.create_table(
         "juror_stakes",
@@ -427,7 +443,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("juror_stakes", schema=None) as batch_op:
         batch_op.create_index("ix_juror_stakes_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_juror_stakes_juror", ["juror"], unique=False)
+        batch_op.create_index("ix_juror_stakes_juror", ["juror", "chain_id"], unique=False)
 
     op.create_table(
         "juror_unstakes",
@@ -448,7 +464,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("juror_unstakes", schema=None) as batch_op:
         batch_op.create_index("ix_juror_unstakes_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_juror_unstakes_juror", ["juror"], unique=False)
+        batch_op.create_index("ix_juror_unstakes_juror", ["juror", "chain_id"], unique=False)
 
     op.create_table(
         "node_deactivations",
@@ -465,7 +481,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("node_deactivations", schema=None) as batch_op:
         batch_op.create_index("ix_node_deactivations_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_node_deactivations_node_id", ["node_id"], unique=False)
+        batch_op.create_index(
+            "ix_node_deactivations_node_id", ["node_id", "chain_id"], unique=False
+        )
 
     op.create_table(
         "node_slashes",
@@ -490,8 +508,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("node_slashes", schema=None) as batch_op:
         batch_op.create_index("ix_node_slashes_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_node_slashes_epoch", ["epoch"], unique=False)
-        batch_op.create_index("ix_node_slashes_node_id", ["node_id"], unique=False)
+        batch_op.create_index("ix_node_slashes_epoch", ["epoch", "chain_id"], unique=False)
+        batch_op.create_index("ix_node_slashes_node_id", ["node_id", "chain_id"], unique=False)
 
     op.create_table(
         "node_stake_added",
@@ -510,7 +528,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("node_stake_added", schema=None) as batch_op:
         batch_op.create_index("ix_node_stake_added_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_node_stake_added_node_id", ["node_id"], unique=False)
+        batch_op.create_index("ix_node_stake_added_node_id", ["node_id", "chain_id"], unique=False)
 
     op.create_table(
         "node_stake_withdrawals",
@@ -526,7 +544,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("node_stake_withdrawals", schema=None) as batch_op:
         batch_op.create_index("ix_node_stake_withdrawals_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_node_stake_withdrawals_node_id", ["node_id"], unique=False)
+        batch_op.create_index(
+            "ix_node_stake_withdrawals_node_id", ["node_id", "chain_id"], unique=False
+        )
 
     op.create_table(
         "node_updates",
@@ -542,7 +562,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("node_updates", schema=None) as batch_op:
         batch_op.create_index("ix_node_updates_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_node_updates_node_id", ["node_id"], unique=False)
+        batch_op.create_index("ix_node_updates_node_id", ["node_id", "chain_id"], unique=False)
 
     op.create_table(
         "nodes_registered",
@@ -563,7 +583,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("nodes_registered", schema=None) as batch_op:
         batch_op.create_index("ix_nodes_registered_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_nodes_registered_node_id", ["node_id"], unique=False)
+        batch_op.create_index("ix_nodes_registered_node_id", ["node_id", "chain_id"], unique=False)
 
     op.create_table(
         "panels",
@@ -582,7 +602,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("panels", schema=None) as batch_op:
         batch_op.create_index("ix_panels_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_panels_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index("ix_panels_dispute_id", ["dispute_id", "chain_id"], unique=False)
 
     op.create_table(
         "registry_credits",
@@ -596,7 +616,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chain_id", "tx_hash", "log_index"),
     )
     with op.batch_alter_table("registry_credits", schema=None) as batch_op:
-        batch_op.create_index("ix_registry_credits_account", ["account"], unique=False)
+        batch_op.create_index("ix_registry_credits_account", ["account", "chain_id"], unique=False)
         batch_op.create_index("ix_registry_credits_block", ["block_number"], unique=False)
 
     op.create_table(
@@ -611,7 +631,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chain_id", "tx_hash", "log_index"),
     )
     with op.batch_alter_table("registry_withdrawals", schema=None) as batch_op:
-        batch_op.create_index("ix_registry_withdrawals_account", ["account"], unique=False)
+        batch_op.create_index(
+            "ix_registry_withdrawals_account", ["account", "chain_id"], unique=False
+        )
         batch_op.create_index("ix_registry_withdrawals_block", ["block_number"], unique=False)
 
     op.create_table(
@@ -630,8 +652,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reveals", schema=None) as batch_op:
         batch_op.create_index("ix_reveals_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_reveals_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_reveals_juror", ["juror"], unique=False)
+        batch_op.create_index("ix_reveals_dispute_id", ["dispute_id", "chain_id"], unique=False)
+        batch_op.create_index("ix_reveals_juror", ["juror", "chain_id"], unique=False)
 
     op.create_table(
         "reward_claims",
@@ -651,8 +673,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reward_claims", schema=None) as batch_op:
         batch_op.create_index("ix_reward_claims_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_reward_claims_epoch", ["epoch"], unique=False)
-        batch_op.create_index("ix_reward_claims_node_id", ["node_id"], unique=False)
+        batch_op.create_index("ix_reward_claims_epoch", ["epoch", "chain_id"], unique=False)
+        batch_op.create_index("ix_reward_claims_node_id", ["node_id", "chain_id"], unique=False)
 
     op.create_table(
         "rounds_created",
@@ -673,7 +695,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("rounds_created", schema=None) as batch_op:
         batch_op.create_index("ix_rounds_created_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_rounds_created_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index(
+            "ix_rounds_created_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
 
     op.create_table(
         "rounds_executed",
@@ -699,7 +723,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("rounds_executed", schema=None) as batch_op:
         batch_op.create_index("ix_rounds_executed_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_rounds_executed_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index(
+            "ix_rounds_executed_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
 
     op.create_table(
         "rulings",
@@ -715,7 +741,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("rulings", schema=None) as batch_op:
         batch_op.create_index("ix_rulings_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_rulings_dispute_id", ["dispute_id"], unique=False)
+        batch_op.create_index("ix_rulings_dispute_id", ["dispute_id", "chain_id"], unique=False)
 
     op.create_table(
         "seats",
@@ -732,8 +758,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("seats", schema=None) as batch_op:
         batch_op.create_index("ix_seats_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_seats_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_seats_juror", ["juror"], unique=False)
+        batch_op.create_index("ix_seats_dispute_id", ["dispute_id", "chain_id"], unique=False)
+        batch_op.create_index("ix_seats_juror", ["juror", "chain_id"], unique=False)
 
     op.create_table(
         "task_accepted",
@@ -748,8 +774,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_accepted", schema=None) as batch_op:
         batch_op.create_index("ix_task_accepted_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_task_accepted_requester", ["requester"], unique=False)
-        batch_op.create_index("ix_task_accepted_task_id", ["task_id"], unique=False)
+        batch_op.create_index("ix_task_accepted_requester", ["requester", "chain_id"], unique=False)
+        batch_op.create_index("ix_task_accepted_task_id", ["task_id", "chain_id"], unique=False)
 
     op.create_table(
         "task_claimed",
@@ -765,7 +791,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_claimed", schema=None) as batch_op:
         batch_op.create_index("ix_task_claimed_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_task_claimed_task_id", ["task_id"], unique=False)
+        batch_op.create_index("ix_task_claimed_task_id", ["task_id", "chain_id"], unique=False)
 
     op.create_table(
         "task_created",
@@ -789,8 +815,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_created", schema=None) as batch_op:
         batch_op.create_index("ix_task_created_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_task_created_requester", ["requester"], unique=False)
-        batch_op.create_index("ix_task_created_task_id", ["task_id"], unique=False)
+        batch_op.create_index("ix_task_created_requester", ["requester", "chain_id"], unique=False)
+        batch_op.create_index("ix_task_created_task_id", ["task_id", "chain_id"], unique=False)
 
     op.create_table(
         "task_finalized",
@@ -805,7 +831,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_finalized", schema=None) as batch_op:
         batch_op.create_index("ix_task_finalized_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_task_finalized_task_id", ["task_id"], unique=False)
+        batch_op.create_index("ix_task_finalized_task_id", ["task_id", "chain_id"], unique=False)
 
     op.create_table(
         "task_rejected",
@@ -827,8 +853,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_rejected", schema=None) as batch_op:
         batch_op.create_index("ix_task_rejected_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_task_rejected_dispute_id", ["dispute_id"], unique=False)
-        batch_op.create_index("ix_task_rejected_task_id", ["task_id"], unique=False)
+        batch_op.create_index(
+            "ix_task_rejected_dispute_id", ["dispute_id", "chain_id"], unique=False
+        )
+        batch_op.create_index("ix_task_rejected_task_id", ["task_id", "chain_id"], unique=False)
 
     op.create_table(
         "task_settled",
@@ -862,7 +890,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_settled", schema=None) as batch_op:
         batch_op.create_index("ix_task_settled_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_task_settled_task_id", ["task_id"], unique=False)
+        batch_op.create_index("ix_task_settled_task_id", ["task_id", "chain_id"], unique=False)
 
     op.create_table(
         "task_submitted",
@@ -880,7 +908,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_submitted", schema=None) as batch_op:
         batch_op.create_index("ix_task_submitted_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_task_submitted_task_id", ["task_id"], unique=False)
+        batch_op.create_index("ix_task_submitted_task_id", ["task_id", "chain_id"], unique=False)
 
     op.create_table(
         "token_transfers",
@@ -896,8 +924,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("token_transfers", schema=None) as batch_op:
         batch_op.create_index("ix_token_transfers_block", ["block_number"], unique=False)
-        batch_op.create_index("ix_token_transfers_receiver", ["receiver"], unique=False)
-        batch_op.create_index("ix_token_transfers_sender", ["sender"], unique=False)
+        batch_op.create_index("ix_token_transfers_receiver", ["receiver", "chain_id"], unique=False)
+        batch_op.create_index("ix_token_transfers_sender", ["sender", "chain_id"], unique=False)
 
 
 def downgrade() -> None:
