@@ -26,7 +26,7 @@ BOA_PYTEST := $(PY) -m pytest -p no:ape_test -n auto
 APE_TEST := $(BIN)/ape test -p no:boa_test
 
 .PHONY: help install demo test test-unit test-property test-integration test-anvil \
-        test-indexer lint format bench fuzz-deep fuzz-replay check-reverts mutate coverage clean
+        test-indexer ledger-demo lint format bench fuzz-deep fuzz-replay check-reverts mutate coverage clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,10 @@ demo: install ## compile, deploy on the embedded chain, run the demo simulation
 	$(BIN)/ape compile
 	$(BIN)/ape run deploy
 	$(BIN)/ape run simulate --scenario demo
+
+ledger-demo: install ## anvil + deploy + a scripted history, indexed and reconciled; prints the providers
+	$(BIN)/ape compile
+	$(PY) -m labeldao.indexer.demo
 
 test: install ## the whole test suite (what CI runs)
 	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil test-indexer check-reverts

@@ -147,6 +147,8 @@ class Indexer:
         self.span = min(self.max_span, self.span * 2)
         return batch.checkpoint.block_number - start + 1, batch.size
 
+    ANALYZE_AFTER = 50_000  # rows written by one run before the statistics are refreshed
+
     def run(
         self,
         follow: bool = False,
@@ -155,8 +157,12 @@ class Indexer:
     ) -> Progress:
         """Backfills to the head; with `follow`, keeps following it until stopped."""
         progress = Progress()
+        analyzed_at = 0
         while not should_stop():
             done = self.step()
+            if progress.events - analyzed_at >= self.ANALYZE_AFTER and (done is None or follow):
+                self.ledger.analyze()
+                analyzed_at = progress.events
             if done is None:
                 if not follow:
                     break

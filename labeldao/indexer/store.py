@@ -165,6 +165,12 @@ class Ledger:
             else:
                 self._set_checkpoint(connection, chain_id, checkpoint)
 
+    def analyze(self) -> None:
+        """Refreshes the planner's statistics (after a large backfill the
+        PostgreSQL planner otherwise still believes the tables empty)."""
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
     def record_contracts(self, chain_id: int, contracts: Mapping[str, tuple[str, int]]) -> None:
         """Name -> (address, start block) of the indexed contracts."""
         table = self.tables["contracts"]
