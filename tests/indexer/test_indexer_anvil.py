@@ -143,3 +143,24 @@ def test_juror_votes__empty_for_a_juror_never_drawn(node, database):
     _index(node, database)
     assert queries.juror_votes(database.engine, node.workload.accounts[9]) == []
     assert set(CONTRACTS) <= set(node.deployment().contracts)
+
+
+def test_follow__indexes_new_blocks_until_stopped(node, database):
+    import threading
+
+    from tests.indexer.conftest import wait_for
+
+    indexer = make_indexer(node, database)
+    stop = threading.Event()
+    runner = threading.Thread(
+        target=lambda: indexer.run(follow=True, poll_seconds=0.05, should_stop=stop.is_set)
+    )
+    runner.start()
+    try:
+        wait_for(lambda: Ledger(database.engine).checkpoint(node.web3.eth.chain_id) is not None)
+        _transfer(node, 31_337)
+        wait_for(lambda: 31_337 in _transfers(database))
+    finally:
+        stop.set()
+        runner.join(timeout=30)
+    assert not runner.is_alive()
