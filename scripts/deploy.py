@@ -20,9 +20,14 @@ from ape.api import AccountAPI, NetworkAPI, ProviderAPI
 from ape.cli import ConnectedProviderCommand, account_option
 
 from labeldao.boa_tools import REPO_ROOT
-from labeldao.config import ParamsError, load_params, params_path
+from labeldao.config import (
+    ParamsError,
+    check_randomness_for_chain,
+    load_params,
+    params_path,
+)
 from labeldao.deploy import DeployError, Deployment, Engine, Record
-from labeldao.system import CONTRACTS, ApeChain, leftover_roles, system_steps
+from labeldao.system import ApeChain, contract_names, leftover_roles, system_steps
 
 
 def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
@@ -62,6 +67,7 @@ def cli(
             is_local=is_local,
             test_account=lambda i: str(accounts.test_accounts[i].address),
         )
+        check_randomness_for_chain(params, chain.chain_id)
     except ParamsError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -81,7 +87,7 @@ def cli(
             compiler={"vyper": "0.4.3", "snekmate": "0.1.2"},
             params=params.model_dump(),
         )
-        containers = {name: getattr(project, name) for name in CONTRACTS}
+        containers = {name: getattr(project, name) for name in contract_names(params)}
         plan = Deployment(containers, deployer, params, engine)
         genesis = chain.blocks.head.timestamp  # the registry's epoch 0 starts now
         engine.run(system_steps(plan, genesis))
