@@ -161,7 +161,7 @@ def _subscription(chain: Chain, coordinator: Any, native: bool) -> int:
     if native:
         chain.send(coordinator.functions.fundSubscriptionWithNative(subscription), owner, 10**19)
     else:
-        chain.send(coordinator.functions.fundSubscription(subscription, 100 * 10**18), owner)
+        chain.send(coordinator.functions.fundSubscription(subscription, 10**24), owner)
     return subscription
 
 

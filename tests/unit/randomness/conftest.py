@@ -22,8 +22,11 @@ CALLBACK_GAS = 200_000
 TIMEOUT = 3_600
 REREQUESTS = 1
 FALLBACK_DELAY = 4
-# The mock's pricing: 0.1 LINK base fee, 1 gwei gas price, 0.004 ETH per LINK.
+# The mock's pricing: 0.1 LINK base fee, 1 gwei gas price, 0.004 ETH per LINK;
+# the mock converts the native-denominated fee to LINK, so a LINK-paid answer
+# costs about 25 LINK: the LINK balance covers a million answers.
 MOCK_ARGS = (10**17, 10**9, 4 * 10**15)
+LINK_FUNDING = 25 * 10**6 * LINK
 
 
 def deploy_coordinator() -> Any:
@@ -62,7 +65,7 @@ def make_vrf(native: bool = False, fund: bool = True) -> Vrf:
         boa.env.set_balance(boa.env.eoa, 100 * LINK)
         coordinator.fundSubscriptionWithNative(subscription, value=10 * LINK)
     elif fund:
-        coordinator.fundSubscription(subscription, 100 * LINK)
+        coordinator.fundSubscription(subscription, LINK_FUNDING)
     adapter = deployer("ChainlinkVRFRandomness").deploy(
         coordinator.address, KEY_HASH, subscription, CONFIRMATIONS, CALLBACK_GAS, native
     )

@@ -19,7 +19,7 @@ from labeldao.config import (
 )
 from labeldao.deploy import role_id
 from labeldao.system import ALL_ROLES, RANDOMNESS_CONTRACTS, deploy_boa
-from tests.unit.randomness.conftest import LINK, deploy_coordinator
+from tests.unit.randomness.conftest import LINK_FUNDING, deploy_coordinator
 
 LOCAL = params_path("local").read_text()
 KEY_HASH = "0x" + "4b" * 32
@@ -114,7 +114,7 @@ def test_vrf_on_an_l2__is_accepted(tmp_path):
 def coordinator():
     mock = deploy_coordinator()
     subscription = mock.createSubscription()
-    mock.fundSubscription(subscription, 100 * LINK)
+    mock.fundSubscription(subscription, LINK_FUNDING)
     return mock, subscription
 
 
