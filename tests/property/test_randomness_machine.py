@@ -28,6 +28,9 @@ from tests.unit.randomness.conftest import (
 )
 
 WORD = st.integers(0, 2**256 - 1)
+# Requests per run: enough for independence between them, few enough that the
+# invariants (which read every request) keep steps cheap.
+MAX_REQUESTS = 3
 
 
 class FallbackMachine(RuleBasedStateMachine):
@@ -42,6 +45,7 @@ class FallbackMachine(RuleBasedStateMachine):
 
     # --- actions -----------------------------------------------------------
 
+    @precondition(lambda self: self.count() < MAX_REQUESTS)
     @rule()
     def request(self) -> None:
         self.fb.request()
