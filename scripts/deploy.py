@@ -99,6 +99,12 @@ def cli(
     click.echo(f"deployer {deployer.address} holds no role; record: {record.path}")
     for name, entry in record.contracts.items():
         click.echo(f"  {name:<22} {entry['address']}")
+    if "ChainlinkVRFRandomness" in record.contracts:
+        r, vrf = params.randomness, record.address("ChainlinkVRFRandomness")
+        click.echo(
+            f"next: the owner of VRF subscription {r.subscription_id} adds "
+            f"{vrf} as a consumer (coordinator {r.coordinator})"
+        )
     if verify:
         _verify(network, record)
 

@@ -292,6 +292,7 @@ def test_rehearsal__deploy_wire_and_draw_a_dispute_with_vrf(name, tmp_path, free
         result = _ape_deploy(node, testnet, params, record_path)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "holds no role" in result.stdout
+        assert f"next: the owner of VRF subscription {subscription} adds" in result.stdout
         record = json.loads(record_path.read_text())
         assert record["complete"] is True and record["chain_id"] == testnet.chain_id
         contracts = _check_wiring(chain, record, coordinator, subscription)
