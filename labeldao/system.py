@@ -42,6 +42,8 @@ CONTRACTS = [
     "TaskEscrow",
     "ComputeRegistry",
 ]
+# Randomness sources the plan can deploy (no roles: see `randomness_consumer_steps`).
+RANDOMNESS_CONTRACTS = ["PrevrandaoRandomness", "ChainlinkVRFRandomness", "RandomnessWithFallback"]
 # Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
 ADMINISTERED = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
 # Contracts with PARAMS_ROLE (timelock) and GUARDIAN_ROLE (guardian).
@@ -72,13 +74,13 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     p = plan.params
     steps = token_and_timelock_steps(plan)
     steps += [
-        plan.deploy_step("PrevrandaoRandomness", lambda: (p.court.randomness_delay,)),
+        *randomness_deploy_steps(plan),
         plan.deploy_step(
             "QualityCourt",
             lambda: (
                 plan.address("RewardToken"),
                 p.roles.treasury,
-                plan.address("PrevrandaoRandomness"),
+                plan.address(randomness_source(p)),
                 p.court.epoch_blocks,
             ),
         ),
@@ -98,6 +100,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
                 p.registry.meta_evidence_uri,
             ),
         ),
+        *randomness_consumer_steps(plan),
     ]
     steps += [
         Step(f"parameters of {name}", _overrides_step(plan, name, overrides))
@@ -121,13 +124,91 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     return steps
 
 
+def contract_names(params: DeployParams) -> list[str]:
+    """The contracts a deployment with `params` has, in deployment order
+    (`CONTRACTS` with the randomness source the parameters choose)."""
+    names = [n for n in CONTRACTS if n not in RANDOMNESS_CONTRACTS]
+    at = names.index("QualityCourt")
+    return names[:at] + randomness_contracts(params) + names[at:]
+
+
+def randomness_contracts(params: DeployParams) -> list[str]:
+    """The randomness contracts `params` choose, the court's source last."""
+    if params.randomness.source == "prevrandao":
+        return ["PrevrandaoRandomness"]
+    vrf = ["ChainlinkVRFRandomness"]
+    return vrf + ["RandomnessWithFallback"] if params.randomness.fallback_timeout else vrf
+
+
+def randomness_source(params: DeployParams) -> str:
+    """The contract the court draws from."""
+    return randomness_contracts(params)[-1]
+
+
+def randomness_deploy_steps(plan: Deployment) -> list[Step]:
+    """Deploys the randomness source the parameters choose."""
+    p, r = plan.params, plan.params.randomness
+    if r.source == "prevrandao":
+        return [plan.deploy_step("PrevrandaoRandomness", lambda: (p.court.randomness_delay,))]
+    steps = [
+        plan.deploy_step(
+            "ChainlinkVRFRandomness",
+            lambda: (
+                r.coordinator,
+                bytes.fromhex(r.key_hash[2:]),
+                r.subscription_id,
+                r.request_confirmations,
+                r.callback_gas_limit,
+                r.native_payment,
+            ),
+        )
+    ]
+    if r.fallback_timeout:
+        steps.append(
+            plan.deploy_step(
+                "RandomnessWithFallback",
+                lambda: (
+                    plan.address("ChainlinkVRFRandomness"),
+                    r.fallback_timeout,
+                    r.max_rerequests,
+                    r.fallback_delay,
+                ),
+            )
+        )
+    return steps
+
+
+def randomness_consumer_steps(plan: Deployment) -> list[Step]:
+    """Names each VRF-side adapter's only consumer (the next one in the
+    chain, the court last): each request spends the VRF subscription."""
+    chain = randomness_contracts(plan.params)
+    if chain == ["PrevrandaoRandomness"]:
+        return []
+    pairs = zip(chain, [*chain[1:], "QualityCourt"], strict=True)
+    return [_consumer_step(plan, adapter, consumer) for adapter, consumer in pairs]
+
+
+def _consumer_step(plan: Deployment, adapter: str, consumer: str) -> Step:
+    def run() -> str:
+        instance, wanted = plan.at(adapter), plan.address(consumer)
+        current = str(instance.consumer())
+        if current.lower() == wanted.lower():
+            return f"{adapter}.consumer: already {consumer}"
+        if current != ZERO:
+            raise DeployError(f"{adapter}.consumer is {current}, not {consumer}: redeploy it")
+        instance.set_consumer(wanted, sender=plan.sender)
+        return f"{adapter}.consumer: {consumer} ({wanted})"
+
+    return Step(f"consumer of {adapter} -> {consumer}", run)
+
+
 def leftover_roles(plan: Deployment) -> list[str]:
     """Every `contract.ROLE` the deployer still holds; empty after a deployment."""
     me = plan.deployer_address
     return [
         f"{name}.{role}"
-        for name in CONTRACTS
-        if name != "PrevrandaoRandomness"  # no roles at all
+        for name in contract_names(plan.params)
+        if name not in RANDOMNESS_CONTRACTS  # no roles at all
         for role in ALL_ROLES
         if plan.at(name).hasRole(role_id(role), me)
     ]
@@ -216,12 +297,15 @@ def deploy_ape(project: Any, deployer: Any, params: DeployParams) -> dict[str, A
 
     engine = Engine(Record(None), ApeChain(), str(deployer.address), log=lambda _: None)
     plan = Deployment(
-        {name: getattr(project, name) for name in CONTRACTS}, deployer, params, engine
+        {name: getattr(project, name) for name in contract_names(params)},
+        deployer,
+        params,
+        engine,
     )
     engine.run(system_steps(plan, chain.blocks.head.timestamp))
     if leftover := leftover_roles(plan):
         raise DeployError(f"the deployer still holds {leftover}")
-    return {name: plan.at(name) for name in CONTRACTS}
+    return {name: plan.at(name) for name in contract_names(params)}
 
 
 # ---------------------------------------------------------------------------
@@ -273,7 +357,7 @@ class BoaSystem:
             "escrow": "TaskEscrow",
             "registry": "ComputeRegistry",
             "timelock": "Timelock",
-            "randomness": "PrevrandaoRandomness",
+            "randomness": randomness_source(self.params),
         }
         if name in aliases:
             return self.contracts[aliases[name]]
@@ -297,14 +381,14 @@ def deploy_boa(
         params_file or params_path("local"), is_local=True, test_account=boa_test_account
     )
     account = BoaAccount(deployer or boa.env.generate_address("deployer"))
-    containers = {name: boa_deployer(name) for name in CONTRACTS}
+    containers = {name: boa_deployer(name) for name in contract_names(params)}
     engine = Engine(Record(None), BoaChain(), str(account), log=log or (lambda _: None))
     plan = Deployment(containers, account, params, engine, sender=str(account))
     genesis = boa.env.evm.patch.timestamp
     engine.run(system_steps(plan, genesis))
     if leftover := leftover_roles(plan):
         raise DeployError(f"the deployer still holds {leftover}")
-    contracts = {name: plan.at(name) for name in CONTRACTS}
+    contracts = {name: plan.at(name) for name in contract_names(params)}
     accounts = {
         "guardian": params.roles.guardian,
         "treasury": params.roles.treasury,
