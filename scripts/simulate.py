@@ -15,23 +15,61 @@ Exit codes: 0 done, 1 bad input, 2 the model and the chain disagree.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from labeldao.sim import engine, results, sweep
-from labeldao.sim.scenario import ScenarioError, load, parse_value, qualify
+from labeldao.sim.scenario import (
+    Scenario,
+    ScenarioError,
+    load,
+    one_line,
+    override,
+    parse_value,
+    qualify,
+)
 
 DEFAULT_SEED = 1
 
 
-def _overrides(pairs: tuple[str, ...]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _apply_sets(scenario: Scenario, pairs: tuple[str, ...]) -> Scenario:
+    """The scenario with every `--set`, each checked on its own (one-line errors)."""
     for pair in pairs:
         if "=" not in pair:
             raise ScenarioError(f"--set {pair!r}: expected PATH=VALUE, e.g. behaviour.bribe=0")
         path, _, value = pair.partition("=")
-        out[qualify(path)] = parse_value(value.strip())
-    return out
+        scenario = override(scenario, "--set", qualify(path), parse_value(value.strip()))
+    return scenario
+
+
+def _probe(scenario: Scenario, flag: str, what: str) -> None:
+    """The contracts' own check of protocol parameters, on a throw-away chain."""
+    try:
+        engine.probe(scenario)
+    except ScenarioError as error:
+        raise ScenarioError(f"{flag} {what}: {one_line(error)}") from None
+
+
+def _validated(
+    name: str, sets: tuple[str, ...], epochs: int | None, sweeps: tuple[str, ...]
+) -> tuple[Scenario, list[tuple[str, list[Any]]]]:
+    """The scenario and the sweep grid, every value checked before any run:
+    each by the scenario's bounds, protocol values also by the contracts."""
+    scenario = _apply_sets(load(name), sets)
+    if epochs is not None:
+        scenario = override(scenario, "--epochs", "epochs", epochs)
+    protocol_sets = [p for p in sets if qualify(p.partition("=")[0]).startswith("protocol.")]
+    if protocol_sets:
+        _probe(scenario, "--set", ", ".join(protocol_sets))
+    grid = [sweep.parse_sweep(s) for s in sweeps]
+    points = [(path, v, override(scenario, "--sweep", path, v)) for path, vs in grid for v in vs]
+    if grid:
+        sweep.grid(scenario, grid)  # combinations (e.g. gold_items <= items_per_task)
+    for path, value, point in points:
+        if path.startswith("protocol."):
+            _probe(point, "--sweep", f"{path}={value!r}")
+    return scenario, grid
 
 
 @click.command()
@@ -73,15 +111,7 @@ def cli(
 ) -> None:
     """Agent-based simulation of LabelDAO against the real contracts."""
     try:
-        scenario = load(name)
-        overrides = _overrides(sets)
-        if epochs is not None:
-            overrides["epochs"] = epochs
-        if overrides:
-            scenario = scenario.with_overrides(overrides)
-        grid = [sweep.parse_sweep(s) for s in sweeps]
-        if grid:
-            sweep.grid(scenario, grid)  # validate every point before running any
+        scenario, grid = _validated(name, sets, epochs, sweeps)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     directory = out / f"{scenario.name}-{seed}"

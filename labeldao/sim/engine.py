@@ -25,7 +25,8 @@ import re
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -707,6 +708,31 @@ def _deploy(path: Path, scenario: Scenario) -> BoaSystem:
         ) from None
 
 
+def compile_all() -> None:
+    """Compiles every contract of the suite once in this process."""
+    for name in CONTRACTS:
+        deployer(name)
+
+
+@contextmanager
+def fresh_chain(seed: int) -> Iterator[None]:
+    """A new titanoboa environment (this process's own chain) for one run."""
+    with boa.swap_env(Env()):
+        boa.env.set_random_seed(f"labeldao-sim:{seed}")
+        boa.env.evm.patch.timestamp = START_TIMESTAMP
+        boa.env.evm.patch.block_number = START_BLOCK
+        yield
+
+
+def probe(scenario: Scenario) -> None:
+    """Deploys the suite with the scenario's protocol parameters on a
+    throw-away chain: a `ScenarioError` if the plan or the contracts refuse
+    them (checked before any run starts)."""
+    compile_all()
+    with fresh_chain(0), tempfile.TemporaryDirectory() as tmp:
+        _deploy(params_file(scenario, Path(tmp)), scenario)
+
+
 def run(
     scenario: Scenario,
     seed: int,
@@ -719,13 +745,9 @@ def run(
     raw to compare throughput. Timed: the simulation after deployment
     (agents' set-up, every epoch, every model check), against the raw
     replay of exactly the messages it sent."""
-    for name in CONTRACTS:  # compile outside the timed part
-        deployer(name)
+    compile_all()  # outside the timed part
     recorder = CallRecorder()
-    with tempfile.TemporaryDirectory() as tmp, boa.swap_env(Env()):
-        boa.env.set_random_seed(f"labeldao-sim:{seed}")
-        boa.env.evm.patch.timestamp = START_TIMESTAMP
-        boa.env.evm.patch.block_number = START_BLOCK
+    with fresh_chain(seed), tempfile.TemporaryDirectory() as tmp:
         path = params_file(scenario, Path(tmp))
         with recorder.recording():
             system = _deploy(path, scenario)
@@ -740,7 +762,6 @@ def run(
             harness = time.perf_counter() - started
     messages = recorder.messages[deployed:]
     transactions = sum(1 for msg in messages if msg.is_modifying)
-    transactions = sum(1 for msg in recorder.messages if msg.is_modifying)
     result = RunResult(
         scenario=scenario,
         seed=seed,

@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from labeldao.sim import engine, results
-from labeldao.sim.scenario import Scenario, ScenarioError, parse_value, qualify
+from labeldao.sim.scenario import Scenario, ScenarioError, one_line, parse_value, qualify
 
 
 def parse_sweep(spec: str) -> tuple[str, list[Any]]:
@@ -45,7 +45,11 @@ def grid(
     points = []
     for values in itertools.product(*(v for _, v in sweeps)):
         overrides = {path: value for (path, _), value in zip(sweeps, values, strict=True)}
-        points.append((overrides, base.with_overrides(overrides)))
+        try:
+            points.append((overrides, base.with_overrides(overrides)))
+        except ScenarioError as error:
+            point = ", ".join(f"{p}={v!r}" for p, v in overrides.items())
+            raise ScenarioError(f"--sweep point {point}: {one_line(error)}") from None
     return points
 
 

@@ -116,10 +116,34 @@ def test_simulate__model_that_disagrees__stops_with_a_table(cli, tmp_path, monke
         (["--scenario", "tiny", "--seed", "abc"], "Invalid value for '--seed'"),
         (["--scenario", "tiny", "--set", "escrow.fee=1"], "unknown parameters ['fee']"),
         (["--scenario", "tiny", "--set", "escrow.fee_bps=5000"], "escrow: fee above maximum"),
+        (
+            ["--scenario", "tiny", "--sweep", "escrow.reject_slash_bps=1000,abc"],
+            "--sweep protocol.escrow.reject_slash_bps='abc': ",
+        ),
+        (
+            ["--scenario", "tiny", "--sweep", "escrow.fee_bps=100,5000"],
+            "--sweep protocol.escrow.fee_bps=5000: ",
+        ),
+        (
+            ["--scenario", "tiny", "--set", "colour.red=1"],
+            "known groups: population, behaviour, protocol",
+        ),
+        (
+            ["--scenario", "tiny", "--set", "protocol.bank.x=1"],
+            "known groups of protocol: escrow, court, registry",
+        ),
+        (["--scenario", "tiny", "--set", "behaviour.bribe=-5"], "--set behaviour.bribe=-5: "),
+        (
+            ["--scenario", "tiny", "--sweep", "behaviour.gold_items=3,40"],
+            "--sweep behaviour.gold_items=40: ",
+        ),
     ],
 )
-def test_simulate__bad_input__clear_message_non_zero_exit(cli, tmp_path, args, message):
+def test_simulate__bad_input__one_line_error_before_any_run(cli, tmp_path, args, message):
     result = _invoke(cli, *args, "--out", str(tmp_path))
-    assert result.exit_code != 0
+    assert result.exit_code in (1, 2)  # 2: click's own usage errors
     assert message in result.stderr
+    if result.exit_code == 1:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.output + result.stderr
+    assert not list(tmp_path.iterdir())  # nothing ran, nothing was written
