@@ -74,6 +74,10 @@ class ModelMismatch(RuntimeError):
             + "\n".join([header, *lines])
         )
 
+    def __reduce__(self) -> tuple[type, tuple[int, list[tuple[str, int, int]]]]:
+        # raised in a worker process, re-raised here
+        return ModelMismatch, (self.epoch, self.rows)
+
 
 @dataclass
 class Dispute:

@@ -144,6 +144,7 @@ class Scenario(_Strict):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     epochs: int = Field(default=10, ge=1, le=1_000)
+    runs: int = Field(default=1, ge=1, le=1_000, description="seeds per scenario or sweep point")
     population: Population = Field(default_factory=Population)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     protocol: Protocol = Field(default_factory=Protocol)

@@ -41,6 +41,7 @@ def test_simulate__tiny__model_check_passes_and_writes_everything(tiny_run):
     assert result.exit_code == 0, result.output + result.stderr
     assert "model check passed after every epoch (6 checks)" in result.output
     assert "honesty pays more than cheating: " in result.output
+    assert "does cheating pay? (cheater minus honest, per agent):" in result.output
     assert "actions/s vs raw titanoboa" in result.output
     for name in (*CSV, *PLOTS, "summary.json"):
         assert (directory / name).stat().st_size > 0, name
@@ -78,11 +79,11 @@ def test_simulate__sweep__grid_csv_and_heatmap(cli, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output + result.stderr
     lines = (tmp_path / "tiny-1" / "sweep" / "sweep.csv").read_text().splitlines()
-    assert lines[0].startswith("behaviour.bribe,")
-    assert "cheating_minus_honest_ldao" in lines[0]
+    assert lines[0].startswith("behaviour.bribe,runs,")
+    assert "bribed_juror_advantage_ldao" in lines[0] and "bribed_juror_verdict" in lines[0]
     assert [line.split(",")[0] for line in lines[1:]] == ["0", "200"]
     assert (tmp_path / "tiny-1" / "sweep" / "sweep.png").stat().st_size > 0
-    assert "cheating pays at" in result.output
+    assert "cheating pays (95 % CI above zero) at" in result.output
 
 
 def test_simulate__model_that_disagrees__stops_with_a_table(cli, tmp_path, monkeypatch):
