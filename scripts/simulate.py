@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from labeldao.sim import engine, montecarlo, parallel, results, stats, sweep
+from labeldao.sim import engine, montecarlo, parallel, results, search, stats, sweep
 from labeldao.sim.scenario import (
     Scenario,
     ScenarioError,
@@ -114,6 +114,15 @@ def _validated(
     metavar="PARAM=v1,v2,...",
     help="run a grid over PARAM (repeatable) and plot where cheating stops paying",
 )
+@click.option(
+    "--search",
+    "search_mode",
+    is_flag=True,
+    help="search the scenario's [search.ranges] (Optuna) for where cheating gains most",
+)
+@click.option(
+    "--trials", type=click.IntRange(1, 10_000), help="search trials (default: the scenario's)"
+)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
 @click.option("--no-progress", is_flag=True, help="no progress bar")
 @click.option("--no-measure", is_flag=True, help="skip the raw-titanoboa throughput replay")
@@ -126,6 +135,8 @@ def cli(
     cluster: str | None,
     sets: tuple[str, ...],
     sweeps: tuple[str, ...],
+    search_mode: bool,
+    trials: int | None,
     out: Path,
     no_progress: bool,
     no_measure: bool,
@@ -135,6 +146,12 @@ def cli(
         scenario, grid = _validated(name, sets, epochs, sweeps)
         if runs is not None:
             scenario = override(scenario, "--runs", "runs", runs)
+        if search_mode and grid:
+            raise ScenarioError("--search and --sweep: choose one")
+        if search_mode:
+            search.ranges(scenario)  # every range end checked before the first trial
+            if trials is not None:
+                scenario = override(scenario, "--trials", "search.trials", trials)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     seeds = stats.seeds(seed, scenario.runs)
@@ -143,7 +160,9 @@ def cli(
     runner = functools.partial(parallel.run_all, workers=workers, cluster=cluster)
     directory = out / f"{scenario.name}-{seed}"
     try:
-        if grid:
+        if search_mode:
+            _search(scenario, seeds, directory / "search", runner)
+        elif grid:
             _sweep(scenario, seeds, grid, directory / "sweep", runner)
         else:
             progress, measure = not no_progress, not no_measure
@@ -258,6 +277,39 @@ def _sweep(
     click.echo(f"{total * len(seeds)} runs in {wall:,.1f} s ({total / wall * 60:,.1f} points/min)")
     click.echo(f"results: {directory / 'sweep.csv'}, runs.csv, sweep.json")
     click.echo(f"plot: {directory / 'sweep.png'}")
+
+
+def _search(
+    scenario: Scenario,
+    seeds: list[int],
+    directory: Path,
+    runner: Callable[..., list[dict[str, Any]]],
+) -> None:
+    assert scenario.search is not None
+    trials = scenario.search.trials
+    click.echo(
+        f"search: {trials} trials x {len(seeds)} run(s) of {scenario.name} over "
+        f"{', '.join(search.ranges(scenario))} (Optuna TPE, seed {seeds[0]})"
+    )
+
+    def echo(row: dict[str, Any]) -> None:
+        point = ", ".join(f"{k}={v}" for k, v in row.items() if "." in k)
+        found = f"{row['strategy']} {row['advantage_ldao']:+,.2f}" if row["strategy"] else "-"
+        click.echo(f"  trial {row['trial']}: {point} -> {found}")
+
+    best = search.run(scenario, seeds, trials, directory, runner, on_trial=echo)
+    point = ", ".join(f"{k}={v}" for k, v in best.items() if "." in k)
+    ci = (
+        f"95 % CI {best['ci_low']:+,.2f} to {best['ci_high']:+,.2f}"
+        if best["ci_low"] != ""
+        else "one run: no interval"
+    )
+    click.echo(
+        f"largest advantage of cheating over honesty: {best['strategy']} "
+        f"{best['advantage_ldao']:+,.2f} LDAO per agent ({ci}, {len(seeds)} runs; "
+        f"{best['verdict']}) at {point}"
+    )
+    click.echo(f"trials: {directory / 'trials.csv'}, best: {directory / 'best.json'}")
 
 
 if __name__ == "__main__":

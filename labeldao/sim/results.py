@@ -191,7 +191,27 @@ def summary(result: RunResult, mc: dict[str, Any] | None = None) -> dict[str, An
                 if result.replay_seconds
                 else None
             ),
+            **epoch_rates(result.extra),
         },
+    }
+
+
+def epoch_rates(extra: dict[str, Any], window: int = 30) -> dict[str, Any]:
+    """Actions per second of the first and the last `window` epochs (the
+    first and last halves when the run is shorter than two windows)."""
+    seconds, txs = extra.get("epoch_seconds", []), extra.get("epoch_transactions", [])
+    if len(seconds) < 2:
+        return {}
+    n = min(window, len(seconds) // 2)
+
+    def rate(part: slice) -> float:
+        return round(sum(txs[part]) / sum(seconds[part]), 1) if sum(seconds[part]) else 0.0
+
+    return {
+        "epochs_per_window": n,
+        "first_epochs_actions_per_second": rate(slice(0, n)),
+        "last_epochs_actions_per_second": rate(slice(len(seconds) - n, None)),
+        "mean_epoch_seconds": round(sum(seconds) / len(seconds), 3),
     }
 
 
@@ -226,6 +246,13 @@ def headline(s: dict[str, Any]) -> str:
         )
     else:
         lines.append(f"throughput: {t['actions_per_second']:,.0f} actions/s")
+    if t.get("epochs_per_window"):
+        n = t["epochs_per_window"]
+        lines.append(
+            f"cost per epoch: first {n} epochs {t['first_epochs_actions_per_second']:,.0f} "
+            f"actions/s, last {n} epochs {t['last_epochs_actions_per_second']:,.0f} actions/s "
+            f"(mean {t['mean_epoch_seconds']:.2f} s per epoch)"
+        )
     return "\n".join(lines)
 
 

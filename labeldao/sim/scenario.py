@@ -133,6 +133,22 @@ class Protocol(_Strict):
         return overrides
 
 
+class Search(_Strict):
+    """`--search`: parameter ranges (`"behaviour.bribe" = [0, 200]`; whole
+    numbers give whole-number draws) and how many trials to run."""
+
+    trials: int = Field(default=20, ge=1, le=10_000)
+    ranges: dict[str, list[int | float]] = Field(default_factory=dict)
+
+    @field_validator("ranges")
+    @classmethod
+    def _low_high(cls, ranges: dict[str, list[int | float]]) -> dict[str, list[int | float]]:
+        for path, bounds in ranges.items():
+            if len(bounds) != 2 or not bounds[0] < bounds[1]:
+                raise ValueError(f"{path} = {bounds!r}: expected [low, high] with low < high")
+        return ranges
+
+
 # Court parameters the engine relies on; the scenario may not change them:
 # at most one appeal (a first panel, then one of 2n + 1 seats).
 FIXED_COURT = {"max_rounds": 2}
@@ -148,6 +164,7 @@ class Scenario(_Strict):
     population: Population = Field(default_factory=Population)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     protocol: Protocol = Field(default_factory=Protocol)
+    search: Search | None = None
 
     @model_validator(mode="after")
     def _protocol_fits(self) -> Scenario:

@@ -166,7 +166,7 @@ def plot(rows: list[dict[str, Any]], params: list[str], path: Path) -> Path:
             ax.set_title("no cheating strategy was judged")
     fig.suptitle(
         "Does cheating pay? cheater minus honest net earnings per agent "
-        "(red: cheating pays, blue: honesty pays more; * : 95 % CI excludes 0)",
+        "(red: cheating pays, blue: honesty pays more; *: 95 % CI excludes 0; n/a: unfinished)",
         fontsize=11,
     )
     fig.tight_layout()
@@ -176,13 +176,18 @@ def plot(rows: list[dict[str, Any]], params: list[str], path: Path) -> Path:
 
 
 def _heatmap(fig: Any, ax: Any, rows: list[dict[str, Any]], params: list[str], name: str) -> None:
-    key = f"{column(name)}_advantage_ldao"
     xs = sorted({r[params[0]] for r in rows})
     ys = sorted({r[params[1]] for r in rows})
     cells = {(r[params[0]], r[params[1]]): r for r in rows}
-    data = [[cells[(x, y)].get(key, float("nan")) for x in xs] for y in ys]
+    data = [[_judged(cells[(x, y)], name) for x in xs] for y in ys]
     finite = [v for line in data for v in line if v == v]
-    low, high = min(finite, default=-1.0), max(finite, default=1.0)
+    ax.set_title(_panel_title(rows, name), fontsize=10)
+    if not finite:
+        ax.text(0.5, 0.5, "unfinished at every point\n(nothing to compare)",
+                transform=ax.transAxes, ha="center", va="center")  # fmt: skip
+        ax.set(xlabel=params[0], ylabel=params[1], xticks=[], yticks=[])
+        return
+    low, high = min(finite), max(finite)
     norm = TwoSlopeNorm(vcenter=0.0, vmin=min(low, -1e-9), vmax=max(high, 1e-9))
     image = ax.imshow(data, cmap="RdBu_r", norm=norm, origin="lower", aspect="auto")
     ax.set_xticks(range(len(xs)), [f"{x:,}" if isinstance(x, int) else str(x) for x in xs])
@@ -192,19 +197,36 @@ def _heatmap(fig: Any, ax: Any, rows: list[dict[str, Any]], params: list[str], n
     for i, y in enumerate(ys):
         for j, x in enumerate(xs):
             row = cells[(x, y)]
-            value = row.get(key, float("nan"))
-            if value != value:
-                continue
+            value = data[i][j]
             verdict = row.get(f"{column(name)}_verdict", "")
-            mark = {stats.PAYS: "*", stats.DOES_NOT_PAY: "*"}.get(verdict, "")
-            label = "n/a" if verdict == stats.UNFINISHED else f"{value:+,.0f}{mark}"
-            shade = abs(norm(value) - 0.5) * 2
+            if value != value:
+                label, shade = ("n/a" if verdict == stats.UNFINISHED else ""), 0.0
+            else:
+                mark = {stats.PAYS: "*", stats.DOES_NOT_PAY: "*"}.get(verdict, "")
+                label, shade = f"{value:+,.0f}{mark}", abs(float(norm(value)) - 0.5) * 2
             ax.text(
                 j, i, label, ha="center", va="center", fontsize=8,
                 color="white" if shade > 0.6 else "black",
             )  # fmt: skip
     fig.colorbar(image, ax=ax, label="cheater minus honest (LDAO per agent)")
-    ax.set_title(name, fontsize=10)
+
+
+def _judged(row: dict[str, Any], name: str) -> float:
+    """A cell's advantage; NaN (blank) when the strategy was not judged or unfinished."""
+    if row.get(f"{column(name)}_verdict", stats.UNFINISHED) == stats.UNFINISHED:
+        return float("nan")
+    return float(row[f"{column(name)}_advantage_ldao"])
+
+
+def _panel_title(rows: list[dict[str, Any]], name: str) -> str:
+    """The strategy and how many points each verdict got."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        verdict = r.get(f"{column(name)}_verdict")
+        if verdict:
+            counts[verdict] = counts.get(verdict, 0) + 1
+    tally = ", ".join(f"{v} {n}/{len(rows)}" for v, n in sorted(counts.items()))
+    return f"{name}\n{tally}"
 
 
 def _line(ax: Any, rows: list[dict[str, Any]], param: str, name: str) -> None:
@@ -225,4 +247,4 @@ def _line(ax: Any, rows: list[dict[str, Any]], param: str, name: str) -> None:
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(xs, [str(r[param]) for r in points])
     ax.set(xlabel=param, ylabel="cheater minus honest (LDAO per agent)")
-    ax.set_title(name, fontsize=10)
+    ax.set_title(_panel_title(rows, name), fontsize=10)

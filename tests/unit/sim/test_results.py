@@ -137,3 +137,14 @@ def test_headline__answers_the_question_and_reports_throughput():
     assert "model check passed after every epoch (2 checks)" in text
     assert "25 actions/s vs raw titanoboa 33 actions/s" in text
     assert "(0.75x)" in text
+
+
+def test_epoch_rates__first_and_last_windows():
+    extra = {"epoch_seconds": [1.0] * 70, "epoch_transactions": [10] * 35 + [20] * 35}
+    rates = results.epoch_rates(extra)
+    assert rates["epochs_per_window"] == 30
+    assert rates["first_epochs_actions_per_second"] == 10.0
+    assert rates["last_epochs_actions_per_second"] == 20.0
+    short = results.epoch_rates({"epoch_seconds": [2.0] * 4, "epoch_transactions": [8] * 4})
+    assert short["epochs_per_window"] == 2 and short["first_epochs_actions_per_second"] == 4.0
+    assert results.epoch_rates({}) == {}
