@@ -148,3 +148,43 @@ def test_simulate__bad_input__one_line_error_before_any_run(cli, tmp_path, args,
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert not list(tmp_path.iterdir())  # nothing ran, nothing was written
+
+
+def test_simulate__search__best_point_with_its_interval_and_trial_history(cli, tmp_path):
+    result = _invoke(
+        cli, "--scenario", "tiny", "--epochs", "2", "--runs", "2", "--trials", "3",
+        "--workers", "1", "--out", str(tmp_path), "--search",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "search: 3 trials x 2 run(s) of tiny" in result.output
+    assert "largest advantage of cheating over honesty: " in result.output
+    assert "95 % CI " in result.output
+    trials = (tmp_path / "tiny-1" / "search" / "trials.csv").read_text().splitlines()
+    assert trials[0].startswith("trial,behaviour.bribe,population.bribed_jurors,strategy,")
+    assert len(trials) == 1 + 3
+    best = json.loads((tmp_path / "tiny-1" / "search" / "best.json").read_text())
+    assert best["trials"] == 3 and len(best["seeds"]) == 2
+    assert 0 <= best["best"]["behaviour.bribe"] <= 300
+    assert best["best"]["verdict"] in ("pays", "does not pay", "inconclusive", "no difference")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--search", "--sweep", "behaviour.bribe=1,2"], "--search and --sweep: choose one"),
+        (["--search", "--set", "search.ranges={}"], "no [search.ranges] table"),
+        (
+            ["--search", "--set", 'search.ranges={"behaviour.brib" = [0, 1]}'],
+            "unknown parameter 'behaviour.brib'",
+        ),
+        (
+            ["--search", "--set", 'search.ranges={"behaviour.bribe" = [5, 1]}'],
+            "expected [low, high] with low < high",
+        ),
+    ],
+)
+def test_simulate__search__bad_ranges__one_line_error(cli, tmp_path, args, message):
+    result = _invoke(cli, "--scenario", "tiny", *args, "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
