@@ -27,10 +27,11 @@ def __init__(epoch_blocks_: uint256):
 @external
 def add(position: uint256, amount: uint256):
     """
-    @dev `_add`.
+    @dev `_add`, after raising `leaves_used` to cover `position`.
     @param position The leaf.
     @param amount The amount.
     """
+    sortition._grow(position + 1)
     sortition._add(position, amount)
 
 
