@@ -167,10 +167,13 @@ _MASK64: constant(uint256) = 2**64 - 1
 _MASK96: constant(uint256) = 2**96 - 1
 
 # @dev Juror record, one slot: locked (bits 0..95) | pending withdrawal
-# (96..191) | unlock time (192..231) | leaf position + 1 (232..255).
-_J_PENDING: constant(uint256) = 96
-_J_UNLOCK: constant(uint256) = 192
-_J_LEAF: constant(uint256) = 232
+# (96..191) | rounds holding unsettled seats (192..231) | leaf position + 1
+# (232..255). The draw updates it anyway (the lock), so counting a new
+# round there costs no slot of its own.
+_JUROR_PENDING_SHIFT: constant(uint256) = 96
+_JUROR_ROUNDS_SHIFT: constant(uint256) = 192
+_JUROR_ONE_ROUND: constant(uint256) = 1 << _JUROR_ROUNDS_SHIFT
+_JUROR_LEAF_SHIFT: constant(uint256) = 232
 
 # @dev Vote record of a juror in a round, one slot, created by the draw:
 # flags (bits 0..7) | choice (8..15) | seats (16..31) | the top 224 bits of
@@ -183,10 +186,16 @@ _V_SEATS: constant(uint256) = 16
 _V_ONE_SEAT: constant(uint256) = 1 << _V_SEATS
 _V_COMMITMENT_MASK: constant(uint256) = ~_MASK32
 
-# @dev Account record: claimable (bits 0..191) | open rounds (192..255).
-_A_ROUNDS: constant(uint256) = 192
-_A_ONE_ROUND: constant(uint256) = 1 << _A_ROUNDS
-_MASK192: constant(uint256) = 2**192 - 1
+# @dev Account record: claimable (bits 0..191) | unlock time of the
+# pending withdrawal (192..231).
+_ACCOUNT_UNLOCK_SHIFT: constant(uint256) = 192
+_CLAIMABLE_MASK: constant(uint256) = 2**192 - 1
+
+# @dev Leaf positions of a round's jurors, ten 24-bit fields per slot
+# (positions are below 2**20): one fresh slot per ten jurors.
+_LEAF_BITS: constant(uint256) = 24
+_LEAVES_PER_SLOT: constant(uint256) = 10
+_MASK24: constant(uint256) = 2**24 - 1
 
 # @dev Round timetable, one slot: panel (0..15) | drawn (16..31) | jurors
 # (32..47) | choices (48..55) | commit start (56..95) | reveal start
@@ -274,8 +283,10 @@ _requests: HashMap[uint256, uint256]
 # @dev Round tallies (layout above).
 _tallies: HashMap[uint256, uint256]
 
-# @dev Distinct jurors of a round, in order of their first seat.
-_round_jurors: HashMap[uint256, HashMap[uint256, address]]
+# @dev Leaf positions of a round's distinct jurors, in order of their first
+# seat (layout above). A juror keeps their leaf while they hold a seat not
+# settled (their lock is not zero), so `sortition.owner_of` names them.
+_round_leaves: HashMap[uint256, HashMap[uint256, uint256]]
 
 # @dev Vote records (layout above).
 _votes: HashMap[uint256, HashMap[address, uint256]]
@@ -290,9 +301,7 @@ _fundings: HashMap[uint256, IQualityCourt.Funding]
 _jurors: HashMap[address, uint256]
 
 # @dev Per account, one slot: what `withdraw` owes it (rewards, refunds,
-# treasury income; bits 0..191) | the rounds in which it holds seats not
-# settled yet (bits 192..255). Sharing the slot saves a write per juror
-# when a round is executed.
+# treasury income) and the unlock time of its pending stake (layout above).
 _accounts: HashMap[address, uint256]
 
 
@@ -498,11 +507,11 @@ def stake(amount: uint256):
     pausable._require_not_paused()
     self._require(amount != 0, "court: zero amount")
     record: uint256 = self._jurors[msg.sender]
-    leaf: uint256 = record >> _J_LEAF
+    leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     if leaf == 0:
         # Positions are below 2**20, so `position + 1` fits the 24-bit field.
         leaf = unsafe_add(sortition._allocate(msg.sender), 1)
-        record = record | (leaf << _J_LEAF)
+        record = record | (leaf << _JUROR_LEAF_SHIFT)
         self._jurors[msg.sender] = record
     position: uint256 = unsafe_sub(leaf, 1)
     sortition._add(position, amount)
@@ -526,7 +535,7 @@ def request_unstake(amount: uint256):
     """
     self._require(amount != 0, "court: zero amount")
     record: uint256 = self._jurors[msg.sender]
-    leaf: uint256 = record >> _J_LEAF
+    leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     free: uint256 = 0
     if leaf != 0:
         free = sortition._value(unsafe_sub(leaf, 1))
@@ -536,9 +545,11 @@ def request_unstake(amount: uint256):
     self._require(remaining == 0 or remaining >= self.params[version].min_juror_stake, "court: remainder below minimum")
     sortition._sub(unsafe_sub(leaf, 1), amount)
     # Pending stays below the token supply, hence below 2**96.
-    pending: uint256 = ((record >> _J_PENDING) & _MASK96) + amount
+    pending: uint256 = ((record >> _JUROR_PENDING_SHIFT) & _MASK96) + amount
     unlock_time: uint256 = block.timestamp + self.params[version].unstake_delay
-    self._jurors[msg.sender] = (record & _MASK96) | (pending << _J_PENDING) | (unlock_time << _J_UNLOCK) | (leaf << _J_LEAF)
+    self._jurors[msg.sender] = record + (amount << _JUROR_PENDING_SHIFT)
+    account: uint256 = self._accounts[msg.sender]
+    self._accounts[msg.sender] = (account & _CLAIMABLE_MASK) | (unlock_time << _ACCOUNT_UNLOCK_SHIFT)
     log UnstakeRequested(juror=msg.sender, amount=amount, pending_withdrawal=pending, unlock_time=unlock_time)
 
 
@@ -553,25 +564,27 @@ def withdraw() -> uint256:
     @return uint256 The amount transferred.
     """
     account: uint256 = self._accounts[msg.sender]
-    rewards: uint256 = account & _MASK192
+    rewards: uint256 = account & _CLAIMABLE_MASK
     record: uint256 = self._jurors[msg.sender]
-    pending: uint256 = (record >> _J_PENDING) & _MASK96
+    pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
     released: uint256 = 0
-    if pending != 0 and block.timestamp >= (record >> _J_UNLOCK) & _MASK40:
+    if pending != 0 and block.timestamp >= account >> _ACCOUNT_UNLOCK_SHIFT:
         released = pending
     amount: uint256 = rewards + released
     if amount == 0:
         self._require(pending == 0, "court: unstake delay not over")
         raise "court: nothing to withdraw"
-    if rewards != 0:
-        self._accounts[msg.sender] = account & ~_MASK192
+    # What is paid leaves the account: claimable, and the unlock time with
+    # the pending stake.
+    self._accounts[msg.sender] = 0 if released != 0 else account & ~_CLAIMABLE_MASK
     if released != 0:
-        leaf: uint256 = record >> _J_LEAF
-        locked: uint256 = record & _MASK96
-        if locked == 0 and sortition._value(unsafe_sub(leaf, 1)) == 0:
-            sortition._release(unsafe_sub(leaf, 1))
-            leaf = 0
-        self._jurors[msg.sender] = locked | (leaf << _J_LEAF)
+        record = record & ~(_MASK96 << _JUROR_PENDING_SHIFT)
+        position: uint256 = unsafe_sub(record >> _JUROR_LEAF_SHIFT, 1)
+        # No lock left means no unsettled seat either.
+        if record & _MASK96 == 0 and sortition._value(position) == 0:
+            sortition._release(position)
+            record = 0
+        self._jurors[msg.sender] = record
     log Withdrawn(account=msg.sender, stake=released, rewards=rewards)
     assert extcall IERC20(TOKEN).transfer(msg.sender, amount, default_return_value=True)
     return amount
@@ -834,12 +847,18 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
         total -= seat_lock
         # Locked stake stays below the token supply, hence below 2**96:
         # the addition cannot carry into the pending field.
-        self._jurors[juror] = self._jurors[juror] + seat_lock
+        juror_record: uint256 = self._jurors[juror] + seat_lock
         vote: uint256 = self._votes[key][juror]
         if vote == 0:
-            self._round_jurors[key][jurors] = juror
+            # A juror new to the round: their leaf joins the round's list
+            # (a fresh slot once per ten jurors) and the round is counted
+            # in their record.
+            slot: uint256 = unsafe_div(jurors, _LEAVES_PER_SLOT)
+            offset: uint256 = unsafe_mul(unsafe_sub(jurors, unsafe_mul(slot, _LEAVES_PER_SLOT)), _LEAF_BITS)
+            self._round_leaves[key][slot] = self._round_leaves[key][slot] | (position << offset)
             jurors += 1
-            self._accounts[juror] += _A_ONE_ROUND
+            juror_record += _JUROR_ONE_ROUND
+        self._jurors[juror] = juror_record
         # At most MAX_PANEL seats: the 16-bit seat count cannot overflow.
         self._votes[key][juror] = vote + _V_ONE_SEAT
         log SeatDrawn(dispute_id=dispute_id, round=round, juror=juror, seat=drawn)
@@ -970,7 +989,7 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
         index: uint256 = book.cursor
         if not first_pass:
             index = book.cursor - jurors
-        juror: address = self._round_jurors[key][index]
+        juror: address = self._round_juror(key, index)
         vote: uint256 = self._votes[key][juror]
         coherent: bool = vote & _V_REVEALED != 0 and (tied or (vote >> _V_CHOICE) & 255 == jury_ruling)
         if first_pass and not coherent:
@@ -1104,16 +1123,16 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
     @return JurorStatus The status.
     """
     record: uint256 = self._jurors[juror]
-    leaf: uint256 = record >> _J_LEAF
+    leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     free: uint256 = 0
     snapshot: uint256 = 0
     if leaf != 0:
         free = sortition._value(unsafe_sub(leaf, 1))
         snapshot = sortition._snapshot_value(unsafe_sub(leaf, 1))
-    pending: uint256 = (record >> _J_PENDING) & _MASK96
-    unlock_time: uint256 = (record >> _J_UNLOCK) & _MASK40
+    pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
     account: uint256 = self._accounts[juror]
-    withdrawable: uint256 = account & _MASK192
+    unlock_time: uint256 = account >> _ACCOUNT_UNLOCK_SHIFT
+    withdrawable: uint256 = account & _CLAIMABLE_MASK
     if pending != 0 and block.timestamp >= unlock_time:
         withdrawable += pending
     return IQualityCourt.JurorStatus(
@@ -1121,9 +1140,9 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
         locked=record & _MASK96,
         pending_withdrawal=pending,
         unlock_time=unlock_time,
-        claimable=account & _MASK192,
+        claimable=account & _CLAIMABLE_MASK,
         withdrawable_now=withdrawable,
-        open_rounds=account >> _A_ROUNDS,
+        open_rounds=(record >> _JUROR_ROUNDS_SHIFT) & _MASK40,
         drawable_this_epoch=snapshot,
     )
 
@@ -1238,7 +1257,7 @@ def round_juror(dispute_id: uint256, round: uint256, index: uint256) -> address:
     @param index Below `round_info().jurors`.
     @return address The juror.
     """
-    return self._round_jurors[self._round_key(dispute_id, round)][index]
+    return self._round_juror(self._round_key(dispute_id, round), index)
 
 
 @external
@@ -1282,7 +1301,7 @@ def claimable(account: address) -> uint256:
     @param account The account.
     @return uint256 The amount in LDAO base units.
     """
-    return self._accounts[account] & _MASK192
+    return self._accounts[account] & _CLAIMABLE_MASK
 
 
 @external
@@ -1294,7 +1313,7 @@ def open_rounds(juror: address) -> uint256:
     @param juror The juror.
     @return uint256 The number of rounds.
     """
-    return self._accounts[juror] >> _A_ROUNDS
+    return (self._jurors[juror] >> _JUROR_ROUNDS_SHIFT) & _MASK40
 
 
 @external
@@ -1394,6 +1413,21 @@ def _require(ok: bool, reason: String[32]):
     """
     if not ok:
         raise reason
+
+
+@internal
+@view
+def _round_juror(key: uint256, index: uint256) -> address:
+    """
+    @dev Returns the `index`-th distinct juror of a round: the owner of the
+         leaf recorded for them (exact while they hold unsettled seats).
+    @param key The round's storage key.
+    @param index The juror's index in the round.
+    @return address The juror.
+    """
+    slot: uint256 = index // _LEAVES_PER_SLOT
+    offset: uint256 = (index % _LEAVES_PER_SLOT) * _LEAF_BITS
+    return sortition.owner_of[(self._round_leaves[key][slot] >> offset) & _MASK24]
 
 
 @internal
@@ -1662,8 +1696,8 @@ def _penalize(
     record: uint256 = self._jurors[juror]
     # The lock was added to `locked` by the draw and is still there.
     locked: uint256 = (record & _MASK96) - lock
-    pending: uint256 = (record >> _J_PENDING) & _MASK96
-    leaf: uint256 = record >> _J_LEAF
+    pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
+    leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     position: uint256 = unsafe_sub(leaf, 1)
     penalty: uint256 = lock
     free: uint256 = sortition._value(position)
@@ -1680,11 +1714,12 @@ def _penalize(
     if locked == 0 and pending == 0 and free == 0:
         sortition._release(position)
         leaf = 0
-    self._jurors[juror] = (record & ~(_MASK96 | (_MASK96 << _J_PENDING) | (2**24 - 1) << _J_LEAF)) | locked | (
-        pending << _J_PENDING
-    ) | (leaf << _J_LEAF)
+    # The juror holds this round, so the round count does not underflow.
+    rounds: uint256 = unsafe_sub((record >> _JUROR_ROUNDS_SHIFT) & _MASK40, 1)
+    self._jurors[juror] = (
+        locked | (pending << _JUROR_PENDING_SHIFT) | (rounds << _JUROR_ROUNDS_SHIFT) | (leaf << _JUROR_LEAF_SHIFT)
+    )
     self._votes[key][juror] = vote | _V_SETTLED
-    self._accounts[juror] -= _A_ONE_ROUND
     log JurorSettled(
         dispute_id=dispute_id,
         round=round,
@@ -1716,12 +1751,12 @@ def _reward(
     seats: uint256 = (vote >> _V_SEATS) & _MASK16
     lock: uint256 = seats * seat_lock
     record: uint256 = self._jurors[juror]
-    # `locked` (low bits) holds at least this lock: no borrow into pending.
-    self._jurors[juror] = record - lock
-    sortition._add(unsafe_sub(record >> _J_LEAF, 1), lock)
-    # Claimable stays far below 2**192 (it is LDAO), so no carry; the
-    # juror holds this round, so the round count does not underflow.
-    self._accounts[juror] = self._accounts[juror] + share - _A_ONE_ROUND
+    # `locked` (low bits) holds at least this lock and the juror holds this
+    # round: neither field borrows.
+    self._jurors[juror] = record - lock - _JUROR_ONE_ROUND
+    sortition._add(unsafe_sub(record >> _JUROR_LEAF_SHIFT, 1), lock)
+    if share != 0:
+        self._accounts[juror] += share
     self._votes[key][juror] = vote | _V_SETTLED
     log JurorSettled(
         dispute_id=dispute_id,
