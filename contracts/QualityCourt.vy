@@ -165,8 +165,12 @@ _VOTE_ONE_SEAT: constant(uint256) = 1 << _VOTE_SEATS_SHIFT
 _VOTE_COMMITMENT_MASK: constant(uint256) = ~_MASK32
 
 # @dev Account record: claimable (bits 0..191) | unlock time of the
-# pending withdrawal (192..231).
+# pending withdrawal (192..231) | juror marker (255). The marker, set by a
+# juror's first stake and never cleared, keeps a juror's slot non-zero, so
+# crediting a reward never writes a fresh slot: the fresh write is paid
+# once per juror, not once per round.
 _ACCOUNT_UNLOCK_SHIFT: constant(uint256) = 192
+_ACCOUNT_JUROR: constant(uint256) = 1 << 255
 _CLAIMABLE_MASK: constant(uint256) = 2**192 - 1
 
 # @dev Leaf positions of a round's jurors, ten 24-bit fields per slot
@@ -491,6 +495,7 @@ def stake(amount: uint256):
         leaf = unsafe_add(sortition._allocate(msg.sender), 1)
         record = record | (leaf << _JUROR_LEAF_SHIFT)
         self._jurors[msg.sender] = record
+        self._accounts[msg.sender] = self._accounts[msg.sender] | _ACCOUNT_JUROR
     position: uint256 = unsafe_sub(leaf, 1)
     sortition._add(position, amount)
     free: uint256 = sortition._value(position)
@@ -527,7 +532,7 @@ def request_unstake(amount: uint256):
     unlock_time: uint256 = block.timestamp + self.params[version].unstake_delay
     self._jurors[msg.sender] = record + (amount << _JUROR_PENDING_SHIFT)
     account: uint256 = self._accounts[msg.sender]
-    self._accounts[msg.sender] = (account & _CLAIMABLE_MASK) | (unlock_time << _ACCOUNT_UNLOCK_SHIFT)
+    self._accounts[msg.sender] = (account & ~(_MASK40 << _ACCOUNT_UNLOCK_SHIFT)) | (unlock_time << _ACCOUNT_UNLOCK_SHIFT)
     log UnstakeRequested(juror=msg.sender, amount=amount, pending_withdrawal=pending, unlock_time=unlock_time)
 
 
@@ -546,7 +551,7 @@ def withdraw() -> uint256:
     record: uint256 = self._jurors[msg.sender]
     pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
     released: uint256 = 0
-    if pending != 0 and block.timestamp >= account >> _ACCOUNT_UNLOCK_SHIFT:
+    if pending != 0 and block.timestamp >= (account >> _ACCOUNT_UNLOCK_SHIFT) & _MASK40:
         released = pending
     amount: uint256 = rewards + released
     if amount == 0:
@@ -554,7 +559,7 @@ def withdraw() -> uint256:
         raise "court: nothing to withdraw"
     # What is paid leaves the account: claimable, and the unlock time with
     # the pending stake.
-    self._accounts[msg.sender] = 0 if released != 0 else account & ~_CLAIMABLE_MASK
+    self._accounts[msg.sender] = account & _ACCOUNT_JUROR if released != 0 else account & ~_CLAIMABLE_MASK
     if released != 0:
         record = record & ~(_MASK96 << _JUROR_PENDING_SHIFT)
         position: uint256 = unsafe_sub(record >> _JUROR_LEAF_SHIFT, 1)
@@ -1109,7 +1114,7 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
         snapshot = sortition._snapshot_value(unsafe_sub(leaf, 1))
     pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
     account: uint256 = self._accounts[juror]
-    unlock_time: uint256 = account >> _ACCOUNT_UNLOCK_SHIFT
+    unlock_time: uint256 = (account >> _ACCOUNT_UNLOCK_SHIFT) & _MASK40
     withdrawable: uint256 = account & _CLAIMABLE_MASK
     if pending != 0 and block.timestamp >= unlock_time:
         withdrawable += pending
