@@ -343,14 +343,15 @@ def run(report: Report, sizes: tuple[int, ...] = SIZES, log: Callable[[str], Non
         "costs the same at every size."
     )
     table.notes.append(
-        "A new juror's first stake writes its leaf (a fresh slot) and, when the leaf opens "
-        "a new subtree, that subtree's fresh ancestors (17,100 gas more each); the worst "
-        "row shows the dearest of the 8. Top-ups write no fresh slot."
+        "A new juror's first stake writes its leaf and the juror marker of its account "
+        "slot (two fresh slots) and, when the leaf opens a new subtree or the tree gains a "
+        "level, those fresh nodes (17,100 gas more each); the worst row shows the dearest of "
+        "the 8. Top-ups write no fresh slot."
     )
     table.notes.append(
         "draw includes the first read of the randomness source (`PrevrandaoRandomness` "
         "records the value: one fresh slot) and creates each seated juror's vote record, "
-        "which commit then updates."
+        "which commit then updates, and one slot of the round's leaf list per ten jurors."
     )
 
     anchor = _anchor()

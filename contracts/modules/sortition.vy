@@ -6,8 +6,10 @@
 @license GNU Affero General Public License v3.0 only
 @notice A K-ary sum tree over up to `CAPACITY` weighted leaves (jurors'
         free stake) that draws a leaf with probability proportional to its
-        weight, in O(log_K CAPACITY) storage operations per weight change and
-        per draw, and never loops over the leaves.
+        weight, in O(log_K leaves) storage operations per weight change and
+        per draw, and never loops over the leaves. The reasons are in
+        docs/decisions.md, "Draws sample a stake snapshot taken at the start
+        of an epoch" and "A 4-ary tree that grows at the top".
 
         Draws read the tree AS IT WAS AT THE START OF THE CURRENT EPOCH
         (`EPOCH_BLOCKS` blocks long), so that weight added or removed after
