@@ -4,7 +4,7 @@ the deploy plan deploys, compiled from the sources with the pinned compilers.
     python -m labeldao.abi_export          # (re)write abi/ and docs/EVENTS.md
     python -m labeldao.abi_export --check  # exit 1, naming each file, on drift
 
-Which contracts: `labeldao.system.CONTRACTS`, the deploy plan's own list, so
+Which contracts: `labeldao.system.deployable_contracts()`, the deploy plan's own list, so
 that a contract added to the plan gets its ABI file (and its events a place in
 docs/EVENTS.md) without another list to keep. Sources: `contracts/**/<Name>.vy`
 (the pinned vyper) or `contracts/**/<Name>.sol` (solc-js from npm, as
@@ -47,10 +47,11 @@ class Compiled:
 
 
 def deployed_contracts() -> list[str]:
-    """The contracts `ape run deploy` deploys, in deployment order."""
-    from labeldao.system import CONTRACTS
+    """The contracts `ape run deploy` can deploy, in deployment order (every
+    randomness source, whichever the parameters choose)."""
+    from labeldao.system import deployable_contracts
 
-    return list(CONTRACTS)
+    return deployable_contracts()
 
 
 # Where deployed contracts' sources are, in order. tests/mocks/ holds the

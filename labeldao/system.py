@@ -124,6 +124,14 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     return steps
 
 
+def deployable_contracts() -> list[str]:
+    """Every contract the plan can deploy, whatever the parameters choose, in
+    deployment order (each randomness source before the court)."""
+    names = [n for n in CONTRACTS if n not in RANDOMNESS_CONTRACTS]
+    at = names.index("QualityCourt")
+    return names[:at] + RANDOMNESS_CONTRACTS + names[at:]
+
+
 def contract_names(params: DeployParams) -> list[str]:
     """The contracts a deployment with `params` has, in deployment order
     (`CONTRACTS` with the randomness source the parameters choose)."""
