@@ -26,7 +26,7 @@ BOA_PYTEST := $(PY) -m pytest -p no:ape_test -n auto
 APE_TEST := $(BIN)/ape test -p no:boa_test
 
 .PHONY: help install demo test test-unit test-property test-integration test-anvil \
-        test-indexer ledger-demo lint format bench fuzz-deep fuzz-replay check-reverts mutate coverage clean
+        test-indexer test-web web web-screenshots ledger-demo lint format bench fuzz-deep fuzz-replay check-reverts mutate coverage clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,7 +59,7 @@ ledger-demo: install ## anvil + deploy + a scripted history, indexed and reconci
 	$(PY) -m labeldao.indexer.demo
 
 test: install ## the whole test suite (what CI runs)
-	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil test-indexer check-reverts
+	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil test-indexer test-web check-reverts
 
 check-reverts: install ## fail if a revert string of the contracts is expected by no test
 	$(PY) -m labeldao.assurance.reverts
@@ -83,6 +83,17 @@ test-indexer: install ## the ledger indexer on anvil, on SQLite and a throwaway 
 	@test -n "$(ANVIL_DIR)" || { echo "error: anvil not installed (make install)"; exit 1; }
 	$(BIN)/ape compile
 	$(PY) -m pytest -p no:ape_test -p no:boa_test -n auto --dist loadfile tests/indexer -q
+
+web: install ## the web app over the indexer's database (DATABASE_URL, else .labeldao/ledger.sqlite)
+	$(BIN)/ape run web $(WEB_ARGS)
+
+test-web: install ## the web app's pages in Debian's Chromium (Playwright), over an indexed anvil deployment
+	@test -n "$(ANVIL_DIR)" || { echo "error: anvil not installed (make install)"; exit 1; }
+	$(BIN)/ape compile
+	$(PY) -m pytest -p no:ape_test -p no:boa_test -n 0 tests/web -q
+
+web-screenshots: ledger-demo ## docs/screenshots/*.png of the main pages, over the ledger-demo ledger
+	$(PY) -m labeldao.web.screenshots
 
 lint: install ## ruff and a vyper compile of every contract
 	$(BIN)/ruff check labeldao scripts tests benchmarks examples

@@ -170,3 +170,80 @@ def dump(bind: Engine | Connection) -> dict[str, list[tuple]]:
         if isinstance(bind, Engine):
             connection.close()
     return out
+
+
+# -- the web app's pages ------------------------------------------------------------
+
+
+def overview(bind: Engine | Connection) -> dict[str, int]:
+    """The dashboard's counts: tasks, disputes, jurors (ever staked), nodes, reports."""
+    (row,) = _query(
+        bind,
+        "SELECT (SELECT COUNT(*) FROM task_created) AS tasks, "
+        "(SELECT COUNT(*) FROM disputes_created) AS disputes, "
+        "(SELECT COUNT(DISTINCT juror) FROM juror_stakes) AS jurors, "
+        "(SELECT COUNT(*) FROM nodes_registered) AS nodes, "
+        "(SELECT COUNT(*) FROM epoch_reports) AS reports",
+    )
+    return {key: int(value or 0) for key, value in row.items()}
+
+
+def nodes(bind: Engine | Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """Nodes by id with their totals (reports, units less challenged ones)."""
+    return _query(
+        bind,
+        "SELECT node_id, owner, tier, gpu_count, first_epoch, end_epoch, reports, units, "
+        "challenges, slashes FROM nodes ORDER BY node_id LIMIT :limit",
+        limit=limit,
+    )
+
+
+def annotators(bind: Engine | Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """Annotators by accepted work: tasks claimed, accepted (settled 16) and their items."""
+    return _query(
+        bind,
+        "SELECT annotator, COUNT(*) AS claimed, "
+        "SUM(CASE WHEN status = 16 THEN 1 ELSE 0 END) AS accepted, "
+        "SUM(CASE WHEN status = 16 THEN n_items ELSE 0 END) AS items_accepted, "
+        "SUM(CASE WHEN status = 32 THEN 1 ELSE 0 END) AS rejected "
+        "FROM tasks WHERE annotator IS NOT NULL GROUP BY annotator "
+        "ORDER BY accepted DESC, items_accepted DESC, annotator LIMIT :limit",
+        limit=limit,
+    )
+
+
+def dispute(bind: Engine | Connection, dispute_id: int) -> dict[str, Any] | None:
+    """One dispute: its row (as `disputes`), its rounds and every juror's seats
+    and revealed choice per round; None when no such dispute was indexed."""
+    found = _query(
+        bind,
+        "SELECT d.dispute_id, d.court, d.arbitrable, d.choices, d.task_id, d.node_id, "
+        "d.rounds, d.ruling, d.fee, d.created_block FROM disputes d "
+        "WHERE d.dispute_id = :dispute_id ORDER BY d.created_block LIMIT 1",
+        dispute_id=dispute_id,
+    )
+    if not found:
+        return None
+    rounds = _query(
+        bind,
+        "SELECT r.round, r.panel, r.fee, r.evidence_end, p.commit_start, p.reveal_start, "
+        "p.appeal_start, p.appeal_end, x.coherent_seats FROM rounds_created r "
+        "LEFT JOIN panels p ON p.chain_id = r.chain_id AND p.contract = r.contract "
+        "AND p.dispute_id = r.dispute_id AND p.round = r.round "
+        "LEFT JOIN rounds_executed x ON x.chain_id = r.chain_id AND x.contract = r.contract "
+        "AND x.dispute_id = r.dispute_id AND x.round = r.round "
+        "WHERE r.dispute_id = :dispute_id AND r.contract = :court ORDER BY r.round",
+        dispute_id=dispute_id,
+        court=found[0]["court"],
+    )
+    votes = _query(
+        bind,
+        "SELECT round, juror, seats, commitment, choice, coherent, penalty, reward "
+        "FROM juror_votes WHERE dispute_id = :dispute_id AND court = :court "
+        "ORDER BY round, juror",
+        dispute_id=dispute_id,
+        court=found[0]["court"],
+    )
+    for entry in rounds:
+        entry["votes"] = [v for v in votes if v["round"] == entry["round"]]
+    return {**found[0], "rounds_detail": rounds}

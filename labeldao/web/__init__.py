@@ -1,0 +1,1 @@
+"""LabelDAO's web app: server-rendered pages over the indexer's database."""
