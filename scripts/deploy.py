@@ -26,7 +26,7 @@ from labeldao.ape_backend import record_slug
 from labeldao.boa_tools import REPO_ROOT
 from labeldao.config import ParamsError, load_params, params_path
 from labeldao.deploy import DeployError, Deployment, Engine, Record
-from labeldao.system import CONTRACTS, ApeChain, leftover_roles, system_steps
+from labeldao.system import ApeChain, ape_containers, leftover_roles, system_steps
 
 
 def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
@@ -86,8 +86,7 @@ def cli(
             compiler={"vyper": "0.4.3", "snekmate": "0.1.2"},
             params=params.model_dump(),
         )
-        containers = {name: getattr(project, name) for name in CONTRACTS}
-        plan = Deployment(containers, deployer, params, engine)
+        plan = Deployment(ape_containers(project), deployer, params, engine)
         genesis = chain.blocks.head.timestamp  # the registry's epoch 0 starts now
         engine.run(system_steps(plan, genesis))
         for name, entry in record.contracts.items():
