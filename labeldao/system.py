@@ -48,10 +48,11 @@ CONTRACTS = [
 ]
 # OpenZeppelin's Governor (Solidity, compiled with solc-js from the pinned npm
 # package), deployed only when the parameter file has a [governor] table, and
-# then made the timelock's proposer, canceller and executor.
+# then made the timelock's proposer and canceller: a passed proposal schedules
+# its calls in the timelock (see labeldao/governance.py).
 GOVERNOR = "LabelDAOGovernor"
 GOVERNOR_SOURCE = "contracts/governance/LabelDAOGovernor.sol"
-GOVERNOR_ROLES = ["PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"]
+GOVERNOR_ROLES = ["PROPOSER_ROLE", "CANCELLER_ROLE"]
 # Contracts without AccessControl roles.
 ROLELESS = {"PrevrandaoRandomness", GOVERNOR}
 # Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
@@ -136,7 +137,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
 
 def governor_steps(plan: Deployment) -> list[Step]:
     """With a [governor] table: deploy the Governor, make it the timelock's
-    proposer, canceller and executor, then drop the deployer's admin role on
+    proposer and canceller, then drop the deployer's admin role on
     the timelock (held since its constructor for this purpose only)."""
     g = plan.params.governor
     if g is None:
@@ -146,7 +147,6 @@ def governor_steps(plan: Deployment) -> list[Step]:
             GOVERNOR,
             lambda: (
                 plan.address("RewardToken"),
-                plan.address("Timelock"),
                 g.voting_delay,
                 g.voting_period,
                 g.quorum_percent,

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 // LabelDAO's Governor: OpenZeppelin's Governor and extensions (npm
 // @openzeppelin/contracts, pinned in package.json), unmodified. LDAO votes
-// (ERC-5805, on the token's own clock) decide; the Timelock runs what passes.
-// Only the constructor and the overrides Solidity requires to combine the
-// extensions are written here (as OpenZeppelin's Contracts Wizard writes them).
+// (ERC-5805, on the token's own clock) decide. The Governor holds the
+// Timelock's PROPOSER_ROLE: a passed proposal's one call is the Timelock's
+// `schedule_batch`, whose calls anyone may execute after the delay (snekmate's
+// timelock speaks snake_case, so OpenZeppelin's GovernorTimelockControl,
+// written for OpenZeppelin's own TimelockController, cannot drive it; see
+// docs/decisions.md). Only the constructor and the overrides Solidity requires
+// to combine the extensions are written here (as OpenZeppelin's Contracts
+// Wizard writes them).
 pragma solidity ^0.8.24;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
@@ -12,8 +17,6 @@ import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensi
 import {GovernorStorage} from "@openzeppelin/contracts/governance/extensions/GovernorStorage.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
 import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
-import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
-import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 
 contract LabelDAOGovernor is
@@ -22,18 +25,15 @@ contract LabelDAOGovernor is
     GovernorCountingSimple,
     GovernorStorage,
     GovernorVotes,
-    GovernorVotesQuorumFraction,
-    GovernorTimelockControl
+    GovernorVotesQuorumFraction
 {
     /// @param token The LDAO token (its votes and its clock).
-    /// @param timelock The Timelock that executes passed proposals.
     /// @param initialVotingDelay Clock units from proposal to snapshot.
     /// @param initialVotingPeriod Clock units the vote stays open.
     /// @param quorumPercent Percent of the supply at the snapshot that must vote for or abstain.
     /// @param initialProposalThreshold Votes needed to propose (base units).
     constructor(
         IVotes token,
-        TimelockController timelock,
         uint48 initialVotingDelay,
         uint32 initialVotingPeriod,
         uint256 quorumPercent,
@@ -43,7 +43,6 @@ contract LabelDAOGovernor is
         GovernorSettings(initialVotingDelay, initialVotingPeriod, initialProposalThreshold)
         GovernorVotes(token)
         GovernorVotesQuorumFraction(quorumPercent)
-        GovernorTimelockControl(timelock)
     {}
 
     function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
@@ -62,19 +61,6 @@ contract LabelDAOGovernor is
         return super.proposalThreshold();
     }
 
-    function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
-        return super.state(proposalId);
-    }
-
-    function proposalNeedsQueuing(uint256 proposalId)
-        public
-        view
-        override(Governor, GovernorTimelockControl)
-        returns (bool)
-    {
-        return super.proposalNeedsQueuing(proposalId);
-    }
-
     function _propose(
         address[] memory targets,
         uint256[] memory values,
@@ -83,38 +69,5 @@ contract LabelDAOGovernor is
         address proposer
     ) internal override(Governor, GovernorStorage) returns (uint256) {
         return super._propose(targets, values, calldatas, description, proposer);
-    }
-
-    function _queueOperations(
-        uint256 proposalId,
-        address[] memory targets,
-        uint256[] memory values,
-        bytes[] memory calldatas,
-        bytes32 descriptionHash
-    ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
-        return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
-    }
-
-    function _executeOperations(
-        uint256 proposalId,
-        address[] memory targets,
-        uint256[] memory values,
-        bytes[] memory calldatas,
-        bytes32 descriptionHash
-    ) internal override(Governor, GovernorTimelockControl) {
-        super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
-    }
-
-    function _cancel(
-        address[] memory targets,
-        uint256[] memory values,
-        bytes[] memory calldatas,
-        bytes32 descriptionHash
-    ) internal override(Governor, GovernorTimelockControl) returns (uint256) {
-        return super._cancel(targets, values, calldatas, descriptionHash);
-    }
-
-    function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
-        return super._executor();
     }
 }

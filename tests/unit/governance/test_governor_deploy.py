@@ -43,6 +43,7 @@ def test_deploy__governor_table__governor_is_the_timelocks_only_proposer(system)
     timelock, governor = system.timelock, system.governor
     for role in GOVERNOR_ROLES:
         assert timelock.hasRole(role_id(role), governor.address)
+    assert not timelock.hasRole(role_id("EXECUTOR_ROLE"), governor.address)
     assert not timelock.hasRole(role_id("PROPOSER_ROLE"), boa_test_account(9))
     assert not timelock.hasRole(role_id("DEFAULT_ADMIN_ROLE"), system.deployer)
     assert timelock.hasRole(role_id("DEFAULT_ADMIN_ROLE"), timelock.address)
@@ -54,7 +55,6 @@ def test_deploy__governor_table__parameters_reach_the_governor(system):
     assert governor.quorumNumerator() == 4
     assert governor.proposalThreshold() == 0
     assert governor.token() == system.token.address
-    assert governor.timelock() == system.timelock.address
     assert governor.CLOCK_MODE() == system.token.CLOCK_MODE()
 
 
