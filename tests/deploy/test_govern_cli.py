@@ -46,7 +46,9 @@ class Govern:
 
     def __call__(self, *args: str, account: str | None = HOLDER) -> subprocess.CompletedProcess:
         command = [shutil.which("ape") or "ape", "run", "govern", *args]
-        command += ["--network", "ethereum:local:foundry", "--deployment", str(self.record)]
+        command += ["--network", "ethereum:local:foundry"]
+        if "--deployment" not in args:
+            command += ["--deployment", str(self.record)]
         if account is not None:
             command += ["--account", account]
         env = {
