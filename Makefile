@@ -26,7 +26,7 @@ BOA_PYTEST := $(PY) -m pytest -p no:ape_test -n auto
 APE_TEST := $(BIN)/ape test -p no:boa_test
 
 .PHONY: help install demo test test-unit test-property test-integration test-anvil \
-        lint format bench fuzz-deep fuzz-replay check-reverts mutate coverage clean
+        test-indexer ledger-demo lint format bench fuzz-deep fuzz-replay check-reverts mutate coverage clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,8 +54,12 @@ demo: install ## compile, deploy on the embedded chain, run the demo simulation
 	$(BIN)/ape run deploy
 	$(BIN)/ape run simulate --scenario demo
 
+ledger-demo: install ## anvil + deploy + a scripted history, indexed and reconciled; prints the providers
+	$(BIN)/ape compile
+	$(PY) -m labeldao.indexer.demo
+
 test: install ## the whole test suite (what CI runs)
-	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil check-reverts
+	$(MAKE) --no-print-directory test-unit test-property test-integration test-anvil test-indexer check-reverts
 
 check-reverts: install ## fail if a revert string of the contracts is expected by no test
 	$(PY) -m labeldao.assurance.reverts
@@ -74,6 +78,11 @@ test-anvil: install ## the same flows, and `ape run deploy`, on a real anvil nod
 	@test -n "$(ANVIL_DIR)" || { echo "error: anvil not installed (make install)"; exit 1; }
 	$(APE_TEST) tests/integration -q --network ethereum:local:foundry
 	$(BOA_PYTEST) tests/deploy -q
+
+test-indexer: install ## the ledger indexer on anvil, on SQLite and a throwaway PostgreSQL cluster
+	@test -n "$(ANVIL_DIR)" || { echo "error: anvil not installed (make install)"; exit 1; }
+	$(BIN)/ape compile
+	$(PY) -m pytest -p no:ape_test -p no:boa_test -n auto --dist loadfile tests/indexer -q
 
 lint: install ## ruff and a vyper compile of every contract
 	$(BIN)/ruff check labeldao scripts tests benchmarks examples

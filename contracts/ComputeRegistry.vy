@@ -1,77 +1,37 @@
 # pragma version ~=0.4.3
 # pragma nonreentrancy off
+# pragma optimize codesize
 """
 @title LabelDAO Compute Registry
 @custom:contract-name ComputeRegistry
 @license GNU Affero General Public License v3.0 only
 @notice The permanent, public ledger of GPU contributions to LabelDAO and
-        the rewards it pays in LDAO.
+        the LDAO rewards it mints for them. Providers bond stake per GPU,
+        file one optimistic report per node and epoch (work units bounded
+        by the node's capacity, scaled by uptime), anyone may challenge a
+        report at the ERC-792 arbitrator, and final epochs' emissions are
+        claimed pro rata by effective units. Reasons, formulas and
+        alternatives: docs/decisions.md ("ComputeRegistry", "Architecture").
 
-        Nodes. A provider bonds `stake_per_gpu[tier] x gpu_count` LDAO to
-        `register_node` (or `register_node_with_permit`). Node ids are
-        sequential from 1 and never reused; a node is deactivated, never
-        deleted. It earns from the first full epoch after registration;
-        `add_stake` bonds more GPUs (counted from the next epoch);
-        `deactivate` stops it after the current epoch and starts the
-        unbonding period, after which `withdraw_stake` returns the stake
-        unless one of its reports is under challenge.
-
-        Epochs. Epoch `e` is `[GENESIS + e x EPOCH_LENGTH, GENESIS + (e + 1)
-        x EPOCH_LENGTH)`; both are immutable so epoch numbers never shift.
-        Once `e` has ended, the node's owner may `report` it once, until
-        `end + reporting_window`: `work_units`, `uptime_bps` and the Merkle
-        root of the epoch's job receipts. A work unit is one TFLOP (10**12
-        floating-point operations, dense FP16) of delivered compute, so a
-        report is bounded by what the node's GPUs can physically deliver:
-            work_units <= gpu_count x max_units_per_gpu_second[tier] x EPOCH_LENGTH
-        Uptime scales rewards, never stake: the effective units of a
-        report are `work_units x uptime_bps / 10_000` (rounded down).
-
-        Challenges. Within `challenge_period` of a report anyone may
-        `challenge` it, posting `challenge_bond` plus the arbitrator's fee;
-        this opens an ERC-792 dispute (2 choices). Ruling 2 ("fraud") voids
-        the report, slashes `fraud_slash_bps` of the node's stake (the
-        challenger gets `challenger_share_bps` of the slash and the bond
-        back; the treasury gets the rest) and deactivates the node.
-        Ruling 1 ("valid") pays the bond to the provider. Ruling 0 (the
-        court refused, e.g. a tie) lets the report stand and returns the
-        bond: no one is punished on a tie. One challenge per report, ever;
-        anyone may add evidence to it (`submit_evidence`).
-
-        Rewards. Epoch `e` mints at most its `epoch_emission`, split pro
-        rata by effective units: a report earns
-            epoch_emission x effective_units / total_units(e)   (rounded down)
-        claimable once `e` is final (`end + reporting_window +
-        challenge_period`) and the report is not under challenge or
-        voided. `total_units(e)` counts every report of `e` except those
-        voided before `e` became final, so it never changes after that
-        and the claims of `e` never exceed its emission; the shortfall is
-        rounding dust (under one base unit per report) plus the shares of
-        reports voided after `e` became final, which are never minted.
-        `claim(node_id, epochs)` mints on the spot, clamped to the
-        token's `cap() - totalSupply()`.
-
-        Parameters. `set_params` (PARAMS_ROLE) changes stakes, bond,
-        slash, unbonding, arbitrator and treasury for registrations,
-        challenges and deactivations that come after it;
-        `set_epoch_terms` (PARAMS_ROLE) schedules emission, reporting
-        window, challenge period and per-tier capacity for the epochs
-        that start after it (versions; an epoch's terms never change
-        once it has started). GUARDIAN_ROLE pauses registration, growth
-        and reports, never challenges, rulings, claims or withdrawals.
-
-        All token payouts other than rewards and unbonded stake are pull
-        payments: bonds and slash shares are credited and paid by
-        `withdraw`. The contract holds only LDAO.
+        Invariants:
+        - Epoch `e` is `[GENESIS + e x epoch_clock.EPOCH_LENGTH, GENESIS + (e + 1) x
+          epoch_clock.EPOCH_LENGTH)` (`modules/epoch_clock.vy`); its terms never change
+          once it has started.
+        - work_units <= gpu_count x max_units_per_gpu_second[tier] x epoch_clock.EPOCH_LENGTH.
+        - An epoch's `total_units` never changes once it is final, so its
+          claims never exceed its emission.
+        - `accounted()` (stakes, open bonds, credits) is what the registry
+          owes; bonds and slash shares leave through `withdraw` alone.
+        - One challenge per report, ever; pauses stop registration,
+          growth and reports, never challenges, rulings, claims or exits.
 @custom:security - Only a ruling of the arbitrator a challenge was opened
-                   at can slash, and only the judged node.
-                 - The arbitrator is trusted to return fresh dispute ids,
-                   to pull exactly `arbitrationCost` and to rule once.
+                   at can slash, and only the judged node, once.
+                 - The arbitrator must take exactly its quoted fee and
+                   return fresh dispute ids (both checked).
                  - A pause longer than the reporting window costs
                    providers the epochs whose window closes during it.
-                 - Stakes, units, rewards and timestamps are packed into
-                   storage words; every packing narrows with `convert`,
-                   which reverts rather than overflow into a neighbour.
+                 - Packed fields narrow with `convert`, which reverts
+                   rather than overflow into a neighbour.
 """
 
 
@@ -88,7 +48,6 @@ implements: IArbitrable
 
 
 from .interfaces import IArbitrator
-from .interfaces import IEvidence
 from .interfaces import IRewardToken
 
 
@@ -100,8 +59,32 @@ from snekmate.utils import pausable
 initializes: pausable
 
 
+from .modules import roles
+initializes: roles[access_control := access_control]
+
+
+from .modules import pause_guard
+initializes: pause_guard[pausable := pausable, roles := roles]
+
+
+from .modules import pull_payments
+initializes: pull_payments
+
+
+from .modules import arbitrable
+initializes: arbitrable
+
+
+from .modules import epoch_clock
+initializes: epoch_clock
+
+
+# @dev Stateless: basis points, masks, the one revert path.
+from .modules import utils
+
+
 # @dev Stateless: receipt proofs for `verify_receipt`.
-from snekmate.utils import merkle_proof_verification as mpv
+from snekmate.utils import merkle_proof_verification as merkle
 
 
 exports: (
@@ -115,26 +98,21 @@ exports: (
     access_control.renounceRole,
     access_control.set_role_admin,
     access_control.DEFAULT_ADMIN_ROLE,
-    # Whether registration and reports are paused.
+    roles.PARAMS_ROLE,
+    roles.GUARDIAN_ROLE,
+    # Registration, growth and reports pause; the guardian pauses them.
     pausable.paused,
+    pause_guard.pause,
+    pause_guard.unpause,
+    # The epoch clock, fixed at deployment.
+    epoch_clock.EPOCH_LENGTH,
+    epoch_clock.GENESIS,
 )
 
 
 # ---------------------------------------------------------------------------
 # Constants
 # ---------------------------------------------------------------------------
-
-# @dev Changes parameters (the timelock).
-PARAMS_ROLE: public(constant(bytes32)) = keccak256("PARAMS_ROLE")
-
-
-# @dev Pauses registration and reports (the guardian multisig).
-GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
-
-
-# @dev Basis points of a whole.
-_BPS: constant(uint256) = 10_000
-
 
 # @dev Hardware tiers, 0 (consumer) to 3 (frontier datacenter).
 N_TIERS: public(constant(uint256)) = 4
@@ -214,15 +192,6 @@ RULING_FRAUD: public(constant(uint256)) = 2
 
 # @dev The "no end epoch yet" marker of an active node.
 _OPEN_END: constant(uint256) = 2**32 - 1
-
-
-# @dev Bit masks of the packed storage words.
-_MASK16: constant(uint256) = 2**16 - 1
-_MASK32: constant(uint256) = 2**32 - 1
-_MASK40: constant(uint256) = 2**40 - 1
-_MASK64: constant(uint256) = 2**64 - 1
-_MASK96: constant(uint256) = 2**96 - 1
-_MASK160: constant(uint256) = 2**160 - 1
 
 
 # @dev Defaults of the parameters (see docs/decisions.md).
@@ -335,7 +304,7 @@ struct Receipt:
     output_hash: bytes32
 
 
-# @dev The hot fields of a node (storage words A and B), unpacked.
+# @dev The hot fields of a node (`_node_profiles` and `_node_bonds`), unpacked.
 struct _Node:
     owner: address
     tier: uint256
@@ -377,20 +346,13 @@ struct _Epoch:
 TOKEN: public(immutable(IRewardToken))
 
 
-# @dev Length of an epoch in seconds.
-EPOCH_LENGTH: public(immutable(uint256))
-
-
-# @dev Start of epoch 0 (a timestamp).
-GENESIS: public(immutable(uint256))
-
-
 # ---------------------------------------------------------------------------
 # State
 # ---------------------------------------------------------------------------
 
-# @dev The current parameters.
+# @dev The current parameters, and their version (0 at deployment).
 params: public(Params)
+params_version: public(uint256)
 
 
 # @dev The number of epoch-terms versions (at least 1).
@@ -409,15 +371,15 @@ meta_evidence_id: public(uint256)
 node_count: public(uint256)
 
 
-# @dev Node word A: owner (bits 0..159) | tier (160..167) | status
+# @dev Node profile word: owner (bits 0..159) | tier (160..167) | status
 # (168..175) | gpu_count (176..191) | prev_gpu_count (192..207) |
 # gpus_from_epoch (208..239). Read by every report.
-_node_a: HashMap[uint256, uint256]
+_node_profiles: HashMap[uint256, uint256]
 
 
-# @dev Node word B: stake (0..95) | first_epoch (96..127) | end_epoch
+# @dev Node bond word: stake (0..95) | first_epoch (96..127) | end_epoch
 # (128..159) | open_challenges (160..191) | withdrawable_at (192..231).
-_node_b: HashMap[uint256, uint256]
+_node_bonds: HashMap[uint256, uint256]
 
 
 # @dev Node dates: registered_at (0..39) | deactivated_at (40..79).
@@ -428,39 +390,31 @@ _node_dates: HashMap[uint256, uint256]
 _node_specs: HashMap[uint256, bytes32]
 
 
-# @dev Report word per node and epoch: work_units (0..63) | uptime_bps
+# @dev Report word per node and epoch (read and written by `_load_report` /
+# `_store_report` only): work_units (0..63) | uptime_bps
 # (64..79) | status (80..87) | reported_at (88..127) | reward (128..223)
 # | claimed (224).
-_report_word: HashMap[uint256, HashMap[uint256, uint256]]
+_reports: HashMap[uint256, HashMap[uint256, uint256]]
 
 
 # @dev Receipts root per node and epoch.
-_report_root: HashMap[uint256, HashMap[uint256, bytes32]]
+_receipts_roots: HashMap[uint256, HashMap[uint256, bytes32]]
 
 
-# @dev Epoch word: total_units (0..95) | rewarded (96..191) | terms
+# @dev Epoch word (`_load_epoch` / `_store_epoch` only): total_units (0..95) | rewarded (96..191) | terms
 # version + 1 (192..223; 0 until the first report) | reports (224..255).
-_epoch_word: HashMap[uint256, uint256]
+_epochs: HashMap[uint256, uint256]
 
 
 # @dev The challenge of a report, per node and epoch.
 _challenges: HashMap[uint256, HashMap[uint256, Challenge]]
 
 
-# @dev `node_id << 32 | epoch` of the report a dispute is about, per
-# arbitrator and dispute id (0: no such dispute).
-_dispute_report: HashMap[address, HashMap[uint256, uint256]]
-
-
-# @dev Pull payments owed (bonds, slash shares, treasury income).
-credits: public(HashMap[address, uint256])
-
-
-# @dev Sum of all node stakes, of all open challenge bonds and of all
-# credits: the LDAO the registry owes (`accounted()`).
+# @dev Sum of all node stakes and of all open challenge bonds; with the
+# credits (`pull_payments`) the LDAO the registry owes (`accounted()`).
+# The dispute -> report map is `arbitrable`'s, keyed `node_id << 32 | epoch`.
 total_stake: public(uint256)
 total_bonds: public(uint256)
-total_credits: public(uint256)
 
 
 # ---------------------------------------------------------------------------
@@ -569,14 +523,9 @@ event Credited:
     amount: uint256
 
 
-# @dev `account` withdrew its credits.
-event Withdrawn:
-    account: indexed(address)
-    amount: uint256
-
-
-# @dev The parameters changed.
+# @dev The parameters changed (a new version).
 event ParamsChanged:
+    version: indexed(uint256)
     params: Params
 
 
@@ -618,12 +567,11 @@ def __init__(
     @param meta_evidence_uri_ The ERC-1497 meta-evidence of challenges
            (the reporting rules), id 0.
     """
-    assert token_ != empty(address), "registry: token is the zero address"
-    assert epoch_length_ >= MIN_EPOCH_LENGTH and epoch_length_ <= MAX_EPOCH_LENGTH, "registry: epoch length out of range"
-    assert genesis_ <= block.timestamp, "registry: genesis in the future"
+    utils._require(token_ != empty(address), "registry: token is the zero address")
+    utils._require(epoch_length_ >= MIN_EPOCH_LENGTH and epoch_length_ <= MAX_EPOCH_LENGTH, "registry: epoch length out of range")
+    utils._require(genesis_ <= block.timestamp, "registry: genesis in the future")
     TOKEN = IRewardToken(token_)
-    EPOCH_LENGTH = epoch_length_
-    GENESIS = genesis_
+    epoch_clock.__init__(genesis_, epoch_length_)
     access_control.__init__()
     pausable.__init__()
 
@@ -649,7 +597,7 @@ def __init__(
     self._terms[0] = TermsVersion(from_epoch=0, terms=terms)
     self.terms_count = 1
     log EpochTermsScheduled(version=0, from_epoch=0, terms=terms)
-    log IEvidence.MetaEvidence(meta_evidence_id=0, evidence=meta_evidence_uri_)
+    arbitrable._log_meta_evidence(0, meta_evidence_uri_)
 
 
 # ---------------------------------------------------------------------------
@@ -701,8 +649,7 @@ def register_node_with_permit(
     @return uint256 The new node id.
     """
     pausable._require_not_paused()
-    self._check_node_shape(gpu_count, tier)
-    stake: uint256 = self.params.stake_per_gpu[tier] * gpu_count
+    stake: uint256 = self._stake_for(gpu_count, tier)
     self._try_permit(msg.sender, stake, deadline, v, r, s)
     return self._register(msg.sender, specs_hash, specs_uri, gpu_count, tier)
 
@@ -717,8 +664,8 @@ def update_node(node_id: uint256, specs_hash: bytes32, specs_uri: String[256]):
     @param specs_uri Where the new specs document is.
     """
     node: _Node = self._owned_node(node_id)
-    assert node.status == NODE_ACTIVE, "registry: node not active"
-    assert specs_hash != empty(bytes32), "registry: empty specs hash"
+    utils._require(node.status == NODE_ACTIVE, "registry: node not active")
+    utils._require(specs_hash != empty(bytes32), "registry: empty specs hash")
     self._node_specs[node_id] = specs_hash
     log NodeUpdated(node_id=node_id, specs_hash=specs_hash, specs_uri=specs_uri)
 
@@ -738,10 +685,10 @@ def add_stake(node_id: uint256, extra_gpus: uint256) -> uint256:
     """
     pausable._require_not_paused()
     node: _Node = self._owned_node(node_id)
-    assert node.status == NODE_ACTIVE, "registry: node not active"
-    assert extra_gpus != 0 and node.gpu_count + extra_gpus <= MAX_GPUS_PER_NODE, "registry: GPU count out of range"
+    utils._require(node.status == NODE_ACTIVE, "registry: node not active")
+    utils._require(extra_gpus != 0 and node.gpu_count + extra_gpus <= MAX_GPUS_PER_NODE, "registry: GPU count out of range")
     amount: uint256 = self.params.stake_per_gpu[node.tier] * extra_gpus
-    next_epoch: uint256 = self._current_epoch() + 1
+    next_epoch: uint256 = epoch_clock._current_epoch() + 1
     if node.gpus_from_epoch < next_epoch:
         # The last growth is in force: it becomes the "before" count.
         node.prev_gpu_count = node.gpu_count
@@ -771,7 +718,7 @@ def deactivate(node_id: uint256):
     @param node_id The node.
     """
     node: _Node = self._owned_node(node_id)
-    assert node.status == NODE_ACTIVE, "registry: node not active"
+    utils._require(node.status == NODE_ACTIVE, "registry: node not active")
     self._store_node(node_id, self._deactivate(node_id, node))
 
 
@@ -786,10 +733,10 @@ def withdraw_stake(node_id: uint256) -> uint256:
     @return uint256 The LDAO returned.
     """
     node: _Node = self._owned_node(node_id)
-    assert node.status != NODE_ACTIVE, "registry: node still active"
-    assert node.status != NODE_WITHDRAWN, "registry: stake already withdrawn"
-    assert block.timestamp >= node.withdrawable_at, "registry: unbonding period not over"
-    assert node.open_challenges == 0, "registry: a report is under challenge, withdraw after the ruling"
+    utils._require(node.status != NODE_ACTIVE, "registry: node still active")
+    utils._require(node.status != NODE_WITHDRAWN, "registry: stake already withdrawn")
+    utils._require(block.timestamp >= node.withdrawable_at, "registry: unbonding period not over")
+    utils._require(node.open_challenges == 0, "registry: a report is under challenge, withdraw after the ruling")
     amount: uint256 = node.stake
     node.stake = 0
     node.status = NODE_WITHDRAWN
@@ -810,7 +757,7 @@ def report(node_id: uint256, epoch: uint256, work_units: uint256, uptime_bps: ui
     @dev Files the node's optimistic report of a finished epoch, once,
          within the epoch's reporting window. Only the owner. Paused:
          reverts. `work_units` is bounded by
-         `gpu_count x max_units_per_gpu_second[tier] x EPOCH_LENGTH` and
+         `gpu_count x max_units_per_gpu_second[tier] x epoch_clock.EPOCH_LENGTH` and
          earns in proportion to `work_units x uptime_bps / 10_000`.
     @param node_id The node.
     @param epoch The finished epoch reported.
@@ -820,10 +767,10 @@ def report(node_id: uint256, epoch: uint256, work_units: uint256, uptime_bps: ui
     """
     pausable._require_not_paused()
     node: _Node = self._owned_node(node_id)
-    assert epoch < self._current_epoch(), "registry: epoch not finished"
-    assert epoch >= node.first_epoch, "registry: epoch before node registration"
-    assert epoch < node.end_epoch, "registry: epoch after node deactivation"
-    assert self._report_word[node_id][epoch] == 0, "registry: report already filed"
+    utils._require(epoch < epoch_clock._current_epoch(), "registry: epoch not finished")
+    utils._require(epoch >= node.first_epoch, "registry: epoch before node registration")
+    utils._require(epoch < node.end_epoch, "registry: epoch after node deactivation")
+    utils._require(self._reports[node_id][epoch] == 0, "registry: report already filed")
     record: _Epoch = self._load_epoch(epoch)
     if not record.fixed:
         # First report of the epoch: fix its terms version for good.
@@ -831,12 +778,12 @@ def report(node_id: uint256, epoch: uint256, work_units: uint256, uptime_bps: ui
         record.fixed = True
     # Single fields, not the whole struct: each is one storage read.
     window: uint256 = self._terms[record.version].terms.reporting_window
-    assert block.timestamp < self._epoch_end(epoch) + window, "registry: reporting window closed"
-    assert uptime_bps <= _BPS, "registry: uptime above 10000 bps"
-    assert receipts_root != empty(bytes32), "registry: empty receipts root"
-    assert work_units <= self._capacity(node, epoch, record.version), "registry: work units exceed GPU capacity"
-    effective: uint256 = work_units * uptime_bps // _BPS
-    assert effective != 0, "registry: no effective work units"
+    utils._require(block.timestamp < epoch_clock._epoch_end(epoch) + window, "registry: reporting window closed")
+    utils._require(uptime_bps <= utils.BPS, "registry: uptime above 10000 bps")
+    utils._require(receipts_root != empty(bytes32), "registry: empty receipts root")
+    utils._require(work_units <= self._capacity(node, epoch, record.version), "registry: work units exceed GPU capacity")
+    effective: uint256 = work_units * uptime_bps // utils.BPS
+    utils._require(effective != 0, "registry: no effective work units")
 
     self._store_report(
         node_id,
@@ -850,7 +797,7 @@ def report(node_id: uint256, epoch: uint256, work_units: uint256, uptime_bps: ui
             claimed=False,
         ),
     )
-    self._report_root[node_id][epoch] = receipts_root
+    self._receipts_roots[node_id][epoch] = receipts_root
     record.total_units += effective
     record.reports += 1
     self._store_epoch(epoch, record)
@@ -883,46 +830,41 @@ def challenge(node_id: uint256, epoch: uint256, evidence_uri: String[256]) -> ui
     @param evidence_uri The challenger's evidence (ERC-1497 JSON URI).
     @return uint256 The arbitrator's dispute id.
     """
-    rec: _Report = self._load_report(node_id, epoch)
-    assert rec.status != REPORT_NONE, "registry: no report"
-    assert rec.status == REPORT_FILED, "registry: report already challenged"
+    filed: _Report = self._load_report(node_id, epoch)
+    utils._require(filed.status != REPORT_NONE, "registry: no report")
+    utils._require(filed.status == REPORT_FILED, "registry: report already challenged")
     period: uint256 = self._terms[self._epoch_version(epoch)].terms.challenge_period
-    assert block.timestamp < rec.reported_at + period, "registry: challenge period over"
-    assert len(evidence_uri) != 0, "registry: evidence required"
+    utils._require(block.timestamp < filed.reported_at + period, "registry: challenge period over")
+    utils._require(len(evidence_uri) != 0, "registry: evidence required")
 
     arbitrator: address = self.params.arbitrator
-    extra_data: Bytes[256] = self.params.arbitrator_extra_data
     bond: uint256 = self.params.challenge_bond
-    slash_bps: uint256 = self.params.fraud_slash_bps
-    share_bps: uint256 = self.params.challenger_share_bps
-    fee: uint256 = staticcall IArbitrator(arbitrator).arbitrationCost(extra_data)
 
     # Effects first; only the dispute id waits for the arbitrator.
-    rec.status = REPORT_CHALLENGED
-    self._store_report(node_id, epoch, rec)
+    filed.status = REPORT_CHALLENGED
+    self._store_report(node_id, epoch, filed)
     node: _Node = self._load_node(node_id)
     node.open_challenges += 1
     self._store_node(node_id, node)
     self.total_bonds += bond
 
-    assert extcall TOKEN.transferFrom(msg.sender, self, bond + fee)
-    if fee != 0:
-        assert extcall TOKEN.approve(arbitrator, fee)
-    dispute_id: uint256 = extcall IArbitrator(arbitrator).createDispute(2, extra_data)
-
+    # The bond comes with the fee, in one transfer. `epoch` < 2**32 (it
+    # was reported): the key never mixes its two halves.
+    dispute_id: uint256 = 0
+    fee: uint256 = 0
+    dispute_id, fee = arbitrable._open_dispute(
+        TOKEN.address, arbitrator, self.params.arbitrator_extra_data, (node_id << 32) | epoch, bond
+    )
     self._challenges[node_id][epoch] = Challenge(
         challenger=msg.sender,
         arbitrator=arbitrator,
         dispute_id=dispute_id,
         bond=bond,
-        fraud_slash_bps=slash_bps,
-        challenger_share_bps=share_bps,
+        fraud_slash_bps=self.params.fraud_slash_bps,
+        challenger_share_bps=self.params.challenger_share_bps,
         ruling=0,
         slashed=0,
     )
-    # `epoch` < 2**32 (it was reported) and node ids start at 1, so the
-    # key is never 0 and never mixes its two halves.
-    self._dispute_report[arbitrator][dispute_id] = (node_id << 32) | epoch
     log ReportChallenged(
         node_id=node_id,
         epoch=epoch,
@@ -932,15 +874,8 @@ def challenge(node_id: uint256, epoch: uint256, evidence_uri: String[256]) -> ui
         bond=bond,
         fee=fee,
     )
-    log IEvidence.Dispute(
-        arbitrator=arbitrator,
-        dispute_id=dispute_id,
-        meta_evidence_id=self.meta_evidence_id,
-        evidence_group_id=dispute_id,
-    )
-    log IEvidence.Evidence(
-        arbitrator=arbitrator, evidence_group_id=dispute_id, party=msg.sender, evidence=evidence_uri
-    )
+    arbitrable._log_dispute(arbitrator, dispute_id, self.meta_evidence_id)
+    arbitrable._log_evidence(arbitrator, dispute_id, evidence_uri)
     return dispute_id
 
 
@@ -954,12 +889,10 @@ def submit_evidence(node_id: uint256, epoch: uint256, evidence_uri: String[256])
     @param epoch The epoch of the challenged report.
     @param evidence_uri The evidence (ERC-1497 JSON URI).
     """
-    assert self._load_report(node_id, epoch).status == REPORT_CHALLENGED, "registry: report not under challenge"
-    assert len(evidence_uri) != 0, "registry: evidence required"
-    c: Challenge = self._challenges[node_id][epoch]
-    log IEvidence.Evidence(
-        arbitrator=c.arbitrator, evidence_group_id=c.dispute_id, party=msg.sender, evidence=evidence_uri
-    )
+    utils._require(self._load_report(node_id, epoch).status == REPORT_CHALLENGED, "registry: report not under challenge")
+    utils._require(len(evidence_uri) != 0, "registry: evidence required")
+    challenge: Challenge = self._challenges[node_id][epoch]
+    arbitrable._log_evidence(challenge.arbitrator, challenge.dispute_id, evidence_uri)
 
 
 @external
@@ -978,29 +911,28 @@ def rule(dispute_id: uint256, ruling: uint256):
     @param dispute_id The arbitrator's dispute id.
     @param ruling The ruling, 0 to 2.
     """
-    key: uint256 = self._dispute_report[msg.sender][dispute_id]
-    assert key != 0, "registry: unknown dispute"
-    assert ruling <= RULING_FRAUD, "registry: ruling out of range"
+    # Only the challenge's arbitrator, once: the report is CHALLENGED
+    # until then.
+    key: uint256 = arbitrable._take_ruling(dispute_id, ruling, RULING_FRAUD)
     node_id: uint256 = key >> 32
-    epoch: uint256 = key & _MASK32
-    rec: _Report = self._load_report(node_id, epoch)
-    assert rec.status == REPORT_CHALLENGED, "registry: dispute already ruled"
+    epoch: uint256 = key & utils.MASK_32
+    filed: _Report = self._load_report(node_id, epoch)
 
-    c: Challenge = self._challenges[node_id][epoch]
+    challenge: Challenge = self._challenges[node_id][epoch]
     node: _Node = self._load_node(node_id)
     node.open_challenges -= 1
-    self.total_bonds -= c.bond
+    self.total_bonds -= challenge.bond
     units_removed: uint256 = 0
     if ruling == RULING_FRAUD:
-        rec.status = REPORT_VOIDED
-        slash: uint256 = node.stake * c.fraud_slash_bps // _BPS
-        to_challenger: uint256 = slash * c.challenger_share_bps // _BPS
+        filed.status = REPORT_VOIDED
+        slash: uint256 = node.stake * challenge.fraud_slash_bps // utils.BPS
+        to_challenger: uint256 = slash * challenge.challenger_share_bps // utils.BPS
         node.stake -= slash
         self.total_stake -= slash
-        c.slashed = slash
-        self._credit(c.challenger, c.bond + to_challenger)
+        challenge.slashed = slash
+        self._credit(challenge.challenger, challenge.bond + to_challenger)
         self._credit(self.params.treasury, slash - to_challenger)
-        units_removed = self._void_units(epoch, rec)
+        units_removed = self._void_units(epoch, filed)
         log NodeSlashed(
             node_id=node_id,
             epoch=epoch,
@@ -1012,24 +944,23 @@ def rule(dispute_id: uint256, ruling: uint256):
         if node.status == NODE_ACTIVE:
             node = self._deactivate(node_id, node)
     else:
-        rec.status = REPORT_UPHELD
+        filed.status = REPORT_UPHELD
         if ruling == RULING_VALID:
-            self._credit(node.owner, c.bond)
+            self._credit(node.owner, challenge.bond)
         else:
-            self._credit(c.challenger, c.bond)
+            self._credit(challenge.challenger, challenge.bond)
     self._store_node(node_id, node)
-    self._store_report(node_id, epoch, rec)
-    c.ruling = ruling
-    self._challenges[node_id][epoch] = c
+    self._store_report(node_id, epoch, filed)
+    challenge.ruling = ruling
+    self._challenges[node_id][epoch] = challenge
     log ReportRuled(
         node_id=node_id,
         epoch=epoch,
         dispute_id=dispute_id,
         ruling=ruling,
-        status=rec.status,
+        status=filed.status,
         units_removed=units_removed,
     )
-    log IArbitrable.Ruling(arbitrator=msg.sender, dispute_id=dispute_id, ruling=ruling)
 
 
 # ---------------------------------------------------------------------------
@@ -1051,29 +982,29 @@ def claim(node_id: uint256, epochs: DynArray[uint256, MAX_CLAIM_EPOCHS]) -> uint
     @return uint256 The LDAO minted.
     """
     node: _Node = self._owned_node(node_id)
-    assert len(epochs) != 0, "registry: no epochs"
+    utils._require(len(epochs) != 0, "registry: no epochs")
     room: uint256 = staticcall TOKEN.cap() - staticcall TOKEN.totalSupply()
     total: uint256 = 0
     for epoch: uint256 in epochs:
-        rec: _Report = self._load_report(node_id, epoch)
-        assert rec.status != REPORT_NONE, "registry: no report"
-        assert not rec.claimed, "registry: reward already claimed"
-        assert rec.status != REPORT_VOIDED, "registry: report voided"
-        assert rec.status != REPORT_CHALLENGED, "registry: report under challenge"
+        filed: _Report = self._load_report(node_id, epoch)
+        utils._require(filed.status != REPORT_NONE, "registry: no report")
+        utils._require(not filed.claimed, "registry: reward already claimed")
+        utils._require(filed.status != REPORT_VOIDED, "registry: report voided")
+        utils._require(filed.status != REPORT_CHALLENGED, "registry: report under challenge")
         record: _Epoch = self._load_epoch(epoch)
-        assert block.timestamp >= self._final_at(epoch, record.version), "registry: epoch not final"
+        utils._require(block.timestamp >= self._final_at(epoch, record.version), "registry: epoch not final")
         # total_units >= this report's effective units > 0: the report
         # counts in it and is not voided.
         entitled: uint256 = (
             self._terms[record.version].terms.epoch_emission
-            * (rec.work_units * rec.uptime_bps // _BPS)
+            * (filed.work_units * filed.uptime_bps // utils.BPS)
             // record.total_units
         )
         paid: uint256 = min(entitled, room)
         room -= paid
-        rec.claimed = True
-        rec.reward = paid
-        self._store_report(node_id, epoch, rec)
+        filed.claimed = True
+        filed.reward = paid
+        self._store_report(node_id, epoch, filed)
         record.rewarded += paid
         self._store_epoch(epoch, record)
         total += paid
@@ -1091,17 +1022,11 @@ def withdraw() -> uint256:
          income). Works while paused.
     @return uint256 The LDAO paid.
     """
-    amount: uint256 = self.credits[msg.sender]
-    assert amount != 0, "registry: nothing to withdraw"
-    self.credits[msg.sender] = 0
-    self.total_credits -= amount
-    assert extcall TOKEN.transfer(msg.sender, amount)
-    log Withdrawn(account=msg.sender, amount=amount)
-    return amount
+    return pull_payments._withdraw(TOKEN.address, "registry: nothing to withdraw")
 
 
 # ---------------------------------------------------------------------------
-# Governance: parameters, epoch terms, meta-evidence, pause
+# Governance: parameters, epoch terms, meta-evidence (pause: `pause_guard`)
 # ---------------------------------------------------------------------------
 
 @external
@@ -1116,7 +1041,7 @@ def set_params(new_params: Params):
          treasury not zero.
     @param new_params The new parameters.
     """
-    access_control._check_role(PARAMS_ROLE, msg.sender)
+    roles._check_params_role()
     self._set_params(new_params)
 
 
@@ -1131,9 +1056,9 @@ def set_epoch_terms(new_terms: EpochTerms) -> uint256:
     @param new_terms The new terms.
     @return uint256 The first epoch they apply to.
     """
-    access_control._check_role(PARAMS_ROLE, msg.sender)
+    roles._check_params_role()
     self._check_terms(new_terms)
-    from_epoch: uint256 = self._current_epoch() + 1
+    from_epoch: uint256 = epoch_clock._current_epoch() + 1
     version: uint256 = self.terms_count - 1
     if self._terms[version].from_epoch != from_epoch:
         version += 1
@@ -1151,30 +1076,11 @@ def set_meta_evidence(meta_evidence_uri: String[256]) -> uint256:
     @param meta_evidence_uri The meta-evidence JSON URI.
     @return uint256 The new meta-evidence id.
     """
-    access_control._check_role(PARAMS_ROLE, msg.sender)
+    roles._check_params_role()
     meta_evidence_id: uint256 = self.meta_evidence_id + 1
     self.meta_evidence_id = meta_evidence_id
-    log IEvidence.MetaEvidence(meta_evidence_id=meta_evidence_id, evidence=meta_evidence_uri)
+    arbitrable._log_meta_evidence(meta_evidence_id, meta_evidence_uri)
     return meta_evidence_id
-
-
-@external
-def pause():
-    """
-    @dev Pauses registration, growth and reports (GUARDIAN_ROLE). Never
-         challenges, rulings, claims, deactivation or withdrawals.
-    """
-    access_control._check_role(GUARDIAN_ROLE, msg.sender)
-    pausable._pause()
-
-
-@external
-def unpause():
-    """
-    @dev Lifts the pause (GUARDIAN_ROLE).
-    """
-    access_control._check_role(GUARDIAN_ROLE, msg.sender)
-    pausable._unpause()
 
 
 # ---------------------------------------------------------------------------
@@ -1188,7 +1094,7 @@ def current_epoch() -> uint256:
     @dev Returns the epoch in progress.
     @return uint256 The current epoch.
     """
-    return self._current_epoch()
+    return epoch_clock._current_epoch()
 
 
 @external
@@ -1203,22 +1109,22 @@ def node(node_id: uint256) -> NodeInfo:
             reportable epochs `[first_epoch, end_epoch)`, open challenges,
             and the registration, deactivation and withdrawable dates.
     """
-    n: _Node = self._load_node(node_id)
+    node: _Node = self._load_node(node_id)
     dates: uint256 = self._node_dates[node_id]
     return NodeInfo(
-        owner=n.owner,
-        tier=n.tier,
-        status=n.status,
-        gpu_count=n.gpu_count,
-        prev_gpu_count=n.prev_gpu_count,
-        gpus_from_epoch=n.gpus_from_epoch,
-        stake=n.stake,
-        first_epoch=n.first_epoch,
-        end_epoch=n.end_epoch,
-        open_challenges=n.open_challenges,
-        registered_at=dates & _MASK40,
-        deactivated_at=(dates >> 40) & _MASK40,
-        withdrawable_at=n.withdrawable_at,
+        owner=node.owner,
+        tier=node.tier,
+        status=node.status,
+        gpu_count=node.gpu_count,
+        prev_gpu_count=node.prev_gpu_count,
+        gpus_from_epoch=node.gpus_from_epoch,
+        stake=node.stake,
+        first_epoch=node.first_epoch,
+        end_epoch=node.end_epoch,
+        open_challenges=node.open_challenges,
+        registered_at=dates & utils.MASK_40,
+        deactivated_at=(dates >> 40) & utils.MASK_40,
+        withdrawable_at=node.withdrawable_at,
         specs_hash=self._node_specs[node_id],
     )
 
@@ -1234,20 +1140,20 @@ def report_of(node_id: uint256, epoch: uint256) -> ReportInfo:
             status (0 none, 1 filed, 2 challenged, 3 upheld, 4 voided),
             filing time, challenge deadline, and the reward claimed.
     """
-    rec: _Report = self._load_report(node_id, epoch)
-    if rec.status == REPORT_NONE:
+    filed: _Report = self._load_report(node_id, epoch)
+    if filed.status == REPORT_NONE:
         return empty(ReportInfo)
     period: uint256 = self._terms[self._epoch_version(epoch)].terms.challenge_period
     return ReportInfo(
-        work_units=rec.work_units,
-        effective_units=rec.work_units * rec.uptime_bps // _BPS,
-        uptime_bps=rec.uptime_bps,
-        receipts_root=self._report_root[node_id][epoch],
-        status=rec.status,
-        reported_at=rec.reported_at,
-        challenge_deadline=rec.reported_at + period,
-        claimed=rec.claimed,
-        reward=rec.reward,
+        work_units=filed.work_units,
+        effective_units=filed.work_units * filed.uptime_bps // utils.BPS,
+        uptime_bps=filed.uptime_bps,
+        receipts_root=self._receipts_roots[node_id][epoch],
+        status=filed.status,
+        reported_at=filed.reported_at,
+        challenge_deadline=filed.reported_at + period,
+        claimed=filed.claimed,
+        reward=filed.reward,
     )
 
 
@@ -1263,13 +1169,11 @@ def epoch_total(epoch: uint256) -> EpochInfo:
             it, and the number of reports filed.
     """
     record: _Epoch = self._load_epoch(epoch)
-    version: uint256 = record.version
-    if not record.fixed:
-        version = self._version_of(epoch)
+    version: uint256 = self._epoch_version(epoch)
     window: uint256 = self._terms[version].terms.reporting_window
-    end: uint256 = self._epoch_end(epoch)
+    end: uint256 = epoch_clock._epoch_end(epoch)
     return EpochInfo(
-        start=end - EPOCH_LENGTH,
+        start=end - epoch_clock.EPOCH_LENGTH,
         end=end,
         report_deadline=end + window,
         final_at=end + window + self._terms[version].terms.challenge_period,
@@ -1304,8 +1208,10 @@ def dispute_report(arbitrator: address, dispute_id: uint256) -> (uint256, uint25
     @return uint256 The node id (0 if the dispute is not the registry's).
     @return uint256 The epoch.
     """
-    key: uint256 = self._dispute_report[arbitrator][dispute_id]
-    return key >> 32, key & _MASK32
+    known: bool = False
+    key: uint256 = 0
+    known, key = arbitrable._item_of(arbitrator, dispute_id)
+    return key >> 32, key & utils.MASK_32
 
 
 @external
@@ -1318,13 +1224,13 @@ def pending_reward(node_id: uint256, epoch: uint256) -> uint256:
     @param epoch The epoch.
     @return uint256 The reward in base units.
     """
-    rec: _Report = self._load_report(node_id, epoch)
-    if rec.claimed or (rec.status != REPORT_FILED and rec.status != REPORT_UPHELD):
+    filed: _Report = self._load_report(node_id, epoch)
+    if filed.claimed or (filed.status != REPORT_FILED and filed.status != REPORT_UPHELD):
         return 0
     record: _Epoch = self._load_epoch(epoch)
     if block.timestamp < self._final_at(epoch, record.version):
         return 0
-    return self._terms[record.version].terms.epoch_emission * (rec.work_units * rec.uptime_bps // _BPS) // record.total_units
+    return self._terms[record.version].terms.epoch_emission * (filed.work_units * filed.uptime_bps // utils.BPS) // record.total_units
 
 
 @external
@@ -1332,7 +1238,7 @@ def pending_reward(node_id: uint256, epoch: uint256) -> uint256:
 def max_work_units(node_id: uint256, epoch: uint256) -> uint256:
     """
     @dev Returns the most work units the node may report for an epoch:
-         `gpu_count x max_units_per_gpu_second[tier] x EPOCH_LENGTH`.
+         `gpu_count x max_units_per_gpu_second[tier] x epoch_clock.EPOCH_LENGTH`.
     @param node_id The node.
     @param epoch The epoch.
     @return uint256 The capacity in work units (TFLOP).
@@ -1349,8 +1255,7 @@ def required_stake(tier: uint256, gpu_count: uint256) -> uint256:
     @param gpu_count The number of GPUs.
     @return uint256 `stake_per_gpu[tier] x gpu_count`.
     """
-    self._check_node_shape(gpu_count, tier)
-    return self.params.stake_per_gpu[tier] * gpu_count
+    return self._stake_for(gpu_count, tier)
 
 
 @external
@@ -1385,7 +1290,29 @@ def accounted() -> uint256:
          tokens to it directly.
     @return uint256 The sum.
     """
-    return self.total_stake + self.total_bonds + self.total_credits
+    return self.total_stake + self.total_bonds + pull_payments.total_owed
+
+
+@external
+@view
+def credits(account: address) -> uint256:
+    """
+    @dev Returns what `account` may `withdraw` (bonds, slash shares,
+         treasury income).
+    @param account The account.
+    @return uint256 The amount.
+    """
+    return pull_payments.owed[account]
+
+
+@external
+@view
+def total_credits() -> uint256:
+    """
+    @dev Returns the sum of every account's `credits`.
+    @return uint256 The sum.
+    """
+    return pull_payments.total_owed
 
 
 @external
@@ -1413,10 +1340,10 @@ def verify_receipt(node_id: uint256, epoch: uint256, receipt: Receipt, proof: Dy
     @param proof The sibling hashes from its leaf to the root.
     @return bool Whether the proof holds (False if there is no report).
     """
-    root: bytes32 = self._report_root[node_id][epoch]
+    root: bytes32 = self._receipts_roots[node_id][epoch]
     if root == empty(bytes32):
         return False
-    return mpv._verify(proof, root, self._receipt_leaf(receipt))
+    return merkle._verify(proof, root, self._receipt_leaf(receipt))
 
 
 # ---------------------------------------------------------------------------
@@ -1434,12 +1361,11 @@ def _register(owner: address, specs_hash: bytes32, specs_uri: String[256], gpu_c
     @param tier The hardware tier.
     @return uint256 The node id.
     """
-    self._check_node_shape(gpu_count, tier)
-    assert specs_hash != empty(bytes32), "registry: empty specs hash"
-    stake: uint256 = self.params.stake_per_gpu[tier] * gpu_count
+    stake: uint256 = self._stake_for(gpu_count, tier)
+    utils._require(specs_hash != empty(bytes32), "registry: empty specs hash")
     node_id: uint256 = self.node_count + 1
     self.node_count = node_id
-    first_epoch: uint256 = self._current_epoch() + 1
+    first_epoch: uint256 = epoch_clock._current_epoch() + 1
     self._store_node(
         node_id,
         _Node(
@@ -1474,15 +1400,18 @@ def _register(owner: address, specs_hash: bytes32, specs_uri: String[256], gpu_c
 
 
 @internal
-@pure
-def _check_node_shape(gpu_count: uint256, tier: uint256):
+@view
+def _stake_for(gpu_count: uint256, tier: uint256) -> uint256:
     """
-    @dev Reverts unless the tier exists and the GPU count is in range.
+    @dev The stake a node of this shape bonds, reverting unless the tier
+         exists and the GPU count is in range.
     @param gpu_count The number of GPUs.
     @param tier The hardware tier.
+    @return uint256 `stake_per_gpu[tier] x gpu_count`.
     """
-    assert tier < N_TIERS, "registry: unknown tier"
-    assert gpu_count != 0 and gpu_count <= MAX_GPUS_PER_NODE, "registry: GPU count out of range"
+    utils._require(tier < N_TIERS, "registry: unknown tier")
+    utils._require(gpu_count != 0 and gpu_count <= MAX_GPUS_PER_NODE, "registry: GPU count out of range")
+    return self.params.stake_per_gpu[tier] * gpu_count
 
 
 @internal
@@ -1498,7 +1427,7 @@ def _deactivate(node_id: uint256, node: _Node) -> _Node:
     withdrawable_at: uint256 = block.timestamp + self.params.unbonding_period
     deactivated: _Node = node
     deactivated.status = NODE_DEACTIVATED
-    deactivated.end_epoch = self._current_epoch()
+    deactivated.end_epoch = epoch_clock._current_epoch()
     deactivated.withdrawable_at = withdrawable_at
     self._node_dates[node_id] = self._node_dates[node_id] | (
         convert(convert(block.timestamp, uint40), uint256) << 40
@@ -1520,9 +1449,9 @@ def _owned_node(node_id: uint256) -> _Node:
     @param node_id The node.
     @return _Node The node's hot fields.
     """
-    assert node_id != 0 and node_id <= self.node_count, "registry: unknown node"
+    utils._require(node_id != 0 and node_id <= self.node_count, "registry: unknown node")
     node: _Node = self._load_node(node_id)
-    assert node.owner == msg.sender, "registry: caller is not the node owner"
+    utils._require(node.owner == msg.sender, "registry: caller is not the node owner")
     return node
 
 
@@ -1534,13 +1463,13 @@ def _capacity(node: _Node, epoch: uint256, version: uint256) -> uint256:
     @param node The node.
     @param epoch The epoch.
     @param version The epoch's terms version.
-    @return uint256 `gpus x max_units_per_gpu_second[tier] x EPOCH_LENGTH`
+    @return uint256 `gpus x max_units_per_gpu_second[tier] x epoch_clock.EPOCH_LENGTH`
             (at most 1,024 x 1e6 x 2,592,000 < 2**64).
     """
     gpus: uint256 = node.prev_gpu_count
     if epoch >= node.gpus_from_epoch:
         gpus = node.gpu_count
-    return gpus * self._terms[version].terms.max_units_per_gpu_second[node.tier] * EPOCH_LENGTH
+    return gpus * self._terms[version].terms.max_units_per_gpu_second[node.tier] * epoch_clock.EPOCH_LENGTH
 
 
 @internal
@@ -1578,27 +1507,6 @@ def _try_permit(owner: address, amount: uint256, deadline: uint256, v: uint8, r:
 
 @internal
 @view
-def _current_epoch() -> uint256:
-    """
-    @dev The epoch in progress (GENESIS is never in the future).
-    @return uint256 The current epoch.
-    """
-    return (block.timestamp - GENESIS) // EPOCH_LENGTH
-
-
-@internal
-@view
-def _epoch_end(epoch: uint256) -> uint256:
-    """
-    @dev The end of an epoch (exclusive).
-    @param epoch The epoch.
-    @return uint256 The timestamp it ends at.
-    """
-    return GENESIS + (epoch + 1) * EPOCH_LENGTH
-
-
-@internal
-@view
 def _final_at(epoch: uint256, version: uint256) -> uint256:
     """
     @dev When an epoch becomes final for rewards: its last possible report
@@ -1608,7 +1516,7 @@ def _final_at(epoch: uint256, version: uint256) -> uint256:
     @return uint256 The timestamp.
     """
     return (
-        self._epoch_end(epoch)
+        epoch_clock._epoch_end(epoch)
         + self._terms[version].terms.reporting_window
         + self._terms[version].terms.challenge_period
     )
@@ -1657,19 +1565,19 @@ def _epoch_version(epoch: uint256) -> uint256:
 
 
 @internal
-def _void_units(epoch: uint256, rec: _Report) -> uint256:
+def _void_units(epoch: uint256, filed: _Report) -> uint256:
     """
     @dev Removes a voided report's units from its epoch's total if the
          epoch is not final yet (no claim of it can have happened); after
          that the total is frozen and the voided share is never minted.
     @param epoch The epoch.
-    @param rec The voided report.
+    @param filed The voided report.
     @return uint256 The units removed (0 if the epoch was final).
     """
     record: _Epoch = self._load_epoch(epoch)
     if block.timestamp >= self._final_at(epoch, record.version):
         return 0
-    units: uint256 = rec.work_units * rec.uptime_bps // _BPS
+    units: uint256 = filed.work_units * filed.uptime_bps // utils.BPS
     record.total_units -= units
     self._store_epoch(epoch, record)
     return units
@@ -1708,24 +1616,32 @@ def _set_params(new_params: Params):
     @param new_params The parameters.
     """
     for amount: uint256 in new_params.stake_per_gpu:
-        assert amount >= MIN_STAKE_PER_GPU and amount <= MAX_STAKE_PER_GPU, "registry: stake per GPU out of range"
-    assert (
-        new_params.challenge_bond >= MIN_CHALLENGE_BOND and new_params.challenge_bond <= MAX_CHALLENGE_BOND
-    ), "registry: challenge bond out of range"
-    assert (
-        new_params.fraud_slash_bps >= MIN_FRAUD_SLASH_BPS and new_params.fraud_slash_bps <= MAX_FRAUD_SLASH_BPS
-    ), "registry: fraud slash out of range"
-    assert new_params.challenger_share_bps <= MAX_CHALLENGER_SHARE_BPS, "registry: challenger share out of range"
-    assert (
-        new_params.unbonding_period >= MIN_UNBONDING_PERIOD and new_params.unbonding_period <= MAX_UNBONDING_PERIOD
-    ), "registry: unbonding period out of range"
-    assert new_params.arbitrator != empty(address), "registry: arbitrator is the zero address"
-    assert (
-        staticcall IArbitrator(new_params.arbitrator).feeToken() == TOKEN.address
-    ), "registry: arbitrator fee token is not LDAO"
-    assert new_params.treasury != empty(address), "registry: treasury is the zero address"
+        utils._require(amount >= MIN_STAKE_PER_GPU and amount <= MAX_STAKE_PER_GPU, "registry: stake per GPU out of range")
+    utils._require(
+        new_params.challenge_bond >= MIN_CHALLENGE_BOND and new_params.challenge_bond <= MAX_CHALLENGE_BOND,
+        "registry: challenge bond out of range",
+    )
+    utils._require(
+        new_params.fraud_slash_bps >= MIN_FRAUD_SLASH_BPS and new_params.fraud_slash_bps <= MAX_FRAUD_SLASH_BPS,
+        "registry: fraud slash out of range",
+    )
+    utils._require(new_params.challenger_share_bps <= MAX_CHALLENGER_SHARE_BPS, "registry: challenger share out of range")
+    utils._require(
+        new_params.unbonding_period >= MIN_UNBONDING_PERIOD and new_params.unbonding_period <= MAX_UNBONDING_PERIOD,
+        "registry: unbonding period out of range",
+    )
+    utils._require(new_params.arbitrator != empty(address), "registry: arbitrator is the zero address")
+    utils._require(
+        staticcall IArbitrator(new_params.arbitrator).feeToken() == TOKEN.address,
+        "registry: arbitrator fee token is not LDAO",
+    )
+    utils._require(new_params.treasury != empty(address), "registry: treasury is the zero address")
+    version: uint256 = 0
+    if self.params.arbitrator != empty(address):
+        version = self.params_version + 1
+        self.params_version = version
     self.params = new_params
-    log ParamsChanged(params=new_params)
+    log ParamsChanged(version=version, params=new_params)
 
 
 @internal
@@ -1735,17 +1651,20 @@ def _check_terms(terms: EpochTerms):
     @dev Reverts unless every epoch term is within its bounds.
     @param terms The terms.
     """
-    assert terms.epoch_emission <= MAX_EPOCH_EMISSION, "registry: epoch emission out of range"
-    assert (
-        terms.reporting_window >= MIN_REPORTING_WINDOW and terms.reporting_window <= MAX_REPORTING_WINDOW
-    ), "registry: reporting window out of range"
-    assert (
-        terms.challenge_period >= MIN_CHALLENGE_PERIOD and terms.challenge_period <= MAX_CHALLENGE_PERIOD
-    ), "registry: challenge period out of range"
+    utils._require(terms.epoch_emission <= MAX_EPOCH_EMISSION, "registry: epoch emission out of range")
+    utils._require(
+        terms.reporting_window >= MIN_REPORTING_WINDOW and terms.reporting_window <= MAX_REPORTING_WINDOW,
+        "registry: reporting window out of range",
+    )
+    utils._require(
+        terms.challenge_period >= MIN_CHALLENGE_PERIOD and terms.challenge_period <= MAX_CHALLENGE_PERIOD,
+        "registry: challenge period out of range",
+    )
     for rate: uint256 in terms.max_units_per_gpu_second:
-        assert (
-            rate >= MIN_UNITS_PER_GPU_SECOND and rate <= MAX_UNITS_PER_GPU_SECOND
-        ), "registry: max units per GPU-second out of range"
+        utils._require(
+            rate >= MIN_UNITS_PER_GPU_SECOND and rate <= MAX_UNITS_PER_GPU_SECOND,
+            "registry: max units per GPU-second out of range",
+        )
 
 
 @internal
@@ -1757,8 +1676,7 @@ def _credit(account: address, amount: uint256):
     """
     if amount == 0:
         return
-    self.credits[account] += amount
-    self.total_credits += amount
+    pull_payments._credit(account, amount)
     log Credited(account=account, amount=amount)
 
 
@@ -1770,36 +1688,36 @@ def _credit(account: address, amount: uint256):
 @view
 def _load_node(node_id: uint256) -> _Node:
     """
-    @dev Unpacks a node's words A and B.
+    @dev Unpacks a node's profile and bond words.
     @param node_id The node.
     @return _Node The hot fields.
     """
-    a: uint256 = self._node_a[node_id]
-    b: uint256 = self._node_b[node_id]
+    profile: uint256 = self._node_profiles[node_id]
+    bond: uint256 = self._node_bonds[node_id]
     return _Node(
-        owner=convert(convert(a & _MASK160, uint160), address),
-        tier=(a >> 160) & 255,
-        status=(a >> 168) & 255,
-        gpu_count=(a >> 176) & _MASK16,
-        prev_gpu_count=(a >> 192) & _MASK16,
-        gpus_from_epoch=(a >> 208) & _MASK32,
-        stake=b & _MASK96,
-        first_epoch=(b >> 96) & _MASK32,
-        end_epoch=(b >> 128) & _MASK32,
-        open_challenges=(b >> 160) & _MASK32,
-        withdrawable_at=(b >> 192) & _MASK40,
+        owner=convert(convert(profile & utils.MASK_160, uint160), address),
+        tier=(profile >> 160) & 255,
+        status=(profile >> 168) & 255,
+        gpu_count=(profile >> 176) & utils.MASK_16,
+        prev_gpu_count=(profile >> 192) & utils.MASK_16,
+        gpus_from_epoch=(profile >> 208) & utils.MASK_32,
+        stake=bond & utils.MASK_96,
+        first_epoch=(bond >> 96) & utils.MASK_32,
+        end_epoch=(bond >> 128) & utils.MASK_32,
+        open_challenges=(bond >> 160) & utils.MASK_32,
+        withdrawable_at=(bond >> 192) & utils.MASK_40,
     )
 
 
 @internal
 def _store_node(node_id: uint256, node: _Node):
     """
-    @dev Packs and stores a node's words A and B; each field is narrowed
+    @dev Packs and stores a node's profile and bond words; each field is narrowed
          with a checked `convert`.
     @param node_id The node.
     @param node The hot fields.
     """
-    self._node_a[node_id] = (
+    self._node_profiles[node_id] = (
         convert(node.owner, uint256)
         | (convert(convert(node.tier, uint8), uint256) << 160)
         | (convert(convert(node.status, uint8), uint256) << 168)
@@ -1807,7 +1725,7 @@ def _store_node(node_id: uint256, node: _Node):
         | (convert(convert(node.prev_gpu_count, uint16), uint256) << 192)
         | (convert(convert(node.gpus_from_epoch, uint32), uint256) << 208)
     )
-    self._node_b[node_id] = (
+    self._node_bonds[node_id] = (
         convert(convert(node.stake, uint96), uint256)
         | (convert(convert(node.first_epoch, uint32), uint256) << 96)
         | (convert(convert(node.end_epoch, uint32), uint256) << 128)
@@ -1825,34 +1743,34 @@ def _load_report(node_id: uint256, epoch: uint256) -> _Report:
     @param epoch The epoch.
     @return _Report The report (status 0 if none).
     """
-    w: uint256 = self._report_word[node_id][epoch]
+    word: uint256 = self._reports[node_id][epoch]
     return _Report(
-        work_units=w & _MASK64,
-        uptime_bps=(w >> 64) & _MASK16,
-        status=(w >> 80) & 255,
-        reported_at=(w >> 88) & _MASK40,
-        reward=(w >> 128) & _MASK96,
-        claimed=(w >> 224) & 1 == 1,
+        work_units=word & utils.MASK_64,
+        uptime_bps=(word >> 64) & utils.MASK_16,
+        status=(word >> 80) & 255,
+        reported_at=(word >> 88) & utils.MASK_40,
+        reward=(word >> 128) & utils.MASK_96,
+        claimed=(word >> 224) & 1 == 1,
     )
 
 
 @internal
-def _store_report(node_id: uint256, epoch: uint256, rec: _Report):
+def _store_report(node_id: uint256, epoch: uint256, filed: _Report):
     """
     @dev Packs and stores a report's word (checked narrowing).
     @param node_id The node.
     @param epoch The epoch.
-    @param rec The report.
+    @param filed The report.
     """
     claimed: uint256 = 0
-    if rec.claimed:
+    if filed.claimed:
         claimed = 1
-    self._report_word[node_id][epoch] = (
-        convert(convert(rec.work_units, uint64), uint256)
-        | (convert(convert(rec.uptime_bps, uint16), uint256) << 64)
-        | (convert(convert(rec.status, uint8), uint256) << 80)
-        | (convert(convert(rec.reported_at, uint40), uint256) << 88)
-        | (convert(convert(rec.reward, uint96), uint256) << 128)
+    self._reports[node_id][epoch] = (
+        convert(convert(filed.work_units, uint64), uint256)
+        | (convert(convert(filed.uptime_bps, uint16), uint256) << 64)
+        | (convert(convert(filed.status, uint8), uint256) << 80)
+        | (convert(convert(filed.reported_at, uint40), uint256) << 88)
+        | (convert(convert(filed.reward, uint96), uint256) << 128)
         | (claimed << 224)
     )
 
@@ -1865,17 +1783,17 @@ def _load_epoch(epoch: uint256) -> _Epoch:
     @param epoch The epoch.
     @return _Epoch The totals and the fixed terms version, if any.
     """
-    w: uint256 = self._epoch_word[epoch]
-    version_plus_one: uint256 = (w >> 192) & _MASK32
+    word: uint256 = self._epochs[epoch]
+    version_plus_one: uint256 = (word >> 192) & utils.MASK_32
     version: uint256 = 0
     if version_plus_one != 0:
         version = version_plus_one - 1
     return _Epoch(
-        total_units=w & _MASK96,
-        rewarded=(w >> 96) & _MASK96,
+        total_units=word & utils.MASK_96,
+        rewarded=(word >> 96) & utils.MASK_96,
         version=version,
         fixed=version_plus_one != 0,
-        reports=w >> 224,
+        reports=word >> 224,
     )
 
 
@@ -1887,7 +1805,7 @@ def _store_epoch(epoch: uint256, record: _Epoch):
     @param epoch The epoch.
     @param record The totals and version.
     """
-    self._epoch_word[epoch] = (
+    self._epochs[epoch] = (
         convert(convert(record.total_units, uint96), uint256)
         | (convert(convert(record.rewarded, uint96), uint256) << 96)
         | (convert(convert(record.version + 1, uint32), uint256) << 192)

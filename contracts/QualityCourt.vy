@@ -5,52 +5,30 @@
 @title LabelDAO QualityCourt
 @custom:contract-name QualityCourt
 @license GNU Affero General Public License v3.0 only
-@notice The court that settles LabelDAO's disputes about label quality and
-        GPU fraud: an ERC-792 arbitrator whose fees are paid in LDAO
-        (`IArbitrator`), with ERC-1497 evidence. Jurors stake LDAO; each
-        round draws a panel with probability proportional to free stake
-        from a sortition sum tree (`modules/sortition.vy`); jurors commit
-        and reveal votes weighted by seats; the plurality wins and a tie
-        gives 0. During the appeal period two sides can fund a bigger
-        panel (2n + 1 seats); once the dispute is final anyone executes
-        the rounds in batches (coherent jurors get their locks back plus
-        the fees and the slashed tokens pro rata by seats; incoherent
-        jurors lose their locks; silent jurors lose more) and delivers the
-        ruling to the arbitrable, once.
+@notice An ERC-792 arbitrator paid in LDAO, with ERC-1497 evidence. Jurors
+        stake LDAO; each round draws a panel in proportion to free stake
+        (`modules/sortition.vy`), jurors commit and reveal, the plurality
+        wins (a tie gives 0), two funded sides raise an appeal (2n + 1
+        seats), and execution settles jurors in batches. The reasons for
+        each choice are in docs/decisions.md, "QualityCourt".
 
-        Life of a round: evidence (the panel is drawn, `draw` by anyone,
-        in batches) -> commit -> reveal -> appeal -> execution. The commit
-        period starts when the evidence period is over AND the panel is
-        complete; the other periods follow at fixed durations (per
-        dispute, from the parameters it was created with).
-
-        Design notes (docs/decisions.md, "QualityCourt", has the reasons):
-        - Draws sample a snapshot of the tree taken at the start of the
-          epoch in which the round's randomness was requested, so no stake
-          change after the request has any weight, across all batches. A
-          draw that outlives its epoch requests new randomness.
-        - A drawn juror whose current free stake, or whose snapshot stake
-          left after earlier seats, cannot cover the seat lock gets no seat:
-          the attempt is skipped (counted in `max_seats`).
-        - Appeals follow Kleros' two-sided funding: each side pays the
-          full `appealCost`; the appeal is raised when two sides are
-          funded; the new round's jurors are paid one deposit whatever
-          they rule; the funder of the side that finally wins gets the
-          other deposit back (if neither funded side wins, the two funders
-          share it). A side that is not the current ruling must be funded
-          in the first half of the appeal period unless another side is
-          already funded. A side funded alone wins by default (the lone
-          funder is refunded), but jurors are always judged against what
-          the jury voted, never against a default.
-        - Execution never calls the arbitrable: `execute_ruling` is its own
-          step, so a reverting arbitrable cannot lock jurors' tokens.
-        - All payouts are pull (`claimable`, `withdraw`).
+        Invariants:
+        - Tokens in equal tokens out: once a round is executed its pool (fee
+          plus slashes) and appeal deposits are credited to the last unit
+          (`round_balance` is 0).
+        - Draws sample the stake snapshot of the epoch in which the round's
+          randomness was requested; no stake change after the request has
+          weight, across all batches.
+        - A juror's `locked` is the sum of the seat locks of their unsettled
+          rounds; their leaf stays theirs while it is not zero.
+        - Execution never calls the arbitrable (`execute_ruling` does, once).
+        - Every payout is pulled (`withdraw`).
 @custom:security The default randomness source (`PrevrandaoRandomness`) is
-                 testnet-grade; production deployments set a VRF adapter
-                 as `Params.randomness`. A juror whose non-reveal penalty
-                 exceeds their lock pays the rest from free stake, then from
-                 stake pending withdrawal, as far as it exists at execution:
-                 the lock itself is always taken.
+                 testnet-grade; production sets a VRF adapter as
+                 `Params.randomness`. A silent juror's penalty beyond the lock
+                 is taken from free, then pending stake, as far as it exists
+                 at execution. Packed fields stay in range because LDAO's
+                 supply is below 2**96 and panels below 2**16 seats.
 """
 
 
@@ -167,51 +145,64 @@ _MASK64: constant(uint256) = 2**64 - 1
 _MASK96: constant(uint256) = 2**96 - 1
 
 # @dev Juror record, one slot: locked (bits 0..95) | pending withdrawal
-# (96..191) | unlock time (192..231) | leaf position + 1 (232..255).
-_J_PENDING: constant(uint256) = 96
-_J_UNLOCK: constant(uint256) = 192
-_J_LEAF: constant(uint256) = 232
+# (96..191) | rounds holding unsettled seats (192..231) | leaf position + 1
+# (232..255). The draw updates it anyway (the lock), so counting a new
+# round there costs no slot of its own.
+_JUROR_PENDING_SHIFT: constant(uint256) = 96
+_JUROR_ROUNDS_SHIFT: constant(uint256) = 192
+_JUROR_ONE_ROUND: constant(uint256) = 1 << _JUROR_ROUNDS_SHIFT
+_JUROR_LEAF_SHIFT: constant(uint256) = 232
 
 # @dev Vote record of a juror in a round, one slot, created by the draw:
 # flags (bits 0..7) | choice (8..15) | seats (16..31) | the top 224 bits of
 # the commitment (32..255).
-_V_COMMITTED: constant(uint256) = 1
-_V_REVEALED: constant(uint256) = 2
-_V_SETTLED: constant(uint256) = 4
-_V_CHOICE: constant(uint256) = 8
-_V_SEATS: constant(uint256) = 16
-_V_ONE_SEAT: constant(uint256) = 1 << _V_SEATS
-_V_COMMITMENT_MASK: constant(uint256) = ~_MASK32
+_VOTE_COMMITTED: constant(uint256) = 1
+_VOTE_REVEALED: constant(uint256) = 2
+_VOTE_SETTLED: constant(uint256) = 4
+_VOTE_CHOICE_SHIFT: constant(uint256) = 8
+_VOTE_SEATS_SHIFT: constant(uint256) = 16
+_VOTE_ONE_SEAT: constant(uint256) = 1 << _VOTE_SEATS_SHIFT
+_VOTE_COMMITMENT_MASK: constant(uint256) = ~_MASK32
 
-# @dev Account record: claimable (bits 0..191) | open rounds (192..255).
-_A_ROUNDS: constant(uint256) = 192
-_A_ONE_ROUND: constant(uint256) = 1 << _A_ROUNDS
-_MASK192: constant(uint256) = 2**192 - 1
+# @dev Account record: claimable (bits 0..191) | unlock time of the
+# pending withdrawal (192..231) | juror marker (255). The marker, set by a
+# juror's first stake and never cleared, keeps a juror's slot non-zero, so
+# crediting a reward never writes a fresh slot: the fresh write is paid
+# once per juror, not once per round.
+_ACCOUNT_UNLOCK_SHIFT: constant(uint256) = 192
+_ACCOUNT_JUROR: constant(uint256) = 1 << 255
+_CLAIMABLE_MASK: constant(uint256) = 2**192 - 1
+
+# @dev Leaf positions of a round's jurors, ten 24-bit fields per slot
+# (positions are below 2**20): one fresh slot per ten jurors.
+_LEAF_BITS: constant(uint256) = 24
+_LEAVES_PER_SLOT: constant(uint256) = 10
+_MASK24: constant(uint256) = 2**24 - 1
 
 # @dev Round timetable, one slot: panel (0..15) | drawn (16..31) | jurors
 # (32..47) | choices (48..55) | commit start (56..95) | reveal start
 # (96..135) | appeal start (136..175) | appeal end (176..215).
-_M_DRAWN: constant(uint256) = 16
-_M_JURORS: constant(uint256) = 32
-_M_CHOICES: constant(uint256) = 48
-_M_COMMIT: constant(uint256) = 56
-_M_REVEAL: constant(uint256) = 96
-_M_APPEAL: constant(uint256) = 136
-_M_APPEAL_END: constant(uint256) = 176
+_TIMETABLE_DRAWN_SHIFT: constant(uint256) = 16
+_TIMETABLE_JURORS_SHIFT: constant(uint256) = 32
+_TIMETABLE_CHOICES_SHIFT: constant(uint256) = 48
+_TIMETABLE_COMMIT_SHIFT: constant(uint256) = 56
+_TIMETABLE_REVEAL_SHIFT: constant(uint256) = 96
+_TIMETABLE_APPEAL_SHIFT: constant(uint256) = 136
+_TIMETABLE_APPEAL_END_SHIFT: constant(uint256) = 176
 
 # @dev Round draw state, one slot: evidence end (0..39) | snapshot epoch
 # of the pending request (40..103) | draw attempts (104..135) | seat lock
 # (136..231).
-_R_EPOCH: constant(uint256) = 40
-_R_ATTEMPTS: constant(uint256) = 104
-_R_SEAT_LOCK: constant(uint256) = 136
+_DRAW_EPOCH_SHIFT: constant(uint256) = 40
+_DRAW_ATTEMPTS_SHIFT: constant(uint256) = 104
+_DRAW_SEAT_LOCK_SHIFT: constant(uint256) = 136
 
 # @dev Dispute record, one slot: arbitrable (0..159) | params version
 # (160..191) | rounds (192..199) | choices (200..207) | ruling executed (208).
-_D_VERSION: constant(uint256) = 160
-_D_ROUNDS: constant(uint256) = 192
-_D_CHOICES: constant(uint256) = 200
-_D_RULED: constant(uint256) = 1 << 208
+_DISPUTE_VERSION_SHIFT: constant(uint256) = 160
+_DISPUTE_ROUNDS_SHIFT: constant(uint256) = 192
+_DISPUTE_CHOICES_SHIFT: constant(uint256) = 200
+_DISPUTE_RULED: constant(uint256) = 1 << 208
 
 # @dev Tally of a round: 16 bits of seats per choice 0..14, and a marker
 # bit written when the round opens, so that every reveal updates a
@@ -263,10 +254,10 @@ dispute_count: public(uint256)
 _disputes: HashMap[uint256, uint256]
 
 # @dev Round timetables (layout above).
-_meta: HashMap[uint256, uint256]
+_timetables: HashMap[uint256, uint256]
 
 # @dev Round draw states (layout above).
-_draws: HashMap[uint256, uint256]
+_draw_states: HashMap[uint256, uint256]
 
 # @dev The pending randomness request of each round.
 _requests: HashMap[uint256, uint256]
@@ -274,8 +265,10 @@ _requests: HashMap[uint256, uint256]
 # @dev Round tallies (layout above).
 _tallies: HashMap[uint256, uint256]
 
-# @dev Distinct jurors of a round, in order of their first seat.
-_round_jurors: HashMap[uint256, HashMap[uint256, address]]
+# @dev Leaf positions of a round's distinct jurors, in order of their first
+# seat (layout above). A juror keeps their leaf while they hold a seat not
+# settled (their lock is not zero), so `sortition.owner_of` names them.
+_round_leaves: HashMap[uint256, HashMap[uint256, uint256]]
 
 # @dev Vote records (layout above).
 _votes: HashMap[uint256, HashMap[address, uint256]]
@@ -290,9 +283,7 @@ _fundings: HashMap[uint256, IQualityCourt.Funding]
 _jurors: HashMap[address, uint256]
 
 # @dev Per account, one slot: what `withdraw` owes it (rewards, refunds,
-# treasury income; bits 0..191) | the rounds in which it holds seats not
-# settled yet (bits 192..255). Sharing the slot saves a write per juror
-# when a round is executed.
+# treasury income) and the unlock time of its pending stake (layout above).
 _accounts: HashMap[address, uint256]
 
 
@@ -498,12 +489,13 @@ def stake(amount: uint256):
     pausable._require_not_paused()
     self._require(amount != 0, "court: zero amount")
     record: uint256 = self._jurors[msg.sender]
-    leaf: uint256 = record >> _J_LEAF
+    leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     if leaf == 0:
         # Positions are below 2**20, so `position + 1` fits the 24-bit field.
         leaf = unsafe_add(sortition._allocate(msg.sender), 1)
-        record = record | (leaf << _J_LEAF)
+        record = record | (leaf << _JUROR_LEAF_SHIFT)
         self._jurors[msg.sender] = record
+        self._accounts[msg.sender] = self._accounts[msg.sender] | _ACCOUNT_JUROR
     position: uint256 = unsafe_sub(leaf, 1)
     sortition._add(position, amount)
     free: uint256 = sortition._value(position)
@@ -526,7 +518,7 @@ def request_unstake(amount: uint256):
     """
     self._require(amount != 0, "court: zero amount")
     record: uint256 = self._jurors[msg.sender]
-    leaf: uint256 = record >> _J_LEAF
+    leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     free: uint256 = 0
     if leaf != 0:
         free = sortition._value(unsafe_sub(leaf, 1))
@@ -536,9 +528,11 @@ def request_unstake(amount: uint256):
     self._require(remaining == 0 or remaining >= self.params[version].min_juror_stake, "court: remainder below minimum")
     sortition._sub(unsafe_sub(leaf, 1), amount)
     # Pending stays below the token supply, hence below 2**96.
-    pending: uint256 = ((record >> _J_PENDING) & _MASK96) + amount
+    pending: uint256 = ((record >> _JUROR_PENDING_SHIFT) & _MASK96) + amount
     unlock_time: uint256 = block.timestamp + self.params[version].unstake_delay
-    self._jurors[msg.sender] = (record & _MASK96) | (pending << _J_PENDING) | (unlock_time << _J_UNLOCK) | (leaf << _J_LEAF)
+    self._jurors[msg.sender] = record + (amount << _JUROR_PENDING_SHIFT)
+    account: uint256 = self._accounts[msg.sender]
+    self._accounts[msg.sender] = (account & ~(_MASK40 << _ACCOUNT_UNLOCK_SHIFT)) | (unlock_time << _ACCOUNT_UNLOCK_SHIFT)
     log UnstakeRequested(juror=msg.sender, amount=amount, pending_withdrawal=pending, unlock_time=unlock_time)
 
 
@@ -553,25 +547,27 @@ def withdraw() -> uint256:
     @return uint256 The amount transferred.
     """
     account: uint256 = self._accounts[msg.sender]
-    rewards: uint256 = account & _MASK192
+    rewards: uint256 = account & _CLAIMABLE_MASK
     record: uint256 = self._jurors[msg.sender]
-    pending: uint256 = (record >> _J_PENDING) & _MASK96
+    pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
     released: uint256 = 0
-    if pending != 0 and block.timestamp >= (record >> _J_UNLOCK) & _MASK40:
+    if pending != 0 and block.timestamp >= (account >> _ACCOUNT_UNLOCK_SHIFT) & _MASK40:
         released = pending
     amount: uint256 = rewards + released
     if amount == 0:
         self._require(pending == 0, "court: unstake delay not over")
         raise "court: nothing to withdraw"
-    if rewards != 0:
-        self._accounts[msg.sender] = account & ~_MASK192
+    # What is paid leaves the account: claimable, and the unlock time with
+    # the pending stake.
+    self._accounts[msg.sender] = account & _ACCOUNT_JUROR if released != 0 else account & ~_CLAIMABLE_MASK
     if released != 0:
-        leaf: uint256 = record >> _J_LEAF
-        locked: uint256 = record & _MASK96
-        if locked == 0 and sortition._value(unsafe_sub(leaf, 1)) == 0:
-            sortition._release(unsafe_sub(leaf, 1))
-            leaf = 0
-        self._jurors[msg.sender] = locked | (leaf << _J_LEAF)
+        record = record & ~(_MASK96 << _JUROR_PENDING_SHIFT)
+        position: uint256 = unsafe_sub(record >> _JUROR_LEAF_SHIFT, 1)
+        # No lock left means no unsettled seat either.
+        if record & _MASK96 == 0 and sortition._value(position) == 0:
+            sortition._release(position)
+            record = 0
+        self._jurors[msg.sender] = record
     log Withdrawn(account=msg.sender, stake=released, rewards=rewards)
     assert extcall IERC20(TOKEN).transfer(msg.sender, amount, default_return_value=True)
     return amount
@@ -601,7 +597,7 @@ def createDispute(choices: uint256, extra_data: Bytes[256]) -> uint256:
     dispute_id: uint256 = self.dispute_count
     self.dispute_count = dispute_id + 1
     self._disputes[dispute_id] = (
-        convert(msg.sender, uint256) | (version << _D_VERSION) | (1 << _D_ROUNDS) | (choices << _D_CHOICES)
+        convert(msg.sender, uint256) | (version << _DISPUTE_VERSION_SHIFT) | (1 << _DISPUTE_ROUNDS_SHIFT) | (choices << _DISPUTE_CHOICES_SHIFT)
     )
     log IArbitrator.DisputeCreation(dispute_id=dispute_id, arbitrable=msg.sender)
     log DisputeCreated(dispute_id=dispute_id, arbitrable=msg.sender, choices=choices, params_version=version, fee=fee)
@@ -641,23 +637,23 @@ def appeal(dispute_id: uint256, extra_data: Bytes[256]):
     record: uint256 = self._dispute_record(dispute_id)
     self._require(len(extra_data) == 32, "court: extra_data is not a side")
     side: uint256 = abi_decode(extra_data, uint256)
-    choices: uint256 = (record >> _D_CHOICES) & 255
+    choices: uint256 = (record >> _DISPUTE_CHOICES_SHIFT) & 255
     self._require(side >= 1 and side <= choices, "court: invalid side")
-    round: uint256 = unsafe_sub((record >> _D_ROUNDS) & 255, 1)
-    version: uint256 = (record >> _D_VERSION) & _MASK32
+    round: uint256 = unsafe_sub((record >> _DISPUTE_ROUNDS_SHIFT) & 255, 1)
+    version: uint256 = (record >> _DISPUTE_VERSION_SHIFT) & _MASK32
     key: uint256 = (dispute_id << 8) | round
-    meta: uint256 = self._meta[key]
-    panel: uint256 = meta & _MASK16
+    timetable: uint256 = self._timetables[key]
+    panel: uint256 = timetable & _MASK16
     self._require(not self._is_last_round(round, panel, version), "court: no more appeals")
-    self._require(self._period(meta) == PERIOD_APPEAL, "court: not in appeal period")
+    self._require(self._period(timetable) == PERIOD_APPEAL, "court: not in appeal period")
     funding: IQualityCourt.Funding = self._fundings[key]
     self._require(side != funding.side_a, "court: side already funded")
     ruling: uint256 = 0
     tied: bool = False
     ruling, tied = self._plurality(self._tallies[key], choices)
     if side != ruling and funding.side_a == 0:
-        appeal_start: uint256 = (meta >> _M_APPEAL) & _MASK40
-        half: uint256 = (((meta >> _M_APPEAL_END) & _MASK40) - appeal_start) // 2
+        appeal_start: uint256 = (timetable >> _TIMETABLE_APPEAL_SHIFT) & _MASK40
+        half: uint256 = (((timetable >> _TIMETABLE_APPEAL_END_SHIFT) & _MASK40) - appeal_start) // 2
         self._require(block.timestamp < appeal_start + half, "court: funding window over")
     next_panel: uint256 = 2 * panel + 1
     cost: uint256 = self.params[version].fee_per_juror * next_panel
@@ -671,7 +667,7 @@ def appeal(dispute_id: uint256, extra_data: Bytes[256]):
         self._fundings[key].funder_b = msg.sender
         # Two sides funded: the appeal is raised. One deposit pays the new
         # round's jurors; the other waits for the final ruling.
-        self._disputes[dispute_id] = record + (1 << _D_ROUNDS)
+        self._disputes[dispute_id] = record + (1 << _DISPUTE_ROUNDS_SHIFT)
         log IArbitrator.AppealDecision(dispute_id=dispute_id, arbitrable=self._arbitrable(record))
         self._open_round(dispute_id, round + 1, next_panel, choices, cost, version)
     if cost != 0:
@@ -691,9 +687,9 @@ def appealCost(dispute_id: uint256, extra_data: Bytes[256]) -> uint256:
     @return uint256 The cost in LDAO base units.
     """
     record: uint256 = self._dispute_record(dispute_id)
-    round: uint256 = unsafe_sub((record >> _D_ROUNDS) & 255, 1)
-    version: uint256 = (record >> _D_VERSION) & _MASK32
-    panel: uint256 = self._meta[(dispute_id << 8) | round] & _MASK16
+    round: uint256 = unsafe_sub((record >> _DISPUTE_ROUNDS_SHIFT) & 255, 1)
+    version: uint256 = (record >> _DISPUTE_VERSION_SHIFT) & _MASK32
+    panel: uint256 = self._timetables[(dispute_id << 8) | round] & _MASK16
     if self._is_last_round(round, panel, version):
         return max_value(uint256)
     return self.params[version].fee_per_juror * (2 * panel + 1)
@@ -710,9 +706,9 @@ def appealPeriod(dispute_id: uint256) -> (uint256, uint256):
     @return uint256 The end of the appeal period (timestamp).
     """
     record: uint256 = self._dispute_record(dispute_id)
-    meta: uint256 = self._meta[self._last_key(dispute_id, record)]
-    start: uint256 = (meta >> _M_APPEAL) & _MASK40
-    end: uint256 = (meta >> _M_APPEAL_END) & _MASK40
+    timetable: uint256 = self._timetables[self._last_key(dispute_id, record)]
+    start: uint256 = (timetable >> _TIMETABLE_APPEAL_SHIFT) & _MASK40
+    end: uint256 = (timetable >> _TIMETABLE_APPEAL_END_SHIFT) & _MASK40
     if end == start:
         return (0, 0)
     return (start, end)
@@ -728,7 +724,7 @@ def disputeStatus(dispute_id: uint256) -> uint8:
     @return uint8 The status.
     """
     record: uint256 = self._dispute_record(dispute_id)
-    period: uint256 = self._period(self._meta[self._last_key(dispute_id, record)])
+    period: uint256 = self._period(self._timetables[self._last_key(dispute_id, record)])
     if period == PERIOD_EXECUTION:
         return 2
     if period == PERIOD_APPEAL:
@@ -794,27 +790,27 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
     """
     self._require(max_seats >= 1 and max_seats <= MAX_DRAW_BATCH, "court: batch size out of range")
     record: uint256 = self._dispute_record(dispute_id)
-    round: uint256 = unsafe_sub((record >> _D_ROUNDS) & 255, 1)
+    round: uint256 = unsafe_sub((record >> _DISPUTE_ROUNDS_SHIFT) & 255, 1)
     key: uint256 = (dispute_id << 8) | round
-    meta: uint256 = self._meta[key]
-    panel: uint256 = meta & _MASK16
-    drawn: uint256 = (meta >> _M_DRAWN) & _MASK16
+    timetable: uint256 = self._timetables[key]
+    panel: uint256 = timetable & _MASK16
+    drawn: uint256 = (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16
     self._require(drawn < panel, "court: panel already drawn")
-    state: uint256 = self._draws[key]
-    version: uint256 = (record >> _D_VERSION) & _MASK32
+    state: uint256 = self._draw_states[key]
+    version: uint256 = (record >> _DISPUTE_VERSION_SHIFT) & _MASK32
     source: address = self.params[version].randomness
-    if (state >> _R_EPOCH) & _MASK64 != sortition._epoch():
+    if (state >> _DRAW_EPOCH_SHIFT) & _MASK64 != sortition._epoch():
         # The snapshot this request was made against is gone.
-        self._draws[key] = self._request_randomness(dispute_id, round, key, source, state)
+        self._draw_states[key] = self._request_randomness(dispute_id, round, key, source, state)
         return 0
     seed: uint256 = extcall IRandomness(source).receive_randomness(self._requests[key])
     self._require(seed != 0, "court: randomness not ready")
     total: uint256 = sortition._snapshot_total()
     self._require(total != 0, "court: no drawable stake")
 
-    seat_lock: uint256 = (state >> _R_SEAT_LOCK) & _MASK96
-    attempts: uint256 = (state >> _R_ATTEMPTS) & _MASK32
-    jurors: uint256 = (meta >> _M_JURORS) & _MASK16
+    seat_lock: uint256 = (state >> _DRAW_SEAT_LOCK_SHIFT) & _MASK96
+    attempts: uint256 = (state >> _DRAW_ATTEMPTS_SHIFT) & _MASK32
+    jurors: uint256 = (timetable >> _TIMETABLE_JURORS_SHIFT) & _MASK16
     seats_drawn: uint256 = 0
     for _: uint256 in range(max_seats, bound=MAX_DRAW_BATCH):
         if drawn == panel or total == 0:
@@ -834,23 +830,29 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
         total -= seat_lock
         # Locked stake stays below the token supply, hence below 2**96:
         # the addition cannot carry into the pending field.
-        self._jurors[juror] = self._jurors[juror] + seat_lock
+        juror_record: uint256 = self._jurors[juror] + seat_lock
         vote: uint256 = self._votes[key][juror]
         if vote == 0:
-            self._round_jurors[key][jurors] = juror
+            # A juror new to the round: their leaf joins the round's list
+            # (a fresh slot once per ten jurors) and the round is counted
+            # in their record.
+            slot: uint256 = unsafe_div(jurors, _LEAVES_PER_SLOT)
+            offset: uint256 = unsafe_mul(unsafe_sub(jurors, unsafe_mul(slot, _LEAVES_PER_SLOT)), _LEAF_BITS)
+            self._round_leaves[key][slot] = self._round_leaves[key][slot] | (position << offset)
             jurors += 1
-            self._accounts[juror] += _A_ONE_ROUND
+            juror_record += _JUROR_ONE_ROUND
+        self._jurors[juror] = juror_record
         # At most MAX_PANEL seats: the 16-bit seat count cannot overflow.
-        self._votes[key][juror] = vote + _V_ONE_SEAT
+        self._votes[key][juror] = vote + _VOTE_ONE_SEAT
         log SeatDrawn(dispute_id=dispute_id, round=round, juror=juror, seat=drawn)
         drawn += 1
         seats_drawn += 1
 
-    meta = (meta & ~((_MASK16 << _M_DRAWN) | (_MASK16 << _M_JURORS))) | (drawn << _M_DRAWN) | (jurors << _M_JURORS)
+    timetable = (timetable & ~((_MASK16 << _TIMETABLE_DRAWN_SHIFT) | (_MASK16 << _TIMETABLE_JURORS_SHIFT))) | (drawn << _TIMETABLE_DRAWN_SHIFT) | (jurors << _TIMETABLE_JURORS_SHIFT)
     if drawn == panel:
-        meta = self._schedule(dispute_id, round, meta, state, version)
-    self._meta[key] = meta
-    self._draws[key] = (state & ~(_MASK32 << _R_ATTEMPTS)) | (attempts << _R_ATTEMPTS)
+        timetable = self._schedule(dispute_id, round, timetable, state, version)
+    self._timetables[key] = timetable
+    self._draw_states[key] = (state & ~(_MASK32 << _DRAW_ATTEMPTS_SHIFT)) | (attempts << _DRAW_ATTEMPTS_SHIFT)
     return seats_drawn
 
 
@@ -872,14 +874,14 @@ def commit(dispute_id: uint256, round: uint256, commitment: bytes32):
     @param commitment The commitment (not zero).
     """
     key: uint256 = self._round_key(dispute_id, round)
-    meta: uint256 = self._meta[key]
-    assert meta != 0, "court: unknown round"
-    assert self._period(meta) == PERIOD_COMMIT, "court: not in commit period"
+    timetable: uint256 = self._timetables[key]
+    assert timetable != 0, "court: unknown round"
+    assert self._period(timetable) == PERIOD_COMMIT, "court: not in commit period"
     vote: uint256 = self._votes[key][msg.sender]
     assert vote != 0, "court: no seat in this round"
     assert commitment != empty(bytes32), "court: empty commitment"
     self._votes[key][msg.sender] = (
-        (convert(commitment, uint256) & _V_COMMITMENT_MASK) | (vote & _MASK32) | _V_COMMITTED
+        (convert(commitment, uint256) & _VOTE_COMMITMENT_MASK) | (vote & _MASK32) | _VOTE_COMMITTED
     )
     log Committed(dispute_id=dispute_id, round=round, juror=msg.sender, commitment=commitment)
 
@@ -895,18 +897,18 @@ def reveal(dispute_id: uint256, round: uint256, choice: uint256, salt: bytes32):
     @param salt The salt committed with.
     """
     key: uint256 = self._round_key(dispute_id, round)
-    meta: uint256 = self._meta[key]
-    assert meta != 0, "court: unknown round"
-    assert self._period(meta) == PERIOD_REVEAL, "court: not in reveal period"
+    timetable: uint256 = self._timetables[key]
+    assert timetable != 0, "court: unknown round"
+    assert self._period(timetable) == PERIOD_REVEAL, "court: not in reveal period"
     vote: uint256 = self._votes[key][msg.sender]
     assert vote != 0, "court: no seat in this round"
-    assert vote & _V_COMMITTED != 0, "court: nothing committed"
-    assert vote & _V_REVEALED == 0, "court: already revealed"
-    assert choice <= (meta >> _M_CHOICES) & 255, "court: invalid choice"
+    assert vote & _VOTE_COMMITTED != 0, "court: nothing committed"
+    assert vote & _VOTE_REVEALED == 0, "court: already revealed"
+    assert choice <= (timetable >> _TIMETABLE_CHOICES_SHIFT) & 255, "court: invalid choice"
     digest: uint256 = convert(keccak256(abi_encode(dispute_id, round, msg.sender, choice, salt)), uint256)
-    assert digest & _V_COMMITMENT_MASK == vote & _V_COMMITMENT_MASK, "court: commitment mismatch"
-    seats: uint256 = (vote >> _V_SEATS) & _MASK16
-    self._votes[key][msg.sender] = vote | _V_REVEALED | (choice << _V_CHOICE)
+    assert digest & _VOTE_COMMITMENT_MASK == vote & _VOTE_COMMITMENT_MASK, "court: commitment mismatch"
+    seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
+    self._votes[key][msg.sender] = vote | _VOTE_REVEALED | (choice << _VOTE_CHOICE_SHIFT)
     # A field counts at most the panel's seats (< 2**16): no carry.
     self._tallies[key] = self._tallies[key] + (seats << (16 * choice))
     log Revealed(dispute_id=dispute_id, round=round, juror=msg.sender, choice=choice, seats=seats)
@@ -939,11 +941,11 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
     """
     self._require(max_iterations >= 1 and max_iterations <= MAX_EXECUTE_BATCH, "court: batch size out of range")
     record: uint256 = self._dispute_record(dispute_id)
-    self._require(round < (record >> _D_ROUNDS) & 255, "court: unknown round")
+    self._require(round < (record >> _DISPUTE_ROUNDS_SHIFT) & 255, "court: unknown round")
     self._require(self._is_final(dispute_id, record), "court: dispute not final")
     key: uint256 = (dispute_id << 8) | round
     book: RoundBook = self._books[key]
-    jurors: uint256 = (self._meta[key] >> _M_JURORS) & _MASK16
+    jurors: uint256 = (self._timetables[key] >> _TIMETABLE_JURORS_SHIFT) & _MASK16
     steps: uint256 = 2 * jurors
     self._require(book.cursor < steps, "court: round already executed")
 
@@ -959,8 +961,8 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
         coherent_seats = self._revealed_seats(tally)
     else:
         coherent_seats = (tally >> (16 * jury_ruling)) & _MASK16
-    seat_lock: uint256 = (self._draws[key] >> _R_SEAT_LOCK) & _MASK96
-    multiplier: uint256 = self.params[(record >> _D_VERSION) & _MASK32].non_reveal_multiplier_bps
+    seat_lock: uint256 = (self._draw_states[key] >> _DRAW_SEAT_LOCK_SHIFT) & _MASK96
+    multiplier: uint256 = self.params[(record >> _DISPUTE_VERSION_SHIFT) & _MASK32].non_reveal_multiplier_bps
 
     done: uint256 = 0
     for _: uint256 in range(max_iterations, bound=MAX_EXECUTE_BATCH):
@@ -970,13 +972,13 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
         index: uint256 = book.cursor
         if not first_pass:
             index = book.cursor - jurors
-        juror: address = self._round_jurors[key][index]
+        juror: address = self._round_juror(key, index)
         vote: uint256 = self._votes[key][juror]
-        coherent: bool = vote & _V_REVEALED != 0 and (tied or (vote >> _V_CHOICE) & 255 == jury_ruling)
+        coherent: bool = vote & _VOTE_REVEALED != 0 and (tied or (vote >> _VOTE_CHOICE_SHIFT) & 255 == jury_ruling)
         if first_pass and not coherent:
             book.slashed += self._penalize(dispute_id, round, key, juror, vote, seat_lock, multiplier)
         elif not first_pass and coherent:
-            seats: uint256 = (vote >> _V_SEATS) & _MASK16
+            seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
             pool: uint256 = book.fee + book.slashed
             share: uint256 = 0
             if book.coherent_paid + seats == coherent_seats:
@@ -1019,8 +1021,8 @@ def execute_ruling(dispute_id: uint256):
     """
     record: uint256 = self._dispute_record(dispute_id)
     self._require(self._is_final(dispute_id, record), "court: dispute not final")
-    self._require(record & _D_RULED == 0, "court: ruling already executed")
-    self._disputes[dispute_id] = record | _D_RULED
+    self._require(record & _DISPUTE_RULED == 0, "court: ruling already executed")
+    self._disputes[dispute_id] = record | _DISPUTE_RULED
     ruling: uint256 = 0
     jury_ruling: uint256 = 0
     tied: bool = False
@@ -1104,16 +1106,16 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
     @return JurorStatus The status.
     """
     record: uint256 = self._jurors[juror]
-    leaf: uint256 = record >> _J_LEAF
+    leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     free: uint256 = 0
     snapshot: uint256 = 0
     if leaf != 0:
         free = sortition._value(unsafe_sub(leaf, 1))
         snapshot = sortition._snapshot_value(unsafe_sub(leaf, 1))
-    pending: uint256 = (record >> _J_PENDING) & _MASK96
-    unlock_time: uint256 = (record >> _J_UNLOCK) & _MASK40
+    pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
     account: uint256 = self._accounts[juror]
-    withdrawable: uint256 = account & _MASK192
+    unlock_time: uint256 = (account >> _ACCOUNT_UNLOCK_SHIFT) & _MASK40
+    withdrawable: uint256 = account & _CLAIMABLE_MASK
     if pending != 0 and block.timestamp >= unlock_time:
         withdrawable += pending
     return IQualityCourt.JurorStatus(
@@ -1121,9 +1123,9 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
         locked=record & _MASK96,
         pending_withdrawal=pending,
         unlock_time=unlock_time,
-        claimable=account & _MASK192,
+        claimable=account & _CLAIMABLE_MASK,
         withdrawable_now=withdrawable,
-        open_rounds=account >> _A_ROUNDS,
+        open_rounds=(record >> _JUROR_ROUNDS_SHIFT) & _MASK40,
         drawable_this_epoch=snapshot,
     )
 
@@ -1142,16 +1144,16 @@ def juror_round(dispute_id: uint256, round: uint256, juror: address) -> IQuality
     """
     key: uint256 = self._round_key(dispute_id, round)
     vote: uint256 = self._votes[key][juror]
-    seats: uint256 = (vote >> _V_SEATS) & _MASK16
-    seat_lock: uint256 = (self._draws[key] >> _R_SEAT_LOCK) & _MASK96
+    seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
+    seat_lock: uint256 = (self._draw_states[key] >> _DRAW_SEAT_LOCK_SHIFT) & _MASK96
     return IQualityCourt.JurorRound(
         seats=seats,
-        locked=0 if vote & _V_SETTLED != 0 else seats * seat_lock,
-        committed=vote & _V_COMMITTED != 0,
-        revealed=vote & _V_REVEALED != 0,
-        choice=(vote >> _V_CHOICE) & 255,
-        settled=vote & _V_SETTLED != 0,
-        commitment_prefix=convert(vote & _V_COMMITMENT_MASK, bytes32),
+        locked=0 if vote & _VOTE_SETTLED != 0 else seats * seat_lock,
+        committed=vote & _VOTE_COMMITTED != 0,
+        revealed=vote & _VOTE_REVEALED != 0,
+        choice=(vote >> _VOTE_CHOICE_SHIFT) & 255,
+        settled=vote & _VOTE_SETTLED != 0,
+        commitment_prefix=convert(vote & _VOTE_COMMITMENT_MASK, bytes32),
     )
 
 
@@ -1165,24 +1167,24 @@ def round_info(dispute_id: uint256, round: uint256) -> IQualityCourt.RoundInfo:
     @return RoundInfo The round.
     """
     key: uint256 = self._round_key(dispute_id, round)
-    meta: uint256 = self._meta[key]
-    self._require(meta != 0, "court: unknown round")
-    state: uint256 = self._draws[key]
+    timetable: uint256 = self._timetables[key]
+    self._require(timetable != 0, "court: unknown round")
+    state: uint256 = self._draw_states[key]
     book: RoundBook = self._books[key]
-    jurors: uint256 = (meta >> _M_JURORS) & _MASK16
+    jurors: uint256 = (timetable >> _TIMETABLE_JURORS_SHIFT) & _MASK16
     return IQualityCourt.RoundInfo(
-        period=self._period(meta),
-        panel=meta & _MASK16,
-        drawn=(meta >> _M_DRAWN) & _MASK16,
+        period=self._period(timetable),
+        panel=timetable & _MASK16,
+        drawn=(timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16,
         jurors=jurors,
         evidence_end=state & _MASK40,
-        commit_start=(meta >> _M_COMMIT) & _MASK40,
-        reveal_start=(meta >> _M_REVEAL) & _MASK40,
-        appeal_start=(meta >> _M_APPEAL) & _MASK40,
-        appeal_end=(meta >> _M_APPEAL_END) & _MASK40,
-        seat_lock=(state >> _R_SEAT_LOCK) & _MASK96,
-        draw_epoch=(state >> _R_EPOCH) & _MASK64,
-        draw_attempts=(state >> _R_ATTEMPTS) & _MASK32,
+        commit_start=(timetable >> _TIMETABLE_COMMIT_SHIFT) & _MASK40,
+        reveal_start=(timetable >> _TIMETABLE_REVEAL_SHIFT) & _MASK40,
+        appeal_start=(timetable >> _TIMETABLE_APPEAL_SHIFT) & _MASK40,
+        appeal_end=(timetable >> _TIMETABLE_APPEAL_END_SHIFT) & _MASK40,
+        seat_lock=(state >> _DRAW_SEAT_LOCK_SHIFT) & _MASK96,
+        draw_epoch=(state >> _DRAW_EPOCH_SHIFT) & _MASK64,
+        draw_attempts=(state >> _DRAW_ATTEMPTS_SHIFT) & _MASK32,
         randomness_request=self._requests[key],
         revealed_seats=self._revealed_seats(self._tallies[key]),
         fee=book.fee,
@@ -1205,12 +1207,12 @@ def dispute_info(dispute_id: uint256) -> IQualityCourt.DisputeInfo:
     record: uint256 = self._dispute_record(dispute_id)
     return IQualityCourt.DisputeInfo(
         arbitrable=self._arbitrable(record),
-        choices=(record >> _D_CHOICES) & 255,
-        rounds=(record >> _D_ROUNDS) & 255,
-        params_version=(record >> _D_VERSION) & _MASK32,
+        choices=(record >> _DISPUTE_CHOICES_SHIFT) & 255,
+        rounds=(record >> _DISPUTE_ROUNDS_SHIFT) & 255,
+        params_version=(record >> _DISPUTE_VERSION_SHIFT) & _MASK32,
         final=self._is_final(dispute_id, record),
         ruling=self._current_ruling(dispute_id, record),
-        ruling_executed=record & _D_RULED != 0,
+        ruling_executed=record & _DISPUTE_RULED != 0,
     )
 
 
@@ -1238,7 +1240,7 @@ def round_juror(dispute_id: uint256, round: uint256, index: uint256) -> address:
     @param index Below `round_info().jurors`.
     @return address The juror.
     """
-    return self._round_jurors[self._round_key(dispute_id, round)][index]
+    return self._round_juror(self._round_key(dispute_id, round), index)
 
 
 @external
@@ -1282,7 +1284,7 @@ def claimable(account: address) -> uint256:
     @param account The account.
     @return uint256 The amount in LDAO base units.
     """
-    return self._accounts[account] & _MASK192
+    return self._accounts[account] & _CLAIMABLE_MASK
 
 
 @external
@@ -1294,7 +1296,7 @@ def open_rounds(juror: address) -> uint256:
     @param juror The juror.
     @return uint256 The number of rounds.
     """
-    return self._accounts[juror] >> _A_ROUNDS
+    return (self._jurors[juror] >> _JUROR_ROUNDS_SHIFT) & _MASK40
 
 
 @external
@@ -1376,7 +1378,7 @@ def _last_key(dispute_id: uint256, record: uint256) -> uint256:
     @param record The packed dispute record.
     @return uint256 The key.
     """
-    return (dispute_id << 8) | unsafe_sub((record >> _D_ROUNDS) & 255, 1)
+    return (dispute_id << 8) | unsafe_sub((record >> _DISPUTE_ROUNDS_SHIFT) & 255, 1)
 
 
 @internal
@@ -1394,6 +1396,21 @@ def _require(ok: bool, reason: String[32]):
     """
     if not ok:
         raise reason
+
+
+@internal
+@view
+def _round_juror(key: uint256, index: uint256) -> address:
+    """
+    @dev Returns the `index`-th distinct juror of a round: the owner of the
+         leaf recorded for them (exact while they hold unsettled seats).
+    @param key The round's storage key.
+    @param index The juror's index in the round.
+    @return address The juror.
+    """
+    slot: uint256 = index // _LEAVES_PER_SLOT
+    offset: uint256 = (index % _LEAVES_PER_SLOT) * _LEAF_BITS
+    return sortition.owner_of[(self._round_leaves[key][slot] >> offset) & _MASK24]
 
 
 @internal
@@ -1422,22 +1439,22 @@ def _is_last_round(round: uint256, panel: uint256, version: uint256) -> bool:
 
 @internal
 @view
-def _period(meta: uint256) -> uint256:
+def _period(timetable: uint256) -> uint256:
     """
     @dev Returns the period of a round from its timetable.
-    @param meta The packed timetable.
+    @param timetable The packed timetable.
     @return uint256 The period (PERIOD_*).
     """
-    if (meta >> _M_DRAWN) & _MASK16 < meta & _MASK16:
+    if (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16 < timetable & _MASK16:
         return PERIOD_EVIDENCE
     now: uint256 = block.timestamp
-    if now < (meta >> _M_COMMIT) & _MASK40:
+    if now < (timetable >> _TIMETABLE_COMMIT_SHIFT) & _MASK40:
         return PERIOD_EVIDENCE
-    if now < (meta >> _M_REVEAL) & _MASK40:
+    if now < (timetable >> _TIMETABLE_REVEAL_SHIFT) & _MASK40:
         return PERIOD_COMMIT
-    if now < (meta >> _M_APPEAL) & _MASK40:
+    if now < (timetable >> _TIMETABLE_APPEAL_SHIFT) & _MASK40:
         return PERIOD_REVEAL
-    if now < (meta >> _M_APPEAL_END) & _MASK40:
+    if now < (timetable >> _TIMETABLE_APPEAL_END_SHIFT) & _MASK40:
         return PERIOD_APPEAL
     return PERIOD_EXECUTION
 
@@ -1452,7 +1469,7 @@ def _is_final(dispute_id: uint256, record: uint256) -> bool:
     @param record The packed dispute record.
     @return bool True when final.
     """
-    return self._period(self._meta[self._last_key(dispute_id, record)]) == PERIOD_EXECUTION
+    return self._period(self._timetables[self._last_key(dispute_id, record)]) == PERIOD_EXECUTION
 
 
 @internal
@@ -1515,7 +1532,7 @@ def _final_ruling(dispute_id: uint256, record: uint256) -> (uint256, uint256, bo
     last: uint256 = self._last_key(dispute_id, record)
     jury_ruling: uint256 = 0
     tied: bool = False
-    jury_ruling, tied = self._plurality(self._tallies[last], (record >> _D_CHOICES) & 255)
+    jury_ruling, tied = self._plurality(self._tallies[last], (record >> _DISPUTE_CHOICES_SHIFT) & 255)
     lone_side: uint256 = self._fundings[last].side_a
     if lone_side != 0 and lone_side != jury_ruling:
         return (lone_side, jury_ruling, tied)
@@ -1541,7 +1558,7 @@ def _current_ruling(dispute_id: uint256, record: uint256) -> uint256:
     current: uint256 = 0
     tied_now: bool = False
     current, tied_now = self._plurality(
-        self._tallies[self._last_key(dispute_id, record)], (record >> _D_CHOICES) & 255
+        self._tallies[self._last_key(dispute_id, record)], (record >> _DISPUTE_CHOICES_SHIFT) & 255
     )
     return current
 
@@ -1559,7 +1576,7 @@ def _open_round(dispute_id: uint256, round: uint256, panel: uint256, choices: ui
     @param version The dispute's parameter version.
     """
     key: uint256 = (dispute_id << 8) | round
-    self._meta[key] = panel | (choices << _M_CHOICES)
+    self._timetables[key] = panel | (choices << _TIMETABLE_CHOICES_SHIFT)
     self._tallies[key] = _TALLY_MARKER
     self._books[key].fee = fee
     evidence_end: uint256 = block.timestamp + self.params[version].evidence_period
@@ -1567,8 +1584,8 @@ def _open_round(dispute_id: uint256, round: uint256, panel: uint256, choices: ui
     log RoundCreated(
         dispute_id=dispute_id, round=round, panel=panel, fee=fee, evidence_end=evidence_end, seat_lock=seat_lock
     )
-    state: uint256 = evidence_end | (seat_lock << _R_SEAT_LOCK)
-    self._draws[key] = self._request_randomness(dispute_id, round, key, self.params[version].randomness, state)
+    state: uint256 = evidence_end | (seat_lock << _DRAW_SEAT_LOCK_SHIFT)
+    self._draw_states[key] = self._request_randomness(dispute_id, round, key, self.params[version].randomness, state)
 
 
 @internal
@@ -1587,18 +1604,18 @@ def _request_randomness(dispute_id: uint256, round: uint256, key: uint256, sourc
     epoch: uint256 = sortition._epoch()
     self._requests[key] = request_id
     log DrawRequested(dispute_id=dispute_id, round=round, source=source, request_id=request_id, epoch=epoch)
-    return (state & ~(_MASK64 << _R_EPOCH)) | (epoch << _R_EPOCH)
+    return (state & ~(_MASK64 << _DRAW_EPOCH_SHIFT)) | (epoch << _DRAW_EPOCH_SHIFT)
 
 
 @internal
-def _schedule(dispute_id: uint256, round: uint256, meta: uint256, state: uint256, version: uint256) -> uint256:
+def _schedule(dispute_id: uint256, round: uint256, timetable: uint256, state: uint256, version: uint256) -> uint256:
     """
     @dev Fixes the timetable of a round whose panel is complete: commit
          from the later of now and the end of the evidence period, then
          reveal, then appeal (none for the last round allowed).
     @param dispute_id The dispute.
     @param round The round.
-    @param meta The packed timetable.
+    @param timetable The packed timetable.
     @param state The packed draw state.
     @param version The dispute's parameter version.
     @return uint256 The timetable with its dates.
@@ -1607,7 +1624,7 @@ def _schedule(dispute_id: uint256, round: uint256, meta: uint256, state: uint256
     reveal_start: uint256 = commit_start + self.params[version].commit_period
     appeal_start: uint256 = reveal_start + self.params[version].reveal_period
     appeal_end: uint256 = appeal_start
-    last: bool = self._is_last_round(round, meta & _MASK16, version)
+    last: bool = self._is_last_round(round, timetable & _MASK16, version)
     if not last:
         appeal_end = appeal_start + self.params[version].appeal_period
     log PanelDrawn(
@@ -1621,11 +1638,11 @@ def _schedule(dispute_id: uint256, round: uint256, meta: uint256, state: uint256
     if not last:
         log IArbitrator.AppealPossible(dispute_id=dispute_id, arbitrable=self._arbitrable(self._disputes[dispute_id]))
     return (
-        (meta & (2**_M_COMMIT - 1))
-        | (commit_start << _M_COMMIT)
-        | (reveal_start << _M_REVEAL)
-        | (appeal_start << _M_APPEAL)
-        | (appeal_end << _M_APPEAL_END)
+        (timetable & (2**_TIMETABLE_COMMIT_SHIFT - 1))
+        | (commit_start << _TIMETABLE_COMMIT_SHIFT)
+        | (reveal_start << _TIMETABLE_REVEAL_SHIFT)
+        | (appeal_start << _TIMETABLE_APPEAL_SHIFT)
+        | (appeal_end << _TIMETABLE_APPEAL_END_SHIFT)
     )
 
 
@@ -1657,17 +1674,17 @@ def _penalize(
     @param multiplier The non-reveal multiplier in basis points (>= 10,000).
     @return uint256 The tokens slashed.
     """
-    seats: uint256 = (vote >> _V_SEATS) & _MASK16
+    seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
     lock: uint256 = seats * seat_lock
     record: uint256 = self._jurors[juror]
     # The lock was added to `locked` by the draw and is still there.
     locked: uint256 = (record & _MASK96) - lock
-    pending: uint256 = (record >> _J_PENDING) & _MASK96
-    leaf: uint256 = record >> _J_LEAF
+    pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
+    leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     position: uint256 = unsafe_sub(leaf, 1)
     penalty: uint256 = lock
     free: uint256 = sortition._value(position)
-    if vote & _V_REVEALED == 0:
+    if vote & _VOTE_REVEALED == 0:
         # `multiplier >= _BPS`, so the target is at least the lock.
         extra: uint256 = lock * multiplier // _BPS - lock
         from_free: uint256 = min(extra, free)
@@ -1680,11 +1697,12 @@ def _penalize(
     if locked == 0 and pending == 0 and free == 0:
         sortition._release(position)
         leaf = 0
-    self._jurors[juror] = (record & ~(_MASK96 | (_MASK96 << _J_PENDING) | (2**24 - 1) << _J_LEAF)) | locked | (
-        pending << _J_PENDING
-    ) | (leaf << _J_LEAF)
-    self._votes[key][juror] = vote | _V_SETTLED
-    self._accounts[juror] -= _A_ONE_ROUND
+    # The juror holds this round, so the round count does not underflow.
+    rounds: uint256 = unsafe_sub((record >> _JUROR_ROUNDS_SHIFT) & _MASK40, 1)
+    self._jurors[juror] = (
+        locked | (pending << _JUROR_PENDING_SHIFT) | (rounds << _JUROR_ROUNDS_SHIFT) | (leaf << _JUROR_LEAF_SHIFT)
+    )
+    self._votes[key][juror] = vote | _VOTE_SETTLED
     log JurorSettled(
         dispute_id=dispute_id,
         round=round,
@@ -1713,16 +1731,16 @@ def _reward(
     @param seat_lock The round's lock per seat.
     @param share The juror's reward.
     """
-    seats: uint256 = (vote >> _V_SEATS) & _MASK16
+    seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
     lock: uint256 = seats * seat_lock
     record: uint256 = self._jurors[juror]
-    # `locked` (low bits) holds at least this lock: no borrow into pending.
-    self._jurors[juror] = record - lock
-    sortition._add(unsafe_sub(record >> _J_LEAF, 1), lock)
-    # Claimable stays far below 2**192 (it is LDAO), so no carry; the
-    # juror holds this round, so the round count does not underflow.
-    self._accounts[juror] = self._accounts[juror] + share - _A_ONE_ROUND
-    self._votes[key][juror] = vote | _V_SETTLED
+    # `locked` (low bits) holds at least this lock and the juror holds this
+    # round: neither field borrows.
+    self._jurors[juror] = record - lock - _JUROR_ONE_ROUND
+    sortition._add(unsafe_sub(record >> _JUROR_LEAF_SHIFT, 1), lock)
+    if share != 0:
+        self._accounts[juror] += share
+    self._votes[key][juror] = vote | _VOTE_SETTLED
     log JurorSettled(
         dispute_id=dispute_id,
         round=round,
@@ -1748,17 +1766,17 @@ def _return_appeal_funds(dispute_id: uint256, round: uint256, key: uint256, ruli
     @param key The round's storage key.
     @param ruling The final ruling.
     """
-    f: IQualityCourt.Funding = self._fundings[key]
-    if f.side_a == 0:
+    appeal_funding: IQualityCourt.Funding = self._fundings[key]
+    if appeal_funding.side_a == 0:
         return
-    if f.side_b == 0 or ruling == f.side_a:
-        self._credit_refund(dispute_id, round, f.funder_a, f.cost)
-    elif ruling == f.side_b:
-        self._credit_refund(dispute_id, round, f.funder_b, f.cost)
+    if appeal_funding.side_b == 0 or ruling == appeal_funding.side_a:
+        self._credit_refund(dispute_id, round, appeal_funding.funder_a, appeal_funding.cost)
+    elif ruling == appeal_funding.side_b:
+        self._credit_refund(dispute_id, round, appeal_funding.funder_b, appeal_funding.cost)
     else:
-        half: uint256 = f.cost // 2
-        self._credit_refund(dispute_id, round, f.funder_a, half)
-        self._credit_refund(dispute_id, round, f.funder_b, f.cost - half)
+        half: uint256 = appeal_funding.cost // 2
+        self._credit_refund(dispute_id, round, appeal_funding.funder_a, half)
+        self._credit_refund(dispute_id, round, appeal_funding.funder_b, appeal_funding.cost - half)
 
 
 @internal
@@ -1775,36 +1793,36 @@ def _credit_refund(dispute_id: uint256, round: uint256, funder: address, amount:
 
 
 @internal
-def _store_params(p: IQualityCourt.Params):
+def _store_params(new_params: IQualityCourt.Params):
     """
     @dev Checks parameters against their bounds and writes them as a new
          version.
-    @param p The parameters.
+    @param new_params The parameters.
     """
     self._require(
-        p.min_juror_stake >= MIN_JUROR_STAKE_FLOOR and p.min_juror_stake <= MIN_JUROR_STAKE_CEILING,
+        new_params.min_juror_stake >= MIN_JUROR_STAKE_FLOOR and new_params.min_juror_stake <= MIN_JUROR_STAKE_CEILING,
         "court: min stake out of range",
     )
-    self._require(p.alpha_bps >= 1 and p.alpha_bps <= _BPS, "court: alpha out of range")
+    self._require(new_params.alpha_bps >= 1 and new_params.alpha_bps <= _BPS, "court: alpha out of range")
     self._require(
-        p.non_reveal_multiplier_bps >= _BPS and p.non_reveal_multiplier_bps <= MAX_NON_REVEAL_MULTIPLIER_BPS,
+        new_params.non_reveal_multiplier_bps >= _BPS and new_params.non_reveal_multiplier_bps <= MAX_NON_REVEAL_MULTIPLIER_BPS,
         "court: multiplier out of range",
     )
     self._require(
-        p.unstake_delay >= MIN_UNSTAKE_DELAY and p.unstake_delay <= MAX_UNSTAKE_DELAY,
+        new_params.unstake_delay >= MIN_UNSTAKE_DELAY and new_params.unstake_delay <= MAX_UNSTAKE_DELAY,
         "court: delay out of range",
     )
-    self._require(p.max_panel >= 1 and p.max_panel <= MAX_PANEL, "court: max panel out of range")
-    self._require(p.panel_size >= 1 and p.panel_size <= p.max_panel, "court: panel size out of range")
-    self._require(p.max_rounds >= 1 and p.max_rounds <= MAX_ROUNDS, "court: max rounds out of range")
-    self._require(p.fee_per_juror <= MAX_FEE_PER_JUROR, "court: fee out of range")
-    self._require(p.evidence_period >= MIN_PERIOD and p.evidence_period <= MAX_PERIOD, "court: evidence out of range")
-    self._require(p.commit_period >= MIN_PERIOD and p.commit_period <= MAX_PERIOD, "court: commit out of range")
-    self._require(p.reveal_period >= MIN_PERIOD and p.reveal_period <= MAX_PERIOD, "court: reveal out of range")
-    self._require(p.appeal_period >= MIN_PERIOD and p.appeal_period <= MAX_PERIOD, "court: appeal out of range")
-    self._require(p.randomness.is_contract, "court: randomness not a contract")
+    self._require(new_params.max_panel >= 1 and new_params.max_panel <= MAX_PANEL, "court: max panel out of range")
+    self._require(new_params.panel_size >= 1 and new_params.panel_size <= new_params.max_panel, "court: panel size out of range")
+    self._require(new_params.max_rounds >= 1 and new_params.max_rounds <= MAX_ROUNDS, "court: max rounds out of range")
+    self._require(new_params.fee_per_juror <= MAX_FEE_PER_JUROR, "court: fee out of range")
+    self._require(new_params.evidence_period >= MIN_PERIOD and new_params.evidence_period <= MAX_PERIOD, "court: evidence out of range")
+    self._require(new_params.commit_period >= MIN_PERIOD and new_params.commit_period <= MAX_PERIOD, "court: commit out of range")
+    self._require(new_params.reveal_period >= MIN_PERIOD and new_params.reveal_period <= MAX_PERIOD, "court: reveal out of range")
+    self._require(new_params.appeal_period >= MIN_PERIOD and new_params.appeal_period <= MAX_PERIOD, "court: appeal out of range")
+    self._require(new_params.randomness.is_contract, "court: randomness not a contract")
     version: uint256 = self._params_count
     self._params_count = version + 1
-    self.params[version] = p
+    self.params[version] = new_params
     self.params_version = version
-    log ParamsChanged(version=version, params=p)
+    log ParamsChanged(version=version, params=new_params)

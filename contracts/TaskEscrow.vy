@@ -4,45 +4,28 @@
 @title LabelDAO Task Escrow
 @custom:contract-name TaskEscrow
 @license GNU Affero General Public License v3.0 only
-@notice The labeling market of LabelDAO. A requester escrows a reward (plus
-        the protocol fee) in LDAO for a batch of `n_items` items; one
-        annotator claims the task by locking a stake, submits the Merkle
-        root of its answers before the deadline, and is paid when the
-        requester accepts or stays silent for the review period. Hidden
-        gold items, committed at creation, let the requester prove wrong
-        answers on-chain (each proven mismatch slashes the stake); a plain
-        rejection goes to the arbitrator (ERC-792), whose ruling settles
-        the task. Accepted work also mints an LDAO bonus to the annotator
-        within a per-epoch budget, so contributors become token holders.
+@notice The labeling market of LabelDAO: a requester escrows a reward
+        (plus the protocol fee) in LDAO for a batch of items; one annotator
+        claims the task with a stake, submits the Merkle root of its
+        answers, and is paid on acceptance or after a silent review
+        period. Proven gold-item failures slash the stake; a rejection
+        goes to the ERC-792 arbitrator. Reasons and alternatives:
+        docs/decisions.md ("TaskEscrow", "Architecture").
 
-        Lifecycle (status flags):
-          OPEN -> CLAIMED -> SUBMITTED -> ACCEPTED                 (accept, finalize)
-                                       -> REJECTED                 (gold_fail_limit proven gold failures)
-                                       -> DISPUTED -> ACCEPTED     (ruling 1, the work stands)
-                                                   -> REJECTED     (ruling 2, the work is rejected)
-                                                   -> SPLIT        (ruling 0, refused: reward halved)
-          OPEN -> CANCELLED (requester, before a claim)
-          OPEN | CLAIMED -> EXPIRED (anyone, after a missed deadline)
-        ACCEPTED, REJECTED, SPLIT, EXPIRED and CANCELLED are terminal: the
-        task's tokens are all credited to `claimable` in the transaction
-        that enters them (the design's "Ruled" and "Settled" coincide).
-
-        Payouts are pull payments: every transition only credits
-        `claimable[account]`; tokens leave through `withdraw` alone. No
-        function loops over tasks or accounts. `liabilities` is the total
-        the escrow owes (escrowed rewards, fees and stakes plus every
-        `claimable`), equal to its LDAO balance.
-
-        Parameters live in one struct, `Params`, versioned: `set_params`
-        (PARAMS_ROLE, the timelock) appends a new version and each task
-        records the version current at its creation, so a change applies
-        to new tasks only. GUARDIAN_ROLE pauses entries (`create_task`,
-        `claim_task`), never exits.
+        Invariants:
+        - OPEN -> CLAIMED -> SUBMITTED -> ACCEPTED | REJECTED | DISPUTED;
+          DISPUTED -> ACCEPTED | REJECTED | SPLIT; OPEN -> CANCELLED;
+          OPEN | CLAIMED -> EXPIRED. Terminal statuses credit every token
+          of the task in the transaction that enters them.
+        - `liabilities()` (escrowed rewards, fees and stakes plus every
+          `claimable`) equals the escrow's LDAO balance; tokens leave
+          through `withdraw` alone. No function loops over tasks.
+        - A task keeps the parameter version current at its creation.
+        - Pauses stop entries (`create_task`, `claim_task`), never exits.
 @custom:security The arbitrator of a task is trusted to rule; a task whose
                  arbitrator never rules stays DISPUTED. Amounts are packed
-                 in 96 bits (LDAO's supply is below 2**96). The escrow must
-                 hold MINTER_ROLE on LDAO for the bonus; without it the
-                 bonus is skipped, the payout still goes through.
+                 in 96 bits (LDAO's supply is below 2**96). Without
+                 MINTER_ROLE on LDAO the bonus is skipped, never the payout.
 """
 
 
@@ -61,8 +44,6 @@ from .interfaces import IArbitrable
 implements: IArbitrable
 
 
-from .interfaces import IArbitrator
-from .interfaces import IEvidence
 from .interfaces import IRewardToken
 
 
@@ -72,6 +53,34 @@ initializes: access_control
 
 from snekmate.utils import pausable
 initializes: pausable
+
+
+from .modules import roles
+initializes: roles[access_control := access_control]
+
+
+from .modules import pause_guard
+initializes: pause_guard[pausable := pausable, roles := roles]
+
+
+from .modules import treasurer
+initializes: treasurer[roles := roles]
+
+
+from .modules import pull_payments
+initializes: pull_payments
+
+
+from .modules import arbitrable
+initializes: arbitrable
+
+
+from .modules import epoch_clock
+initializes: epoch_clock
+
+
+# @dev Stateless: basis points, masks, the one revert path.
+from .modules import utils
 
 
 # @dev Stateless: snekmate's sorted-pair Merkle proof verification.
@@ -89,8 +98,17 @@ exports: (
     access_control.renounceRole,
     access_control.set_role_admin,
     access_control.DEFAULT_ADMIN_ROLE,
-    # Whether entries (create, claim) are paused.
+    roles.PARAMS_ROLE,
+    roles.GUARDIAN_ROLE,
+    # Entries (create, claim) pause; the guardian pauses them.
     pausable.paused,
+    pause_guard.pause,
+    pause_guard.unpause,
+    # The receiver of fees and slash shares, changed by the timelock.
+    treasurer.treasury,
+    treasurer.set_treasury,
+    # The bonus budget's epoch: a week, from the Unix epoch.
+    epoch_clock.EPOCH_LENGTH,
 )
 
 
@@ -164,8 +182,8 @@ struct Task:
     dispute_id: uint256
 
 
-# @dev The part of a task every transition reads, unpacked (see `_Packed`).
-struct _TaskState:
+# @dev The part of a task every transition reads, unpacked (see `_TaskWords`).
+struct _Task:
     requester: address
     annotator: address
     status: Status
@@ -179,32 +197,23 @@ struct _TaskState:
     gold_failures: uint256
 
 
-# @dev `_TaskState` in three storage slots (bit offsets from the lowest):
-#   a: requester 0..159 | status 160..175 | gold_failures 176..183 |
-#      n_items 184..215 | params_id 216..247
-#   b: annotator 0..159 | stake 160..255
-#   c: reward 0..95 | deadline 96..135 | review_period 136..159 |
-#      review_end 160..199
-# A task is created with three slot writes instead of eleven (about
-# 180,000 gas less over its life); every field's bound is enforced before
-# it is packed (see `_pack`).
-struct _Packed:
-    a: uint256
-    b: uint256
-    c: uint256
+# @dev `_Task` in three storage slots, read and written by `_load_task` /
+# `_store_task` only (bit offsets from the lowest). Three slot writes
+# instead of eleven save about 180,000 gas over a task's life.
+struct _TaskWords:
+    # requester 0..159 | status 160..175 | gold_failures 176..183 |
+    # n_items 184..215 | params_id 216..247
+    requester_word: uint256
+    # annotator 0..159 | stake 160..255
+    annotator_word: uint256
+    # reward 0..95 | deadline 96..135 | review_period 136..159 |
+    # review_end 160..199
+    timing_word: uint256
 
 
 # ---------------------------------------------------------------------------
 # Constants
 # ---------------------------------------------------------------------------
-
-
-# @dev The role that changes parameters and the treasury (the timelock).
-PARAMS_ROLE: public(constant(bytes32)) = keccak256("PARAMS_ROLE")
-
-
-# @dev The role that pauses and unpauses entries (the guardian).
-GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
 
 
 # @dev LDAO's minting role, which the escrow needs for the bonus.
@@ -217,10 +226,6 @@ RULING_ACCEPT: public(constant(uint256)) = 1
 
 # @dev The ERC-792 ruling that the work is rejected.
 RULING_REJECT: public(constant(uint256)) = 2
-
-
-# @dev Basis points in a whole.
-_BPS: constant(uint256) = 10_000
 
 
 # @dev Bounds of the parameters, enforced by `set_params`.
@@ -248,7 +253,7 @@ MAX_AMOUNT: public(constant(uint256)) = 2**96 - 1
 
 
 # @dev The emission epoch of the bonus budget, seconds.
-EPOCH_LENGTH: public(constant(uint256)) = 7 * 86_400
+_BONUS_EPOCH_LENGTH: constant(uint256) = 7 * 86_400
 
 
 # @dev Deepest Merkle proof accepted: trees over at most 2**32 items.
@@ -257,16 +262,6 @@ MAX_PROOF_DEPTH: constant(uint256) = 32
 
 # @dev Largest URI (task spec, result, evidence), as in ERC-1497's events.
 _URI_LENGTH: constant(uint256) = 256
-
-
-# @dev Bit masks of the packed fields.
-_MASK_8: constant(uint256) = 2**8 - 1
-_MASK_16: constant(uint256) = 2**16 - 1
-_MASK_24: constant(uint256) = 2**24 - 1
-_MASK_32: constant(uint256) = 2**32 - 1
-_MASK_40: constant(uint256) = 2**40 - 1
-_MASK_96: constant(uint256) = 2**96 - 1
-_MASK_160: constant(uint256) = 2**160 - 1
 
 
 # @dev Flag bit of an opened emission epoch (see `_emissions`).
@@ -286,10 +281,6 @@ TOKEN: public(immutable(address))
 _CAP: immutable(uint256)
 
 
-# @dev Receives fees and the protocol's share of slashes.
-treasury: public(address)
-
-
 # @dev Parameter versions, from 0; `params_count - 1` is the current one.
 params: public(HashMap[uint256, Params])
 
@@ -302,17 +293,8 @@ params_count: public(uint256)
 task_count: public(uint256)
 
 
-# @dev What each account may `withdraw`.
-claimable: public(HashMap[address, uint256])
-
-
-# @dev Everything the escrow owes: escrowed rewards, fees and stakes of
-# live tasks plus the sum of `claimable`. Equals its LDAO balance.
-liabilities: public(uint256)
-
-
-# @dev Tasks, packed (see `_Packed`).
-_tasks: HashMap[uint256, _Packed]
+# @dev Tasks, packed (see `_TaskWords`).
+_tasks: HashMap[uint256, _TaskWords]
 
 
 # @dev The gold root (committed at creation) and result root of a task.
@@ -324,15 +306,9 @@ _result_roots: HashMap[uint256, bytes32]
 _gold_proven: HashMap[uint256, HashMap[uint256, uint256]]
 
 
-# @dev The arbitrator's dispute id of a disputed task.
+# @dev The arbitrator's dispute id of a disputed task (the dispute -> task
+# map is `arbitrable`'s).
 _task_disputes: HashMap[uint256, uint256]
-
-
-# @dev Task id + 1 of each dispute, per arbitrator (0: no such dispute).
-# Keyed by the arbitrator because dispute ids are only unique per
-# arbitrator, and tasks of different parameter versions may use different
-# arbitrators.
-_dispute_tasks: HashMap[address, HashMap[uint256, uint256]]
 
 
 # @dev Bonus budget per epoch: opened flag (bit 255) | budget (bits
@@ -422,22 +398,10 @@ event TaskSettled:
     bonus: uint256
 
 
-# @dev `account` withdrew what it was owed.
-event Withdrawn:
-    account: indexed(address)
-    amount: uint256
-
-
 # @dev A new parameter version, for tasks created from now on.
-event ParamsSet:
-    params_id: indexed(uint256)
+event ParamsChanged:
+    version: indexed(uint256)
     params: Params
-
-
-# @dev The treasury changed (credits from now on go to the new one).
-event TreasurySet:
-    previous_treasury: indexed(address)
-    treasury: indexed(address)
 
 
 # @dev An emission epoch opened with its bonus budget.
@@ -467,14 +431,14 @@ def __init__(token_: address, arbitrator_: address, treasury_: address):
     @param arbitrator_ The ERC-792 arbitrator of rejected tasks.
     @param treasury_ The receiver of fees and slash shares.
     """
-    assert token_ != empty(address), "escrow: token is the zero address"
-    assert treasury_ != empty(address), "escrow: treasury is the zero address"
+    utils._require(token_ != empty(address), "escrow: token is the zero address")
     TOKEN = token_
     _CAP = staticcall IRewardToken(token_).cap()
     access_control.__init__()
     pausable.__init__()
-    self.treasury = treasury_
-    log TreasurySet(previous_treasury=empty(address), treasury=treasury_)
+    treasurer.__init__(treasury_)
+    # Bonus epochs are weeks since the Unix epoch.
+    epoch_clock.__init__(0, _BONUS_EPOCH_LENGTH)
     self._set_params(
         Params(
             fee_bps=250,
@@ -603,9 +567,9 @@ def cancel_task(task_id: uint256):
          requester's `claimable` (no work, no fee). Works while paused.
     @param task_id The task.
     """
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.OPEN, "escrow: task not open"
-    assert msg.sender == task.requester, "escrow: caller is not the requester"
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.OPEN, "escrow: task not open")
+    utils._require(msg.sender == task.requester, "escrow: caller is not the requester")
     fee: uint256 = self._task_fee(task)
     self._settle(task_id, task, Status.CANCELLED, task.reward + fee, 0, 0, 0, 0)
 
@@ -624,14 +588,14 @@ def claim_task(task_id: uint256):
     @param task_id The task.
     """
     pausable._require_not_paused()
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.OPEN, "escrow: task not open"
-    assert block.timestamp <= task.deadline, "escrow: deadline passed"
-    assert msg.sender != task.requester, "escrow: requester cannot claim"
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.OPEN, "escrow: task not open")
+    utils._require(block.timestamp <= task.deadline, "escrow: deadline passed")
+    utils._require(msg.sender != task.requester, "escrow: requester cannot claim")
     task.annotator = msg.sender
     task.status = Status.CLAIMED
-    self._store(task_id, task)
-    self.liabilities += task.stake
+    self._store_task(task_id, task)
+    pull_payments._hold(task.stake)
     log TaskClaimed(task_id=task_id, annotator=msg.sender, stake=task.stake)
     assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, task.stake)
 
@@ -647,14 +611,14 @@ def submit(task_id: uint256, result_root: bytes32, result_uri: String[_URI_LENGT
            `keccak256(keccak256(abi_encode(item_index, answer_hash)))`.
     @param result_uri Where the answers are.
     """
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.CLAIMED, "escrow: task not claimed"
-    assert msg.sender == task.annotator, "escrow: caller is not the annotator"
-    assert block.timestamp <= task.deadline, "escrow: deadline passed"
-    assert result_root != empty(bytes32), "escrow: empty result root"
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.CLAIMED, "escrow: task not claimed")
+    utils._require(msg.sender == task.annotator, "escrow: caller is not the annotator")
+    utils._require(block.timestamp <= task.deadline, "escrow: deadline passed")
+    utils._require(result_root != empty(bytes32), "escrow: empty result root")
     task.status = Status.SUBMITTED
     task.review_end = block.timestamp + task.review_period
-    self._store(task_id, task)
+    self._store_task(task_id, task)
     self._result_roots[task_id] = result_root
     log TaskSubmitted(
         task_id=task_id,
@@ -679,9 +643,9 @@ def accept(task_id: uint256):
          treasury the fee.
     @param task_id The task.
     """
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.SUBMITTED, "escrow: task not submitted"
-    assert msg.sender == task.requester, "escrow: caller is not the requester"
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.SUBMITTED, "escrow: task not submitted")
+    utils._require(msg.sender == task.requester, "escrow: caller is not the requester")
     log TaskAccepted(task_id=task_id, requester=msg.sender)
     self._settle_accepted(task_id, task)
 
@@ -701,32 +665,24 @@ def reject(task_id: uint256, reason_hash: bytes32) -> uint256:
            as evidence); not zero.
     @return uint256 The arbitrator's dispute id.
     """
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.SUBMITTED, "escrow: task not submitted"
-    assert msg.sender == task.requester, "escrow: caller is not the requester"
-    assert block.timestamp < task.review_end, "escrow: review period over"
-    assert reason_hash != empty(bytes32), "escrow: empty reason"
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.SUBMITTED, "escrow: task not submitted")
+    utils._require(msg.sender == task.requester, "escrow: caller is not the requester")
+    utils._require(block.timestamp < task.review_end, "escrow: review period over")
+    utils._require(reason_hash != empty(bytes32), "escrow: empty reason")
     arbitrator: address = self.params[task.params_id].arbitrator
-    extra_data: Bytes[256] = self.params[task.params_id].arbitrator_extra_data
-    cost: uint256 = staticcall IArbitrator(arbitrator).arbitrationCost(extra_data)
     task.status = Status.DISPUTED
-    self._store(task_id, task)
-    if cost != 0:
-        assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, cost)
-        assert extcall IERC20(TOKEN).approve(arbitrator, cost)
-    dispute_id: uint256 = extcall IArbitrator(arbitrator).createDispute(2, extra_data)
-    # The arbitrator must take exactly its quoted cost: nothing of the
-    # escrow's other tokens stays approved to it.
-    assert staticcall IERC20(TOKEN).allowance(self, arbitrator) == 0, "escrow: arbitrator did not take its fee"
-    assert self._dispute_tasks[arbitrator][dispute_id] == 0, "escrow: dispute id reused"
-    self._dispute_tasks[arbitrator][dispute_id] = task_id + 1
+    self._store_task(task_id, task)
+    dispute_id: uint256 = 0
+    cost: uint256 = 0
+    dispute_id, cost = arbitrable._open_dispute(
+        TOKEN, arbitrator, self.params[task.params_id].arbitrator_extra_data, task_id, 0
+    )
     self._task_disputes[task_id] = dispute_id
     log TaskRejected(
         task_id=task_id, arbitrator=arbitrator, dispute_id=dispute_id, reason_hash=reason_hash, arbitration_cost=cost
     )
-    log IEvidence.Dispute(
-        arbitrator=arbitrator, dispute_id=dispute_id, meta_evidence_id=task_id, evidence_group_id=dispute_id
-    )
+    arbitrable._log_dispute(arbitrator, dispute_id, task_id)
     return dispute_id
 
 
@@ -738,9 +694,9 @@ def finalize(task_id: uint256):
          settle a submitted task as accepted. Works while paused.
     @param task_id The task.
     """
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.SUBMITTED, "escrow: task not submitted"
-    assert block.timestamp >= task.review_end, "escrow: review period not over"
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.SUBMITTED, "escrow: task not submitted")
+    utils._require(block.timestamp >= task.review_end, "escrow: review period not over")
     log TaskFinalized(task_id=task_id, caller=msg.sender)
     self._settle_accepted(task_id, task)
 
@@ -773,26 +729,26 @@ def prove_gold_failure(
     @param submission_proof The proof of `(item_index,
            submitted_answer_hash)` against the task's `result_root`.
     """
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.SUBMITTED, "escrow: task not submitted"
-    assert msg.sender == task.requester, "escrow: caller is not the requester"
-    assert block.timestamp < task.review_end, "escrow: review period over"
-    assert item_index < task.n_items, "escrow: item index out of range"
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.SUBMITTED, "escrow: task not submitted")
+    utils._require(msg.sender == task.requester, "escrow: caller is not the requester")
+    utils._require(block.timestamp < task.review_end, "escrow: review period over")
+    utils._require(item_index < task.n_items, "escrow: item index out of range")
     word: uint256 = item_index >> 8
     bit: uint256 = 1 << (item_index & 255)
     proven: uint256 = self._gold_proven[task_id][word]
-    assert proven & bit == 0, "escrow: gold item already proven"
-    assert submitted_answer_hash != gold_answer_hash, "escrow: answer matches gold"
+    utils._require(proven & bit == 0, "escrow: gold item already proven")
+    utils._require(submitted_answer_hash != gold_answer_hash, "escrow: answer matches gold")
     gold_leaf: bytes32 = keccak256(keccak256(abi_encode(item_index, gold_answer_hash, gold_salt)))
-    assert merkle._verify(gold_proof, self._gold_roots[task_id], gold_leaf), "escrow: bad gold proof"
+    utils._require(merkle._verify(gold_proof, self._gold_roots[task_id], gold_leaf), "escrow: bad gold proof")
     answer_leaf: bytes32 = keccak256(keccak256(abi_encode(item_index, submitted_answer_hash)))
-    assert merkle._verify(submission_proof, self._result_roots[task_id], answer_leaf), "escrow: bad answer proof"
+    utils._require(merkle._verify(submission_proof, self._result_roots[task_id], answer_leaf), "escrow: bad answer proof")
 
     self._gold_proven[task_id][word] = proven | bit
     gold_slash_bps: uint256 = self.params[task.params_id].gold_slash_bps
-    slashed: uint256 = task.stake * gold_slash_bps // _BPS
+    slashed: uint256 = task.stake * gold_slash_bps // utils.BPS
     task.gold_failures += 1
-    self._credit(self.treasury, slashed)
+    pull_payments._credit_held(treasurer.treasury, slashed)
     log GoldFailureProven(
         task_id=task_id,
         item_index=item_index,
@@ -802,7 +758,7 @@ def prove_gold_failure(
         gold_failures=task.gold_failures,
     )
     if task.gold_failures < self.params[task.params_id].gold_fail_limit:
-        self._store(task_id, task)
+        self._store_task(task_id, task)
         return
     # `set_params` keeps gold_slash_bps * gold_fail_limit <= 100 %, so the
     # gold slashes never exceed the stake.
@@ -828,15 +784,15 @@ def reclaim(task_id: uint256):
          Works while paused.
     @param task_id The task.
     """
-    task: _TaskState = self._load(task_id)
-    assert task.status in (Status.OPEN | Status.CLAIMED), "escrow: task not open or claimed"
-    assert block.timestamp > task.deadline, "escrow: deadline not passed"
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status in (Status.OPEN | Status.CLAIMED), "escrow: task not open or claimed")
+    utils._require(block.timestamp > task.deadline, "escrow: deadline not passed")
     refund: uint256 = task.reward + self._task_fee(task)
     if task.status == Status.OPEN:
         self._settle(task_id, task, Status.EXPIRED, refund, 0, 0, 0, 0)
         return
-    slashed: uint256 = task.stake * self.params[task.params_id].late_slash_bps // _BPS
-    to_treasury: uint256 = slashed * self.params[task.params_id].slash_treasury_bps // _BPS
+    slashed: uint256 = task.stake * self.params[task.params_id].late_slash_bps // utils.BPS
+    to_treasury: uint256 = slashed * self.params[task.params_id].slash_treasury_bps // utils.BPS
     self._settle(
         task_id, task, Status.EXPIRED, refund + slashed - to_treasury, task.stake - slashed, to_treasury, slashed, 0
     )
@@ -863,22 +819,17 @@ def rule(dispute_id: uint256, ruling: uint256):
     @param dispute_id The caller's dispute id.
     @param ruling The ruling (0, 1 or 2).
     """
-    task_plus_one: uint256 = self._dispute_tasks[msg.sender][dispute_id]
-    assert task_plus_one != 0, "escrow: unknown dispute"
-    # Not zero: checked above.
-    task_id: uint256 = unsafe_sub(task_plus_one, 1)
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.DISPUTED, "escrow: dispute already ruled"
-    assert ruling <= RULING_REJECT, "escrow: ruling out of range"
-    log IArbitrable.Ruling(arbitrator=msg.sender, dispute_id=dispute_id, ruling=ruling)
+    # Only the task's arbitrator, once (the task is DISPUTED until then).
+    task_id: uint256 = arbitrable._take_ruling(dispute_id, ruling, RULING_REJECT)
+    task: _Task = self._load_task(task_id)
     if ruling == RULING_ACCEPT:
         self._settle_accepted(task_id, task)
         return
     remaining: uint256 = self._remaining_stake(task)
     fee: uint256 = self._task_fee(task)
     if ruling == RULING_REJECT:
-        slashed: uint256 = remaining * self.params[task.params_id].reject_slash_bps // _BPS
-        to_treasury: uint256 = slashed * self.params[task.params_id].slash_treasury_bps // _BPS
+        slashed: uint256 = remaining * self.params[task.params_id].reject_slash_bps // utils.BPS
+        to_treasury: uint256 = slashed * self.params[task.params_id].slash_treasury_bps // utils.BPS
         self._settle(
             task_id,
             task,
@@ -912,15 +863,10 @@ def submit_evidence(task_id: uint256, evidence: String[_URI_LENGTH]):
     @param task_id The task.
     @param evidence The URI of a JSON evidence file (ERC-1497).
     """
-    task: _TaskState = self._load(task_id)
-    assert task.status == Status.DISPUTED, "escrow: task not disputed"
-    assert msg.sender in [task.requester, task.annotator], "escrow: caller is not a party"
-    log IEvidence.Evidence(
-        arbitrator=self.params[task.params_id].arbitrator,
-        evidence_group_id=self._task_disputes[task_id],
-        party=msg.sender,
-        evidence=evidence,
-    )
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.DISPUTED, "escrow: task not disputed")
+    utils._require(msg.sender in [task.requester, task.annotator], "escrow: caller is not a party")
+    arbitrable._log_evidence(self.params[task.params_id].arbitrator, self._task_disputes[task_id], evidence)
 
 
 # ---------------------------------------------------------------------------
@@ -936,18 +882,11 @@ def withdraw() -> uint256:
          paused.
     @return uint256 The amount paid.
     """
-    amount: uint256 = self.claimable[msg.sender]
-    assert amount != 0, "escrow: nothing to withdraw"
-    self.claimable[msg.sender] = 0
-    # `liabilities` includes every `claimable`, so it is at least `amount`.
-    self.liabilities = unsafe_sub(self.liabilities, amount)
-    log Withdrawn(account=msg.sender, amount=amount)
-    assert extcall IERC20(TOKEN).transfer(msg.sender, amount)
-    return amount
+    return pull_payments._withdraw(TOKEN, "escrow: nothing to withdraw")
 
 
 # ---------------------------------------------------------------------------
-# Governance: parameters, treasury, pause
+# Governance: parameters (the treasury and the pause are modules)
 # ---------------------------------------------------------------------------
 
 
@@ -968,42 +907,8 @@ def set_params(new_params: Params) -> uint256:
     @param new_params The parameters.
     @return uint256 The new version's id.
     """
-    access_control._check_role(PARAMS_ROLE, msg.sender)
+    roles._check_params_role()
     return self._set_params(new_params)
-
-
-@external
-def set_treasury(new_treasury: address):
-    """
-    @dev Changes the treasury (PARAMS_ROLE). Fees and slash shares
-         credited from now on go to the new one; what the old one was
-         credited stays its `claimable`.
-    @param new_treasury The new treasury (not zero).
-    """
-    access_control._check_role(PARAMS_ROLE, msg.sender)
-    assert new_treasury != empty(address), "escrow: treasury is the zero address"
-    log TreasurySet(previous_treasury=self.treasury, treasury=new_treasury)
-    self.treasury = new_treasury
-
-
-@external
-def pause():
-    """
-    @dev Pauses entries, `create_task` and `claim_task` (GUARDIAN_ROLE).
-         Exits (submit, review, gold proofs, rulings, reclaim, withdraw)
-         never pause.
-    """
-    access_control._check_role(GUARDIAN_ROLE, msg.sender)
-    pausable._pause()
-
-
-@external
-def unpause():
-    """
-    @dev Lifts the pause (GUARDIAN_ROLE).
-    """
-    access_control._check_role(GUARDIAN_ROLE, msg.sender)
-    pausable._unpause()
 
 
 # ---------------------------------------------------------------------------
@@ -1021,7 +926,7 @@ def tasks(task_id: uint256) -> Task:
     @param task_id The task.
     @return Task The task.
     """
-    task: _TaskState = self._load(task_id)
+    task: _Task = self._load_task(task_id)
     return Task(
         requester=task.requester,
         annotator=task.annotator,
@@ -1084,9 +989,11 @@ def task_of_dispute(arbitrator: address, dispute_id: uint256) -> uint256:
     @param dispute_id Its dispute id.
     @return uint256 The task id.
     """
-    task_plus_one: uint256 = self._dispute_tasks[arbitrator][dispute_id]
-    assert task_plus_one != 0, "escrow: unknown dispute"
-    return unsafe_sub(task_plus_one, 1)
+    known: bool = False
+    task_id: uint256 = 0
+    known, task_id = arbitrable._item_of(arbitrator, dispute_id)
+    utils._require(known, "escrow: unknown dispute")
+    return task_id
 
 
 @external
@@ -1096,7 +1003,29 @@ def current_epoch() -> uint256:
     @dev Returns the current emission epoch.
     @return uint256 `block.timestamp // EPOCH_LENGTH`.
     """
-    return block.timestamp // EPOCH_LENGTH
+    return epoch_clock._current_epoch()
+
+
+@external
+@view
+def claimable(account: address) -> uint256:
+    """
+    @dev Returns what `account` may `withdraw`.
+    @param account The account.
+    @return uint256 The amount.
+    """
+    return pull_payments.owed[account]
+
+
+@external
+@view
+def liabilities() -> uint256:
+    """
+    @dev Returns everything the escrow owes: escrowed rewards, fees and
+         stakes of live tasks plus every `claimable`. Equals its balance.
+    @return uint256 The total.
+    """
+    return pull_payments.total_owed
 
 
 @external
@@ -1112,7 +1041,7 @@ def epoch_emission(epoch: uint256) -> (uint256, uint256):
     packed: uint256 = self._emissions[epoch]
     if packed & _EPOCH_OPENED == 0:
         return (self.params[self.params_count - 1].epoch_budget, 0)
-    return ((packed >> 96) & _MASK_96, packed & _MASK_96)
+    return ((packed >> 96) & utils.MASK_96, packed & utils.MASK_96)
 
 
 # ---------------------------------------------------------------------------
@@ -1136,23 +1065,23 @@ def _create_task(
     """
     pausable._require_not_paused()
     params_id: uint256 = self.params_count - 1
-    assert n_items != 0, "escrow: no items"
-    assert n_items <= self.params[params_id].max_items, "escrow: too many items"
-    assert reward != 0, "escrow: reward is zero"
-    assert reward <= MAX_AMOUNT, "escrow: reward too large"
-    assert annotator_stake != 0, "escrow: stake is zero"
-    assert annotator_stake <= MAX_AMOUNT, "escrow: stake too large"
-    assert deadline > block.timestamp, "escrow: deadline not in the future"
-    assert deadline - block.timestamp <= self.params[params_id].max_task_duration, "escrow: deadline too far"
-    assert review_period >= self.params[params_id].min_review_period, "escrow: review period too short"
-    assert review_period <= self.params[params_id].max_review_period, "escrow: review period too long"
+    utils._require(n_items != 0, "escrow: no items")
+    utils._require(n_items <= self.params[params_id].max_items, "escrow: too many items")
+    utils._require(reward != 0, "escrow: reward is zero")
+    utils._require(reward <= MAX_AMOUNT, "escrow: reward too large")
+    utils._require(annotator_stake != 0, "escrow: stake is zero")
+    utils._require(annotator_stake <= MAX_AMOUNT, "escrow: stake too large")
+    utils._require(deadline > block.timestamp, "escrow: deadline not in the future")
+    utils._require(deadline - block.timestamp <= self.params[params_id].max_task_duration, "escrow: deadline too far")
+    utils._require(review_period >= self.params[params_id].min_review_period, "escrow: review period too short")
+    utils._require(review_period <= self.params[params_id].max_review_period, "escrow: review period too long")
 
     fee: uint256 = self._fee(reward, self.params[params_id].fee_bps)
     task_id: uint256 = self.task_count
     self.task_count = task_id + 1
-    self._store(
+    self._store_task(
         task_id,
-        _TaskState(
+        _Task(
             requester=msg.sender,
             annotator=empty(address),
             status=Status.OPEN,
@@ -1168,7 +1097,7 @@ def _create_task(
     )
     if gold_root != empty(bytes32):
         self._gold_roots[task_id] = gold_root
-    self.liabilities += reward + fee
+    pull_payments._hold(reward + fee)
     log TaskCreated(
         task_id=task_id,
         requester=msg.sender,
@@ -1182,7 +1111,7 @@ def _create_task(
         review_period=review_period,
         gold_root=gold_root,
     )
-    log IEvidence.MetaEvidence(meta_evidence_id=task_id, evidence=spec_uri)
+    arbitrable._log_meta_evidence(task_id, spec_uri)
     assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, reward + fee)
     return task_id
 
@@ -1192,28 +1121,28 @@ def _set_params(new_params: Params) -> uint256:
     """
     @dev Checks the bounds of `new_params` and appends them as a version.
     """
-    assert new_params.fee_bps <= MAX_FEE_BPS, "escrow: fee above maximum"
-    assert new_params.gold_fail_limit != 0, "escrow: gold fail limit is zero"
-    assert new_params.gold_fail_limit <= MAX_GOLD_FAIL_LIMIT, "escrow: gold fail limit above maximum"
-    assert new_params.gold_slash_bps * new_params.gold_fail_limit <= _BPS, "escrow: gold slashes exceed the stake"
-    assert new_params.reject_slash_bps <= _BPS, "escrow: reject slash above 100%"
-    assert new_params.late_slash_bps <= _BPS, "escrow: late slash above 100%"
-    assert new_params.slash_treasury_bps <= _BPS, "escrow: treasury share above 100%"
-    assert new_params.min_review_period >= MIN_REVIEW_PERIOD_FLOOR, "escrow: min review period too short"
-    assert new_params.max_review_period <= MAX_REVIEW_PERIOD_CEILING, "escrow: max review period too long"
-    assert new_params.min_review_period <= new_params.max_review_period, "escrow: review period bounds inverted"
-    assert new_params.max_task_duration != 0, "escrow: max task duration is zero"
-    assert new_params.max_task_duration <= MAX_TASK_DURATION_CEILING, "escrow: max task duration too long"
-    assert new_params.max_items != 0, "escrow: max items is zero"
-    assert new_params.max_items <= MAX_ITEMS_CEILING, "escrow: max items above maximum"
-    assert new_params.bonus_per_item <= MAX_BONUS_PER_ITEM, "escrow: bonus per item above maximum"
-    assert new_params.bonus_fee_cap_bps <= _BPS, "escrow: bonus fee cap above 100%"
-    assert new_params.epoch_budget <= MAX_EPOCH_BUDGET, "escrow: epoch budget above maximum"
-    assert new_params.arbitrator != empty(address), "escrow: arbitrator is the zero address"
+    utils._require(new_params.fee_bps <= MAX_FEE_BPS, "escrow: fee above maximum")
+    utils._require(new_params.gold_fail_limit != 0, "escrow: gold fail limit is zero")
+    utils._require(new_params.gold_fail_limit <= MAX_GOLD_FAIL_LIMIT, "escrow: gold fail limit above maximum")
+    utils._require(new_params.gold_slash_bps * new_params.gold_fail_limit <= utils.BPS, "escrow: gold slashes exceed the stake")
+    utils._require(new_params.reject_slash_bps <= utils.BPS, "escrow: reject slash above 100%")
+    utils._require(new_params.late_slash_bps <= utils.BPS, "escrow: late slash above 100%")
+    utils._require(new_params.slash_treasury_bps <= utils.BPS, "escrow: treasury share above 100%")
+    utils._require(new_params.min_review_period >= MIN_REVIEW_PERIOD_FLOOR, "escrow: min review period too short")
+    utils._require(new_params.max_review_period <= MAX_REVIEW_PERIOD_CEILING, "escrow: max review period too long")
+    utils._require(new_params.min_review_period <= new_params.max_review_period, "escrow: review period bounds inverted")
+    utils._require(new_params.max_task_duration != 0, "escrow: max task duration is zero")
+    utils._require(new_params.max_task_duration <= MAX_TASK_DURATION_CEILING, "escrow: max task duration too long")
+    utils._require(new_params.max_items != 0, "escrow: max items is zero")
+    utils._require(new_params.max_items <= MAX_ITEMS_CEILING, "escrow: max items above maximum")
+    utils._require(new_params.bonus_per_item <= MAX_BONUS_PER_ITEM, "escrow: bonus per item above maximum")
+    utils._require(new_params.bonus_fee_cap_bps <= utils.BPS, "escrow: bonus fee cap above 100%")
+    utils._require(new_params.epoch_budget <= MAX_EPOCH_BUDGET, "escrow: epoch budget above maximum")
+    utils._require(new_params.arbitrator != empty(address), "escrow: arbitrator is the zero address")
     params_id: uint256 = self.params_count
     self.params[params_id] = new_params
     self.params_count = params_id + 1
-    log ParamsSet(params_id=params_id, params=new_params)
+    log ParamsChanged(version=params_id, params=new_params)
     return params_id
 
 
@@ -1223,7 +1152,7 @@ def _set_params(new_params: Params) -> uint256:
 
 
 @internal
-def _settle_accepted(task_id: uint256, task: _TaskState):
+def _settle_accepted(task_id: uint256, task: _Task):
     """
     @dev Settles as ACCEPTED: the annotator gets the reward, its remaining
          stake and the bonus, the treasury the fee.
@@ -1242,7 +1171,7 @@ def _settle_accepted(task_id: uint256, task: _TaskState):
 @internal
 def _settle(
     task_id: uint256,
-    task: _TaskState,
+    task: _Task,
     status: Status,
     to_requester: uint256,
     to_annotator: uint256,
@@ -1255,13 +1184,15 @@ def _settle(
          three amounts add up to what the task held plus `bonus`.
     """
     task.status = status
-    self._store(task_id, task)
-    self._credit(task.requester, to_requester)
-    self._credit(task.annotator, to_annotator)
-    self._credit(self.treasury, to_treasury)
+    self._store_task(task_id, task)
+    # The task's tokens were held since its creation and claim: credits
+    # out of them leave `liabilities` unchanged, except the bonus, minted
+    # to the escrow now (included in `to_annotator`).
+    pull_payments._credit_held(task.requester, to_requester)
+    pull_payments._credit_held(task.annotator, to_annotator)
+    pull_payments._credit_held(treasurer.treasury, to_treasury)
     if bonus != 0:
-        # The bonus is minted to the escrow and owed to the annotator.
-        self.liabilities += bonus
+        pull_payments._hold(bonus)
     log TaskSettled(
         task_id=task_id,
         status=status,
@@ -1274,16 +1205,7 @@ def _settle(
 
 
 @internal
-def _credit(account: address, amount: uint256):
-    """
-    @dev Adds `amount` to what `account` may withdraw.
-    """
-    if amount != 0:
-        self.claimable[account] += amount
-
-
-@internal
-def _take_bonus(task: _TaskState, fee: uint256) -> uint256:
+def _take_bonus(task: _Task, fee: uint256) -> uint256:
     """
     @dev Returns the bonus of an accepted task and books it against the
          epoch's budget: `bonus_per_item * n_items`, at most
@@ -1294,20 +1216,20 @@ def _take_bonus(task: _TaskState, fee: uint256) -> uint256:
     """
     amount: uint256 = min(
         self.params[task.params_id].bonus_per_item * task.n_items,
-        fee * self.params[task.params_id].bonus_fee_cap_bps // _BPS,
+        fee * self.params[task.params_id].bonus_fee_cap_bps // utils.BPS,
     )
     if amount == 0:
         return 0
-    epoch: uint256 = block.timestamp // EPOCH_LENGTH
+    epoch: uint256 = epoch_clock._current_epoch()
     packed: uint256 = self._emissions[epoch]
     if packed & _EPOCH_OPENED == 0:
         budget: uint256 = self.params[self.params_count - 1].epoch_budget
         # budget <= MAX_EPOCH_BUDGET < 2**96: it fits its field.
         packed = _EPOCH_OPENED | (budget << 96)
         log EmissionEpochOpened(epoch=epoch, budget=budget)
-    minted: uint256 = packed & _MASK_96
+    minted: uint256 = packed & utils.MASK_96
     # minted <= budget always (every mint below is clamped to the rest).
-    amount = min(amount, unsafe_sub((packed >> 96) & _MASK_96, minted))
+    amount = min(amount, unsafe_sub((packed >> 96) & utils.MASK_96, minted))
     if amount != 0 and not staticcall IAccessControl(TOKEN).hasRole(MINTER_ROLE, self):
         amount = 0
     if amount != 0:
@@ -1329,12 +1251,12 @@ def _fee(reward: uint256, fee_bps: uint256) -> uint256:
     """
     @dev The protocol fee of a reward.
     """
-    return reward * fee_bps // _BPS
+    return reward * fee_bps // utils.BPS
 
 
 @internal
 @view
-def _task_fee(task: _TaskState) -> uint256:
+def _task_fee(task: _Task) -> uint256:
     """
     @dev The fee the requester paid: recomputed from the task's own
          parameter version (it is not stored).
@@ -1344,7 +1266,7 @@ def _task_fee(task: _TaskState) -> uint256:
 
 @internal
 @view
-def _remaining_stake(task: _TaskState) -> uint256:
+def _remaining_stake(task: _Task) -> uint256:
     """
     @dev The stake left after the gold failures proven so far.
     """
@@ -1352,33 +1274,33 @@ def _remaining_stake(task: _TaskState) -> uint256:
         return task.stake
     # gold_failures * gold_slash_bps <= gold_fail_limit * gold_slash_bps
     # <= 10,000 (set_params), so the slashes are at most the stake.
-    return task.stake - task.gold_failures * (task.stake * self.params[task.params_id].gold_slash_bps // _BPS)
+    return task.stake - task.gold_failures * (task.stake * self.params[task.params_id].gold_slash_bps // utils.BPS)
 
 
 @internal
 @view
-def _load(task_id: uint256) -> _TaskState:
+def _load_task(task_id: uint256) -> _Task:
     """
     @dev Reads and unpacks a task.
     """
-    packed: _Packed = self._tasks[task_id]
-    return _TaskState(
-        requester=convert(packed.a & _MASK_160, address),
-        annotator=convert(packed.b & _MASK_160, address),
-        status=convert((packed.a >> 160) & _MASK_16, Status),
-        params_id=(packed.a >> 216) & _MASK_32,
-        n_items=(packed.a >> 184) & _MASK_32,
-        reward=packed.c & _MASK_96,
-        stake=packed.b >> 160,
-        deadline=(packed.c >> 96) & _MASK_40,
-        review_period=(packed.c >> 136) & _MASK_24,
-        review_end=(packed.c >> 160) & _MASK_40,
-        gold_failures=(packed.a >> 176) & _MASK_8,
+    words: _TaskWords = self._tasks[task_id]
+    return _Task(
+        requester=convert(words.requester_word & utils.MASK_160, address),
+        annotator=convert(words.annotator_word & utils.MASK_160, address),
+        status=convert((words.requester_word >> 160) & utils.MASK_16, Status),
+        params_id=(words.requester_word >> 216) & utils.MASK_32,
+        n_items=(words.requester_word >> 184) & utils.MASK_32,
+        reward=words.timing_word & utils.MASK_96,
+        stake=words.annotator_word >> 160,
+        deadline=(words.timing_word >> 96) & utils.MASK_40,
+        review_period=(words.timing_word >> 136) & utils.MASK_24,
+        review_end=(words.timing_word >> 160) & utils.MASK_40,
+        gold_failures=(words.requester_word >> 176) & utils.MASK_8,
     )
 
 
 @internal
-def _store(task_id: uint256, task: _TaskState):
+def _store_task(task_id: uint256, task: _Task):
     """
     @dev Packs and writes a task. Every field fits its bits:
          status < 2**9 (nine flags); gold_failures <= MAX_GOLD_FAIL_LIMIT
@@ -1390,14 +1312,14 @@ def _store(task_id: uint256, task: _TaskState):
          the next 30,000 years; review_period <=
          MAX_REVIEW_PERIOD_CEILING < 2**24. Unchanged slots cost 100 gas.
     """
-    self._tasks[task_id] = _Packed(
-        a=(
+    self._tasks[task_id] = _TaskWords(
+        requester_word=(
             convert(task.requester, uint256)
             | (convert(task.status, uint256) << 160)
             | (task.gold_failures << 176)
             | (task.n_items << 184)
             | (task.params_id << 216)
         ),
-        b=convert(task.annotator, uint256) | (task.stake << 160),
-        c=task.reward | (task.deadline << 96) | (task.review_period << 136) | (task.review_end << 160),
+        annotator_word=convert(task.annotator, uint256) | (task.stake << 160),
+        timing_word=task.reward | (task.deadline << 96) | (task.review_period << 136) | (task.review_end << 160),
     )

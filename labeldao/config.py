@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from eth_utils import is_address, to_checksum_address
 from pydantic import (
@@ -117,6 +117,42 @@ class RegistryParams(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class RandomnessParams(_Strict):
+    """The court's randomness source: `prevrandao` (local chains: its delay is
+    `court.randomness_delay`) or `chainlink_vrf` (Chainlink VRF v2.5, behind a
+    `RandomnessWithFallback` when `fallback_timeout` is not 0)."""
+
+    source: Literal["prevrandao", "chainlink_vrf"] = "prevrandao"
+    coordinator: Address | None = Field(default=None, description="VRF v2.5 coordinator")
+    key_hash: str | None = Field(default=None, pattern=r"^0x[0-9a-fA-F]{64}$")  # the gas lane
+    # TOML integers stop at 2**63 - 1; VRF v2.5 subscription ids are uint256,
+    # so the file may write the id as a string.
+    subscription_id: int | None = Field(default=None, gt=0, lt=2**256)
+    native_payment: bool = Field(default=False, description="pay in the native coin, not LINK")
+    request_confirmations: int = Field(default=3, ge=0, le=200, description="blocks")
+    callback_gas_limit: int = Field(default=200_000, ge=50_000, le=2_500_000)
+    fallback_timeout: int = Field(
+        default=0, ge=0, le=30 * 86_400, description="seconds per ask; 0: no fallback adapter"
+    )
+    max_rerequests: int = Field(default=1, ge=0, le=8, description="asks after the first")
+    fallback_delay: int = Field(default=4, ge=1, le=128, description="blockhash lookahead, blocks")
+
+    @model_validator(mode="after")
+    def _vrf_settings(self) -> RandomnessParams:
+        vrf_only = ("coordinator", "key_hash", "subscription_id")
+        if self.source == "chainlink_vrf":
+            missing = [name for name in vrf_only if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"source 'chainlink_vrf' needs {', '.join(missing)}")
+            if int(self.key_hash, 16) == 0:
+                raise ValueError("key_hash must not be zero")
+        else:
+            stray = [name for name in vrf_only if getattr(self, name) is not None]
+            if stray:
+                raise ValueError(f"{', '.join(stray)}: only for source = 'chainlink_vrf'")
+        return self
+
+
 class DeployParams(_Strict):
     """Everything `ape run deploy` needs for one network."""
 
@@ -127,6 +163,7 @@ class DeployParams(_Strict):
     court: CourtParams
     escrow: EscrowParams = Field(default_factory=EscrowParams)
     registry: RegistryParams
+    randomness: RandomnessParams = Field(default_factory=RandomnessParams)
     governor: GovernorParams | None = None
 
     @model_validator(mode="after")
@@ -177,7 +214,7 @@ def load_params(
     return params
 
 
-_ADDRESS_KEYS = {"to", "guardian", "treasury", "proposers", "executors"}
+_ADDRESS_KEYS = {"to", "guardian", "treasury", "proposers", "executors", "coordinator"}
 
 
 def _resolve_addresses(
@@ -236,3 +273,41 @@ def _address(
 def params_path(network: str) -> Path:
     """`deployments/params/<network>.toml`."""
     return PARAMS_DIR / f"{network}.toml"
+
+
+# Chains whose `prevrandao` is a constant or set by one sequencer, so that a
+# draw from it is predictable or chosen: rollups and L2s.
+L2_CHAIN_IDS: dict[int, str] = {
+    42161: "Arbitrum One",
+    42170: "Arbitrum Nova",
+    421614: "Arbitrum Sepolia",
+    8453: "Base",
+    84532: "Base Sepolia",
+    10: "OP Mainnet",
+    11155420: "OP Sepolia",
+    324: "zkSync Era",
+    300: "zkSync Sepolia",
+    59144: "Linea",
+    59141: "Linea Sepolia",
+    534352: "Scroll",
+    534351: "Scroll Sepolia",
+    1101: "Polygon zkEVM",
+    81457: "Blast",
+    34443: "Mode",
+    7777777: "Zora",
+    5000: "Mantle",
+    130: "Unichain",
+    1301: "Unichain Sepolia",
+    480: "World Chain",
+    57073: "Ink",
+}
+
+
+def check_randomness_for_chain(params: DeployParams, chain_id: int) -> None:
+    """Refuses the prevrandao source on an L2 chain id (a one-line `ParamsError`)."""
+    if params.randomness.source == "prevrandao" and chain_id in L2_CHAIN_IDS:
+        raise ParamsError(
+            f"randomness.source: 'prevrandao' is refused on chain id {chain_id} "
+            f"({L2_CHAIN_IDS[chain_id]}), an L2 where the sequencer sets it: "
+            "use 'chainlink_vrf'"
+        )

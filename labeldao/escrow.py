@@ -231,5 +231,5 @@ _HANDLERS: dict[str, Callable[[EscrowHistory, Mapping[str, Any]], None]] = {
     "Ruling": _ruling,
     "TaskSettled": _settled,
     "Withdrawn": _withdrawn,
-    "TreasurySet": _treasury_set,
+    "TreasuryChanged": _treasury_set,
 }

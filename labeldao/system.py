@@ -46,6 +46,8 @@ CONTRACTS = [
     "ComputeRegistry",
     "LabelDAOGovernor",
 ]
+# Randomness sources the plan can deploy (no roles: see `randomness_consumer_steps`).
+RANDOMNESS_CONTRACTS = ["PrevrandaoRandomness", "ChainlinkVRFRandomness", "RandomnessWithFallback"]
 # OpenZeppelin's Governor (Solidity, compiled with solc-js from the pinned npm
 # package), deployed only when the parameter file has a [governor] table, and
 # then made the timelock's proposer and canceller: a passed proposal schedules
@@ -54,7 +56,7 @@ GOVERNOR = "LabelDAOGovernor"
 GOVERNOR_SOURCE = "contracts/governance/LabelDAOGovernor.sol"
 GOVERNOR_ROLES = ["PROPOSER_ROLE", "CANCELLER_ROLE"]
 # Contracts without AccessControl roles.
-ROLELESS = {"PrevrandaoRandomness", GOVERNOR}
+ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR}
 # Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
 ADMINISTERED = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
 # Contracts with PARAMS_ROLE (timelock) and GUARDIAN_ROLE (guardian).
@@ -85,13 +87,13 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     p = plan.params
     steps = token_and_timelock_steps(plan)
     steps += [
-        plan.deploy_step("PrevrandaoRandomness", lambda: (p.court.randomness_delay,)),
+        *randomness_deploy_steps(plan),
         plan.deploy_step(
             "QualityCourt",
             lambda: (
                 plan.address("RewardToken"),
                 p.roles.treasury,
-                plan.address("PrevrandaoRandomness"),
+                plan.address(randomness_source(p)),
                 p.court.epoch_blocks,
             ),
         ),
@@ -111,6 +113,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
                 p.registry.meta_evidence_uri,
             ),
         ),
+        *randomness_consumer_steps(plan),
     ]
     steps += [
         Step(f"parameters of {name}", _overrides_step(plan, name, overrides))
@@ -175,9 +178,84 @@ def _timelock_admin_check(plan: Deployment) -> str:
     return "the deployer may grant the Governor's roles"
 
 
-def deployed(plan: Deployment) -> list[str]:
-    """The contracts of CONTRACTS this deployment has (the Governor is optional)."""
-    return [name for name in CONTRACTS if name in plan.engine.record.contracts]
+def contract_names(params: DeployParams) -> list[str]:
+    """The contracts a deployment with `params` has, in deployment order
+    (`CONTRACTS` with the randomness source the parameters choose)."""
+    names = [n for n in CONTRACTS if n not in RANDOMNESS_CONTRACTS]
+    if params.governor is None:
+        names.remove(GOVERNOR)
+    at = names.index("QualityCourt")
+    return names[:at] + randomness_contracts(params) + names[at:]
+
+
+def randomness_contracts(params: DeployParams) -> list[str]:
+    """The randomness contracts `params` choose, the court's source last."""
+    if params.randomness.source == "prevrandao":
+        return ["PrevrandaoRandomness"]
+    vrf = ["ChainlinkVRFRandomness"]
+    return vrf + ["RandomnessWithFallback"] if params.randomness.fallback_timeout else vrf
+
+
+def randomness_source(params: DeployParams) -> str:
+    """The contract the court draws from."""
+    return randomness_contracts(params)[-1]
+
+
+def randomness_deploy_steps(plan: Deployment) -> list[Step]:
+    """Deploys the randomness source the parameters choose."""
+    p, r = plan.params, plan.params.randomness
+    if r.source == "prevrandao":
+        return [plan.deploy_step("PrevrandaoRandomness", lambda: (p.court.randomness_delay,))]
+    steps = [
+        plan.deploy_step(
+            "ChainlinkVRFRandomness",
+            lambda: (
+                r.coordinator,
+                bytes.fromhex(r.key_hash[2:]),
+                r.subscription_id,
+                r.request_confirmations,
+                r.callback_gas_limit,
+                r.native_payment,
+            ),
+        )
+    ]
+    if r.fallback_timeout:
+        steps.append(
+            plan.deploy_step(
+                "RandomnessWithFallback",
+                lambda: (
+                    plan.address("ChainlinkVRFRandomness"),
+                    r.fallback_timeout,
+                    r.max_rerequests,
+                    r.fallback_delay,
+                ),
+            )
+        )
+    return steps
+
+
+def randomness_consumer_steps(plan: Deployment) -> list[Step]:
+    """Names each VRF-side adapter's only consumer (the next one in the
+    chain, the court last): each request spends the VRF subscription."""
+    chain = randomness_contracts(plan.params)
+    if chain == ["PrevrandaoRandomness"]:
+        return []
+    pairs = zip(chain, [*chain[1:], "QualityCourt"], strict=True)
+    return [_consumer_step(plan, adapter, consumer) for adapter, consumer in pairs]
+
+
+def _consumer_step(plan: Deployment, adapter: str, consumer: str) -> Step:
+    def run() -> str:
+        instance, wanted = plan.at(adapter), plan.address(consumer)
+        current = str(instance.consumer())
+        if current.lower() == wanted.lower():
+            return f"{adapter}.consumer: already {consumer}"
+        if current != ZERO:
+            raise DeployError(f"{adapter}.consumer is {current}, not {consumer}: redeploy it")
+        instance.set_consumer(wanted, sender=plan.sender)
+        return f"{adapter}.consumer: {consumer} ({wanted})"
+
+    return Step(f"consumer of {adapter} -> {consumer}", run)
 
 
 def leftover_roles(plan: Deployment) -> list[str]:
@@ -185,8 +263,8 @@ def leftover_roles(plan: Deployment) -> list[str]:
     me = plan.deployer_address
     return [
         f"{name}.{role}"
-        for name in deployed(plan)
-        if name not in ROLELESS
+        for name in contract_names(plan.params)
+        if name not in ROLELESS  # no roles at all
         for role in ALL_ROLES
         if plan.at(name).hasRole(role_id(role), me)
     ]
@@ -274,21 +352,21 @@ def deploy_ape(project: Any, deployer: Any, params: DeployParams) -> dict[str, A
     from ape import chain
 
     engine = Engine(Record(None), ApeChain(), str(deployer.address), log=lambda _: None)
-    plan = Deployment(ape_containers(project), deployer, params, engine)
+    plan = Deployment(ape_containers(project, contract_names(params)), deployer, params, engine)
     engine.run(system_steps(plan, chain.blocks.head.timestamp))
     if leftover := leftover_roles(plan):
         raise DeployError(f"the deployer still holds {leftover}")
-    return {name: plan.at(name) for name in deployed(plan)}
+    return {name: plan.at(name) for name in contract_names(params)}
 
 
-def ape_containers(project: Any) -> dict[str, Any]:
+def ape_containers(project: Any, names: list[str]) -> dict[str, Any]:
     """Ape contract containers of every contract of the plan: the project's
     (Vyper, compiled by ape-vyper) and the Governor's (solc-js artifact)."""
     return {
         name: solidity_container_ape(GOVERNOR_SOURCE, name)
         if name == GOVERNOR
         else getattr(project, name)
-        for name in CONTRACTS
+        for name in names
     }
 
 
@@ -357,7 +435,7 @@ class BoaSystem:
             "escrow": "TaskEscrow",
             "registry": "ComputeRegistry",
             "timelock": "Timelock",
-            "randomness": "PrevrandaoRandomness",
+            "randomness": randomness_source(self.params),
             "governor": GOVERNOR,
         }
         if name in aliases:
@@ -400,7 +478,7 @@ def deploy_boa(
     account = BoaAccount(deployer or boa.env.generate_address("deployer"))
     containers = {
         name: BoaSolidity(GOVERNOR_SOURCE, name) if name == GOVERNOR else boa_deployer(name)
-        for name in CONTRACTS
+        for name in contract_names(params)
     }
     engine = Engine(Record(None), BoaChain(), str(account), log=log or (lambda _: None))
     plan = Deployment(containers, account, params, engine, sender=str(account))
@@ -408,7 +486,7 @@ def deploy_boa(
     engine.run(system_steps(plan, genesis))
     if leftover := leftover_roles(plan):
         raise DeployError(f"the deployer still holds {leftover}")
-    contracts = {name: plan.at(name) for name in deployed(plan)}
+    contracts = {name: plan.at(name) for name in contract_names(params)}
     accounts = {
         "guardian": params.roles.guardian,
         "treasury": params.roles.treasury,

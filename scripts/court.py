@@ -15,6 +15,7 @@ parses, connects and prints.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 import time
@@ -44,6 +45,7 @@ from labeldao.juror import (
     seat_next_step,
     vote_summary,
 )
+from labeldao.metaevidence import DisputeContext, MetaEvidenceReader, generic_choices_help
 from labeldao.store import CommitmentStore, StoreError, default_directory
 
 # ---------------------------------------------------------------------------
@@ -185,6 +187,51 @@ def _client(
     return CourtClient(contract, token, backend, commitments, log=click.echo)
 
 
+def _reader(client: CourtClient) -> MetaEvidenceReader:
+    """Reads ERC-1497 events through the node; relative URIs are resolved
+    against the working directory and the project."""
+    from ape import project
+
+    from labeldao.ape_clients import ApeLogs
+
+    return MetaEvidenceReader(
+        ApeLogs(client.backend.provider),  # type: ignore[attr-defined]
+        roots=(Path.cwd(), project.path),
+    )
+
+
+def _meta_evidence(client: CourtClient, dispute_id: int, arbitrable: str) -> DisputeContext:
+    """The question and choices of a dispute, from its arbitrable's ERC-1497
+    `Dispute` and `MetaEvidence` events (a context with `problem` set when
+    the document cannot be read)."""
+    return _reader(client).for_dispute(client.address, dispute_id, arbitrable)
+
+
+def _print_question(
+    console: Console, client: CourtClient, dispute_id: int, context: DisputeContext
+) -> None:
+    """The dispute's question, what every choice means, and its evidence."""
+    if context.document is None:
+        console.print(f"Dispute {dispute_id}: {context.question()}")
+        console.print("  choices: 0 = refuse to arbitrate, 1 and 2: see the arbitrable's rules")
+    else:
+        console.print(f"Dispute {dispute_id} asks: [bold]{context.document.question}[/]")
+        for choice, title, meaning in context.document.choices():
+            console.print(f"  {choice} = {title}: {meaning}")
+        check = {
+            True: ", its keccak256 matches the task's spec_hash",
+            False: "; WARNING: its keccak256 is NOT the task's spec_hash: it was changed",
+            None: "",
+        }[context.hash_matches]
+        console.print(f"  (MetaEvidence: {context.uri}{check})", soft_wrap=True)
+    group = dispute_id if context.evidence_group_id is None else context.evidence_group_id
+    items = _reader(client).evidence(client.address, group, [context.arbitrable, client.address])
+    for item in items:
+        console.print(f"  evidence from {item.party}: {item.uri}", soft_wrap=True)
+    if not items:
+        console.print("  no evidence submitted yet (`court evidence DISPUTE URI`)")
+
+
 @click.group()
 def cli() -> None:
     """The juror CLI of the LabelDAO court: stake, vote, appeal, execute.
@@ -271,6 +318,11 @@ def status(client: CourtClient, juror: str | None) -> None:
                 seat_next_step(seat, now),
             )
         console.print(rounds)
+        for dispute_id in sorted({seat.dispute_id for seat in seats}):
+            arbitrable = next(s.dispute.arbitrable for s in seats if s.dispute_id == dispute_id)
+            _print_question(
+                console, client, dispute_id, _meta_evidence(client, dispute_id, arbitrable)
+            )
     if client.store is not None and juror == client.juror:
         console.print(f"Commitment store: {client.store.path}")
 
@@ -278,7 +330,8 @@ def status(client: CourtClient, juror: str | None) -> None:
 @court_command("disputes", needs_account=False)
 @click.option("--last", type=click.IntRange(min=1), default=20, show_default=True)
 def disputes(client: CourtClient, last: int) -> None:
-    """The newest disputes: current round, period and its deadline, panel, ruling."""
+    """The newest disputes: current round, period and its deadline, panel,
+    ruling, and each dispute's question with what every choice means."""
     console = _console()
     now = client.now()
     rows = client.recent_disputes(last)
@@ -288,10 +341,13 @@ def disputes(client: CourtClient, last: int) -> None:
     table = Table(title=f"Disputes at {client.address} (chain time {format_time(now, now)})")
     for column in ("dispute", "round", "panel", "period / deadline", "ruling", "arbitrable"):
         table.add_column(column)
+    questions = []
     for dispute_id, dispute, info in rows:
+        context = _meta_evidence(client, dispute_id, dispute.arbitrable)
         ruling = str(dispute.ruling)
         if dispute.final:
             ruling += " (final, delivered)" if dispute.ruling_executed else " (final)"
+            ruling += f" = {context.choice_title(dispute.ruling)}"
         table.add_row(
             str(dispute_id),
             str(dispute.current_round),
@@ -300,7 +356,11 @@ def disputes(client: CourtClient, last: int) -> None:
             ruling,
             dispute.arbitrable,
         )
+        summary = context.document.summary() if context.document else context.question()
+        questions.append(f"Dispute {dispute_id}: {summary}")
     console.print(table)
+    for line in questions:
+        console.print(line, soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------
@@ -382,9 +442,17 @@ def commit(client: CourtClient, dispute_id: int, choice: int, round_: int | None
 
     The salt is derived from your wallet's signature of an EIP-712 message
     {dispute_id, round}; the commitment is saved to the local store before
-    the transaction is sent.
+    the transaction is sent. The dispute's question and the meaning of your
+    choice are printed before anything is signed.
     """
+    dispute = client.dispute(dispute_id)
+    context = _meta_evidence(client, dispute_id, dispute.arbitrable)
+    _print_question(_console(), client, dispute_id, context)
+    click.echo(f"your vote: {choice} = {context.choice_title(choice)}")
     click.echo(client.commit(dispute_id, choice, round_))
+
+
+commit.help = inspect.cleandoc(commit.help or "") + "\n\nCHOICE: " + generic_choices_help()
 
 
 @court_command("reveal")

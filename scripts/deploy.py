@@ -24,9 +24,20 @@ from ape.cli import ConnectedProviderCommand, account_option
 from labeldao.abi_export import AbiError, record_fields
 from labeldao.ape_backend import record_slug
 from labeldao.boa_tools import REPO_ROOT
-from labeldao.config import ParamsError, load_params, params_path
+from labeldao.config import (
+    ParamsError,
+    check_randomness_for_chain,
+    load_params,
+    params_path,
+)
 from labeldao.deploy import DeployError, Deployment, Engine, Record
-from labeldao.system import ApeChain, ape_containers, leftover_roles, system_steps
+from labeldao.system import (
+    ApeChain,
+    ape_containers,
+    contract_names,
+    leftover_roles,
+    system_steps,
+)
 
 
 def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
@@ -67,6 +78,7 @@ def cli(
             is_local=is_local,
             test_account=lambda i: str(accounts.test_accounts[i].address),
         )
+        check_randomness_for_chain(params, chain.chain_id)
     except ParamsError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -86,7 +98,7 @@ def cli(
             compiler={"vyper": "0.4.3", "snekmate": "0.1.2"},
             params=params.model_dump(),
         )
-        plan = Deployment(ape_containers(project), deployer, params, engine)
+        plan = Deployment(ape_containers(project, contract_names(params)), deployer, params, engine)
         genesis = chain.blocks.head.timestamp  # the registry's epoch 0 starts now
         engine.run(system_steps(plan, genesis))
         for name, entry in record.contracts.items():
@@ -100,6 +112,12 @@ def cli(
     click.echo(f"deployer {deployer.address} holds no role; record: {record.path}")
     for name, entry in record.contracts.items():
         click.echo(f"  {name:<22} {entry['address']}")
+    if "ChainlinkVRFRandomness" in record.contracts:
+        r, vrf = params.randomness, record.address("ChainlinkVRFRandomness")
+        click.echo(
+            f"next: the owner of VRF subscription {r.subscription_id} adds "
+            f"{vrf} as a consumer (coordinator {r.coordinator})"
+        )
     if verify:
         _verify(network, record)
 

@@ -6,8 +6,10 @@
 @license GNU Affero General Public License v3.0 only
 @notice A K-ary sum tree over up to `CAPACITY` weighted leaves (jurors'
         free stake) that draws a leaf with probability proportional to its
-        weight, in O(log_K CAPACITY) storage operations per weight change and
-        per draw, and never loops over the leaves.
+        weight, in O(log_K leaves) storage operations per weight change and
+        per draw, and never loops over the leaves. The reasons are in
+        docs/decisions.md, "Draws sample a stake snapshot taken at the start
+        of an epoch" and "A 4-ary tree that grows at the top".
 
         Draws read the tree AS IT WAS AT THE START OF THE CURRENT EPOCH
         (`EPOCH_BLOCKS` blocks long), so that weight added or removed after
@@ -17,12 +19,14 @@
         are the one change that lowers the snapshot too (`_lock`), so the
         snapshot is "weight at the epoch start minus the seats drawn since".
 
-        Layout. The tree has a FIXED depth: leaf position `p` is node
-        `_FIRST_LEAF + p`; the children of node `i` are `K * i + 1 ..
-        K * i + K`; node 0 is the root. A fixed depth makes every update
-        touch exactly `DEPTH + 1` nodes, whether 10 or 10,000 leaves are in
-        use, so gas is flat in the number of jurors (a tree that grows
-        with the juror count costs a slot write per level it gains).
+        Layout. Node `(level, index)` is stored under `level << 32 | index`;
+        leaves are level 0 (leaf position `p` is node `(0, p)`), the
+        children of `(l, i)` are `(l - 1, K * i .. K * i + K - 1)`. The
+        root is `(depth, 0)`, where `depth` is the smallest `d` with
+        `K**d >= leaves_used`: the tree grows at the top as positions are
+        handed out (the old root is copied into the new one, which is then
+        the only node of its level with weight), so a leaf never moves and
+        every update touches `depth + 1` nodes, log_K of the jurors.
 
         Every node is ONE slot:
           bits   0..95   `now`: the current weight of the subtree,
@@ -51,17 +55,16 @@
 K: constant(uint256) = 4
 
 
-# @dev Levels below the root; leaves are at level `DEPTH`.
-DEPTH: constant(uint256) = 10
+# @dev Most levels above the leaves (the depth of a full tree).
+MAX_DEPTH: constant(uint256) = 10
 
 
-# @dev Number of leaves: K**DEPTH = 1,048,576 jurors.
-CAPACITY: constant(uint256) = K**DEPTH
+# @dev Number of leaves: K**MAX_DEPTH = 1,048,576 jurors.
+CAPACITY: constant(uint256) = K**MAX_DEPTH
 
 
-# @dev Index of leaf position 0: the number of internal nodes,
-# (K**DEPTH - 1) / (K - 1).
-_FIRST_LEAF: constant(uint256) = (CAPACITY - 1) // (K - 1)
+# @dev Bit offset of the level in a node key (`level << 32 | index`).
+_LEVEL_SHIFT: constant(uint256) = 32
 
 
 # @dev Largest weight a node can hold.
@@ -81,7 +84,8 @@ _POSITION_MASK: constant(uint256) = 2**32 - 1
 EPOCH_BLOCKS: immutable(uint256)
 
 
-# @dev The nodes, packed as described in the module header.
+# @dev The nodes, keyed by `level << 32 | index`, packed as described in
+# the module header.
 _nodes: HashMap[uint256, uint256]
 
 
@@ -138,13 +142,42 @@ def _snap_of(node: uint256, epoch: uint256) -> uint256:
 
 
 @internal
+@pure
+def _depth_for(count: uint256) -> uint256:
+    """
+    @dev Returns the depth of a tree holding `count` leaf positions: the
+         smallest `d` with `K**d >= count`.
+    @param count The number of positions (at most `CAPACITY`).
+    @return uint256 The depth.
+    """
+    depth: uint256 = 0
+    width: uint256 = 1
+    for _: uint256 in range(MAX_DEPTH):
+        if width >= count:
+            break
+        width = unsafe_mul(width, K)
+        depth = unsafe_add(depth, 1)
+    return depth
+
+
+@internal
+@view
+def _root_key() -> uint256:
+    """
+    @dev Returns the key of the root, `(depth, 0)`.
+    @return uint256 The key.
+    """
+    return self._depth_for(self.leaves_used) << _LEVEL_SHIFT
+
+
+@internal
 @view
 def _total() -> uint256:
     """
     @dev Returns the current total weight (the root).
     @return uint256 The sum of all leaves' current weights.
     """
-    return self._nodes[0] & MAX_VALUE
+    return self._nodes[self._root_key()] & MAX_VALUE
 
 
 @internal
@@ -154,7 +187,7 @@ def _snapshot_total() -> uint256:
     @dev Returns the total weight draws of this epoch sample from.
     @return uint256 The root's snapshot weight.
     """
-    return self._snap_of(self._nodes[0], self._epoch())
+    return self._snap_of(self._nodes[self._root_key()], self._epoch())
 
 
 @internal
@@ -162,10 +195,10 @@ def _snapshot_total() -> uint256:
 def _value(position: uint256) -> uint256:
     """
     @dev Returns the current weight of a leaf.
-    @param position The leaf position.
+    @param position The leaf position (its node key: leaves are level 0).
     @return uint256 The weight.
     """
-    return self._nodes[unsafe_add(_FIRST_LEAF, position)] & MAX_VALUE
+    return self._nodes[position] & MAX_VALUE
 
 
 @internal
@@ -176,7 +209,7 @@ def _snapshot_value(position: uint256) -> uint256:
     @param position The leaf position.
     @return uint256 The snapshot weight.
     """
-    return self._snap_of(self._nodes[unsafe_add(_FIRST_LEAF, position)], self._epoch())
+    return self._snap_of(self._nodes[position], self._epoch())
 
 
 @internal
@@ -185,23 +218,12 @@ def _add(position: uint256, amount: uint256):
     @dev Adds `amount` to the current weight of a leaf and its ancestors.
          Snapshots are untouched: weight added now counts from the next
          epoch on.
-    @param position The leaf position (below `CAPACITY`).
+    @param position The leaf position (below `leaves_used`).
     @param amount The weight to add.
     """
     # The root is the largest node: if it does not overflow, none does.
-    assert (self._nodes[0] & MAX_VALUE) + amount <= MAX_VALUE, "sortition: value exceeds 96 bits"
-    epoch: uint256 = self._epoch()
-    index: uint256 = unsafe_add(_FIRST_LEAF, position)
-    for _: uint256 in range(DEPTH + 1):
-        node: uint256 = self._nodes[index]
-        snap: uint256 = self._snap_of(node, epoch)
-        # Cannot overflow 96 bits: bounded by the root, checked above.
-        now: uint256 = unsafe_add(node & MAX_VALUE, amount)
-        self._nodes[index] = now | (snap << _SNAP_SHIFT) | (epoch << _EPOCH_SHIFT)
-        if index == 0:
-            break
-        # `index >= 1` here, so the subtraction cannot wrap.
-        index = unsafe_div(unsafe_sub(index, 1), K)
+    assert self._total() + amount <= MAX_VALUE, "sortition: value exceeds 96 bits"
+    self._update(position, amount, False, False)
 
 
 @internal
@@ -211,22 +233,12 @@ def _sub(position: uint256, amount: uint256):
          ancestors. Snapshots are untouched: weight removed now still
          counts in this epoch's draws (the caller checks that a drawn
          leaf can still cover its lock).
-    @param position The leaf position (below `CAPACITY`).
+    @param position The leaf position (below `leaves_used`).
     @param amount The weight to remove; at most the leaf's weight.
     """
-    epoch: uint256 = self._epoch()
-    index: uint256 = unsafe_add(_FIRST_LEAF, position)
     # The leaf is the smallest node of its path: checking it suffices.
-    assert self._nodes[index] & MAX_VALUE >= amount, "sortition: value below zero"
-    for _: uint256 in range(DEPTH + 1):
-        node: uint256 = self._nodes[index]
-        snap: uint256 = self._snap_of(node, epoch)
-        # Every ancestor holds at least the leaf's weight (checked above).
-        now: uint256 = unsafe_sub(node & MAX_VALUE, amount)
-        self._nodes[index] = now | (snap << _SNAP_SHIFT) | (epoch << _EPOCH_SHIFT)
-        if index == 0:
-            break
-        index = unsafe_div(unsafe_sub(index, 1), K)
+    assert self._value(position) >= amount, "sortition: value below zero"
+    self._update(position, amount, True, False)
 
 
 @internal
@@ -235,25 +247,47 @@ def _lock(position: uint256, amount: uint256):
     @dev Removes `amount` from BOTH the current and the snapshot weight of
          a leaf and its ancestors: a seat drawn in this epoch consumes the
          snapshot weight it was drawn with.
-    @param position The leaf position (below `CAPACITY`).
+    @param position The leaf position (below `leaves_used`).
     @param amount The weight to lock; at most the leaf's current and
            snapshot weights.
     """
-    epoch: uint256 = self._epoch()
-    index: uint256 = unsafe_add(_FIRST_LEAF, position)
-    leaf: uint256 = self._nodes[index]
+    leaf: uint256 = self._nodes[position]
     assert leaf & MAX_VALUE >= amount, "sortition: value below zero"
-    assert self._snap_of(leaf, epoch) >= amount, "sortition: snapshot below zero"
-    for _: uint256 in range(DEPTH + 1):
-        node: uint256 = self._nodes[index]
-        # Both weights of every ancestor are at least the leaf's (checked
-        # above), since each node's weights are the sums of its children's.
-        snap: uint256 = unsafe_sub(self._snap_of(node, epoch), amount)
-        now: uint256 = unsafe_sub(node & MAX_VALUE, amount)
-        self._nodes[index] = now | (snap << _SNAP_SHIFT) | (epoch << _EPOCH_SHIFT)
-        if index == 0:
+    assert self._snap_of(leaf, self._epoch()) >= amount, "sortition: snapshot below zero"
+    self._update(position, amount, True, True)
+
+
+@internal
+def _update(position: uint256, amount: uint256, subtract: bool, lock: bool):
+    """
+    @dev Writes `amount` into every node from a leaf up to the root, one
+         load and one store per node. The callers check the bounds: the
+         root cannot overflow (`_add`), and every ancestor holds at least
+         the leaf's current and snapshot weights, since each node's
+         weights are the sums of its children's (`_sub`, `_lock`).
+    @param position The leaf position.
+    @param amount The weight.
+    @param subtract True to subtract, False to add.
+    @param lock True to subtract from the snapshot weight too.
+    """
+    epoch: uint256 = self._epoch()
+    depth: uint256 = self._depth_for(self.leaves_used)
+    index: uint256 = position
+    for level: uint256 in range(MAX_DEPTH + 1):
+        key: uint256 = (level << _LEVEL_SHIFT) | index
+        node: uint256 = self._nodes[key]
+        snap: uint256 = self._snap_of(node, epoch)
+        now: uint256 = node & MAX_VALUE
+        if not subtract:
+            now = unsafe_add(now, amount)
+        else:
+            now = unsafe_sub(now, amount)
+            if lock:
+                snap = unsafe_sub(snap, amount)
+        self._nodes[key] = now | (snap << _SNAP_SHIFT) | (epoch << _EPOCH_SHIFT)
+        if level == depth:
             break
-        index = unsafe_div(unsafe_sub(index, 1), K)
+        index = unsafe_div(index, K)
 
 
 @internal
@@ -269,11 +303,16 @@ def _find(ticket: uint256) -> uint256:
     @return uint256 The leaf position.
     """
     epoch: uint256 = self._epoch()
+    level: uint256 = self._depth_for(self.leaves_used)
     remaining: uint256 = ticket
     index: uint256 = 0
-    for _: uint256 in range(DEPTH):
-        # Children of `index`; `index < _FIRST_LEAF`, so no overflow.
-        first: uint256 = unsafe_add(unsafe_mul(index, K), 1)
+    for _: uint256 in range(MAX_DEPTH):
+        if level == 0:
+            break
+        level = unsafe_sub(level, 1)
+        # The children of `index`, one level down; indices stay below
+        # `CAPACITY`, far below 2**32.
+        first: uint256 = (level << _LEVEL_SHIFT) | unsafe_mul(index, K)
         child: uint256 = unsafe_add(first, K - 1)
         for j: uint256 in range(K - 1):
             weight: uint256 = self._snap_of(self._nodes[unsafe_add(first, j)], epoch)
@@ -281,8 +320,24 @@ def _find(ticket: uint256) -> uint256:
                 child = unsafe_add(first, j)
                 break
             remaining = unsafe_sub(remaining, weight)
-        index = child
-    return unsafe_sub(index, _FIRST_LEAF)
+        index = child & _POSITION_MASK
+    return index
+
+
+@internal
+def _grow(count: uint256):
+    """
+    @dev Raises `leaves_used` to `count`, adding levels at the top when
+         needed: each new root is a copy of the old one (both its weights
+         and its epoch), the only child with weight at its level.
+    @param count The new number of positions (at most `CAPACITY`).
+    """
+    used: uint256 = self.leaves_used
+    if count <= used:
+        return
+    for level: uint256 in range(self._depth_for(used), self._depth_for(count), bound=MAX_DEPTH):
+        self._nodes[unsafe_add(level, 1) << _LEVEL_SHIFT] = self._nodes[level << _LEVEL_SHIFT]
+    self.leaves_used = count
 
 
 @internal
@@ -304,7 +359,7 @@ def _allocate(owner: address) -> uint256:
             return reused
     position: uint256 = self.leaves_used
     assert position < CAPACITY, "sortition: tree is full"
-    self.leaves_used = unsafe_add(position, 1)
+    self._grow(unsafe_add(position, 1))
     self.owner_of[position] = owner
     return position
 
@@ -317,7 +372,7 @@ def _release(position: uint256):
          on it find no owner and are skipped.
     @param position The leaf position.
     """
-    assert self._nodes[unsafe_add(_FIRST_LEAF, position)] & MAX_VALUE == 0, "sortition: leaf not empty"
+    assert self._value(position) == 0, "sortition: leaf not empty"
     self.owner_of[position] = empty(address)
     count: uint256 = self.vacant_count
     self._vacant[count] = position | (self._epoch() << 32)

@@ -1,11 +1,13 @@
 """Every revert string in the contracts must be triggered by a test.
 
-Collects the revert strings of `contracts/**/*.vy` (`assert ..., "..."` and
-`raise "..."`) and the strings the tests expect in `boa.reverts(...)` /
-`ape.reverts(...)` (found with Python's AST, so a string merely mentioned in a
-comment does not count). A test that expects a string only passes if the
-contract reverts with exactly that string, so "expected by a passing test"
-means "triggered". Exits non-zero and lists what no test expects.
+Collects the revert strings of `contracts/**/*.vy` (`assert ..., "..."`,
+`raise "..."`, and string literals shaped `"prefix: reason"` passed to a call,
+e.g. the shared revert path `utils._require(ok, "escrow: ...")`) and the strings
+the tests expect in `boa.reverts(...)` / `ape.reverts(...)` (found with
+Python's AST, so a string merely mentioned in a comment does not count). A
+test that expects a string only passes if the contract reverts with exactly
+that string, so "expected by a passing test" means "triggered". Exits non-zero
+and lists what no test expects.
 
     python -m labeldao.assurance.reverts [--contracts DIR] [--tests DIR]
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -22,15 +25,25 @@ from vyper.ast import parse_to_ast
 
 from labeldao.boa_tools import REPO_ROOT
 
+# A revert string passed to a function (`_require`, `_withdraw`): "who: what".
+_REASON_ARGUMENT = re.compile(r"^[a-z_]+: \S")
+
 
 def contract_reverts(contracts: Path) -> dict[str, list[str]]:
     """Revert string -> places (`file:line`) in the Vyper sources, read with
-    Vyper's own parser (`assert <cond>, "..."` and `raise "..."`)."""
+    Vyper's own parser (`assert <cond>, "..."`, `raise "..."` and reasons
+    passed to a call such as `utils._require(<cond>, "...")`)."""
     found: dict[str, list[str]] = {}
     for path in sorted(contracts.rglob("*.vy")):
         module = parse_to_ast(path.read_text())
         nodes = [(a.msg, a.lineno) for a in module.get_descendants(vy_ast.Assert)]
         nodes += [(r.exc, r.lineno) for r in module.get_descendants(vy_ast.Raise)]
+        for call in module.get_descendants(vy_ast.Call):
+            nodes += [
+                (arg, call.lineno)
+                for arg in call.args
+                if isinstance(arg, vy_ast.Str) and _REASON_ARGUMENT.match(arg.value)
+            ]
         for message, line in nodes:
             if isinstance(message, vy_ast.Str):
                 place = f"{path.relative_to(contracts.parent)}:{line}"
@@ -46,8 +59,9 @@ def expected_reverts(tests: Path) -> set[str]:
     for path in sorted(tests.rglob("*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
         constants = _string_constants(tree)
+        tables = _table_constants(tree)
         for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
-            parametrized = _parametrized_strings(function)
+            parametrized = _parametrized_strings(function, tables)
             for node in ast.walk(function):
                 if isinstance(node, ast.Call) and _is_reverts(node.func):
                     for arg in [*node.args, *(k.value for k in node.keywords)]:
@@ -73,8 +87,11 @@ def _argument_strings(
     return set()
 
 
-def _parametrized_strings(function: ast.FunctionDef) -> dict[str, set[str]]:
-    """Argument name -> the string values `@pytest.mark.parametrize` gives it."""
+def _parametrized_strings(
+    function: ast.FunctionDef, tables: dict[str, ast.expr] | None = None
+) -> dict[str, set[str]]:
+    """Argument name -> the string values `@pytest.mark.parametrize` gives it
+    (rows written in the decorator or in a module-level list it names)."""
     values: dict[str, set[str]] = {}
     for decorator in function.decorator_list:
         if not (isinstance(decorator, ast.Call) and _name(decorator.func) == "parametrize"):
@@ -82,6 +99,8 @@ def _parametrized_strings(function: ast.FunctionDef) -> dict[str, set[str]]:
         if len(decorator.args) < 2:
             continue
         names_node, rows = decorator.args[0], decorator.args[1]
+        if isinstance(rows, ast.Name) and tables and rows.id in tables:
+            rows = tables[rows.id]
         names = _argnames(names_node)
         if not isinstance(rows, ast.List | ast.Tuple):
             continue
@@ -109,6 +128,17 @@ def _name(func: ast.expr) -> str:
 
 def _is_reverts(func: ast.expr) -> bool:
     return _name(func) == "reverts"
+
+
+def _table_constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level `NAME = [...]` / `NAME = (...)` assignments (parametrize rows)."""
+    tables: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    tables[target.id] = node.value
+    return tables
 
 
 def _string_constants(tree: ast.Module) -> dict[str, str]:

@@ -25,7 +25,8 @@ import re
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,10 @@ class ModelMismatch(RuntimeError):
             f"model check failed after epoch {epoch}: {len(rows)} difference(s)\n"
             + "\n".join([header, *lines])
         )
+
+    def __reduce__(self) -> tuple[type, tuple[int, list[tuple[str, int, int]]]]:
+        # raised in a worker process, re-raised here
+        return ModelMismatch, (self.epoch, self.rows)
 
 
 @dataclass
@@ -646,31 +651,39 @@ class Simulation:
 
     # -- accounting for the results -----------------------------------------
 
-    def wealth(self, a: Agent) -> int:
-        """Everything an agent owns, wherever it is (model values, checked on chain)."""
+    def wealth(self) -> dict[str, int]:
+        """Everything each agent owns, wherever it is (model values, checked
+        on chain), by address: one pass over nodes and tasks for all agents,
+        so an epoch's accounting does not grow with agents x tasks."""
         m = self.model
-        total = m.balance(a.address) + m.escrow_claimable.get(a.address, 0)
-        total += m.registry_credits.get(a.address, 0)
-        total += m.court_claimable.get(a.address, 0)
-        if (state := m.jurors.get(a.address)) is not None:
-            total += state.free + state.locked
-        total += sum(n.stake for n in m.nodes.values() if n.owner == a.address)
+        total: dict[str, int] = {}
+        for a in self.agents:
+            owned = m.balance(a.address) + m.escrow_claimable.get(a.address, 0)
+            owned += m.registry_credits.get(a.address, 0)
+            owned += m.court_claimable.get(a.address, 0)
+            if (state := m.jurors.get(a.address)) is not None:
+                owned += state.free + state.locked
+            total[a.address] = owned
+        for n in m.nodes.values():
+            if n.owner in total:
+                total[n.owner] += n.stake
         live = TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED | TaskStatus.DISPUTED
         for t in m.tasks.values():
             if t.status & live:
-                if t.requester == a.address:
-                    total += t.reward + t.fee
-                if t.annotator == a.address:
-                    total += t.remaining_stake(m.escrow_terms)
+                if t.requester in total:
+                    total[t.requester] += t.reward + t.fee
+                if t.annotator in total:
+                    total[t.annotator] += t.remaining_stake(m.escrow_terms)
         return total
 
     def _epoch_rows(self, epoch: int) -> list[dict[str, Any]]:
         groups: dict[str, list[int]] = {}
         slashed: dict[str, int] = {}
+        wealth = self.wealth()
         for a in self.agents:
             if a.role == Role.KEEPER:
                 continue
-            groups.setdefault(a.group, []).append(self.wealth(a) - a.funded)
+            groups.setdefault(a.group, []).append(wealth[a.address] - a.funded)
             slashed[a.group] = slashed.get(a.group, 0) + self.model.slashed.get(a.address, 0)
         correct = sum(d["correct"] for d in self.dispute_log)
         return [
@@ -707,6 +720,48 @@ def _deploy(path: Path, scenario: Scenario) -> BoaSystem:
         ) from None
 
 
+class EpochMarks:
+    """Per epoch: its wall time and the transactions it sent (is the cost of
+    an epoch flat as the run goes on?)."""
+
+    def __init__(self, recorder: CallRecorder, started: float) -> None:
+        self.recorder, self.last, self.seen = recorder, started, len(recorder.messages)
+        self.seconds: list[float] = []
+        self.transactions: list[int] = []
+
+    def mark(self) -> None:
+        now, messages = time.perf_counter(), self.recorder.messages
+        self.transactions.append(sum(1 for m in messages[self.seen :] if m.is_modifying))
+        self.seconds.append(now - self.last)
+        self.last, self.seen = now, len(messages)
+
+
+def compile_all() -> None:
+    """Compiles every contract of the suite once in this process."""
+    for name in CONTRACTS:
+        if name != GOVERNOR:  # Solidity, deployed with a [governor] table only
+            deployer(name)
+
+
+@contextmanager
+def fresh_chain(seed: int) -> Iterator[None]:
+    """A new titanoboa environment (this process's own chain) for one run."""
+    with boa.swap_env(Env()):
+        boa.env.set_random_seed(f"labeldao-sim:{seed}")
+        boa.env.evm.patch.timestamp = START_TIMESTAMP
+        boa.env.evm.patch.block_number = START_BLOCK
+        yield
+
+
+def probe(scenario: Scenario) -> None:
+    """Deploys the suite with the scenario's protocol parameters on a
+    throw-away chain: a `ScenarioError` if the plan or the contracts refuse
+    them (checked before any run starts)."""
+    compile_all()
+    with fresh_chain(0), tempfile.TemporaryDirectory() as tmp:
+        _deploy(params_file(scenario, Path(tmp)), scenario)
+
+
 def run(
     scenario: Scenario,
     seed: int,
@@ -719,14 +774,9 @@ def run(
     raw to compare throughput. Timed: the simulation after deployment
     (agents' set-up, every epoch, every model check), against the raw
     replay of exactly the messages it sent."""
-    for name in CONTRACTS:  # compile outside the timed part
-        if name != GOVERNOR:  # Solidity, deployed with a [governor] table only
-            deployer(name)
+    compile_all()  # outside the timed part
     recorder = CallRecorder()
-    with tempfile.TemporaryDirectory() as tmp, boa.swap_env(Env()):
-        boa.env.set_random_seed(f"labeldao-sim:{seed}")
-        boa.env.evm.patch.timestamp = START_TIMESTAMP
-        boa.env.evm.patch.block_number = START_BLOCK
+    with fresh_chain(seed), tempfile.TemporaryDirectory() as tmp:
         path = params_file(scenario, Path(tmp))
         with recorder.recording():
             system = _deploy(path, scenario)
@@ -734,14 +784,16 @@ def run(
             started = time.perf_counter()
             sim = Simulation(scenario, seed, system)
             sim.setup()
+            marks = EpochMarks(recorder, time.perf_counter())
             for epoch in range(scenario.epochs):
                 sim.run_epoch(epoch)
+                marks.mark()
                 if on_epoch is not None:
                     on_epoch(epoch)
             harness = time.perf_counter() - started
+    owned = sim.wealth()
     messages = recorder.messages[deployed:]
     transactions = sum(1 for msg in messages if msg.is_modifying)
-    transactions = sum(1 for msg in recorder.messages if msg.is_modifying)
     result = RunResult(
         scenario=scenario,
         seed=seed,
@@ -755,12 +807,13 @@ def run(
             }
             for p in sim.by_role.get(Role.PROVIDER, [])
         },
-        wealth={a.name: sim.wealth(a) for a in sim.agents},
+        wealth={a.name: owned[a.address] for a in sim.agents},
         model_checks=sim.checks,
         transactions=transactions,
         messages=len(messages),
         harness_seconds=harness,
         slashed=dict(sim.model.slashed),
+        extra={"epoch_seconds": marks.seconds, "epoch_transactions": marks.transactions},
     )
     if measure:
         # Replay the deployment untimed, then the simulation's own messages

@@ -26,15 +26,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from labeldao.config import LDAO
+from labeldao.sim import montecarlo
 from labeldao.sim.agents import Role
 from labeldao.sim.engine import RunResult
 
-# role -> (honest group, cheating groups)
-COMPARISONS: dict[str, tuple[str, list[str]]] = {
-    "annotator": ("honest annotator", ["lazy annotator", "malicious annotator"]),
-    "juror": ("honest juror", ["lazy juror", "bribed juror"]),
-    "provider": ("honest provider", ["overreporting provider"]),
-}
+COMPARISONS = montecarlo.COMPARISONS
 STAT_COLUMNS = [
     "tasks_posted",
     "tasks_done",
@@ -154,23 +150,30 @@ def verdict(means: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def summary(result: RunResult) -> dict[str, Any]:
-    means = group_means(result)
+def summary(result: RunResult, mc: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The summary of a scenario: the first run's figures, and the Monte
+    Carlo statistics of all runs (`mc`, from `montecarlo.aggregate`; one
+    run when not given)."""
+    if mc is None:
+        mc = montecarlo.aggregate([montecarlo.outcome(result)], result.scenario.epochs)
     holdings = [result.wealth[a.name] for a in result.agents if a.role != Role.KEEPER]
-    correct = sum(d["correct"] for d in result.disputes)
     raw_rate = result.transactions / result.replay_seconds if result.replay_seconds else None
     rate = result.transactions / result.harness_seconds
     return {
         "scenario": result.scenario.name,
         "seed": result.seed,
         "epochs": result.scenario.epochs,
+        "runs": mc["runs"],
+        "seeds": mc["seeds"],
         "model_check": {"passed": True, "checks": result.model_checks},
-        "verdict": verdict(means),
-        "mean_net_ldao_by_group": {g: round(v, 4) for g, v in means.items()},
-        "disputes": {
-            "count": len(result.disputes),
-            "accuracy": round(correct / len(result.disputes), 4) if result.disputes else None,
+        "verdict": {
+            "honesty_pays_more": mc["honesty_pays_more"],
+            "strategies": mc["strategies"],
+            "first_run": verdict(group_means(result)),
         },
+        "mean_net_ldao_by_group": mc["mean_net_ldao_by_group"],
+        "mean_slashed_ldao_by_group": mc["mean_slashed_ldao_by_group"],
+        "disputes": mc["disputes"],
         "gini_ldao": round(gini(holdings), 4),
         "providers": {
             name: {"delivered_units": v["delivered_units"], "rewards_ldao": v["rewards"] / LDAO}
@@ -188,30 +191,52 @@ def summary(result: RunResult) -> dict[str, Any]:
                 if result.replay_seconds
                 else None
             ),
+            **epoch_rates(result.extra),
         },
     }
 
 
+def epoch_rates(extra: dict[str, Any], window: int = 30) -> dict[str, Any]:
+    """Actions per second of the first and the last `window` epochs (the
+    first and last halves when the run is shorter than two windows)."""
+    seconds, txs = extra.get("epoch_seconds", []), extra.get("epoch_transactions", [])
+    if len(seconds) < 2:
+        return {}
+    n = min(window, len(seconds) // 2)
+
+    def rate(part: slice) -> float:
+        return round(sum(txs[part]) / sum(seconds[part]), 1) if sum(seconds[part]) else 0.0
+
+    return {
+        "epochs_per_window": n,
+        "first_epochs_actions_per_second": rate(slice(0, n)),
+        "last_epochs_actions_per_second": rate(slice(len(seconds) - n, None)),
+        "mean_epoch_seconds": round(sum(seconds) / len(seconds), 3),
+    }
+
+
 def headline(s: dict[str, Any]) -> str:
-    """The few lines `simulate` prints."""
-    v = s["verdict"]
+    """The lines `simulate` prints."""
+    runs = f"{s['runs']} runs" if s["runs"] > 1 else f"seed {s['seed']}"
     lines = [
-        f"scenario {s['scenario']} (seed {s['seed']}, {s['epochs']} epochs): "
-        f"model check passed after every epoch ({s['model_check']['checks']} checks)"
+        f"scenario {s['scenario']} ({runs}, {s['epochs']} epochs): "
+        f"model check passed after every epoch ({s['model_check']['checks']} checks"
+        f"{' in each run' if s['runs'] > 1 else ''})"
     ]
-    lines.append("mean net earnings per agent (LDAO):")
-    for group, mean in s["mean_net_ldao_by_group"].items():
-        lines.append(f"  {group:<24} {mean:>14,.2f}")
-    answer = "yes" if v["honesty_pays_more"] else "no"
-    lines.append(
-        f"honesty pays more than cheating: {answer} "
-        f"(smallest margin {v['smallest_margin_ldao']:,.2f} LDAO per agent, "
-        f"against {v['smallest_margin_against']})"
-    )
+    mc = {
+        "runs": s["runs"],
+        "seeds": s["seeds"],
+        "mean_net_ldao_by_group": s["mean_net_ldao_by_group"],
+        "strategies": s["verdict"]["strategies"],
+        "honesty_pays_more": s["verdict"]["honesty_pays_more"],
+    }
+    lines += montecarlo.headline_lines(mc)
     d = s["disputes"]
     if d["count"]:
         lines.append(f"disputes: {d['count']}, ruled as the truth calls for: {d['accuracy']:.0%}")
-    lines.append(f"Gini of LDAO holdings: {s['gini_ldao']:.3f}")
+    else:
+        lines.append("disputes: none (the court was never tested)")
+    lines.append(f"Gini of LDAO holdings (seed {s['seed']}): {s['gini_ldao']:.3f}")
     t = s["throughput"]
     if t["raw_titanoboa_actions_per_second"]:
         lines.append(
@@ -221,6 +246,13 @@ def headline(s: dict[str, Any]) -> str:
         )
     else:
         lines.append(f"throughput: {t['actions_per_second']:,.0f} actions/s")
+    if t.get("epochs_per_window"):
+        n = t["epochs_per_window"]
+        lines.append(
+            f"cost per epoch: first {n} epochs {t['first_epochs_actions_per_second']:,.0f} "
+            f"actions/s, last {n} epochs {t['last_epochs_actions_per_second']:,.0f} actions/s "
+            f"(mean {t['mean_epoch_seconds']:.2f} s per epoch)"
+        )
     return "\n".join(lines)
 
 
@@ -233,45 +265,89 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         writer.writerows(rows)
 
 
-def write(result: RunResult, directory: Path) -> dict[str, Any]:
-    """Writes every file of a run; returns the summary (with the plot paths)."""
+def write(
+    result: RunResult,
+    directory: Path,
+    outcomes: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Writes every file of a scenario: the CSV of its first run, the
+    summary of all its runs (`outcomes`; the first run alone when not
+    given), the plots; returns the summary (with the plot paths)."""
+    outcomes = outcomes or [montecarlo.outcome(result)]
+    mc = montecarlo.aggregate(outcomes, result.scenario.epochs)
     directory.mkdir(parents=True, exist_ok=True)
     _write_csv(directory / "agents.csv", agent_rows(result))
     _write_csv(directory / "epochs.csv", result.epochs)
     _write_csv(directory / "disputes.csv", result.disputes)
-    s = summary(result)
-    s["plots"] = [str(p) for p in plots(result, directory)]
+    _write_csv(directory / "runs.csv", run_rows(outcomes))
+    s = summary(result, mc)
+    if extra:
+        s["throughput"].update(extra)
+    s["plots"] = [str(p) for p in plots(result, directory, outcomes)]
     (directory / "summary.json").write_text(json.dumps(s, indent=2, sort_keys=False) + "\n")
     return s
 
 
-def plots(result: RunResult, directory: Path) -> list[Path]:
-    """Earnings over time, slashes, dispute accuracy, Lorenz curve, GPU rewards."""
-    paths = []
-    groups = sorted({r["group"] for r in result.epochs})
+def run_rows(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per run and agent group: the seed, mean net and slashed per agent."""
+    return [
+        {
+            "run": i,
+            "seed": o["seed"],
+            "group": g,
+            "agents": o["agents"][g],
+            "mean_net_ldao": round(o["net_ldao"][g], 4),
+            "mean_slashed_ldao": round(o["slashed_ldao"][g], 4),
+        }
+        for i, o in enumerate(outcomes)
+        for g in o["net_ldao"]
+    ]
+
+
+# A colour and a line style of its own for every agent type: the honest
+# kind of a role is a solid line, each cheating kind its own dash pattern.
+GROUP_STYLES: dict[str, tuple[str, Any]] = {
+    "requester": ("#1f77b4", "-"),
+    "honest annotator": ("#2ca02c", "-"),
+    "lazy annotator": ("#bcbd22", "--"),
+    "malicious annotator": ("#d62728", ":"),
+    "honest juror": ("#17becf", "-"),
+    "lazy juror": ("#7f7f7f", "--"),
+    "bribed juror": ("#9467bd", "-."),
+    "honest provider": ("#006400", "-"),
+    "overreporting provider": ("#ff7f0e", (0, (5, 1, 1, 1, 1, 1))),
+    "flaky provider": ("#8c564b", (0, (1, 2))),
+    "watchdog": ("#000000", (0, (8, 3))),
+}
+
+
+def style(group: str) -> tuple[str, Any]:
+    return GROUP_STYLES.get(group, ("#e377c2", "-"))
+
+
+def plots(
+    result: RunResult, directory: Path, outcomes: list[dict[str, Any]] | None = None
+) -> list[Path]:
+    """Earnings over time (with 95 % bands over the runs), slashes per
+    agent, dispute accuracy, Lorenz curve, GPU rewards (the first run)."""
+    outcomes = outcomes or [montecarlo.outcome(result)]
+    runs = len(outcomes)
+    groups = sorted(outcomes[0]["net_by_epoch"])
+    paths = [_earnings(result, directory, outcomes, groups)]
 
     fig, ax = plt.subplots(figsize=(9, 5))
-    for g in groups:
-        rows = [r for r in result.epochs if r["group"] == g]
-        ax.plot(
-            [r["epoch"] for r in rows],
-            [r["mean_net_ldao"] for r in rows],
-            label=g,
-            linestyle="-" if g.startswith(("honest", "requester")) else "--",
-        )
+    for i, g in enumerate(groups):
+        ci = montecarlo.stats.interval([o["slashed_ldao"][g] for o in outcomes])
+        colour, _ = style(g)
+        error = None if ci.low is None else [[ci.mean - ci.low], [(ci.high or 0) - ci.mean]]
+        ax.barh(i, ci.mean, xerr=error, color=colour, capsize=3)
+    ax.set_yticks(range(len(groups)), groups)
+    bars = "bars: mean of the runs, whiskers: 95 % CI" if runs > 1 else f"seed {result.seed}"
     ax.set(
-        xlabel="epoch (day)",
-        ylabel="mean net earnings per agent (LDAO)",
-        title=f"Earnings by agent type — {result.scenario.name}, seed {result.seed}",
+        xlabel="LDAO slashed per agent (mean over the agents of the type)",
+        title=f"Slashes per agent by type — {runs} run(s); {bars}",
     )
-    ax.axhline(0, color="grey", linewidth=0.5)
-    ax.legend(fontsize=7, ncol=2)
-    paths.append(_save(fig, directory / "earnings.png"))
-
-    fig, ax = plt.subplots(figsize=(9, 5))
-    last = [r for r in result.epochs if r["epoch"] == max(x["epoch"] for x in result.epochs)]
-    ax.barh([r["group"] for r in last], [r["slashed_ldao"] for r in last], color="tab:red")
-    ax.set(xlabel="LDAO slashed (total)", title="Slashes by agent type")
     paths.append(_save(fig, directory / "slashes.png"))
 
     fig, ax = plt.subplots(figsize=(9, 5))
@@ -281,8 +357,10 @@ def plots(result: RunResult, directory: Path) -> list[Path]:
         xlabel="epoch (day)",
         ylabel="share of rulings that match the truth",
         ylim=(0, 1.05),
-        title=f"Dispute accuracy (cumulative; {len(result.disputes)} disputes)",
+        title=f"Dispute accuracy (cumulative; {len(result.disputes)} disputes, seed {result.seed})",
     )
+    if not result.disputes:
+        _note(ax, "no dispute was raised in this run: nothing to measure")
     paths.append(_save(fig, directory / "disputes.png"))
 
     fig, ax = plt.subplots(figsize=(6, 6))
@@ -293,33 +371,87 @@ def plots(result: RunResult, directory: Path) -> list[Path]:
     ax.set(
         xlabel="share of agents (poorest first)",
         ylabel="share of LDAO",
-        title="Token concentration (Lorenz curve)",
+        title=f"Token concentration (Lorenz curve, seed {result.seed})",
     )
     ax.legend()
     paths.append(_save(fig, directory / "lorenz.png"))
+    paths.append(_gpu(result, directory))
+    return paths
 
+
+ROLE_PANELS = ("annotator", "juror", "provider", "requester and watchdog")
+
+
+def _panel(group: str) -> str:
+    role = group.split()[-1]
+    return role if role in ROLE_PANELS else ROLE_PANELS[-1]
+
+
+def _earnings(
+    result: RunResult, directory: Path, outcomes: list[dict[str, Any]], groups: list[str]
+) -> Path:
+    """One panel per role (bands of different roles would hide each other)."""
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    by_panel = dict(zip(ROLE_PANELS, axes.flat, strict=True))
+    for g in groups:
+        ax = by_panel[_panel(g)]
+        band = montecarlo.band(outcomes, "net_by_epoch", g)
+        epochs = list(range(len(band)))
+        colour, dashes = style(g)
+        ax.plot(epochs, [b.mean for b in band], label=g, color=colour, linestyle=dashes)
+        if len(outcomes) > 1:
+            ax.fill_between(
+                epochs,
+                [b.low for b in band],
+                [b.high for b in band],
+                color=colour,
+                alpha=0.18,
+                linewidth=0,
+            )
+    for name, ax in by_panel.items():
+        ax.axhline(0, color="grey", linewidth=0.5)
+        ax.set_title(f"{name}s" if name != ROLE_PANELS[-1] else name, fontsize=10)
+        ax.set(xlabel="epoch (day)", ylabel="mean net earnings per agent (LDAO)")
+        if ax.lines[1:]:
+            ax.legend(fontsize=8)
+    runs = len(outcomes)
+    shade = "; shaded: 95 % CI over the runs" if runs > 1 else f", seed {result.seed}"
+    fig.suptitle(f"Earnings by agent type — {result.scenario.name}, {runs} run(s){shade}")
+    return _save(fig, directory / "earnings.png")
+
+
+def _gpu(result: RunResult, directory: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 5))
     kinds = {a.name: a.kind for a in result.agents if a.role == Role.PROVIDER}
-    for kind, color in (
-        ("honest", "tab:green"),
-        ("overreporting", "tab:red"),
-        ("flaky", "tab:orange"),
-    ):
+    for kind in ("honest", "overreporting", "flaky"):
         names = [n for n, k in kinds.items() if k == kind]
+        colour, _ = style(f"{kind} provider")
         ax.scatter(
             [result.providers[n]["delivered_units"] for n in names],
             [result.providers[n]["rewards"] / LDAO for n in names],
             label=kind,
-            color=color,
+            color=colour,
         )
     ax.set(
         xlabel="work delivered (TFLOP units)",
         ylabel="rewards claimed (LDAO)",
-        title="GPU reward vs contribution",
+        title=f"GPU reward vs contribution (seed {result.seed})",
     )
+    if not any(p["rewards"] for p in result.providers.values()):
+        _note(
+            ax,
+            f"no reward epoch became final within {result.scenario.epochs} epochs:\n"
+            "no provider was paid yet (run more epochs)",
+        )
     ax.legend()
-    paths.append(_save(fig, directory / "gpu.png"))
-    return paths
+    return _save(fig, directory / "gpu.png")
+
+
+def _note(ax: Any, text: str) -> None:
+    ax.text(
+        0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=11,
+        bbox={"facecolor": "#fff3cd", "edgecolor": "#b58900"},
+    )  # fmt: skip
 
 
 def _save(fig: Any, path: Path) -> Path:

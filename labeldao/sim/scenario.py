@@ -11,11 +11,19 @@ here, with a message that names the field.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS_DIR = REPO_ROOT / "scenarios"
@@ -95,6 +103,16 @@ class Behaviour(_Strict):
         return self
 
 
+def _contract_value(value: Any) -> bool:
+    """A value a contract parameter can take: a whole number >= 0, a 0x
+    string (address, bytes) or a list of those."""
+    if isinstance(value, list):
+        return all(_contract_value(v) for v in value)
+    if isinstance(value, str):
+        return bool(re.fullmatch(r"0x[0-9a-fA-F]*", value))
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 class Protocol(_Strict):
     """Overrides of the contracts' parameters (names of their Params structs)."""
 
@@ -102,6 +120,33 @@ class Protocol(_Strict):
     court: dict[str, Any] = Field(default_factory=dict)
     registry: dict[str, Any] = Field(default_factory=dict)
     registry_epoch_emission: int = Field(default=10_000 * 10**18, ge=0, le=10**25)
+
+    @field_validator("escrow", "court", "registry")
+    @classmethod
+    def _whole_numbers(cls, overrides: dict[str, Any]) -> dict[str, Any]:
+        for key, value in overrides.items():
+            if not _contract_value(value):
+                raise ValueError(
+                    f"{key} = {value!r}: contract parameters are whole numbers >= 0 in the "
+                    "contracts' units (bps, seconds, base units) or 0x addresses"
+                )
+        return overrides
+
+
+class Search(_Strict):
+    """`--search`: parameter ranges (`"behaviour.bribe" = [0, 200]`; whole
+    numbers give whole-number draws) and how many trials to run."""
+
+    trials: int = Field(default=20, ge=1, le=10_000)
+    ranges: dict[str, list[int | float]] = Field(default_factory=dict)
+
+    @field_validator("ranges")
+    @classmethod
+    def _low_high(cls, ranges: dict[str, list[int | float]]) -> dict[str, list[int | float]]:
+        for path, bounds in ranges.items():
+            if len(bounds) != 2 or not bounds[0] < bounds[1]:
+                raise ValueError(f"{path} = {bounds!r}: expected [low, high] with low < high")
+        return ranges
 
 
 # Court parameters the engine relies on; the scenario may not change them:
@@ -115,9 +160,11 @@ class Scenario(_Strict):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     epochs: int = Field(default=10, ge=1, le=1_000)
+    runs: int = Field(default=1, ge=1, le=1_000, description="seeds per scenario or sweep point")
     population: Population = Field(default_factory=Population)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     protocol: Protocol = Field(default_factory=Protocol)
+    search: Search | None = None
 
     @model_validator(mode="after")
     def _protocol_fits(self) -> Scenario:
@@ -144,8 +191,10 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
     for i, part in enumerate(parts[:-1]):
         child = node.get(part)
         if not isinstance(child, dict):
+            groups = ", ".join(k for k, v in node.items() if isinstance(v, dict))
             raise ScenarioError(
-                f"unknown parameter {path!r}: {'.'.join(parts[: i + 1])} is no group"
+                f"unknown parameter {path!r}: {'.'.join(parts[: i + 1])} is no group; "
+                f"known groups{' of ' + '.'.join(parts[:i]) if i else ''}: {groups}"
             )
         node = child
     last = parts[-1]
@@ -164,8 +213,25 @@ def validate(data: dict[str, Any], *, source: str) -> Scenario:
         lines = []
         for e in error.errors():
             where = ".".join(str(p) for p in e["loc"]) or "(scenario)"
-            lines.append(f"  {where}: {e['msg']}")
+            lines.append(f"  {where}: {e['msg'].removeprefix('Value error, ')}")
         raise ScenarioError(f"invalid scenario {source}:\n" + "\n".join(lines)) from None
+
+
+def one_line(error: ScenarioError) -> str:
+    """The problems of a validation error on one line (the first line,
+    "invalid scenario ...", names the source the caller already names)."""
+    lines = str(error).splitlines()
+    details = [line.strip() for line in lines[1:] if line.strip()]
+    return "; ".join(details) if details else lines[0]
+
+
+def override(base: Scenario, flag: str, path: str, value: Any) -> Scenario:
+    """`base` with one command-line override, validated; the error is one
+    line naming the option, the parameter and the value."""
+    try:
+        return base.with_overrides({path: value})
+    except ScenarioError as error:
+        raise ScenarioError(f"{flag} {path}={value!r}: {one_line(error)}") from None
 
 
 def scenario_path(name_or_path: str) -> Path:

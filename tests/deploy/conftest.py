@@ -37,15 +37,18 @@ class Anvil:
         return requests.post(self.url, json=body, timeout=10).json()["result"]
 
 
-def start_anvil(port: int, state: Path | None = None) -> Anvil:
+def start_anvil(port: int, state: Path | None = None, chain_id: int | None = None) -> Anvil:
     """Starts the real anvil binary (not the Node wrapper) in its own process
-    group; with `state`, the chain is loaded from and saved to that file."""
+    group; with `state`, the chain is loaded from and saved to that file;
+    with `chain_id`, the node answers as that chain (network rehearsals)."""
     binary = shutil.which("anvil")
     if binary is None:
         pytest.fail("anvil is not on PATH: run the tests through `make` (npm install)")
     command = [binary, "--port", str(port), "--silent"]
     if state is not None:
         command += ["--state", str(state)]
+    if chain_id is not None:
+        command += ["--chain-id", str(chain_id)]
     process = subprocess.Popen(command, start_new_session=True)
     node = Anvil(f"http://127.0.0.1:{port}", process)
     for _ in range(100):

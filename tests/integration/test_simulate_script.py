@@ -43,6 +43,11 @@ def test_ape_run_simulate__tiny__passes_the_model_check(tmp_path):
         (["--scenario", "missing"], "no scenario 'missing'"),
         (["--scenario", "tiny", "--set", "population.requesters=0"], "population.requesters"),
         (["--scenario", "tiny", "--sweep", "nothing"], "expected PARAM=v1,v2"),
+        (
+            ["--scenario", "tiny", "--sweep", "escrow.reject_slash_bps=1000,abc"],
+            "--sweep protocol.escrow.reject_slash_bps='abc': ",
+        ),
+        (["--scenario", "tiny", "--set", "bank.rate=1"], "known groups: population, behaviour"),
     ],
 )
 def test_ape_run_simulate__bad_input__clear_error(args, message, tmp_path):
@@ -50,3 +55,4 @@ def test_ape_run_simulate__bad_input__clear_error(args, message, tmp_path):
     assert done.returncode != 0
     assert message in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+    assert not list(tmp_path.iterdir())  # refused before the first run

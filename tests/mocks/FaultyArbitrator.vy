@@ -49,6 +49,16 @@ def __init__(fee_token_: address, fee_: uint256, pulled_: uint256):
 
 @external
 @view
+def feeToken() -> address:
+    """
+    @dev Returns the fee token, so that an arbitrable accepts this arbitrator.
+    @return address LDAO.
+    """
+    return FEE_TOKEN
+
+
+@external
+@view
 def arbitrationCost(extra_data: Bytes[256]) -> uint256:
     """
     @dev Returns the quoted fee.

@@ -27,10 +27,11 @@ def __init__(epoch_blocks_: uint256):
 @external
 def add(position: uint256, amount: uint256):
     """
-    @dev `_add`.
+    @dev `_add`, after raising `leaves_used` to cover `position`.
     @param position The leaf.
     @param amount The amount.
     """
+    sortition._grow(position + 1)
     sortition._add(position, amount)
 
 
@@ -71,6 +72,42 @@ def release(position: uint256):
     @param position The leaf.
     """
     sortition._release(position)
+
+
+@external
+def fill(start: uint256, count: uint256, weight: uint256):
+    """
+    @dev Gives `weight` to `count` leaves from `start` on (benchmarks build
+         large trees with it).
+    @param start The first leaf.
+    @param count The number of leaves, at most 256.
+    @param weight The weight of each.
+    """
+    sortition._grow(start + count)
+    for i: uint256 in range(count, bound=256):
+        sortition._add(start + i, weight)
+
+
+@external
+def draw_seat(ticket: uint256, amount: uint256) -> uint256:
+    """
+    @dev What a seat does to the tree: `_find` the ticket's leaf, then
+         `_lock` `amount` on it (benchmarks measure the tree walk with it).
+    @param ticket A number below `snapshot_total()`.
+    @param amount The lock.
+    @return uint256 The leaf drawn.
+    """
+    position: uint256 = sortition._find(ticket)
+    sortition._lock(position, amount)
+    return position
+
+
+@external
+def touch():
+    """
+    @dev Does nothing: the base cost of a harness transaction.
+    """
+    pass
 
 
 @external

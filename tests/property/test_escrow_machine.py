@@ -468,7 +468,7 @@ class EscrowMachine(RuleBasedStateMachine):
             self._reverts(
                 "rule",
                 lambda: self.m.arbitrator.give_ruling(task.dispute_id, ruling),
-                "escrow: dispute already ruled",
+                "arbitrable: dispute already ruled",
             )
             return
         self.m.arbitrator.give_ruling(task.dispute_id, ruling)

@@ -52,10 +52,10 @@ def test_constructor__sets_token_treasury_and_default_params(escrow, token, arbi
 def test_constructor__logs_treasury_and_params(token, arbitrator, treasury):
     escrow = deployer("TaskEscrow").deploy(token.address, arbitrator.address, treasury)
     names = [type(log).__name__ for log in escrow.get_logs()]
-    assert names == ["RoleGranted", "TreasurySet", "ParamsSet"]
+    assert names == ["RoleGranted", "TreasuryChanged", "ParamsChanged"]
     treasury_set, params_set = escrow.get_logs()[1:]
-    assert (treasury_set.previous_treasury, treasury_set.treasury) == (ZERO, treasury)
-    assert params_set.params_id == 0
+    assert (treasury_set.previous, treasury_set.treasury) == (ZERO, treasury)
+    assert params_set.version == 0
     assert params_set.params[0] == FEE_BPS
 
 
@@ -76,7 +76,7 @@ def test_constructor__zero_token__reverts(arbitrator, treasury):
 
 
 def test_constructor__zero_treasury__reverts(token, arbitrator):
-    with boa.reverts("escrow: treasury is the zero address"):
+    with boa.reverts("treasury: zero address"):
         deployer("TaskEscrow").deploy(token.address, arbitrator.address, ZERO)
 
 

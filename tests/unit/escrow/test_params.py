@@ -15,12 +15,12 @@ MISSING_ROLE = "access_control: account is missing role"
 def test_set_params__by_timelock__adds_a_version_and_logs(escrow, params_with, timelock):
     new = params_with(fee_bps=500, reject_slash_bps=8_000)
     assert escrow.set_params(new, sender=timelock) == 1
-    (logged,) = events(escrow, "ParamsSet")
+    (logged,) = events(escrow, "ParamsChanged")
     assert escrow.params_count() == 2
     assert tuple(escrow.current_params()) == new
     assert tuple(escrow.params(1)) == new
     assert escrow.params(0).fee_bps == 250
-    assert logged.params_id == 1
+    assert logged.version == 1
     assert tuple(logged.params) == new
 
 
@@ -181,17 +181,17 @@ def test_set_treasury__by_timelock__redirects_new_credits(
     first = submitted_task()
     escrow.accept(first, sender=requester.address)
     escrow.set_treasury(stranger.address, sender=timelock)
-    (logged,) = events(escrow, "TreasurySet")
+    (logged,) = events(escrow, "TreasuryChanged")
     second = submitted_task()
     escrow.accept(second, sender=requester.address)
     assert escrow.treasury() == stranger.address
     assert escrow.claimable(treasury) == FEE
     assert escrow.claimable(stranger.address) == FEE
-    assert (logged.previous_treasury, logged.treasury) == (treasury, stranger.address)
+    assert (logged.previous, logged.treasury) == (treasury, stranger.address)
 
 
 def test_set_treasury__zero__reverts(escrow, timelock):
-    with boa.reverts("escrow: treasury is the zero address"):
+    with boa.reverts("treasury: zero address"):
         escrow.set_treasury(ZERO, sender=timelock)
 
 

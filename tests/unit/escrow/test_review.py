@@ -261,7 +261,7 @@ def faulty(escrow, token, params_with, timelock):
 def test_reject__arbitrator_takes_less_than_quoted__reverts(faulty, submitted_task, reject):
     faulty(ARBITRATION_FEE - 1)
     task_id = submitted_task()
-    with boa.reverts("escrow: arbitrator did not take its fee"):
+    with boa.reverts("arbitrable: arbitrator did not take its fee"):
         reject(task_id)
 
 
@@ -269,7 +269,7 @@ def test_reject__arbitrator_reuses_a_dispute_id__reverts(escrow, faulty, submitt
     faulty(ARBITRATION_FEE)
     first, second = submitted_task(), submitted_task()
     reject(first)
-    with boa.reverts("escrow: dispute id reused"):
+    with boa.reverts("arbitrable: dispute id reused"):
         reject(second)
     assert escrow.tasks(first).status == TaskStatus.DISPUTED
     assert escrow.tasks(second).status == TaskStatus.SUBMITTED

@@ -114,34 +114,34 @@ def test_rule__refused_with_odd_amounts__loses_no_dust(
 
 def test_rule__by_anyone_but_the_arbitrator__reverts(escrow, disputed_task, requester):
     _, dispute_id = disputed_task()
-    with boa.reverts("escrow: unknown dispute"):
+    with boa.reverts("arbitrable: unknown dispute"):
         escrow.rule(dispute_id, Ruling.REJECT, sender=requester.address)
 
 
 def test_rule__by_another_arbitrator_with_same_dispute_id__reverts(escrow, token, disputed_task):
     _, dispute_id = disputed_task()
     impostor = deployer("MockArbitrator", "tests/mocks").deploy(token.address, 0)
-    with boa.reverts("escrow: unknown dispute"):
+    with boa.reverts("arbitrable: unknown dispute"):
         impostor.call_rule(escrow.address, dispute_id, Ruling.REJECT)
 
 
 def test_rule__unknown_dispute_id__reverts(escrow, arbitrator, disputed_task):
     _, dispute_id = disputed_task()
-    with boa.reverts("escrow: unknown dispute"):
+    with boa.reverts("arbitrable: unknown dispute"):
         arbitrator.call_rule(escrow.address, dispute_id + 1, Ruling.ACCEPT)
 
 
 def test_rule__twice__reverts(escrow, arbitrator, disputed_task):
     task_id, dispute_id = disputed_task()
     arbitrator.give_ruling(dispute_id, Ruling.ACCEPT)
-    with boa.reverts("escrow: dispute already ruled"):
+    with boa.reverts("arbitrable: dispute already ruled"):
         arbitrator.call_rule(escrow.address, dispute_id, Ruling.REJECT)
     assert escrow.tasks(task_id).status == TaskStatus.ACCEPTED
 
 
 def test_rule__out_of_range__reverts(escrow, arbitrator, disputed_task):
     _, dispute_id = disputed_task()
-    with boa.reverts("escrow: ruling out of range"):
+    with boa.reverts("arbitrable: ruling out of range"):
         arbitrator.call_rule(escrow.address, dispute_id, 3)
 
 
@@ -158,7 +158,7 @@ def test_rule__after_arbitrator_change__still_comes_from_the_task_arbitrator(
     task_id, dispute_id = disputed_task()
     successor = deployer("MockArbitrator", "tests/mocks").deploy(token.address, ARBITRATION_FEE)
     escrow.set_params(params_with(arbitrator=successor.address), sender=timelock)
-    with boa.reverts("escrow: unknown dispute"):
+    with boa.reverts("arbitrable: unknown dispute"):
         successor.call_rule(escrow.address, dispute_id, Ruling.ACCEPT)
     arbitrator.give_ruling(dispute_id, Ruling.ACCEPT)
     assert escrow.tasks(task_id).status == TaskStatus.ACCEPTED

@@ -318,33 +318,33 @@ def test_rule__refused__upholds_and_returns_bond(
 
 def test_rule__unknown_dispute__reverts(registry, filed, open_challenge, arbitrator, challenger):
     open_challenge(challenger, filed, 1)
-    with boa.reverts("registry: unknown dispute"):
+    with boa.reverts("arbitrable: unknown dispute"):
         arbitrator.call_rule(registry.address, 1, 2)
 
 
 def test_rule__from_another_arbitrator__reverts(registry, filed, open_challenge, token, challenger):
     dispute_id = open_challenge(challenger, filed, 1)
     impostor = deployer("MockArbitrator", "tests/mocks").deploy(token.address, 0)
-    with boa.reverts("registry: unknown dispute"):
+    with boa.reverts("arbitrable: unknown dispute"):
         impostor.call_rule(registry.address, dispute_id, 2)
 
 
 def test_rule__from_an_account__reverts(registry, filed, open_challenge, challenger):
     dispute_id = open_challenge(challenger, filed, 1)
-    with boa.reverts("registry: unknown dispute"):
+    with boa.reverts("arbitrable: unknown dispute"):
         registry.rule(dispute_id, 2, sender=challenger)
 
 
 def test_rule__out_of_range__reverts(registry, filed, open_challenge, arbitrator, challenger):
     dispute_id = open_challenge(challenger, filed, 1)
-    with boa.reverts("registry: ruling out of range"):
+    with boa.reverts("arbitrable: ruling out of range"):
         arbitrator.call_rule(registry.address, dispute_id, 3)
 
 
 def test_rule__twice__reverts(registry, filed, open_challenge, arbitrator, challenger):
     dispute_id = open_challenge(challenger, filed, 1)
     arbitrator.give_ruling(dispute_id, 1)
-    with boa.reverts("registry: dispute already ruled"):
+    with boa.reverts("arbitrable: dispute already ruled"):
         arbitrator.call_rule(registry.address, dispute_id, 2)
 
 
@@ -364,7 +364,7 @@ def test_rule__after_arbitrator_change__old_arbitrator_still_rules(
     registry.set_params(
         dataclasses.replace(default_params, arbitrator=court.address).as_tuple(), sender=governor
     )
-    with boa.reverts("registry: unknown dispute"):
+    with boa.reverts("arbitrable: unknown dispute"):
         court.call_rule(registry.address, dispute_id, 2)
     arbitrator.give_ruling(dispute_id, 1)
     assert registry.credits(provider) == BOND
@@ -398,3 +398,45 @@ def test_unbonding__outlasts_every_challenge_window(
     assert (
         registry.report_of(node_id, 1).challenge_deadline <= registry.node(node_id).withdrawable_at
     )
+
+
+# --- a misbehaving arbitrator ---------------------------------------------------
+
+
+@pytest.fixture
+def faulty(registry, token, governor, default_params):
+    """Makes a `FaultyArbitrator` (quotes FEE, pulls `pulled`) the registry's."""
+
+    def _faulty(pulled: int):
+        contract = deployer("FaultyArbitrator", "tests/mocks").deploy(token.address, FEE, pulled)
+        registry.set_params(
+            dataclasses.replace(default_params, arbitrator=contract.address).as_tuple(),
+            sender=governor,
+        )
+        return contract
+
+    return _faulty
+
+
+def test_challenge__arbitrator_takes_less_than_quoted__reverts(
+    registry, faulty, filed, open_challenge, challenger
+):
+    faulty(FEE - 1)
+    with boa.reverts("arbitrable: arbitrator did not take its fee"):
+        open_challenge(challenger, filed, 1)
+    assert registry.report_of(filed, 1).status != REPORT_CHALLENGED
+    assert registry.total_bonds() == 0
+
+
+def test_challenge__arbitrator_reuses_a_dispute_id__reverts(
+    registry, faulty, register, file_report, provider, open_challenge, challenger
+):
+    faulty(FEE)
+    first, second = register(provider), register(provider)
+    file_report(provider, first, 1, units=1_000)
+    file_report(provider, second, 1, units=1_000)
+    open_challenge(challenger, first, 1)
+    with boa.reverts("arbitrable: dispute id reused"):
+        open_challenge(challenger, second, 1)
+    assert registry.report_of(first, 1).status == REPORT_CHALLENGED
+    assert registry.report_of(second, 1).status != REPORT_CHALLENGED

@@ -46,6 +46,7 @@ def test_constructor__logs_params_terms_and_meta_evidence(token, arbitrator, tre
     logs = contract.get_logs()
     names = [type(log).__name__ for log in logs]
     assert names == ["RoleGranted", "ParamsChanged", "EpochTermsScheduled", "MetaEvidence"]
+    assert (logs[1].version, contract.params_version()) == (0, 0)
     assert logs[2].terms[0] == EMISSION
     assert (logs[3].meta_evidence_id, logs[3].evidence) == (0, META)
 

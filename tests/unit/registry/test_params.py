@@ -30,6 +30,7 @@ def test_set_params__by_governor__stores_and_logs(registry, governor, default_pa
     (changed,) = events(registry, "ParamsChanged")
     assert registry.params() == new.as_tuple()
     assert changed.params == new.as_tuple()
+    assert changed.version == registry.params_version() == 1
 
 
 def test_set_params__by_anyone_else__reverts(registry, admin, default_params):

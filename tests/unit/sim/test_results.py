@@ -64,6 +64,7 @@ def _result():
     for a in agents[:3]:
         a.funded = 100 * LDAO
     agents[0].count("accepted", 3)
+    agents[0].count("tasks_done", 3)
     agents[2].count("rewards", 7 * LDAO)
     wealth = {"honest-annotator-0": 130 * LDAO, "lazy-annotator-0": 90 * LDAO,
               "honest-provider-0": 107 * LDAO, "keeper": 0}  # fmt: skip
@@ -112,7 +113,13 @@ def test_write__csv_json_and_plots(tmp_path):
     assert rows[2]["rewards"] == "7.0000"
     saved = json.loads((tmp_path / "summary.json").read_text())
     assert saved == summary
-    assert saved["verdict"]["roles"]["annotator"]["honesty_margin_ldao"] == {"lazy annotator": 40.0}
+    assert saved["runs"] == 1 and saved["seeds"] == [3]
+    lazy = saved["verdict"]["strategies"][0]
+    assert lazy["strategy"] == "lazy annotator"
+    assert lazy["advantage_ldao"] == {"mean": -40.0, "ci95": None, "runs": 1}
+    assert lazy["verdict"] == "inconclusive"  # one run: no interval
+    assert saved["mean_slashed_ldao_by_group"]["lazy annotator"]["mean"] == 10.0
+    assert (tmp_path / "runs.csv").read_text().startswith("run,seed,group,agents,")
     assert saved["throughput"]["actions_per_second"] == 25.0
     assert saved["throughput"]["raw_titanoboa_actions_per_second"] == pytest.approx(33.3, abs=0.1)
     assert saved["throughput"]["fraction_of_raw"] == 0.75
@@ -124,7 +131,20 @@ def test_write__csv_json_and_plots(tmp_path):
 
 def test_headline__answers_the_question_and_reports_throughput():
     text = results.headline(results.summary(_result()))
-    assert "honesty pays more than cheating: yes" in text
+    assert "honesty pays more than cheating: inconclusive" in text
+    assert "lazy annotator           INCONCLUSIVE  -40.00 LDAO per agent" in text
+    assert "(one run)" in text
     assert "model check passed after every epoch (2 checks)" in text
     assert "25 actions/s vs raw titanoboa 33 actions/s" in text
     assert "(0.75x)" in text
+
+
+def test_epoch_rates__first_and_last_windows():
+    extra = {"epoch_seconds": [1.0] * 70, "epoch_transactions": [10] * 35 + [20] * 35}
+    rates = results.epoch_rates(extra)
+    assert rates["epochs_per_window"] == 30
+    assert rates["first_epochs_actions_per_second"] == 10.0
+    assert rates["last_epochs_actions_per_second"] == 20.0
+    short = results.epoch_rates({"epoch_seconds": [2.0] * 4, "epoch_transactions": [8] * 4})
+    assert short["epochs_per_window"] == 2 and short["first_epochs_actions_per_second"] == 4.0
+    assert results.epoch_rates({}) == {}

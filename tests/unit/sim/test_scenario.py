@@ -18,7 +18,7 @@ def test_available__lists_the_shipped_scenarios():
     assert {"demo", "tiny", "large", "bribery"} <= set(available())
 
 
-@pytest.mark.parametrize("name", ["demo", "tiny", "large", "bribery"])
+@pytest.mark.parametrize("name", ["demo", "tiny", "large", "bribery", "year"])
 def test_load__shipped_scenario__validates(name):
     scenario = load(name)
     assert scenario.name == name

@@ -41,6 +41,7 @@ def test_simulate__tiny__model_check_passes_and_writes_everything(tiny_run):
     assert result.exit_code == 0, result.output + result.stderr
     assert "model check passed after every epoch (6 checks)" in result.output
     assert "honesty pays more than cheating: " in result.output
+    assert "does cheating pay? (cheater minus honest, per agent):" in result.output
     assert "actions/s vs raw titanoboa" in result.output
     for name in (*CSV, *PLOTS, "summary.json"):
         assert (directory / name).stat().st_size > 0, name
@@ -78,11 +79,11 @@ def test_simulate__sweep__grid_csv_and_heatmap(cli, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output + result.stderr
     lines = (tmp_path / "tiny-1" / "sweep" / "sweep.csv").read_text().splitlines()
-    assert lines[0].startswith("behaviour.bribe,")
-    assert "cheating_minus_honest_ldao" in lines[0]
+    assert lines[0].startswith("behaviour.bribe,runs,")
+    assert "bribed_juror_advantage_ldao" in lines[0] and "bribed_juror_verdict" in lines[0]
     assert [line.split(",")[0] for line in lines[1:]] == ["0", "200"]
     assert (tmp_path / "tiny-1" / "sweep" / "sweep.png").stat().st_size > 0
-    assert "cheating pays at" in result.output
+    assert "cheating pays (95 % CI above zero) at" in result.output
 
 
 def test_simulate__model_that_disagrees__stops_with_a_table(cli, tmp_path, monkeypatch):
@@ -116,10 +117,74 @@ def test_simulate__model_that_disagrees__stops_with_a_table(cli, tmp_path, monke
         (["--scenario", "tiny", "--seed", "abc"], "Invalid value for '--seed'"),
         (["--scenario", "tiny", "--set", "escrow.fee=1"], "unknown parameters ['fee']"),
         (["--scenario", "tiny", "--set", "escrow.fee_bps=5000"], "escrow: fee above maximum"),
+        (
+            ["--scenario", "tiny", "--sweep", "escrow.reject_slash_bps=1000,abc"],
+            "--sweep protocol.escrow.reject_slash_bps='abc': ",
+        ),
+        (
+            ["--scenario", "tiny", "--sweep", "escrow.fee_bps=100,5000"],
+            "--sweep protocol.escrow.fee_bps=5000: ",
+        ),
+        (
+            ["--scenario", "tiny", "--set", "colour.red=1"],
+            "known groups: population, behaviour, protocol",
+        ),
+        (
+            ["--scenario", "tiny", "--set", "protocol.bank.x=1"],
+            "known groups of protocol: escrow, court, registry",
+        ),
+        (["--scenario", "tiny", "--set", "behaviour.bribe=-5"], "--set behaviour.bribe=-5: "),
+        (
+            ["--scenario", "tiny", "--sweep", "behaviour.gold_items=3,40"],
+            "--sweep behaviour.gold_items=40: ",
+        ),
     ],
 )
-def test_simulate__bad_input__clear_message_non_zero_exit(cli, tmp_path, args, message):
+def test_simulate__bad_input__one_line_error_before_any_run(cli, tmp_path, args, message):
     result = _invoke(cli, *args, "--out", str(tmp_path))
-    assert result.exit_code != 0
+    assert result.exit_code in (1, 2)  # 2: click's own usage errors
     assert message in result.stderr
+    if result.exit_code == 1:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.output + result.stderr
+    assert not list(tmp_path.iterdir())  # nothing ran, nothing was written
+
+
+def test_simulate__search__best_point_with_its_interval_and_trial_history(cli, tmp_path):
+    result = _invoke(
+        cli, "--scenario", "tiny", "--epochs", "2", "--runs", "2", "--trials", "3",
+        "--workers", "1", "--out", str(tmp_path), "--search",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "search: 3 trials x 2 run(s) of tiny" in result.output
+    assert "largest advantage of cheating over honesty: " in result.output
+    assert "95 % CI " in result.output
+    trials = (tmp_path / "tiny-1" / "search" / "trials.csv").read_text().splitlines()
+    assert trials[0].startswith("trial,behaviour.bribe,population.bribed_jurors,strategy,")
+    assert len(trials) == 1 + 3
+    best = json.loads((tmp_path / "tiny-1" / "search" / "best.json").read_text())
+    assert best["trials"] == 3 and len(best["seeds"]) == 2
+    assert 0 <= best["best"]["behaviour.bribe"] <= 300
+    assert best["best"]["verdict"] in ("pays", "does not pay", "inconclusive", "no difference")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--search", "--sweep", "behaviour.bribe=1,2"], "--search and --sweep: choose one"),
+        (["--search", "--set", "search.ranges={}"], "no [search.ranges] table"),
+        (
+            ["--search", "--set", 'search.ranges={"behaviour.brib" = [0, 1]}'],
+            "unknown parameter 'behaviour.brib'",
+        ),
+        (
+            ["--search", "--set", 'search.ranges={"behaviour.bribe" = [5, 1]}'],
+            "expected [low, high] with low < high",
+        ),
+    ],
+)
+def test_simulate__search__bad_ranges__one_line_error(cli, tmp_path, args, message):
+    result = _invoke(cli, "--scenario", "tiny", *args, "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -75,3 +75,34 @@ def test_expected_reverts__follows_parametrized_messages(tmp_path):
         "    pass\n"
     )
     assert expected_reverts(tests) == {"demo: zero", "demo: seven"}
+
+
+def test_contract_reverts__reads_reasons_passed_to_the_shared_revert_path(tmp_path):
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    (contracts / "Shared.vy").write_text(
+        "# pragma version ~=0.4.3\n"
+        "@internal\n"
+        "def _require(ok: bool, reason: String[64]):\n"
+        "    if not ok:\n"
+        "        raise reason\n"
+        "@external\n"
+        "def f(x: uint256):\n"
+        '    self._require(x > 0, "demo: zero")\n'
+        '    log_it: String[8] = "not one"\n'
+    )
+    assert set(contract_reverts(contracts)) == {"demo: zero"}
+
+
+def test_expected_reverts__reads_parametrize_rows_kept_in_a_module_list(tmp_path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_rows.py").write_text(
+        "import boa\nimport pytest\n"
+        'ROWS = [(1, "demo: one"), (2, "demo: two")]\n'
+        '@pytest.mark.parametrize(("x", "reason"), ROWS)\n'
+        "def test_rows(c, x, reason):\n"
+        "    with boa.reverts(reason):\n"
+        "        c.f(x)\n"
+    )
+    assert expected_reverts(tests) == {"demo: one", "demo: two"}

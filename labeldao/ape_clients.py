@@ -1,0 +1,223 @@
+"""The Ape side of `ape run task` and `ape run node` (and the juror CLI's
+MetaEvidence): events through the node's `eth_getLogs`, contracts from the
+deployment record, and the click plumbing every command shares (options,
+connection, one-line errors).
+
+The clients themselves (`labeldao.tasks_client`, `labeldao.nodes_client`)
+know nothing of Ape; this module builds them on `labeldao.ape_backend`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from eth_utils import is_address, to_checksum_address
+
+from labeldao.ape_backend import ApeBackend, record_slug
+from labeldao.client_base import Refusal
+from labeldao.juror import JurorError, parse_ldao
+from labeldao.metaevidence import MetaEvidenceError, MetaEvidenceReader, RawLog
+from labeldao.store import StoreError, default_directory
+
+
+class ApeLogs:
+    """`LogSource` over the connected node's `eth_getLogs`."""
+
+    def __init__(self, provider: Any, from_block: int = 0) -> None:
+        self.provider = provider
+        self.from_block = from_block
+
+    def get_logs(self, address: str, topics: Sequence[bytes | None]) -> list[RawLog]:
+        query = {
+            "address": to_checksum_address(address),
+            "fromBlock": self.from_block,
+            "toBlock": "latest",
+            "topics": [None if t is None else "0x" + t.hex() for t in topics],
+        }
+        return [
+            RawLog(
+                to_checksum_address(entry["address"]),
+                tuple(bytes(t) for t in entry["topics"]),
+                bytes(entry["data"]),
+                int(entry["blockNumber"]),
+                int(entry["logIndex"]),
+            )
+            for entry in self.provider.web3.eth.get_logs(query)
+        ]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The contracts of a deployment record (`ape run deploy` writes it)."""
+
+    path: Path
+    addresses: dict[str, str]
+    first_block: int
+
+    def address(self, name: str, override: str | None = None, option: str = "") -> str:
+        if override is not None:
+            if not is_address(override):
+                raise Refusal(f"{option}: '{override}' is not an address")
+            return to_checksum_address(override)
+        try:
+            return self.addresses[name]
+        except KeyError:
+            raise Refusal(f"{self.path} has no {name}: pass {option} ADDRESS") from None
+
+
+def load_deployment(path: Path, chain_id: int, explicit: bool) -> Deployment:
+    """Reads a deployment record; a Refusal when it is missing, malformed or
+    of another chain."""
+    if not path.exists():
+        hint = "" if explicit else " (run `ape run deploy` on this network first)"
+        raise Refusal(f"no deployment record {path}{hint}; or pass --deployment FILE")
+    try:
+        record = json.loads(path.read_text())
+        contracts = record["contracts"]
+        addresses = {name: to_checksum_address(e["address"]) for name, e in contracts.items()}
+        blocks = [int(e["block"]) for e in contracts.values() if e.get("block") is not None]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise Refusal(f"{path}: not a deployment record") from None
+    recorded = record.get("chain_id")
+    if recorded is not None and int(recorded) != int(chain_id):
+        raise Refusal(
+            f"{path} is a deployment on chain {recorded}, but the connected chain is {chain_id}: "
+            "choose the matching --network or --deployment"
+        )
+    return Deployment(path, addresses, min(blocks, default=0))
+
+
+@dataclass
+class Connection:
+    """What a command gets: the provider, the backend, the deployment."""
+
+    provider: Any
+    backend: ApeBackend
+    deployment: Deployment
+    project: Any
+
+    def contract(self, name: str, address: str) -> Any:
+        if not self.provider.get_code(address):
+            raise Refusal(
+                f"no contract at {address} on chain {self.provider.chain_id}: wrong network, "
+                "or the node was reset since the deployment"
+            )
+        return getattr(self.project, name).at(address)
+
+    def logs(self) -> ApeLogs:
+        return ApeLogs(self.provider, self.deployment.first_block)
+
+
+@dataclass
+class Session:
+    """What a command receives: its client and the connection it runs on."""
+
+    client: Any
+    connection: Connection
+    store: Path
+
+    def reader(self) -> MetaEvidenceReader:
+        """Reads MetaEvidence through the node's logs; relative URIs are
+        resolved against the working directory and the project."""
+        return MetaEvidenceReader(
+            self.connection.logs(), roots=(Path.cwd(), self.connection.project.path)
+        )
+
+
+def connect(network: Any, provider: Any, account: Any, deployment: Path | None) -> Connection:
+    from ape import project
+
+    default = project.path / "deployments" / f"{record_slug(network.name, provider.name)}.json"
+    record = load_deployment(deployment or default, provider.chain_id, deployment is not None)
+    return Connection(provider, ApeBackend(provider, account), record, project)
+
+
+def console_width() -> int | None:
+    """120 columns when not on a terminal (logs, pipes), else the terminal's."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    return 120
+
+
+class LdaoAmount(click.ParamType):
+    """An amount of LDAO such as `1000` or `12.5`, converted to base units."""
+
+    name = "LDAO"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_ldao(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def command_factory(
+    group: click.Group, build: Callable[[Connection, Path], Any]
+) -> Callable[..., Callable[[Callable], click.Command]]:
+    """`@factory(name, needs_account=True)`: a subcommand of `group`
+    connected to a network, with `--account` and `--deployment`, that
+    receives `build(connection, store)` as its first argument and turns every
+    refusal into a one-line message and exit code 1 (never a traceback)."""
+    from ape.cli import ConnectedProviderCommand, account_option
+    from ape.exceptions import ApeException
+
+    def factory(name: str, *, needs_account: bool = True) -> Callable[[Callable], click.Command]:
+        def decorate(function: Callable) -> click.Command:
+            def run(
+                network: Any,
+                provider: Any,
+                account: Any,
+                deployment: Path | None,
+                store: Path | None,
+                **kwargs: Any,
+            ) -> None:
+                try:
+                    if needs_account and account is None:
+                        raise click.UsageError(
+                            "--account is required: an alias from `ape accounts list`, "
+                            "or TEST::N on a local network"
+                        )
+                    connection = connect(network, provider, account, deployment)
+                    client = build(connection, default_directory(store))
+                    function(client, **kwargs)
+                except (JurorError, StoreError, MetaEvidenceError) as exc:
+                    raise click.ClickException(str(exc)) from None
+                except ApeException as exc:
+                    raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+                except KeyboardInterrupt:
+                    raise click.ClickException("interrupted") from None
+
+            # Not functools.wraps: Ape reads the callback's own signature.
+            run.__doc__ = function.__doc__
+            run.__name__ = function.__name__
+            run.__click_params__ = list(getattr(function, "__click_params__", []))  # type: ignore[attr-defined]
+            run = click.option(
+                "--store",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="where your files are kept (gold secrets, documents to publish) "
+                "[default: $LABELDAO_STORE or ~/.labeldao]",
+            )(run)
+            run = click.option(
+                "--deployment",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="deployment record [default: deployments/<network>.json]",
+            )(run)
+            run = account_option(prompt=False)(run)
+            run.__click_params__[-1].help = (  # type: ignore[attr-defined]
+                "the acting account: an alias from `ape accounts list`, or TEST::N on a "
+                "local network"
+            )
+            return group.command(name, cls=ConnectedProviderCommand)(run)
+
+        return decorate
+
+    return factory

@@ -1,0 +1,3 @@
+from labeldao.indexer.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""The questions people ask of the ledger, as plain functions (the CLI and the web app).
+
+Every function takes a SQLAlchemy engine (or connection) and returns a list
+of dicts with Python values: token amounts as int, addresses lower-case hex.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from labeldao.indexer.schema import EVENT_TABLE_NAMES, METADATA
+
+# Columns of the views that hold Uint256 values (strings on SQLite).
+AMOUNTS = {"reward", "fee", "stake", "penalty", "units", "value", "amount"}
+TASK_STATUS = {
+    1: "open",
+    2: "claimed",
+    4: "submitted",
+    8: "disputed",
+    16: "accepted",
+    32: "rejected",
+    64: "split",
+    128: "expired",
+    256: "cancelled",
+}
+
+
+def _query(bind: Engine | Connection, sql: str, **params: Any) -> list[dict[str, Any]]:
+    statement = text(sql)
+    if isinstance(bind, Engine):
+        with bind.connect() as connection:
+            result = connection.execute(statement, params).mappings().all()
+    else:
+        result = bind.execute(statement, params).mappings().all()
+    rows = []
+    for row in result:
+        out = dict(row)
+        for key in AMOUNTS.intersection(out):
+            if out[key] is not None:
+                out[key] = int(float(out[key])) if isinstance(out[key], float) else int(out[key])
+        rows.append(out)
+    return rows
+
+
+def _address(value: str | None) -> str | None:
+    return value.lower() if value else None
+
+
+def tasks(
+    bind: Engine | Connection, requester: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Tasks, newest first, with status, annotator and dispute (of one requester)."""
+    # The newest task ids first (an index walk), then the view for those only.
+    newest = (
+        "SELECT task_id FROM task_created "
+        + ("WHERE requester = :requester " if requester else "")
+        + "ORDER BY block_number DESC, task_id DESC LIMIT :limit"
+    )
+    rows = _query(
+        bind,
+        "SELECT task_id, requester, annotator, status, reward, fee, stake, n_items, "
+        f"gold_failures, dispute_id, created_block FROM tasks WHERE task_id IN ({newest}) "
+        "ORDER BY created_block DESC, task_id DESC",
+        requester=_address(requester),
+        limit=limit,
+    )
+    for row in rows:
+        row["status"] = TASK_STATUS.get(row["status"], str(row["status"]))
+    return rows
+
+
+def disputes(
+    bind: Engine | Connection, requester: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Court disputes with the task or node they judge (of one requester's tasks)."""
+    return _query(
+        bind,
+        "SELECT d.dispute_id, d.arbitrable, d.task_id, t.requester, d.node_id, d.rounds, "
+        "d.ruling, d.fee, d.created_block FROM disputes d "
+        "LEFT JOIN tasks t ON t.chain_id = d.chain_id AND t.contract = d.arbitrable "
+        "AND t.task_id = d.task_id "
+        + (
+            "WHERE t.requester = :requester "
+            if requester
+            else "WHERE d.dispute_id IN (SELECT dispute_id FROM disputes_created "
+            "ORDER BY block_number DESC, dispute_id DESC LIMIT :limit) "
+        )
+        + "ORDER BY d.created_block DESC, d.dispute_id DESC LIMIT :limit",
+        requester=_address(requester),
+        limit=limit,
+    )
+
+
+def juror_votes(bind: Engine | Connection, juror: str) -> list[dict[str, Any]]:
+    """Every seat of `juror`: the choice revealed and how the round judged it."""
+    return _query(
+        bind,
+        "SELECT dispute_id, round, seats, commitment, choice, coherent, penalty, reward, "
+        "ruling, drawn_block FROM juror_votes WHERE juror = :juror "
+        "ORDER BY drawn_block, dispute_id, round",
+        juror=_address(juror),
+    )
+
+
+def node(bind: Engine | Connection, node_id: int) -> list[dict[str, Any]]:
+    """One node: its registration and totals, then one row per epoch report."""
+    summary = _query(
+        bind,
+        "SELECT node_id, owner, tier, gpu_count, first_epoch, end_epoch, reports, units, "
+        "challenges, slashes FROM nodes WHERE node_id = :node_id",
+        node_id=node_id,
+    )
+    reports = _query(
+        bind,
+        "SELECT node_id, epoch, units, block_number, timestamp FROM provider_work "
+        "WHERE node_id = :node_id ORDER BY epoch",
+        node_id=node_id,
+    )
+    return summary + reports
+
+
+def top_providers(
+    bind: Engine | Connection,
+    top: int = 20,
+    since: int | None = None,
+    until: int | None = None,
+) -> list[dict[str, Any]]:
+    """Providers by work reported (less what challenges removed), in [since, until)."""
+    return _query(
+        bind,
+        "SELECT owner, COUNT(DISTINCT node_id) AS nodes, COUNT(*) AS reports, "
+        "SUM(units) AS units FROM provider_work "
+        + "WHERE 1 = 1 "
+        + ("AND timestamp >= :since " if since is not None else "")
+        + ("AND timestamp < :until " if until is not None else "")
+        + "GROUP BY owner ORDER BY SUM(units) DESC, owner LIMIT :top",
+        top=top,
+        since=since,
+        until=until,
+    )
+
+
+def epochs(bind: Engine | Connection) -> list[dict[str, Any]]:
+    """Per registry epoch: reports, providers and total units."""
+    return _query(
+        bind,
+        "SELECT epoch, reports, providers, units FROM epoch_totals ORDER BY epoch",
+    )
+
+
+def status(bind: Engine | Connection) -> list[dict[str, Any]]:
+    """The checkpoint of each indexed chain."""
+    return _query(bind, "SELECT chain_id, block_number, block_hash FROM checkpoint")
+
+
+def dump(bind: Engine | Connection) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: two equal dumps are two equal ledgers."""
+    names = [*EVENT_TABLE_NAMES, "blocks", "checkpoint", "contracts"]
+    out: dict[str, list[tuple]] = {}
+    connection = bind.connect() if isinstance(bind, Engine) else bind
+    try:
+        for name in names:
+            table = METADATA.tables[name]
+            columns = [c for c in table.c if c.name != "updated_at"]
+            rows = connection.execute(table.select().with_only_columns(*columns)).all()
+            out[name] = sorted(tuple(row) for row in rows)
+    finally:
+        if isinstance(bind, Engine):
+            connection.close()
+    return out

@@ -1,0 +1,124 @@
+"""The views behind `ledger juror` and `ledger providers`, on rows as the
+indexer writes them (the anvil workload has no drawn panel: a court round
+needs days of evidence and reveal periods)."""
+
+from sqlalchemy import insert
+
+from labeldao.indexer import queries
+from labeldao.indexer.schema import METADATA
+
+COURT = "0x" + "c0" * 20
+REGISTRY = "0x" + "e0" * 20
+JUROR, OTHER = "0x" + "0a" * 20, "0x" + "0b" * 20
+
+
+class Rows:
+    """Rows to write, each with its own log key."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, dict]] = []
+
+    def add(self, table: str, block: int, **values) -> None:
+        key = {"chain_id": 1, "tx_hash": "0x" + f"{len(self.rows) + 1:064x}", "log_index": 0}
+        self.rows.append((table, {**key, "block_number": block, **values}))
+
+    def write(self, database) -> None:
+        blocks = sorted({row["block_number"] for _, row in self.rows})
+        with database.engine.begin() as connection:
+            for table, row in self.rows:
+                connection.execute(insert(METADATA.tables[table]), [row])
+            connection.execute(
+                insert(METADATA.tables["blocks"]),
+                [
+                    {"chain_id": 1, "number": n, "hash": "0x" + f"{n:064x}", "timestamp": 1_000 * n}
+                    for n in blocks
+                ],
+            )
+
+
+def test_juror_votes__seats_choice_and_judgement(database):
+    rows = Rows()
+    court = {"contract": COURT, "dispute_id": 4, "round": 0}
+    rows.add("seats", 10, juror=JUROR, seat=0, **court)
+    rows.add("seats", 10, juror=JUROR, seat=1, **court)
+    rows.add("seats", 10, juror=OTHER, seat=2, **court)
+    rows.add("commits", 11, juror=JUROR, commitment="0x" + "11" * 32, **court)
+    rows.add("reveals", 12, juror=JUROR, choice=2, seats=2, **court)
+    rows.add(
+        "juror_settlements",
+        13,
+        juror=JUROR,
+        seats=2,
+        coherent=True,
+        unlocked=7,
+        penalty=0,
+        reward=5 * 10**18,
+        **court,
+    )
+    rows.add(
+        "juror_settlements",
+        13,
+        juror=OTHER,
+        seats=1,
+        coherent=False,
+        unlocked=0,
+        penalty=3 * 10**18,
+        reward=0,
+        **court,
+    )
+    rows.add("rulings", 14, contract=COURT, dispute_id=4, arbitrable=REGISTRY, ruling=2)
+    rows.write(database)
+    (mine,) = queries.juror_votes(database.engine, JUROR.upper().replace("0X", "0x"))
+    assert (mine["seats"], mine["choice"], mine["coherent"], mine["ruling"]) == (2, 2, True, 2)
+    assert mine["reward"] == 5 * 10**18 and mine["penalty"] == 0
+    (other,) = queries.juror_votes(database.engine, OTHER)
+    assert other["choice"] is None and other["commitment"] is None
+    assert not other["coherent"] and other["penalty"] == 3 * 10**18
+
+
+def test_top_providers__work_in_a_period_less_what_challenges_removed(database):
+    rows = Rows()
+    for node, owner in ((1, JUROR), (2, OTHER)):
+        rows.add(
+            "nodes_registered",
+            1,
+            contract=REGISTRY,
+            node_id=node,
+            owner=owner,
+            tier=0,
+            gpu_count=1,
+            stake=10,
+            first_epoch=0,
+            specs_hash="0x" + "00" * 32,
+            specs_uri="",
+        )
+    report = {
+        "contract": REGISTRY,
+        "uptime_bps": 10_000,
+        "receipts_root": "0x" + "22" * 32,
+        "challenge_deadline": 0,
+    }
+    rows.add("epoch_reports", 5, node_id=1, epoch=0, work_units=100, effective_units=100, **report)
+    rows.add("epoch_reports", 5, node_id=2, epoch=0, work_units=80, effective_units=80, **report)
+    rows.add("epoch_reports", 9, node_id=1, epoch=1, work_units=10, effective_units=10, **report)
+    rows.add("epoch_reports", 9, node_id=2, epoch=1, work_units=50, effective_units=50, **report)
+    rows.add(
+        "challenge_rulings",
+        9,
+        contract=REGISTRY,
+        node_id=1,
+        epoch=0,
+        dispute_id=0,
+        ruling=1,
+        status=3,
+        units_removed=60,
+    )
+    rows.write(database)
+    everything = queries.top_providers(database.engine, top=10)
+    assert [(r["owner"], r["units"]) for r in everything] == [(OTHER, 130), (JUROR, 50)]
+    late = queries.top_providers(database.engine, top=1, since=9_000)
+    assert [(r["owner"], r["units"]) for r in late] == [(OTHER, 50)]
+    assert [(e["epoch"], e["units"]) for e in queries.epochs(database.engine)] == [
+        (0, 120),
+        (1, 60),
+    ]
