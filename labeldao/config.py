@@ -60,8 +60,22 @@ class TimelockParams(_Strict):
     """snekmate TimelockController: holds every admin and parameter role."""
 
     min_delay: int = Field(ge=0, description="seconds; >= 2 days on public networks")
-    proposers: list[Address] = Field(min_length=1)
+    # May be empty when a [governor] table makes the Governor the proposer.
+    proposers: list[Address] = Field(default_factory=list)
     executors: list[Address] = Field(min_length=1)
+
+
+class GovernorParams(_Strict):
+    """OpenZeppelin Governor made the timelock's proposer (optional table).
+
+    Delay and period are in units of the token's ERC-6372 clock (blocks while
+    `CLOCK_MODE` is `mode=blocknumber`, seconds once it is `mode=timestamp`).
+    """
+
+    voting_delay: int = Field(ge=1, le=2**48 - 1, description="clock units, proposal to snapshot")
+    voting_period: int = Field(ge=1, le=2**32 - 1, description="clock units the vote is open")
+    quorum_percent: int = Field(ge=1, le=100, description="% of the supply at the snapshot")
+    proposal_threshold: int = Field(default=0, ge=0, le=MAX_SUPPLY, description="base units")
 
 
 class RolesParams(_Strict):
@@ -150,6 +164,15 @@ class DeployParams(_Strict):
     escrow: EscrowParams = Field(default_factory=EscrowParams)
     registry: RegistryParams
     randomness: RandomnessParams = Field(default_factory=RandomnessParams)
+    governor: GovernorParams | None = None
+
+    @model_validator(mode="after")
+    def _someone_proposes(self) -> DeployParams:
+        if not self.timelock.proposers and self.governor is None:
+            raise ValueError(
+                "timelock.proposers: list at least one proposer, or add a [governor] table"
+            )
+        return self
 
     @field_validator("network")
     @classmethod

@@ -363,7 +363,12 @@ def token_and_timelock_steps(plan: Deployment) -> list[Step]:
     steps = [
         plan.deploy_step(
             "Timelock",
-            lambda: (p.timelock.min_delay, p.timelock.proposers, p.timelock.executors, ZERO),
+            lambda: (
+                p.timelock.min_delay,
+                p.timelock.proposers,
+                p.timelock.executors,
+                timelock_admin(plan),
+            ),
         ),
         plan.deploy_step("RewardToken", lambda: (p.token.cap,)),
     ]
@@ -371,6 +376,13 @@ def token_and_timelock_steps(plan: Deployment) -> list[Step]:
         steps.append(Step("initial allocations", lambda: _initial_mints(plan)))
     steps.append(plan.role_step("RewardToken", "MINTER_ROLE", "Timelock"))
     return steps
+
+
+def timelock_admin(plan: Deployment) -> str:
+    """The timelock's constructor admin: nobody, unless a Governor is to be
+    made its proposer after it is deployed (the deployer then holds the admin
+    role until it has granted the Governor's roles, and renounces it)."""
+    return plan.deployer_address if getattr(plan.params, "governor", None) else ZERO
 
 
 def _initial_mints(plan: Deployment) -> str:

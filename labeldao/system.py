@@ -11,6 +11,7 @@ is deployed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 import boa
 from boa.util.abi import Address
 
+from labeldao import solidity
+from labeldao.boa_tools import REPO_ROOT
 from labeldao.boa_tools import deployer as boa_deployer
 from labeldao.config import DeployParams, load_params, params_path
 from labeldao.deploy import (
@@ -41,9 +44,19 @@ CONTRACTS = [
     "QualityCourt",
     "TaskEscrow",
     "ComputeRegistry",
+    "LabelDAOGovernor",
 ]
 # Randomness sources the plan can deploy (no roles: see `randomness_consumer_steps`).
 RANDOMNESS_CONTRACTS = ["PrevrandaoRandomness", "ChainlinkVRFRandomness", "RandomnessWithFallback"]
+# OpenZeppelin's Governor (Solidity, compiled with solc-js from the pinned npm
+# package), deployed only when the parameter file has a [governor] table, and
+# then made the timelock's proposer and canceller: a passed proposal schedules
+# its calls in the timelock (see labeldao/governance.py).
+GOVERNOR = "LabelDAOGovernor"
+GOVERNOR_SOURCE = "contracts/governance/LabelDAOGovernor.sol"
+GOVERNOR_ROLES = ["PROPOSER_ROLE", "CANCELLER_ROLE"]
+# Contracts without AccessControl roles.
+ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR}
 # Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
 ADMINISTERED = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
 # Contracts with PARAMS_ROLE (timelock) and GUARDIAN_ROLE (guardian).
@@ -121,6 +134,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     steps += [
         plan.role_step(c, "DEFAULT_ADMIN_ROLE", "deployer", wanted=False) for c in ADMINISTERED
     ]
+    steps += governor_steps(plan)
     return steps
 
 
@@ -132,10 +146,52 @@ def deployable_contracts() -> list[str]:
     return names[:at] + RANDOMNESS_CONTRACTS + names[at:]
 
 
+def governor_steps(plan: Deployment) -> list[Step]:
+    """With a [governor] table: deploy the Governor, make it the timelock's
+    proposer and canceller, then drop the deployer's admin role on
+    the timelock (held since its constructor for this purpose only)."""
+    g = plan.params.governor
+    if g is None:
+        return []
+    steps = [
+        plan.deploy_step(
+            GOVERNOR,
+            lambda: (
+                plan.address("RewardToken"),
+                g.voting_delay,
+                g.voting_period,
+                g.quorum_percent,
+                g.proposal_threshold,
+            ),
+        ),
+        Step("timelock admin for the Governor", lambda: _timelock_admin_check(plan)),
+    ]
+    steps += [plan.role_step("Timelock", role, GOVERNOR) for role in GOVERNOR_ROLES]
+    steps.append(plan.role_step("Timelock", "DEFAULT_ADMIN_ROLE", "deployer", wanted=False))
+    return steps
+
+
+def _timelock_admin_check(plan: Deployment) -> str:
+    """Fails clearly when the Governor's roles are missing and the deployer
+    cannot grant them (a timelock deployed before the [governor] table)."""
+    timelock, governor = plan.at("Timelock"), plan.address(GOVERNOR)
+    if all(timelock.hasRole(role_id(r), governor) for r in GOVERNOR_ROLES):
+        return "the Governor holds its roles"
+    if not timelock.hasRole(role_id("DEFAULT_ADMIN_ROLE"), plan.deployer_address):
+        raise DeployError(
+            "Timelock: was deployed without an admin, so the deployer cannot make the "
+            f"Governor its proposer: schedule grantRole of {GOVERNOR_ROLES} to {governor} "
+            "through the timelock"
+        )
+    return "the deployer may grant the Governor's roles"
+
+
 def contract_names(params: DeployParams) -> list[str]:
     """The contracts a deployment with `params` has, in deployment order
     (`CONTRACTS` with the randomness source the parameters choose)."""
     names = [n for n in CONTRACTS if n not in RANDOMNESS_CONTRACTS]
+    if params.governor is None:
+        names.remove(GOVERNOR)
     at = names.index("QualityCourt")
     return names[:at] + randomness_contracts(params) + names[at:]
 
@@ -216,7 +272,7 @@ def leftover_roles(plan: Deployment) -> list[str]:
     return [
         f"{name}.{role}"
         for name in contract_names(plan.params)
-        if name not in RANDOMNESS_CONTRACTS  # no roles at all
+        if name not in ROLELESS  # no roles at all
         for role in ALL_ROLES
         if plan.at(name).hasRole(role_id(role), me)
     ]
@@ -304,16 +360,38 @@ def deploy_ape(project: Any, deployer: Any, params: DeployParams) -> dict[str, A
     from ape import chain
 
     engine = Engine(Record(None), ApeChain(), str(deployer.address), log=lambda _: None)
-    plan = Deployment(
-        {name: getattr(project, name) for name in contract_names(params)},
-        deployer,
-        params,
-        engine,
-    )
+    plan = Deployment(ape_containers(project, contract_names(params)), deployer, params, engine)
     engine.run(system_steps(plan, chain.blocks.head.timestamp))
     if leftover := leftover_roles(plan):
         raise DeployError(f"the deployer still holds {leftover}")
     return {name: plan.at(name) for name in contract_names(params)}
+
+
+def ape_containers(project: Any, names: list[str]) -> dict[str, Any]:
+    """Ape contract containers of every contract of the plan: the project's
+    (Vyper, compiled by ape-vyper) and the Governor's (solc-js artifact)."""
+    return {
+        name: solidity_container_ape(GOVERNOR_SOURCE, name)
+        if name == GOVERNOR
+        else getattr(project, name)
+        for name in names
+    }
+
+
+def solidity_container_ape(source: str, name: str) -> Any:
+    """An Ape ContractContainer for a Solidity contract compiled with solc-js."""
+    from ape.contracts import ContractContainer
+    from ethpm_types import ContractType
+
+    built = solidity.artifact(REPO_ROOT / source, name)
+    contract_type = ContractType.model_validate(
+        {
+            "contractName": name,
+            "abi": built["abi"],
+            "deploymentBytecode": {"bytecode": "0x" + built["bytecode"]},
+        }
+    )
+    return ContractContainer(contract_type)
 
 
 # ---------------------------------------------------------------------------
@@ -366,10 +444,27 @@ class BoaSystem:
             "registry": "ComputeRegistry",
             "timelock": "Timelock",
             "randomness": randomness_source(self.params),
+            "governor": GOVERNOR,
         }
         if name in aliases:
             return self.contracts[aliases[name]]
         raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class BoaSolidity:
+    """A titanoboa container (`deploy`, `at`) for a Solidity contract compiled
+    with solc-js."""
+
+    source: str
+    name: str
+
+    def deploy(self, *args: Any, sender: str | None = None) -> Any:
+        return solidity.deploy(self.source, self.name, *args, sender=sender)
+
+    def at(self, address: str) -> Any:
+        built = solidity.artifact(REPO_ROOT / self.source, self.name)
+        return boa.loads_abi(json.dumps(built["abi"]), name=self.name).at(address)
 
 
 def boa_test_account(index: int) -> str:
@@ -389,7 +484,10 @@ def deploy_boa(
         params_file or params_path("local"), is_local=True, test_account=boa_test_account
     )
     account = BoaAccount(deployer or boa.env.generate_address("deployer"))
-    containers = {name: boa_deployer(name) for name in contract_names(params)}
+    containers = {
+        name: BoaSolidity(GOVERNOR_SOURCE, name) if name == GOVERNOR else boa_deployer(name)
+        for name in contract_names(params)
+    }
     engine = Engine(Record(None), BoaChain(), str(account), log=log or (lambda _: None))
     plan = Deployment(containers, account, params, engine, sender=str(account))
     genesis = boa.env.evm.patch.timestamp

@@ -31,7 +31,13 @@ from labeldao.config import (
     params_path,
 )
 from labeldao.deploy import DeployError, Deployment, Engine, Record
-from labeldao.system import ApeChain, contract_names, leftover_roles, system_steps
+from labeldao.system import (
+    ApeChain,
+    ape_containers,
+    contract_names,
+    leftover_roles,
+    system_steps,
+)
 
 
 def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
@@ -92,8 +98,7 @@ def cli(
             compiler={"vyper": "0.4.3", "snekmate": "0.1.2"},
             params=params.model_dump(),
         )
-        containers = {name: getattr(project, name) for name in contract_names(params)}
-        plan = Deployment(containers, deployer, params, engine)
+        plan = Deployment(ape_containers(project, contract_names(params)), deployer, params, engine)
         genesis = chain.blocks.head.timestamp  # the registry's epoch 0 starts now
         engine.run(system_steps(plan, genesis))
         for name, entry in record.contracts.items():
