@@ -6,7 +6,7 @@ import secrets
 import pytest
 from sqlalchemy import text
 
-from labeldao.indexer import queries
+from labeldao.indexer import queries, summary
 from labeldao.indexer.reconcile import reconcile, web3_view
 from labeldao.indexer.store import Ledger
 from tests.indexer.conftest import CONTRACTS, make_indexer
@@ -32,6 +32,11 @@ def _differences(node, database, abis):
     return reconcile(database.engine, node.web3.eth.chain_id, view)
 
 
+def _summary_differences(database) -> list[str]:
+    with database.engine.connect() as connection:
+        return summary.differences(connection)
+
+
 def _transfer(node, amount: int) -> None:
     accounts = node.workload.accounts
     node.workload.send("RewardToken", "transfer", accounts[5], amount, sender=accounts[1])
@@ -51,6 +56,7 @@ def test_backfill__indexes_the_whole_history_once(node, database, abis):
     mine = queries.disputes(database.engine, requester=disputed[0]["requester"])
     assert mine == disputed
     assert _differences(node, database, abis) == []
+    assert _summary_differences(database) == []
     assert indexer.run().events == 0  # nothing new: nothing written twice
 
 
@@ -101,6 +107,25 @@ def test_reorg__a_dropped_transaction_disappears(node, new_database):
     node.reorg(1)
     indexer.run()
     assert 777 not in _transfers(database)
+    fresh = new_database()
+    _index(node, fresh)
+    assert queries.dump(database.engine) == queries.dump(fresh.engine)
+
+
+def test_reorg_of_epoch_reports__summaries_are_recomputed(node, new_database):
+    database = new_database()
+    indexer, _ = _index(node, database)
+    before = queries.epochs(database.engine), queries.top_providers(database.engine)
+    start = node.web3.eth.block_number
+    node.workload.report_epoch()
+    indexer.run()
+    reported = queries.epochs(database.engine)
+    assert len(reported) == len(before[0]) + 1 and reported[-1]["reports"] > 0
+    assert _summary_differences(database) == []
+    node.reorg(node.web3.eth.block_number - start)  # the new epoch's reports vanish
+    indexer.run()
+    assert (queries.epochs(database.engine), queries.top_providers(database.engine)) == before
+    assert _summary_differences(database) == []
     fresh = new_database()
     _index(node, fresh)
     assert queries.dump(database.engine) == queries.dump(fresh.engine)
