@@ -164,6 +164,20 @@ def test_reconcile__finds_a_tampered_row(node, database, abis):
     assert differences and all("RewardToken" in str(d) for d in differences)
 
 
+def test_reconcile__finds_a_tampered_juror_stake(node, database, abis):
+    _index(node, database)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE juror_stakes SET amount = :v WHERE log_index = "
+                "(SELECT MAX(log_index) FROM juror_stakes)"
+            ),
+            {"v": "1".zfill(78) if database.url.startswith("sqlite") else 1},
+        )
+    differences = _differences(node, database, abis)
+    assert differences and all("QualityCourt.juror_status" in str(d) for d in differences)
+
+
 def test_juror_votes__empty_for_a_juror_never_drawn(node, database):
     _index(node, database)
     assert queries.juror_votes(database.engine, node.workload.accounts[9]) == []
