@@ -178,6 +178,20 @@ def test_reconcile__finds_a_tampered_juror_stake(node, database, abis):
     assert differences and all("QualityCourt.juror_status" in str(d) for d in differences)
 
 
+def test_court_round__juror_votes_and_stakes_on_real_events(node, database, abis):
+    dispute, jurors = node.workload.court_round()
+    _index(node, database)
+    votes = {j: queries.juror_votes(database.engine, j) for j in jurors}
+    assert all(len(v) == 1 and v[0]["dispute_id"] == dispute for v in votes.values())
+    assert {v[0]["ruling"] for v in votes.values()} == {1}
+    revealed = jurors[:-1] if len(jurors) > 1 else jurors
+    assert all(votes[j][0]["choice"] == 1 and votes[j][0]["coherent"] for j in revealed)
+    if len(jurors) > 1:  # the last juror committed and never revealed: penalised
+        silent = votes[jurors[-1]][0]
+        assert silent["choice"] is None and not silent["coherent"] and silent["penalty"] > 0
+    assert _differences(node, database, abis) == []
+
+
 def test_juror_votes__empty_for_a_juror_never_drawn(node, database):
     _index(node, database)
     assert queries.juror_votes(database.engine, node.workload.accounts[9]) == []
