@@ -49,10 +49,11 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules (pinned)
 
-demo: install ## compile, deploy on the embedded chain, run the demo simulation
+demo: install ## compile, deploy on the embedded chain, run the demo simulation, then the ledger demo (anvil, indexed, providers)
 	$(BIN)/ape compile
 	$(BIN)/ape run deploy
 	$(BIN)/ape run simulate --scenario demo
+	$(PY) -m labeldao.indexer.demo
 
 ledger-demo: install ## anvil + deploy + a scripted history, indexed and reconciled; prints the providers
 	$(BIN)/ape compile
@@ -104,8 +105,10 @@ format: install ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix labeldao scripts tests benchmarks examples
 	$(BIN)/ruff format labeldao scripts tests benchmarks examples
 
-bench: install ## gas table against the anchors, written to benchmarks/results.md
-	$(PY) -m benchmarks
+BENCH_INDEXER_EVENTS ?= 100000
+
+bench: install ## gas table against the anchors, written to benchmarks/results.md (1 M indexer events: BENCH_INDEXER_EVENTS=1000000, about 40 min)
+	LABELDAO_BENCH_INDEXER_EVENTS=$(BENCH_INDEXER_EVENTS) $(PY) -m benchmarks
 
 fuzz-deep: install ## >= 250,000 steps of the whole-system machine on both cores (FUZZ_ARGS=...)
 	$(PY) -m labeldao.assurance.fuzz run --report docs/FUZZING.md $(FUZZ_ARGS)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from labeldao.indexer.schema import EVENT_TABLE_NAMES, METADATA
+from labeldao.indexer.summary import SUMMARY_TABLES
 
 # Columns of the views that hold Uint256 values (strings on SQLite).
 AMOUNTS = {"reward", "fee", "stake", "penalty", "units", "value", "amount"}
@@ -127,11 +128,22 @@ def top_providers(
     since: int | None = None,
     until: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Providers by work reported (less what challenges removed), in [since, until)."""
+    """Providers by work reported (less what challenges removed), in [since, until).
+
+    Reads the summary tables (`labeldao.indexer.summary`): the owners' totals
+    without a period, the (node, epoch) sums with one (by the report's time).
+    """
+    if since is None and until is None:
+        return _query(
+            bind,
+            "SELECT owner, SUM(nodes) AS nodes, SUM(reports) AS reports, SUM(units) AS units "
+            "FROM provider_totals GROUP BY owner ORDER BY SUM(units) DESC, owner LIMIT :top",
+            top=top,
+        )
     return _query(
         bind,
-        "SELECT owner, COUNT(DISTINCT node_id) AS nodes, COUNT(*) AS reports, "
-        "SUM(units) AS units FROM provider_work "
+        "SELECT owner, COUNT(DISTINCT node_id) AS nodes, SUM(reports) AS reports, "
+        "SUM(units) AS units FROM node_epoch_work "
         + "WHERE 1 = 1 "
         + ("AND timestamp >= :since " if since is not None else "")
         + ("AND timestamp < :until " if until is not None else "")
@@ -146,7 +158,7 @@ def epochs(bind: Engine | Connection) -> list[dict[str, Any]]:
     """Per registry epoch: reports, providers and total units."""
     return _query(
         bind,
-        "SELECT epoch, reports, providers, units FROM epoch_totals ORDER BY epoch",
+        "SELECT epoch, reports, providers, units FROM epoch_work ORDER BY epoch, contract",
     )
 
 
@@ -157,7 +169,7 @@ def status(bind: Engine | Connection) -> list[dict[str, Any]]:
 
 def dump(bind: Engine | Connection) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: two equal dumps are two equal ledgers."""
-    names = [*EVENT_TABLE_NAMES, "blocks", "checkpoint", "contracts"]
+    names = [*EVENT_TABLE_NAMES, "blocks", "checkpoint", "contracts", *SUMMARY_TABLES]
     out: dict[str, list[tuple]] = {}
     connection = bind.connect() if isinstance(bind, Engine) else bind
     try:

@@ -1,8 +1,9 @@
 """Compares the ledger with the contracts' own views at the indexed block.
 
 Checked: every token balance seen in a transfer and the total supply, every
-task's status, every node's stake, and each registry epoch's report count
-and total units. Any difference is reported; the CLI exits non-zero.
+task's status, every node's stake, every juror's court stake (free + locked
++ pending withdrawal), and each registry epoch's report count and total
+units. Any difference is reported; the CLI exits non-zero.
 """
 
 from __future__ import annotations
@@ -72,6 +73,20 @@ def node_stakes(engine: Engine, chain_id: int) -> dict[int, int]:
     return {node_id: stake for _, _, node_id, stake in sorted(events)}
 
 
+def juror_stakes(engine: Engine, chain_id: int) -> dict[str, int]:
+    """Each juror's stake in the court (free, locked and pending withdrawal):
+    staked, less the stake withdrawn and the penalties of incoherent votes."""
+    stakes: dict[str, int] = defaultdict(int)
+    for row in _rows(engine, "juror_stakes", chain_id):
+        stakes[row.juror] += row.amount
+    for row in _rows(engine, "court_withdrawals", chain_id):
+        if row.stake:
+            stakes[row.account] -= row.stake
+    for row in _rows(engine, "juror_settlements", chain_id):
+        stakes[row.juror] -= row.penalty
+    return dict(stakes)
+
+
 def reconcile(engine: Engine, chain_id: int, view: ViewCall) -> list[Difference]:
     """Every difference between the ledger and the chain's views."""
     differences: list[Difference] = []
@@ -98,6 +113,9 @@ def reconcile(engine: Engine, chain_id: int, view: ViewCall) -> list[Difference]
             stake,
             view("ComputeRegistry", "node", (node_id,))[6],
         )
+    for juror, stake in sorted(juror_stakes(engine, chain_id).items()):
+        status = view("QualityCourt", "juror_status", (juror,))
+        check(f"QualityCourt.juror_status({juror}).stake", stake, status[0] + status[1] + status[2])
     for epoch in queries.epochs(engine):
         info = view("ComputeRegistry", "epoch_total", (epoch["epoch"],))
         check(f"ComputeRegistry.epoch_total({epoch['epoch']}).reports", epoch["reports"], info[8])

@@ -41,6 +41,22 @@ from sqlalchemy.types import TypeEngine
 UINT256_DIGITS = 78
 
 
+class Amount(TypeDecorator):
+    """A sum of token or work amounts: NUMERIC(78) on PostgreSQL, an INTEGER
+    on SQLite (exact up to 2**63, floating-point above, as SQLite's sums)."""
+
+    impl = Numeric(UINT256_DIGITS, 0)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(UINT256_DIGITS, 0))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+
 class Uint256(TypeDecorator):
     """An exact unsigned 256-bit integer on PostgreSQL and on SQLite."""
 
@@ -421,7 +437,68 @@ def build_metadata() -> MetaData:
         Column("address", String(42), nullable=False),
         Column("start_block", BigInteger, nullable=False),
     )
+    _summary_tables(metadata)
     return metadata
+
+
+def _summary_tables(metadata: MetaData) -> None:
+    """The providers' work summed per (node, epoch), per epoch and per owner
+    (`labeldao.indexer.summary` keeps them in step with the rows)."""
+
+    def key() -> list[Column]:
+        return [
+            Column("chain_id", Integer, primary_key=True),
+            Column("contract", String(42), primary_key=True),
+        ]
+
+    work = Table(
+        "node_epoch_work",
+        metadata,
+        *key(),
+        Column("node_id", BigInteger, primary_key=True),
+        Column("epoch", BigInteger, primary_key=True),
+        Column("owner", String(42), nullable=False),
+        Column("reports", BigInteger, nullable=False),
+        Column("units", Amount, nullable=False),
+        Column("block_number", BigInteger, nullable=False),
+        Column("timestamp", BigInteger, nullable=False),
+    )
+    Index("ix_node_epoch_work_owner", work.c.owner, work.c.chain_id)
+    Index("ix_node_epoch_work_timestamp", work.c.timestamp)
+    Index("ix_node_epoch_work_epoch", work.c.epoch, work.c.chain_id)
+    Table(
+        "epoch_work",
+        metadata,
+        *key(),
+        Column("epoch", BigInteger, primary_key=True),
+        Column("reports", BigInteger, nullable=False),
+        Column("providers", BigInteger, nullable=False),
+        Column("units", Amount, nullable=False),
+    )
+    totals = Table(
+        "provider_totals",
+        metadata,
+        *key(),
+        Column("owner", String(42), primary_key=True),
+        Column("nodes", BigInteger, nullable=False),
+        Column("reports", BigInteger, nullable=False),
+        Column("units", Amount, nullable=False),
+    )
+    Index("ix_provider_totals_units", totals.c.units)
+    # Scratch lists of the keys and owners one transaction recomputes (empty between).
+    Table(
+        "summary_dirty",
+        metadata,
+        *key(),
+        Column("node_id", BigInteger, primary_key=True),
+        Column("epoch", BigInteger, primary_key=True),
+    )
+    Table(
+        "summary_dirty_owners",
+        metadata,
+        *key(),
+        Column("owner", String(42), primary_key=True),
+    )
 
 
 METADATA = build_metadata()

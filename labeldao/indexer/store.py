@@ -19,6 +19,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, insert, select
 from sqlalchemy.engine import make_url
 
+from labeldao.indexer import summary
 from labeldao.indexer.abi import REPO_ROOT
 from labeldao.indexer.schema import EVENT_TABLE_NAMES, METADATA
 
@@ -132,6 +133,7 @@ class Ledger:
                         for n, (h, t) in sorted(batch.blocks.items())
                     ],
                 )
+            summary.refresh(connection, chain_id, summary.batch_keys(chain_id, batch.rows))
             self._set_checkpoint(connection, chain_id, batch.checkpoint)
 
     def stored_blocks(self, chain_id: int, below: int) -> Iterator[tuple[int, str]]:
@@ -150,6 +152,7 @@ class Ledger:
         """Deletes every row after `checkpoint` (all rows when None), in one transaction."""
         after = -1 if checkpoint is None else checkpoint.block_number
         with self.engine.begin() as connection:
+            touched = summary.keys_after(connection, chain_id, after)
             for name in EVENT_TABLE_NAMES:
                 table = self.tables[name]
                 connection.execute(
@@ -159,6 +162,7 @@ class Ledger:
             connection.execute(
                 delete(blocks).where(blocks.c.chain_id == chain_id, blocks.c.number > after)
             )
+            summary.refresh(connection, chain_id, touched)
             if checkpoint is None:
                 table = self.tables["checkpoint"]
                 connection.execute(delete(table).where(table.c.chain_id == chain_id))

@@ -17,6 +17,7 @@ from eth_utils import keccak
 from web3 import Web3
 from web3.logs import DISCARD
 
+from labeldao.court import commitment
 from labeldao.indexer.abi import Abi
 
 LDAO = 10**18
@@ -136,6 +137,49 @@ class Workload:
     def advance(self, seconds: int) -> None:
         self.web3.provider.make_request("evm_increaseTime", [seconds])
         self.web3.provider.make_request("evm_mine", [])
+
+    def _advance_to(self, timestamp: int) -> None:
+        now = self.web3.eth.get_block("latest")["timestamp"]
+        self.advance(max(1, timestamp - now + 1))
+
+    def court_round(self) -> tuple[int, list[str]]:
+        """Judges the workload's dispute: draws the panel, the jurors commit
+        and reveal choice 1 (the last of several commits and never reveals),
+        then the round and the ruling are executed. Returns the dispute and
+        the seated jurors (lower-case)."""
+        court, keeper = self.contracts["QualityCourt"], self.accounts[0]
+        dispute = next(d for d in range(4) if int(court.functions.dispute_info(d).call()[0], 16))
+        info = court.functions.round_info(dispute, 0).call()
+        self._advance_to(info[4])  # past the evidence period
+        for _ in range(40):
+            info = court.functions.round_info(dispute, 0).call()
+            if info[2] == info[1]:
+                break
+            self.advance(1)  # randomness is ready a block after its request
+            self.send("QualityCourt", "draw", dispute, 2, sender=keeper)
+        else:
+            raise RuntimeError("court: panel not drawn")
+        jurors = sorted({court.functions.round_juror(dispute, 0, i).call() for i in range(info[3])})
+        silent = jurors[-1] if len(jurors) > 1 else None
+        self._advance_to(info[5] - 1)
+        for juror in jurors:
+            salt = _h(f"salt {juror}")
+            digest = commitment(dispute, 0, juror, 1, salt)
+            self.send("QualityCourt", "commit", dispute, 0, digest, sender=juror)
+        self._advance_to(info[6] - 1)
+        for juror in jurors:
+            if juror != silent:
+                self.send(
+                    "QualityCourt", "reveal", dispute, 0, 1, _h(f"salt {juror}"), sender=juror
+                )
+        self._advance_to(info[8])
+        while True:
+            info = court.functions.round_info(dispute, 0).call()
+            if info[18] == info[19]:
+                break
+            self.send("QualityCourt", "execute", dispute, 0, 3, sender=keeper)
+        self.send("QualityCourt", "execute_ruling", dispute, sender=keeper)
+        return dispute, [j.lower() for j in jurors]
 
     def report_epoch(self) -> None:
         """Ends the current registry epoch and has every node report it."""

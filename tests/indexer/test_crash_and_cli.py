@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from labeldao.indexer import queries
+from labeldao.indexer import queries, summary
 from labeldao.indexer.abi import REPO_ROOT
 from labeldao.indexer.store import Ledger
 from tests.indexer.conftest import make_indexer
@@ -71,6 +71,9 @@ def test_kill_9_during_backfill__restart_gives_the_same_database(node, new_datab
     reference = new_database()
     make_indexer(node, reference).run()
     assert queries.dump(database.engine) == queries.dump(reference.engine)
+    with database.engine.connect() as connection:
+        assert summary.differences(connection) == []
+    assert queries.epochs(database.engine)  # the history has epoch reports
 
 
 def test_cli__index_query_and_reconcile(node, database):

@@ -6,7 +6,7 @@ import secrets
 import pytest
 from sqlalchemy import text
 
-from labeldao.indexer import queries
+from labeldao.indexer import queries, summary
 from labeldao.indexer.reconcile import reconcile, web3_view
 from labeldao.indexer.store import Ledger
 from tests.indexer.conftest import CONTRACTS, make_indexer
@@ -32,6 +32,11 @@ def _differences(node, database, abis):
     return reconcile(database.engine, node.web3.eth.chain_id, view)
 
 
+def _summary_differences(database) -> list[str]:
+    with database.engine.connect() as connection:
+        return summary.differences(connection)
+
+
 def _transfer(node, amount: int) -> None:
     accounts = node.workload.accounts
     node.workload.send("RewardToken", "transfer", accounts[5], amount, sender=accounts[1])
@@ -51,6 +56,7 @@ def test_backfill__indexes_the_whole_history_once(node, database, abis):
     mine = queries.disputes(database.engine, requester=disputed[0]["requester"])
     assert mine == disputed
     assert _differences(node, database, abis) == []
+    assert _summary_differences(database) == []
     assert indexer.run().events == 0  # nothing new: nothing written twice
 
 
@@ -106,6 +112,25 @@ def test_reorg__a_dropped_transaction_disappears(node, new_database):
     assert queries.dump(database.engine) == queries.dump(fresh.engine)
 
 
+def test_reorg_of_epoch_reports__summaries_are_recomputed(node, new_database):
+    database = new_database()
+    indexer, _ = _index(node, database)
+    before = queries.epochs(database.engine), queries.top_providers(database.engine)
+    start = node.web3.eth.block_number
+    node.workload.report_epoch()
+    indexer.run()
+    reported = queries.epochs(database.engine)
+    assert len(reported) == len(before[0]) + 1 and reported[-1]["reports"] > 0
+    assert _summary_differences(database) == []
+    node.reorg(node.web3.eth.block_number - start)  # the new epoch's reports vanish
+    indexer.run()
+    assert (queries.epochs(database.engine), queries.top_providers(database.engine)) == before
+    assert _summary_differences(database) == []
+    fresh = new_database()
+    _index(node, fresh)
+    assert queries.dump(database.engine) == queries.dump(fresh.engine)
+
+
 def test_restart_after_a_reorg__rewinds_before_reading(node, new_database):
     database = new_database()
     _transfer(node, 555)
@@ -137,6 +162,34 @@ def test_reconcile__finds_a_tampered_row(node, database, abis):
         )
     differences = _differences(node, database, abis)
     assert differences and all("RewardToken" in str(d) for d in differences)
+
+
+def test_reconcile__finds_a_tampered_juror_stake(node, database, abis):
+    _index(node, database)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE juror_stakes SET amount = :v WHERE log_index = "
+                "(SELECT MAX(log_index) FROM juror_stakes)"
+            ),
+            {"v": "1".zfill(78) if database.url.startswith("sqlite") else 1},
+        )
+    differences = _differences(node, database, abis)
+    assert differences and all("QualityCourt.juror_status" in str(d) for d in differences)
+
+
+def test_court_round__juror_votes_and_stakes_on_real_events(node, database, abis):
+    dispute, jurors = node.workload.court_round()
+    _index(node, database)
+    votes = {j: queries.juror_votes(database.engine, j) for j in jurors}
+    assert all(len(v) == 1 and v[0]["dispute_id"] == dispute for v in votes.values())
+    assert {v[0]["ruling"] for v in votes.values()} == {1}
+    revealed = jurors[:-1] if len(jurors) > 1 else jurors
+    assert all(votes[j][0]["choice"] == 1 and votes[j][0]["coherent"] for j in revealed)
+    if len(jurors) > 1:  # the last juror committed and never revealed: penalised
+        silent = votes[jurors[-1]][0]
+        assert silent["choice"] is None and not silent["coherent"] and silent["penalty"] > 0
+    assert _differences(node, database, abis) == []
 
 
 def test_juror_votes__empty_for_a_juror_never_drawn(node, database):

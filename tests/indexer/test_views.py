@@ -4,7 +4,7 @@ needs days of evidence and reveal periods)."""
 
 from sqlalchemy import insert
 
-from labeldao.indexer import queries
+from labeldao.indexer import queries, summary
 from labeldao.indexer.schema import METADATA
 
 COURT = "0x" + "c0" * 20
@@ -34,6 +34,10 @@ class Rows:
                     for n in blocks
                 ],
             )
+            batch = {}
+            for table, row in self.rows:
+                batch.setdefault(table, []).append(row)
+            summary.refresh(connection, 1, summary.batch_keys(1, batch))
 
 
 def test_juror_votes__seats_choice_and_judgement(database):
@@ -122,3 +126,5 @@ def test_top_providers__work_in_a_period_less_what_challenges_removed(database):
         (0, 120),
         (1, 60),
     ]
+    with database.engine.connect() as connection:
+        assert summary.differences(connection) == []
