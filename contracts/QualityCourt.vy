@@ -100,31 +100,31 @@ PERIOD_EXECUTION: public(constant(uint256)) = 4
 _BPS: constant(uint256) = 10_000
 
 # @dev Most choices of a dispute (votes 0..MAX_CHOICES fit the packed tally).
-MAX_CHOICES: public(constant(uint256)) = 14
+MAX_CHOICES: constant(uint256) = 14
 
 # @dev Largest panel; seats per juror and tally counts fit in 16 bits.
-MAX_PANEL: public(constant(uint256)) = 1_023
+MAX_PANEL: constant(uint256) = 1_023
 
 # @dev Most rounds of a dispute.
-MAX_ROUNDS: public(constant(uint256)) = 10
+MAX_ROUNDS: constant(uint256) = 10
 
 # @dev Most draw attempts per `draw` call.
-MAX_DRAW_BATCH: public(constant(uint256)) = 64
+MAX_DRAW_BATCH: constant(uint256) = 64
 
 # @dev Most settlement steps per `execute` call (two per juror).
-MAX_EXECUTE_BATCH: public(constant(uint256)) = 128
+MAX_EXECUTE_BATCH: constant(uint256) = 128
 
 # @dev Parameter bounds.
-MIN_JUROR_STAKE_FLOOR: public(constant(uint256)) = 10**18
-MIN_JUROR_STAKE_CEILING: public(constant(uint256)) = 10**27
-MAX_NON_REVEAL_MULTIPLIER_BPS: public(constant(uint256)) = 10 * _BPS
-MIN_UNSTAKE_DELAY: public(constant(uint256)) = 60
-MAX_UNSTAKE_DELAY: public(constant(uint256)) = 365 * 86_400
-MAX_FEE_PER_JUROR: public(constant(uint256)) = 10**24
-MIN_PERIOD: public(constant(uint256)) = 60
-MAX_PERIOD: public(constant(uint256)) = 30 * 86_400
-MIN_EPOCH_BLOCKS: public(constant(uint256)) = 4
-MAX_EPOCH_BLOCKS: public(constant(uint256)) = 2**32
+MIN_JUROR_STAKE_FLOOR: constant(uint256) = 10**18
+MIN_JUROR_STAKE_CEILING: constant(uint256) = 10**27
+MAX_NON_REVEAL_MULTIPLIER_BPS: constant(uint256) = 10 * _BPS
+MIN_UNSTAKE_DELAY: constant(uint256) = 60
+MAX_UNSTAKE_DELAY: constant(uint256) = 365 * 86_400
+MAX_FEE_PER_JUROR: constant(uint256) = 10**24
+MIN_PERIOD: constant(uint256) = 60
+MAX_PERIOD: constant(uint256) = 30 * 86_400
+MIN_EPOCH_BLOCKS: constant(uint256) = 4
+MAX_EPOCH_BLOCKS: constant(uint256) = 2**32
 
 # @dev Default parameters (the deploy script keeps or replaces them).
 _DEFAULT_MIN_JUROR_STAKE: constant(uint256) = 1_000 * 10**18
@@ -1045,8 +1045,8 @@ def set_params(new_params: IQualityCourt.Params):
          Bounds: `min_juror_stake` 1 to 10**9 LDAO; `alpha_bps` 1 to
          10,000; `non_reveal_multiplier_bps` 10,000 to 100,000;
          `unstake_delay` 1 minute to 365 days; `panel_size` 1 to
-         `max_panel`; `max_panel` up to `MAX_PANEL`; `max_rounds` 1 to
-         `MAX_ROUNDS`; `fee_per_juror` up to 10**6 LDAO; every period 1
+         `max_panel`; `max_panel` up to `MAX_PANEL` (1,023); `max_rounds` 1 to
+         `MAX_ROUNDS` (10); `fee_per_juror` up to 10**6 LDAO; every period 1
          minute to 30 days; `randomness` a contract.
     @param new_params The parameters.
     """
