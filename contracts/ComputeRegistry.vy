@@ -219,7 +219,7 @@ struct Params:
     challenger_share_bps: uint256
     unbonding_period: uint256
     arbitrator: address
-    arbitrator_extra_data: Bytes[256]
+    arbitrator_extra_data: Bytes[arbitrable.PARAMS_EXTRA_DATA_LENGTH]
     treasury: address
 
 
@@ -853,7 +853,7 @@ def challenge(node_id: uint256, epoch: uint256, evidence_uri: String[256]) -> ui
     dispute_id: uint256 = 0
     fee: uint256 = 0
     dispute_id, fee = arbitrable._open_dispute(
-        TOKEN.address, arbitrator, self.params.arbitrator_extra_data, (node_id << 32) | epoch, bond
+        TOKEN.address, arbitrator, self.params.arbitrator_extra_data, (node_id << 32) | epoch, bond, node.owner
     )
     self._challenges[node_id][epoch] = Challenge(
         challenger=msg.sender,

@@ -160,7 +160,7 @@ struct Params:
     epoch_budget: uint256
     # The ERC-792 arbitrator of rejected tasks, and its extra data.
     arbitrator: address
-    arbitrator_extra_data: Bytes[256]
+    arbitrator_extra_data: Bytes[arbitrable.PARAMS_EXTRA_DATA_LENGTH]
 
 
 # @dev A task as the `tasks` view returns it.
@@ -676,7 +676,7 @@ def reject(task_id: uint256, reason_hash: bytes32) -> uint256:
     dispute_id: uint256 = 0
     cost: uint256 = 0
     dispute_id, cost = arbitrable._open_dispute(
-        TOKEN, arbitrator, self.params[task.params_id].arbitrator_extra_data, task_id, 0
+        TOKEN, arbitrator, self.params[task.params_id].arbitrator_extra_data, task_id, 0, task.annotator
     )
     self._task_disputes[task_id] = dispute_id
     log TaskRejected(

@@ -8,7 +8,11 @@
         arbitrator because dispute ids are unique per arbitrator only.
         `_open_dispute` pulls the arbitration fee (and whatever the
         contract asks with it) from the caller, pays it to the arbitrator
-        and records the dispute; `_take_ruling` accepts a ruling from that
+        and records the dispute; its extra data names the two parties
+        (the caller, who paid the fee, first: `abi_encode(payer,
+        other_party)`) followed by the contract's own extra data, so that
+        the court never seats a party and refunds the fee to its payer
+        (docs/decisions.md, "Parties in the extra data"); `_take_ruling` accepts a ruling from that
         arbitrator only, once, in range. ERC-1497: evidence group = the
         arbitrator's dispute id.
 @custom:security The arbitrator is trusted to rule; it must take exactly
@@ -28,6 +32,11 @@ from ..interfaces import IEvidence
 from . import utils
 
 
+# @dev Longest extra data of a contract's own (the parties take 64 bytes
+# of ERC-792's 256).
+PARAMS_EXTRA_DATA_LENGTH: constant(uint256) = 192
+
+
 # @dev Flag of a dispute whose ruling was taken (bit 255 of its record).
 _RULED: constant(uint256) = 2**255
 
@@ -39,7 +48,12 @@ _dispute_items: HashMap[address, HashMap[uint256, uint256]]
 
 @internal
 def _open_dispute(
-    token: address, arbitrator: address, extra_data: Bytes[256], item: uint256, also_pull: uint256
+    token: address,
+    arbitrator: address,
+    params_extra_data: Bytes[PARAMS_EXTRA_DATA_LENGTH],
+    item: uint256,
+    also_pull: uint256,
+    other_party: address,
 ) -> (uint256, uint256):
     """
     @dev Opens a two-choice dispute about `item` (below 2**255): pulls the
@@ -48,12 +62,15 @@ def _open_dispute(
          after the contract's own effects.
     @param token The fee token (the arbitrator's `feeToken`).
     @param arbitrator The arbitrator.
-    @param extra_data Its extra data.
+    @param params_extra_data The contract's extra data (e.g. a sub-court),
+           sent after the parties.
     @param item The disputed item.
     @param also_pull What else the caller pays in the same transfer.
+    @param other_party The party opposing the caller.
     @return uint256 The dispute id.
     @return uint256 The fee paid.
     """
+    extra_data: Bytes[256] = concat(abi_encode(msg.sender, other_party), params_extra_data)
     fee: uint256 = staticcall IArbitrator(arbitrator).arbitrationCost(extra_data)
     if fee + also_pull != 0:
         assert extcall IERC20(token).transferFrom(msg.sender, self, fee + also_pull)

@@ -1,6 +1,7 @@
 """TaskEscrow: the requester's review: accept, reject (dispute), and finalize by anyone."""
 
 import boa
+from eth_abi import encode as abi_encode
 import pytest
 from boa.contracts.base_evm_contract import BoaError
 
@@ -195,13 +196,18 @@ def test_reject__free_arbitrator__moves_no_tokens(
     assert escrow.tasks(task_id).dispute_id == dispute_id
 
 
-def test_reject__passes_extra_data_from_the_task_params(
-    escrow, arbitrator, submitted_task, reject, params_with, timelock
+def test_reject__sends_the_parties_then_the_task_params_extra_data(
+    escrow, arbitrator, submitted_task, reject, params_with, timelock, requester
 ):
     escrow.set_params(params_with(arbitrator_extra_data=b"\x01\x02"), sender=timelock)
     task_id = submitted_task()
     reject(task_id)
-    assert arbitrator.last_extra_data() == b"\x01\x02"
+    # The requester paid the fee: first; the annotator second.
+    annotator = escrow.tasks(task_id).annotator
+    assert (
+        arbitrator.last_extra_data()
+        == abi_encode(["address", "address"], [requester.address, annotator]) + b"\x01\x02"
+    )
 
 
 def test_reject__by_stranger__reverts(escrow, submitted_task, stranger):

@@ -3,6 +3,7 @@
 import dataclasses
 
 import boa
+from eth_abi import encode as abi_encode
 import pytest
 
 from labeldao.boa_tools import deployer
@@ -72,13 +73,18 @@ def test_challenge__opens_dispute_pulls_bond_and_fee(
     assert registry.dispute_report(arbitrator.address, 0) == (filed, 1)
 
 
-def test_challenge__passes_extra_data_to_arbitrator(
+def test_challenge__sends_the_parties_then_the_params_extra_data(
     registry, filed, governor, default_params, open_challenge, arbitrator, challenger
 ):
     params = dataclasses.replace(default_params, arbitrator_extra_data=b"\xaa\xbb")
     registry.set_params(params.as_tuple(), sender=governor)
     open_challenge(challenger, filed, 1)
-    assert arbitrator.last_extra_data() == b"\xaa\xbb"
+    # The challenger paid the fee: first; the node's owner second.
+    owner = registry.node(filed).owner
+    assert (
+        arbitrator.last_extra_data()
+        == abi_encode(["address", "address"], [challenger, owner]) + b"\xaa\xbb"
+    )
 
 
 def test_challenge__with_free_arbitrator__pulls_bond_only(
