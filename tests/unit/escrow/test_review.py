@@ -1,9 +1,9 @@
 """TaskEscrow: the requester's review: accept, reject (dispute), and finalize by anyone."""
 
 import boa
-from eth_abi import encode as abi_encode
 import pytest
 from boa.contracts.base_evm_contract import BoaError
+from eth_abi import encode as abi_encode
 
 from labeldao.boa_tools import deployer
 from labeldao.escrow import TaskStatus

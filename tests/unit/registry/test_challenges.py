@@ -3,8 +3,8 @@
 import dataclasses
 
 import boa
-from eth_abi import encode as abi_encode
 import pytest
+from eth_abi import encode as abi_encode
 
 from labeldao.boa_tools import deployer
 from labeldao.registry import (
