@@ -143,7 +143,10 @@ class RandomnessParams(_Strict):
         if self.source == "chainlink_vrf":
             missing = [name for name in vrf_only if getattr(self, name) is None]
             if missing:
-                raise ValueError(f"source 'chainlink_vrf' needs {', '.join(missing)}")
+                raise ValueError(
+                    f"source 'chainlink_vrf' needs {', '.join(missing)}: the operator must "
+                    "fill it in (the file's comments say where each value comes from)"
+                )
             if int(self.key_hash, 16) == 0:
                 raise ValueError("key_hash must not be zero")
         else:
@@ -201,17 +204,27 @@ def load_params(
     problems: list[str] = []
     resolved = _resolve_addresses(raw, is_local, test_account, problems, prefix="")
     if problems:
-        raise ParamsError(f"{path}:\n  " + "\n  ".join(problems))
+        raise ParamsError(_listed(path, problems))
     try:
         params = DeployParams.model_validate(resolved)
     except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise ParamsError(f"{path}:\n  " + "\n  ".join(lines)) from None
+        lines = [
+            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise ParamsError(_listed(path, lines)) from None
     if not is_local and params.timelock.min_delay < TWO_DAYS:
         raise ParamsError(
             f"{path}:\n  timelock.min_delay: must be >= {TWO_DAYS} s (2 days) on a public network"
         )
     return params
+
+
+def _listed(path: Path, problems: list[str]) -> str:
+    """One problem on one line after the file's name; several, one a line."""
+    if len(problems) == 1:
+        return f"{path}: {problems[0]}"
+    return f"{path}:\n  " + "\n  ".join(problems)
 
 
 _ADDRESS_KEYS = {"to", "guardian", "treasury", "proposers", "executors", "coordinator"}
