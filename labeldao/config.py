@@ -68,12 +68,12 @@ class TimelockParams(_Strict):
 class GovernorParams(_Strict):
     """OpenZeppelin Governor made the timelock's proposer (optional table).
 
-    Delay and period are in units of the token's ERC-6372 clock (blocks while
-    `CLOCK_MODE` is `mode=blocknumber`, seconds once it is `mode=timestamp`).
+    Delay and period are in units of the token's ERC-6372 clock: seconds (LDAO's
+    `CLOCK_MODE` is `mode=timestamp`; docs/decisions.md, "Clocks").
     """
 
-    voting_delay: int = Field(ge=1, le=2**48 - 1, description="clock units, proposal to snapshot")
-    voting_period: int = Field(ge=1, le=2**32 - 1, description="clock units the vote is open")
+    voting_delay: int = Field(ge=1, le=2**48 - 1, description="seconds, proposal to snapshot")
+    voting_period: int = Field(ge=1, le=2**32 - 1, description="seconds the vote is open")
     quorum_percent: int = Field(ge=1, le=100, description="% of the supply at the snapshot")
     proposal_threshold: int = Field(default=0, ge=0, le=MAX_SUPPLY, description="base units")
 
