@@ -6,8 +6,15 @@
 @license GNU Affero General Public License v3.0 only
 @notice The reward and governance token of LabelDAO. Annotators, jurors
         and GPU providers are paid in LDAO, and LDAO is the vote: holders
-        delegate it (ERC-5805, block-number clock per ERC-6372) and an
-        unmodified OpenZeppelin Governor or Tally can use it.
+        delegate it (ERC-5805) and an unmodified OpenZeppelin Governor or
+        Tally can use it.
+
+        - Clock (ERC-6372): `clock()` is `block.timestamp` and
+          `CLOCK_MODE()` is "mode=timestamp", on every chain; there is no
+          block-number mode. On Arbitrum `block.number` is an estimate of
+          the L1 block, on OP-stack chains a block is 2 s: a Governor's
+          delay and period in seconds mean the same everywhere. Vote
+          checkpoints are keyed by timestamp (docs/decisions.md, "Clocks").
 
         - ERC-20 with EIP-2612 `permit` and EIP-5267 `eip712Domain`
           (`modules/erc20_votes.vy`, built on snekmate's EIP-712 and ECDSA).

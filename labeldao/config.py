@@ -68,12 +68,12 @@ class TimelockParams(_Strict):
 class GovernorParams(_Strict):
     """OpenZeppelin Governor made the timelock's proposer (optional table).
 
-    Delay and period are in units of the token's ERC-6372 clock (blocks while
-    `CLOCK_MODE` is `mode=blocknumber`, seconds once it is `mode=timestamp`).
+    Delay and period are in units of the token's ERC-6372 clock: seconds (LDAO's
+    `CLOCK_MODE` is `mode=timestamp`; docs/decisions.md, "Clocks").
     """
 
-    voting_delay: int = Field(ge=1, le=2**48 - 1, description="clock units, proposal to snapshot")
-    voting_period: int = Field(ge=1, le=2**32 - 1, description="clock units the vote is open")
+    voting_delay: int = Field(ge=1, le=2**48 - 1, description="seconds, proposal to snapshot")
+    voting_period: int = Field(ge=1, le=2**32 - 1, description="seconds the vote is open")
     quorum_percent: int = Field(ge=1, le=100, description="% of the supply at the snapshot")
     proposal_threshold: int = Field(default=0, ge=0, le=MAX_SUPPLY, description="base units")
 
@@ -143,7 +143,10 @@ class RandomnessParams(_Strict):
         if self.source == "chainlink_vrf":
             missing = [name for name in vrf_only if getattr(self, name) is None]
             if missing:
-                raise ValueError(f"source 'chainlink_vrf' needs {', '.join(missing)}")
+                raise ValueError(
+                    f"source 'chainlink_vrf' needs {', '.join(missing)}: the operator must "
+                    "fill it in (the file's comments say where each value comes from)"
+                )
             if int(self.key_hash, 16) == 0:
                 raise ValueError("key_hash must not be zero")
         else:
@@ -201,17 +204,27 @@ def load_params(
     problems: list[str] = []
     resolved = _resolve_addresses(raw, is_local, test_account, problems, prefix="")
     if problems:
-        raise ParamsError(f"{path}:\n  " + "\n  ".join(problems))
+        raise ParamsError(_listed(path, problems))
     try:
         params = DeployParams.model_validate(resolved)
     except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise ParamsError(f"{path}:\n  " + "\n  ".join(lines)) from None
+        lines = [
+            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise ParamsError(_listed(path, lines)) from None
     if not is_local and params.timelock.min_delay < TWO_DAYS:
         raise ParamsError(
             f"{path}:\n  timelock.min_delay: must be >= {TWO_DAYS} s (2 days) on a public network"
         )
     return params
+
+
+def _listed(path: Path, problems: list[str]) -> str:
+    """One problem on one line after the file's name; several, one a line."""
+    if len(problems) == 1:
+        return f"{path}: {problems[0]}"
+    return f"{path}:\n  " + "\n  ".join(problems)
 
 
 _ADDRESS_KEYS = {"to", "guardian", "treasury", "proposers", "executors", "coordinator"}

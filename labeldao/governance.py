@@ -16,7 +16,9 @@ calls>, salt = keccak(description), delay = the timelock's minimum)`:
 
 Every action is checked
 against the Governor's views first: a refusal says why and when it becomes
-possible, on the token's clock (blocks or seconds, from `CLOCK_MODE`).
+possible, on the token's clock. LDAO's clock is the block timestamp
+(`CLOCK_MODE` "mode=timestamp"), so times are dates to the second; a token on
+a block-number clock (read from `CLOCK_MODE`) gets block numbers instead.
 
 Free of Ape and titanoboa: contracts are handles of either (attribute calls),
 transactions go through a `labeldao.juror.Backend`.
@@ -27,6 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,7 @@ from typing import Any
 from eth_abi import encode
 from eth_utils import is_address, keccak, to_checksum_address
 
-from labeldao.juror import Backend, JurorError, format_ldao, format_time
+from labeldao.juror import Backend, JurorError, format_duration, format_ldao, format_time
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ABI_DIR = REPO_ROOT / "abi"
@@ -312,7 +315,7 @@ class GovernorClient:
     def when(self, timepoint: int) -> str:
         """A timepoint of the token's clock, relative to now."""
         if self.timestamp_clock():
-            return format_time(timepoint, self.clock())
+            return format_second(timepoint, self.clock())
         delta = timepoint - self.clock()
         if delta > 0:
             return f"block {timepoint} (in {delta} blocks)"
@@ -461,7 +464,7 @@ class GovernorClient:
         if power < threshold:
             raise GovernanceError(
                 f"proposing needs {format_ldao(threshold)} of votes; you had {format_ldao(power)} "
-                "at the last block (delegate first: `govern delegate`)"
+                "a moment ago (delegate first: `govern delegate`)"
             )
         self.backend.send(
             self.governor,
@@ -547,6 +550,16 @@ class GovernorClient:
     def _why_not(self, p: Proposal) -> str:
         """Why a proposal is not at the step asked for, and what is next."""
         return f"it is {p.state.name}; {self.next_step(p)}"
+
+
+def format_second(timestamp: int, now: int) -> str:
+    """`"2026-12-06 04:10:37 UTC (in 1m 5s)"`: a timepoint of a timestamp
+    clock, to the second (a voting delay may be a minute), relative to `now`."""
+    when = datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    delta = int(timestamp) - int(now)
+    if delta > 0:
+        return f"{when} (in {format_duration(delta)})"
+    return f"{when} ({format_duration(-delta)} ago)" if delta else f"{when} (now)"
 
 
 def role_id_executor() -> bytes:

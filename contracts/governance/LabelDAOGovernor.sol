@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // LabelDAO's Governor: OpenZeppelin's Governor and extensions (npm
 // @openzeppelin/contracts, pinned in package.json), unmodified. LDAO votes
-// (ERC-5805, on the token's own clock) decide. The Governor holds the
+// (ERC-5805) decide, on the token's own ERC-6372 clock: GovernorVotes reads
+// `clock()`/`CLOCK_MODE()` from the token, which is the block timestamp
+// ("mode=timestamp"), so the voting delay and period are SECONDS on every
+// chain (Arbitrum's block.number is an L1 estimate; OP-stack blocks are 2 s). The Governor holds the
 // Timelock's PROPOSER_ROLE: a passed proposal's one call is the Timelock's
 // `schedule_batch`, whose calls anyone may execute after the delay (snekmate's
 // timelock speaks snake_case, so OpenZeppelin's GovernorTimelockControl,
@@ -28,8 +31,8 @@ contract LabelDAOGovernor is
     GovernorVotesQuorumFraction
 {
     /// @param token The LDAO token (its votes and its clock).
-    /// @param initialVotingDelay Clock units from proposal to snapshot.
-    /// @param initialVotingPeriod Clock units the vote stays open.
+    /// @param initialVotingDelay Seconds from proposal to snapshot (the token's clock).
+    /// @param initialVotingPeriod Seconds the vote stays open after the snapshot.
     /// @param quorumPercent Percent of the supply at the snapshot that must vote for or abstain.
     /// @param initialProposalThreshold Votes needed to propose (base units).
     constructor(

@@ -1,35 +1,40 @@
 # pragma version ~=0.4.3
 # pragma nonreentrancy off
 """
-@title Packed Block-Number Checkpoints
+@title Packed Timestamp Checkpoints
 @custom:contract-name checkpoints
 @license GNU Affero General Public License v3.0 only
 @notice Keeps, for every key (an `address`), the complete history of a
-        96-bit value as checkpoints `(block_number, value)` and answers
-        "what was the value at block `t`?" by binary search. It backs the
-        ERC-5805 votes of `RewardToken` (one history per delegate and one,
-        under the zero address, for the total supply), and any other
+        96-bit value as checkpoints `(timestamp, value)` and answers "what
+        was the value at the end of second `t`?" by binary search. It backs
+        the ERC-5805 votes of `RewardToken` (one history per delegate and
+        one, under the zero address, for the total supply), and any other
         contract that needs a value whose past must stay readable.
 
+        Timepoints are `block.timestamp` (ERC-6372 `mode=timestamp`): on
+        Arbitrum `block.number` follows an estimate of the L1 block and on
+        OP-stack chains blocks come every 2 s, so only the timestamp means
+        the same thing on every chain (docs/decisions.md, "Clocks").
+
         Storage layout, per key:
-          - header (one slot): latest value (bits 0..95) | block of the
+          - header (one slot): latest value (bits 0..95) | timestamp of the
             latest value (bits 96..127) | number of checkpoints (bits
             128..159);
           - history: checkpoint `i` (every one but the latest) lives in
             slot `i // 2`, the low 128 bits for even `i`, the high 128
-            bits for odd `i`; each half is value (bits 0..95) | block
+            bits for odd `i`; each half is value (bits 0..95) | timestamp
             (bits 96..127).
 
         Why this layout: OpenZeppelin's `Checkpoint208[]` reads a length
         slot and the last element, then writes a fresh slot (22,100 gas)
-        for every new block. Here the latest checkpoint and the length
+        for every new timepoint. Here the latest checkpoint and the length
         share one slot, and two archived checkpoints share a history slot,
-        so only every second new block pays for a fresh slot. Updates within
-        one block overwrite the header only.
+        so only every second new timepoint pays for a fresh slot. Updates
+        at one timestamp (several transactions, or several L2 blocks of the
+        same second) overwrite the header only.
 @custom:security Values must fit in 96 bits (the token caps its supply below
-                 2**96) and block numbers in 32 bits (about 1,600 years of
-                 12-second blocks, 270 years of 2-second blocks); `_push`
-                 reverts otherwise instead of truncating.
+                 2**96) and timestamps in 32 bits (until February 2106);
+                 `_push` reverts otherwise instead of truncating.
 """
 
 
@@ -37,11 +42,11 @@
 MAX_VALUE: constant(uint256) = 2**96 - 1
 
 
-# @dev Largest block number a checkpoint can hold.
-MAX_BLOCK: constant(uint256) = 2**32 - 1
+# @dev Largest timestamp a checkpoint can hold (2106-02-07).
+MAX_TIMEPOINT: constant(uint256) = 2**32 - 1
 
 
-# @dev Mask of one packed checkpoint (value | block << 96).
+# @dev Mask of one packed checkpoint (value | timestamp << 96).
 _CHECKPOINT_MASK: constant(uint256) = 2**128 - 1
 
 
@@ -93,10 +98,10 @@ def _length(key: address) -> uint256:
 @view
 def _at(key: address, pos: uint256) -> (uint256, uint256):
     """
-    @dev Returns checkpoint number `pos` of `key` as `(block, value)`.
+    @dev Returns checkpoint number `pos` of `key` as `(timestamp, value)`.
     @param key The 20-byte key of the history.
     @param pos The index of the checkpoint, oldest first.
-    @return uint256 The block number the value was recorded at.
+    @return uint256 The timestamp the value was recorded at.
     @return uint256 The value.
     """
     header: uint256 = self._headers[key]
@@ -105,30 +110,30 @@ def _at(key: address, pos: uint256) -> (uint256, uint256):
     packed: uint256 = header & _CHECKPOINT_MASK
     if pos != unsafe_sub(count, 1):
         packed = self._archived(key, pos)
-    return ((packed >> 96) & MAX_BLOCK, packed & MAX_VALUE)
+    return ((packed >> 96) & MAX_TIMEPOINT, packed & MAX_VALUE)
 
 
 @internal
 @view
 def _upper_lookup(key: address, timepoint: uint256) -> uint256:
     """
-    @dev Returns the value of `key` at the end of block `timepoint`:
-         the value of the last checkpoint whose block is `<= timepoint`,
+    @dev Returns the value of `key` at the end of second `timepoint`:
+         the value of the last checkpoint whose timestamp is `<= timepoint`,
          or 0 if there is none. O(log n) storage reads; the latest
          checkpoint is answered from the header alone.
     @param key The 20-byte key of the history.
-    @param timepoint The block number to look up.
+    @param timepoint The timestamp to look up.
     @return uint256 The value at `timepoint`.
     """
     header: uint256 = self._headers[key]
     count: uint256 = header >> 128
     if count == 0:
         return 0
-    if (header >> 96) & MAX_BLOCK <= timepoint:
+    if (header >> 96) & MAX_TIMEPOINT <= timepoint:
         return header & MAX_VALUE
 
     # Search the archive `[0, count - 1)` for the first checkpoint whose
-    # block is after `timepoint`; the answer is the one before it.
+    # timestamp is after `timepoint`; the answer is the one before it.
     low: uint256 = 0
     high: uint256 = unsafe_sub(count, 1)
     for _: uint256 in range(_SEARCH_STEPS):
@@ -136,7 +141,7 @@ def _upper_lookup(key: address, timepoint: uint256) -> uint256:
             break
         # `low + high < 2**33`, so the sum cannot overflow.
         mid: uint256 = unsafe_add(low, high) >> 1
-        if (self._archived(key, mid) >> 96) & MAX_BLOCK > timepoint:
+        if (self._archived(key, mid) >> 96) & MAX_TIMEPOINT > timepoint:
             high = mid
         else:
             low = unsafe_add(mid, 1)
@@ -148,8 +153,8 @@ def _upper_lookup(key: address, timepoint: uint256) -> uint256:
 @internal
 def _push(key: address, new_value: uint256) -> uint256:
     """
-    @dev Records `value` as the value of `key` from the current block on.
-         A second write in the same block overwrites the first.
+    @dev Records `value` as the value of `key` from the current timestamp
+         on. A second write at the same timestamp overwrites the first.
     @param key The 20-byte key of the history.
     @param new_value The new value; must fit in 96 bits.
     @return uint256 The previous latest value.
@@ -199,7 +204,7 @@ def _archived(key: address, pos: uint256) -> uint256:
     @dev Returns archived checkpoint `pos` of `key`, packed.
     @param key The 20-byte key of the history.
     @param pos The index of an archived checkpoint.
-    @return uint256 The packed checkpoint (value | block << 96).
+    @return uint256 The packed checkpoint (value | timestamp << 96).
     """
     word: uint256 = self._history[key][pos >> 1]
     if pos & 1 == 0:
@@ -210,19 +215,19 @@ def _archived(key: address, pos: uint256) -> uint256:
 @internal
 def _store(key: address, header: uint256, new_value: uint256):
     """
-    @dev Writes `new_value` at the current block, given the current `header`
-         of `key`: overwrites the header within the same block, otherwise
+    @dev Writes `new_value` at the current timestamp, given the current
+         `header` of `key`: overwrites the header at the same timestamp, otherwise
          archives the previous latest checkpoint and starts a new one.
     @param key The 20-byte key of the history.
     @param header The header of `key` as read by the caller.
     @param new_value The new value.
     """
     assert new_value <= MAX_VALUE, "checkpoints: value exceeds 96 bits"
-    now: uint256 = block.number
-    assert now <= MAX_BLOCK, "checkpoints: block number exceeds 32 bits"
+    now: uint256 = block.timestamp
+    assert now <= MAX_TIMEPOINT, "checkpoints: timestamp exceeds 32 bits"
     count: uint256 = header >> 128
     if count != 0:
-        if (header >> 96) & MAX_BLOCK == now:
+        if (header >> 96) & MAX_TIMEPOINT == now:
             self._headers[key] = (header & ~MAX_VALUE) | new_value
             return
         # Archive the previous latest checkpoint at index `count - 1`.
@@ -233,5 +238,5 @@ def _store(key: address, header: uint256, new_value: uint256):
             self._history[key][pos >> 1] = packed
         else:
             self._history[key][pos >> 1] = self._history[key][pos >> 1] | (packed << 128)
-    # `count < 2**32` because each checkpoint takes a distinct block number.
+    # `count < 2**32` because each checkpoint takes a distinct 32-bit timestamp.
     self._headers[key] = (unsafe_add(count, 1) << 128) | (now << 96) | new_value

@@ -5,7 +5,7 @@
 @custom:contract-name erc20_votes
 @license GNU Affero General Public License v3.0 only
 @notice An ERC-20 token whose balances carry voting power that holders
-        delegate (ERC-5805, block-number clock per ERC-6372), with
+        delegate (ERC-5805, timestamp clock per ERC-6372), with
         EIP-2612 `permit` and EIP-5267 `eip712Domain`. The permit, the
         EIP-712 domain and signature recovery are snekmate's audited code
         (`eip712_domain_separator`, `ecdsa`); the logic of `transfer`,
@@ -23,8 +23,8 @@
 @custom:security Balances and the total supply must stay below 2**96
                  (7.9e28 base units): `_mint` enforces it, so the unchecked
                  additions on balances below cannot carry into the
-                 delegate bits. Block numbers must fit in 32 bits
-                 (see `checkpoints`).
+                 delegate bits. Timestamps must fit in 32 bits (until
+                 2106, see `checkpoints`).
 """
 
 
@@ -242,10 +242,10 @@ def DOMAIN_SEPARATOR() -> bytes32:
 @view
 def clock() -> uint48:
     """
-    @dev Returns the current timepoint: the block number (ERC-6372).
-    @return uint48 The current block number.
+    @dev Returns the current timepoint: the block's timestamp (ERC-6372).
+    @return uint48 The current block timestamp, in seconds.
     """
-    return convert(block.number, uint48)
+    return convert(block.timestamp, uint48)
 
 
 @external
@@ -253,9 +253,9 @@ def clock() -> uint48:
 def CLOCK_MODE() -> String[64]:
     """
     @dev Returns the clock description (ERC-6372).
-    @return String "mode=blocknumber&from=default".
+    @return String "mode=timestamp".
     """
-    return "mode=blocknumber&from=default"
+    return "mode=timestamp"
 
 
 @external
@@ -284,13 +284,13 @@ def getVotes(account: address) -> uint256:
 @view
 def getPastVotes(account: address, timepoint: uint256) -> uint256:
     """
-    @dev Returns the voting power of `account` at the end of block
+    @dev Returns the voting power of `account` at the end of second
          `timepoint`, which must be in the past. O(log n).
     @param account The 20-byte address of the delegate.
-    @param timepoint A block number before the current one.
+    @param timepoint A timestamp before the current block's.
     @return uint256 The voting power at `timepoint`.
     """
-    assert timepoint < block.number, "votes: future lookup"
+    assert timepoint < block.timestamp, "votes: future lookup"
     return history._upper_lookup(account, timepoint)
 
 
@@ -298,12 +298,12 @@ def getPastVotes(account: address, timepoint: uint256) -> uint256:
 @view
 def getPastTotalSupply(timepoint: uint256) -> uint256:
     """
-    @dev Returns the total supply at the end of block `timepoint`, which
+    @dev Returns the total supply at the end of second `timepoint`, which
          must be in the past. All tokens count, delegated or not.
-    @param timepoint A block number before the current one.
+    @param timepoint A timestamp before the current block's.
     @return uint256 The total supply at `timepoint`.
     """
-    assert timepoint < block.number, "votes: future lookup"
+    assert timepoint < block.timestamp, "votes: future lookup"
     return history._upper_lookup(_TOTAL_SUPPLY_KEY, timepoint)
 
 
@@ -326,13 +326,13 @@ def checkpoints(account: address, pos: uint32) -> (uint48, uint208):
          `checkpoints(address,uint32)`.
     @param account The 20-byte address of the delegate.
     @param pos The index of the checkpoint, oldest first.
-    @return uint48 The block the votes were recorded at.
-    @return uint208 The votes from that block on.
+    @return uint48 The timestamp the votes were recorded at.
+    @return uint208 The votes from that timestamp on.
     """
-    at_block: uint256 = 0
+    recorded_at: uint256 = 0
     votes: uint256 = 0
-    at_block, votes = history._at(account, convert(pos, uint256))
-    return (convert(at_block, uint48), convert(votes, uint208))
+    recorded_at, votes = history._at(account, convert(pos, uint256))
+    return (convert(recorded_at, uint48), convert(votes, uint208))
 
 
 @external

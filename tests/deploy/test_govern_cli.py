@@ -1,11 +1,13 @@
 """`ape run govern` as LDAO holders run it: subprocesses against a real anvil
 node on which `ape run deploy` put the suite with a [governor] table (the
-Governor is the timelock's only proposer, anyone may execute; voting delay 1 block, period 10
-blocks, quorum 4 %, timelock delay 60 s).
+Governor is the timelock's only proposer, anyone may execute; voting delay
+60 s, period 600 s on the token's timestamp clock, quorum 4 %, timelock delay
+60 s).
 
 TEST::1 holds 1,000,000 of the 3,000,000 LDAO minted (33 %); TEST::4 gets
-10 LDAO from TEST::3, far below the 120,000 LDAO quorum. Blocks move with
-`anvil_mine`, time with `evm_increaseTime`.
+10 LDAO from TEST::3, far below the 120,000 LDAO quorum. Time moves with
+`evm_increaseTime` and `evm_mine` (anvil's time travel); no block is mined
+to pass a vote, as on an L2 where block numbers mean nothing.
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ SMALL_HOLDER = "TEST::4"
 COURT_PARAMS = ["uint256"] * 12 + ["address"]
 ALPHA = 1  # index of alpha_bps in the court's Params
 
-GOVERNOR_TABLE = """
+VOTING_DELAY, VOTING_PERIOD = 60, 600
+GOVERNOR_TABLE = f"""
 [governor]
-voting_delay = 1               # blocks (the token's clock)
-voting_period = 10             # blocks
+voting_delay = {VOTING_DELAY}              # seconds (the token's clock is the block timestamp)
+voting_period = {VOTING_PERIOD}            # seconds
 quorum_percent = 4             # of the supply at the snapshot
 """
+DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
 
 
 class Govern:
@@ -105,6 +109,12 @@ def _alpha(chain: Chain) -> int:
     return chain.call("QualityCourt", "params(uint256)", COURT_PARAMS, version)[ALPHA]
 
 
+def _wait(chain: Chain, seconds: int) -> None:
+    """anvil's time travel: the next block is `seconds` later."""
+    chain.node.rpc("evm_increaseTime", [seconds])
+    chain.node.rpc("evm_mine")
+
+
 def _proposal_id(output: str) -> str:
     match = re.search(r"proposed (\d+)", output)
     assert match, output
@@ -120,17 +130,22 @@ def test_govern_cli__slash_rate__proposed_voted_queued_executed_through_the_time
     proposed = govern.ok("propose", "--set", "court.alpha_bps=5000")
     assert f"QualityCourt.set_params: alpha_bps {before} -> 5000" in proposed
     pid = _proposal_id(proposed)
-    assert "is Pending: voting opens after block" in govern.refused("vote", pid, "for")
+    assert re.search(f"voting opens after {DATE} \\(in (1m|\\d+s)", proposed), proposed
+    pending = govern.refused("vote", pid, "for")
+    assert re.search(f"is Pending: voting opens after {DATE} \\(in ", pending), pending
 
-    chain.mine(2)
+    _wait(chain, VOTING_DELAY + 1)
     voted = govern.ok("vote", pid, "for")
     assert "for 1,000,000 LDAO, against 0 LDAO" in voted
     assert "quorum 120,000 LDAO" in voted
     assert "you already voted" in govern.refused("vote", pid, "against")
     early = govern.refused("queue", pid)
-    assert "cannot be queued: it is Active; voting closes after block" in early
+    assert re.search(f"cannot be queued: it is Active; voting closes after {DATE} \\(in ", early)
+    active = govern.ok("status", pid, account=None)
+    assert re.search(f"snapshot {DATE} \\([\\dms ]+ ago\\)", active), active
+    assert re.search(f"deadline {DATE} \\(in \\d+m", active), active
 
-    chain.mine(10)
+    _wait(chain, VOTING_PERIOD)
     status = govern.ok("status", pid, account=None)
     assert f"proposal {pid}: Succeeded" in status
     assert "QualityCourt.set_params(min_juror_stake=" in status
@@ -142,8 +157,7 @@ def test_govern_cli__slash_rate__proposed_voted_queued_executed_through_the_time
     assert "the timelock's delay ends at" in govern.refused("execute", pid)
     assert _alpha(chain) == before
 
-    chain.node.rpc("evm_increaseTime", [61])
-    chain.node.rpc("evm_mine")
+    _wait(chain, 61)
     executed = govern.ok("execute", pid, account="TEST::5")  # anyone may execute
     assert f"executed {pid}: Executed" in executed
     assert _alpha(chain) == 5000
@@ -156,9 +170,9 @@ def test_govern_cli__quorum_not_reached__defeated_and_changes_nothing(governed):
     chain.send(3, "RewardToken", "transfer(address,uint256)", chain.accounts[4], 10 * LDAO)
     assert "voting power 10 LDAO" in govern.ok("delegate", account=SMALL_HOLDER)
     pid = _proposal_id(govern.ok("propose", "--set", "court.alpha_bps=7000", account=SMALL_HOLDER))
-    chain.mine(2)
+    _wait(chain, VOTING_DELAY + 1)
     assert "for 10 LDAO" in govern.ok("vote", pid, "for", account=SMALL_HOLDER)
-    chain.mine(10)
+    _wait(chain, VOTING_PERIOD)
 
     status = govern.ok("status", pid, account=None)
     assert f"proposal {pid}: Defeated" in status

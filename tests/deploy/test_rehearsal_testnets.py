@@ -10,7 +10,7 @@ What differs from the real network, and why:
   with a URI) instead of `<ecosystem>:sepolia:node` with a provider URL;
 - confirmations and gas: `APE_ETHEREUM_SEPOLIA` sets `required_confirmations
   = 0` (anvil mines a block per transaction, and no other block ever comes)
-  and a 1.5 gas-estimate multiplier (see `SEPOLIA_OVERRIDES`);
+  and a 2.0 gas-estimate multiplier (see `SEPOLIA_OVERRIDES`);
 - the deployer: `--account TEST::0`, the key anvil funds, instead of an
   imported keyfile account (which asks for a passphrase and a confirmation);
 - the parameter file: written here with anvil's accounts and the mock's
@@ -45,12 +45,14 @@ MOCK_ARGS = (10**17, 10**9, 4 * 10**15)
 # Ape's settings of every `<ecosystem>:sepolia` network for the rehearsal (the
 # variable reaches all four: their configs share the APE_ETHEREUM_ prefix).
 # anvil mines one block per transaction and no other, so no confirmation can
-# come; anvil estimates gas in the latest block's context, and a token
-# checkpoint written in a new block costs more than the estimate.
+# come; anvil (like geth) estimates gas in the latest block's context, and a
+# token checkpoint written at a later timepoint costs up to 1.91x the estimate
+# (`python -m benchmarks.estimate_gap`; docs/decisions.md, "The gas-estimate
+# multiplier"), so 1.5 is not always enough.
 SEPOLIA_OVERRIDES = {
     "required_confirmations": 0,
     "block_time": 1,
-    "gas_limit": {"auto": {"multiplier": 1.5}},
+    "gas_limit": {"auto": {"multiplier": 2.0}},
 }
 
 

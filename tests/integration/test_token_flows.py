@@ -34,14 +34,16 @@ def test_votes__follow_transfers_and_stay_in_the_past(token, holders, chain):
     _delegate(token, alice, alice)
     receipt = _delegate(token, carol, alice)
     assert [log.event_name for log in receipt.events] == ["DelegateChanged", "DelegateVotesChanged"]
-    snapshot = receipt.block_number
+    # The token's clock is the block timestamp (ERC-6372 "mode=timestamp").
+    snapshot = chain.blocks[receipt.block_number].timestamp
     chain.mine(2)
     token.transfer(bob, 200 * LDAO, sender=alice)
     chain.mine(1)
     assert token.getVotes(alice) == 500 * LDAO
     assert token.getPastVotes(alice, snapshot) == 700 * LDAO
     assert token.getPastTotalSupply(snapshot) == 1_000 * LDAO
-    assert token.clock() == chain.blocks.head.number
+    assert token.CLOCK_MODE() == "mode=timestamp"
+    assert token.clock() == chain.blocks.head.timestamp
 
 
 def test_permit__signed_off_chain__is_spent_on_chain(token, holders, deployer, chain):

@@ -2,7 +2,8 @@
 // An unmodified OpenZeppelin Governor (npm @openzeppelin/contracts, pinned in
 // package.json) wired to any ERC-5805 token: it proves LDAO works with it.
 // Test code only; the boilerplate overrides are the ones OpenZeppelin's
-// Contracts Wizard generates.
+// Contracts Wizard generates. The token's clock is a timestamp (ERC-6372
+// "mode=timestamp"), so the voting delay (60) and period (600) are seconds.
 pragma solidity ^0.8.24;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
@@ -15,7 +16,7 @@ import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 contract OZGovernor is Governor, GovernorSettings, GovernorCountingSimple, GovernorVotes, GovernorVotesQuorumFraction {
     constructor(IVotes token)
         Governor("LabelDAO Governor")
-        GovernorSettings(1, 10, 0)
+        GovernorSettings(60, 600, 0)
         GovernorVotes(token)
         GovernorVotesQuorumFraction(4)
     {}

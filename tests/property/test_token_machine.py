@@ -1,8 +1,9 @@
 """Stateful properties of RewardToken (DESIGN.md invariants 1 and 11).
 
 Holders mint, transfer, approve and spend, burn, delegate (directly and by
-signature) and sign permits while blocks advance; after every step the
-invariants below are checked against the chain.
+signature) and sign permits while time advances (the token's clock is the
+block timestamp); after every step the invariants below are checked against
+the chain.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class TokenMachine(RuleBasedStateMachine):
         self.minter = boa.env.generate_address("machine-minter")
         self.token = deployer("RewardToken").deploy(CAP)
         self.token.grantRole(self.token.MINTER_ROLE(), self.minter)
-        # (account, block) -> votes observed once `block` was in the past, and
-        # block -> total supply. Every record is re-checked at teardown; the
+        # (account, second) -> votes observed once `second` was in the past,
+        # and second -> total supply. Every record is re-checked at teardown; the
         # most recent ones after every step (a window keeps steps fast).
         self.past_votes: dict[tuple[str, int], int] = {}
         self.past_supply: dict[int, int] = {}
@@ -124,16 +125,16 @@ class TokenMachine(RuleBasedStateMachine):
         with boa.reverts("erc20: invalid signature"):
             self.token.permit(*args)
 
-    @rule(blocks=st.integers(1, 3), watched=st.lists(holder, min_size=1, max_size=2, unique=True))
-    def advance(self, blocks: int, watched: list[int]) -> None:
-        """Mines `blocks` blocks and records what the block just closed says."""
-        closed = boa.env.evm.patch.block_number
-        boa.env.time_travel(blocks=blocks)
+    @rule(seconds=st.integers(1, 30), watched=st.lists(holder, min_size=1, max_size=2, unique=True))
+    def advance(self, seconds: int, watched: list[int]) -> None:
+        """Lets `seconds` pass and records what the second just closed says."""
+        closed = boa.env.evm.patch.timestamp
+        boa.env.time_travel(seconds=seconds)
         self.past_supply[closed] = self.token.getPastTotalSupply(closed)
         for i in watched:
             account = HOLDERS[i].address
             self.past_votes[(account, closed)] = self.token.getPastVotes(account, closed)
-        note(f"advanced to block {boa.env.evm.patch.block_number}")
+        note(f"advanced to {boa.env.evm.patch.timestamp}")
 
     @precondition(lambda self: bool(self.past_votes))
     @rule()
@@ -191,10 +192,10 @@ class TokenMachine(RuleBasedStateMachine):
     def _check_past(
         self, votes: list[tuple[tuple[str, int], int]], supplies: list[tuple[int, int]]
     ) -> None:
-        for (account, block), value in votes:
-            assert self.token.getPastVotes(account, block) == value
-        for block, value in supplies:
-            assert self.token.getPastTotalSupply(block) == value
+        for (account, second), value in votes:
+            assert self.token.getPastVotes(account, second) == value
+        for second, value in supplies:
+            assert self.token.getPastTotalSupply(second) == value
 
 
 TestTokenMachine = TokenMachine.TestCase

@@ -87,13 +87,14 @@ class TokenHolders(SystemBase):
             assert token.allowance(a, b) == value
             self.touch("token")
 
-    @precondition(lambda self: self.block > 1)
+    @precondition(lambda self: self.now > 1)
     @rule(who=people)
     def record_past_votes(self, who: str) -> None:
-        """Records what the last closed block says of someone's votes and
-        of the supply: the invariants check that it never changes."""
+        """Records what the last closed second (the token's clock is the
+        block timestamp) says of someone's votes and of the supply: the
+        invariants check that it never changes."""
         self.begin(f"record past votes of {who}")
-        a, closed = self.w.address(who), self.block - 1
+        a, closed = self.w.address(who), self.now - 1
         self.past_votes[(a, closed)] = self.w.token.getPastVotes(a, closed)
         self.past_votes[(ZERO, closed)] = self.w.token.getPastTotalSupply(closed)
 

@@ -95,13 +95,15 @@ def test_propose__escrow_address_field__out_of_range_refused(client):
 def test_governance__change_passes__timelock_sets_it_after_its_delay(client, system):
     holder = client(1)
     holder.delegate()
-    boa.env.time_travel(blocks=1)
+    boa.env.time_travel(seconds=1)
     pid = holder.propose([parse_change("court.alpha_bps=5000")], "halve the seat lock")
     with pytest.raises(GovernanceError, match="the same proposal exists already"):
         holder.propose([parse_change("court.alpha_bps=5000")], "halve the seat lock")
-    boa.env.time_travel(blocks=2)
+    with pytest.raises(GovernanceError, match="is Pending: voting opens after 20"):
+        holder.vote(pid, "for")  # a date: the clock is in seconds
+    boa.env.time_travel(seconds=61)  # past the 60-second voting delay
     assert holder.vote(pid, "for").state == State.Active
-    boa.env.time_travel(blocks=21)  # past the 20-block voting period
+    boa.env.time_travel(seconds=600)  # past the 600-second voting period
     assert holder.proposal(pid).state == State.Succeeded
     queued = holder.queue(pid)
     assert (queued.state, queued.governor_state) == (State.Queued, State.Executed)
@@ -115,8 +117,8 @@ def test_governance__change_passes__timelock_sets_it_after_its_delay(client, sys
 def test_governance__no_votes_at_snapshot__vote_refused_with_the_reason(client):
     holder, latecomer = client(1), client(2)  # 2 holds LDAO, never delegated
     holder.delegate()
-    boa.env.time_travel(blocks=1)
+    boa.env.time_travel(seconds=1)
     pid = holder.propose([parse_change("court.alpha_bps=6000")])
-    boa.env.time_travel(blocks=2)
+    boa.env.time_travel(seconds=61)
     with pytest.raises(GovernanceError, match="you had no votes at the snapshot"):
         latecomer.vote(pid, "for")

@@ -14,8 +14,8 @@ from labeldao.system import GOVERNOR_ROLES, boa_test_account, deploy_boa
 
 GOVERNOR_TABLE = """
 [governor]
-voting_delay = 1
-voting_period = 20
+voting_delay = 60       # seconds: the token's clock is the block timestamp
+voting_period = 600     # seconds
 quorum_percent = 4
 """
 
@@ -51,11 +51,11 @@ def test_deploy__governor_table__governor_is_the_timelocks_only_proposer(system)
 
 def test_deploy__governor_table__parameters_reach_the_governor(system):
     governor = system.governor
-    assert (governor.votingDelay(), governor.votingPeriod()) == (1, 20)
+    assert (governor.votingDelay(), governor.votingPeriod()) == (60, 600)
     assert governor.quorumNumerator() == 4
     assert governor.proposalThreshold() == 0
     assert governor.token() == system.token.address
-    assert governor.CLOCK_MODE() == system.token.CLOCK_MODE()
+    assert governor.CLOCK_MODE() == system.token.CLOCK_MODE() == "mode=timestamp"
 
 
 def test_deploy__no_governor_table__no_governor_and_no_timelock_admin():

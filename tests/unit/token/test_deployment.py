@@ -47,14 +47,17 @@ def test_constructor__with_largest_cap__mints_up_to_it(minter):
     token.grantRole(token.MINTER_ROLE(), minter)
     token.mint(minter, MAX_SUPPLY, sender=minter)
     assert token.balanceOf(minter) == MAX_SUPPLY
-    assert token.getPastTotalSupply(boa.env.evm.patch.block_number - 1) == 0
+    assert token.getPastTotalSupply(boa.env.evm.patch.timestamp - 1) == 0
 
 
-def test_clock__is_block_number(token):
-    assert token.CLOCK_MODE() == "mode=blocknumber&from=default"
-    assert token.clock() == boa.env.evm.patch.block_number
-    boa.env.time_travel(blocks=7)
-    assert token.clock() == boa.env.evm.patch.block_number
+def test_clock__is_the_block_timestamp(token):
+    """ERC-6372 timestamp mode: the clock follows seconds, not blocks."""
+    assert token.CLOCK_MODE() == "mode=timestamp"
+    assert token.clock() == boa.env.evm.patch.timestamp
+    boa.env.time_travel(seconds=7)
+    assert token.clock() == boa.env.evm.patch.timestamp
+    boa.env.time_travel(blocks=5, block_delta=0)  # blocks without time: no tick
+    assert token.clock() == boa.env.evm.patch.timestamp
 
 
 def test_eip712_domain__names_the_token(token):

@@ -1,4 +1,5 @@
-"""RewardToken: ERC-5805 delegation, vote checkpoints and past lookups."""
+"""RewardToken: ERC-5805 delegation, vote checkpoints and past lookups, on
+the token's ERC-6372 timestamp clock (`clock()` is `block.timestamp`)."""
 
 import boa
 
@@ -8,12 +9,12 @@ from tests.helpers import events
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-def _block() -> int:
-    return boa.env.evm.patch.block_number
+def _now() -> int:
+    return boa.env.evm.patch.timestamp
 
 
-def _next_block() -> None:
-    boa.env.time_travel(blocks=1)
+def _next_second() -> None:
+    boa.env.time_travel(seconds=1)
 
 
 def test_votes__before_delegation__are_zero(token, fund, alice):
@@ -102,53 +103,75 @@ def test_mint_and_burn__move_delegate_votes(token, fund, alice, bob):
     assert token.getVotes(bob.address) == 40
 
 
-def test_get_past_votes__returns_value_at_each_block(token, fund, alice):
+def test_get_past_votes__returns_value_at_each_timestamp(token, fund, alice):
     token.delegate(alice.address, sender=alice.address)
     history = {}
     for amount in (10, 20, 30):
         fund(alice.address, amount)
-        history[_block()] = token.getVotes(alice.address)
-        _next_block()
-    for block, votes in history.items():
-        assert token.getPastVotes(alice.address, block) == votes
+        history[_now()] = token.getVotes(alice.address)
+        _next_second()
+    for timestamp, votes in history.items():
+        assert token.getPastVotes(alice.address, timestamp) == votes
     first = min(history)
     assert token.getPastVotes(alice.address, first - 1) == 0
 
 
-def test_get_past_votes__at_current_block__reverts(token, alice):
+def test_get_past_votes__at_current_timestamp__reverts(token, alice):
     with boa.reverts("votes: future lookup"):
-        token.getPastVotes(alice.address, _block())
+        token.getPastVotes(alice.address, _now())
+
+
+def test_get_past_votes__blocks_of_one_second__one_checkpoint(token, fund, alice):
+    """L2s make several blocks per second: the votes at second t are those
+    after the last of them, and the blocks share one checkpoint."""
+    token.delegate(alice.address, sender=alice.address)
+    fund(alice.address, 10)
+    second = _now()
+    boa.env.time_travel(blocks=3, block_delta=0)  # three more blocks, same second
+    fund(alice.address, 5)
+    assert token.numCheckpoints(alice.address) == 1
+    boa.env.time_travel(blocks=1, block_delta=1)
+    assert token.getPastVotes(alice.address, second) == 15
+
+
+def test_get_past_votes__seconds_without_blocks__answer_the_last_value(token, fund, alice):
+    token.delegate(alice.address, sender=alice.address)
+    fund(alice.address, 10)
+    recorded = _now()
+    boa.env.time_travel(seconds=3_600)
+    assert token.getPastVotes(alice.address, recorded + 1_800) == 10
+    assert token.getPastVotes(alice.address, _now() - 1) == 10
 
 
 def test_get_past_total_supply__tracks_mints_and_burns(token, fund, alice):
     fund(alice.address, 100)
-    minted_at = _block()
-    _next_block()
+    minted_at = _now()
+    _next_second()
     token.burn(40, sender=alice.address)
-    burned_at = _block()
-    _next_block()
+    burned_at = _now()
+    _next_second()
     assert token.getPastTotalSupply(minted_at) == 100
     assert token.getPastTotalSupply(burned_at) == 60
     assert token.getPastTotalSupply(minted_at - 1) == 0
 
 
-def test_get_past_total_supply__at_current_block__reverts(token):
+def test_get_past_total_supply__at_current_timestamp__reverts(token):
     with boa.reverts("votes: future lookup"):
-        token.getPastTotalSupply(_block())
+        token.getPastTotalSupply(_now())
 
 
-def test_checkpoints__one_per_block(token, fund, alice):
+def test_checkpoints__one_per_timestamp(token, fund, alice):
     token.delegate(alice.address, sender=alice.address)
     fund(alice.address, 1)
     fund(alice.address, 2)
     assert token.numCheckpoints(alice.address) == 1
-    _next_block()
+    _next_second()
     fund(alice.address, 3)
     assert token.numCheckpoints(alice.address) == 2
-    first_block, first_votes = token.checkpoints(alice.address, 0)
-    second_block, second_votes = token.checkpoints(alice.address, 1)
+    first_at, first_votes = token.checkpoints(alice.address, 0)
+    second_at, second_votes = token.checkpoints(alice.address, 1)
     assert (first_votes, second_votes) == (3, 6)
-    assert second_block == first_block + 1
+    assert second_at == first_at + 1 == _now()
 
 
 def test_checkpoints__position_out_of_range__reverts(token, alice):
@@ -157,21 +180,21 @@ def test_checkpoints__position_out_of_range__reverts(token, alice):
 
 
 def test_get_past_votes__over_long_history__matches_record(token, fund, alice, bob):
-    """Binary search over 37 archived checkpoints, with gaps between blocks."""
+    """Binary search over 37 archived checkpoints, with gaps between them."""
     token.delegate(alice.address, sender=alice.address)
     fund(alice.address, 10_000)
     record = {}
     for step in range(37):
         token.transfer(bob.address, step + 1, sender=alice.address)
-        record[_block()] = token.getVotes(alice.address)
-        boa.env.time_travel(blocks=1 + step % 3)
+        record[_now()] = token.getVotes(alice.address)
+        boa.env.time_travel(seconds=1 + step % 3)
 
-    def expected(block: int) -> int:
-        earlier = [b for b in record if b <= block]
+    def expected(timestamp: int) -> int:
+        earlier = [t for t in record if t <= timestamp]
         return record[max(earlier)] if earlier else 0
 
-    for block in range(min(record) - 1, max(record) + 1):
-        assert token.getPastVotes(alice.address, block) == expected(block)
+    for timestamp in range(min(record) - 1, max(record) + 1):
+        assert token.getPastVotes(alice.address, timestamp) == expected(timestamp)
 
 
 def _signed_delegation(token, signer, delegatee, nonce=None, expiry=None):
