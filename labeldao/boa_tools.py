@@ -9,15 +9,27 @@ intrinsic cost of the calldata.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import boa
 from boa.contracts.vyper.vyper_contract import VyperDeployer
+from eth_abi import encode
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CONTRACTS_DIR = REPO_ROOT / "contracts"
+from labeldao import solidity
+from labeldao.paths import CONTRACTS_DIR, REPO_ROOT
+
+__all__ = [
+    "CONTRACTS_DIR",
+    "REPO_ROOT",
+    "calldata_cost",
+    "calldata_floor",
+    "deploy_solidity",
+    "deployer",
+    "tx_gas",
+]
 
 # Precompiles are warm in every real transaction (EIP-2929).
 _PRECOMPILES = [i.to_bytes(20, "big") for i in range(1, 11)]
@@ -66,3 +78,20 @@ def tx_gas(contract: Any, fn_name: str, *args: Any, sender: str, value: int = 0)
     total = calldata_cost(data) + computation.get_gas_used()
     total -= min(computation.get_gas_refund(), total // 5)
     return max(total, calldata_floor(data))
+
+
+def deploy_solidity(source: str | Path, name: str, *args: Any, sender: str | None = None) -> Any:
+    """Deploys contract `name` from `source` (path from the repository root) with
+    constructor `args`; returns the titanoboa contract (`.solc` holds the compiler)."""
+    built = solidity.artifact(REPO_ROOT / source, name)
+    factory = boa.loads_abi(json.dumps(built["abi"]), name=name)
+    ctor = next((item for item in built["abi"] if item["type"] == "constructor"), None)
+    encoded = b""
+    if ctor and ctor["inputs"]:
+        encoded = encode([i["type"] for i in ctor["inputs"]], list(args))
+    address, _ = boa.env.deploy_code(
+        bytecode=bytes.fromhex(built["bytecode"]) + encoded, sender=sender or boa.env.eoa
+    )
+    contract = factory.at(address)
+    contract.solc = built["solc"]
+    return contract

@@ -35,9 +35,8 @@ from eth_abi import encode
 from eth_utils import is_address, keccak, to_checksum_address
 
 from labeldao.juror import Backend, JurorError, format_ldao, format_time
+from labeldao.paths import ABI_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-ABI_DIR = REPO_ROOT / "abi"
 GOVERNOR = "LabelDAOGovernor"
 
 
