@@ -10,6 +10,7 @@ intrinsic cost of the calldata.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,13 @@ from typing import Any
 import boa
 from boa.contracts.vyper.vyper_contract import VyperDeployer
 from eth_abi import encode
+from eth_utils import to_checksum_address
 
 from labeldao import solidity
+from labeldao.client_base import JurorError, Reverted
+from labeldao.juror.formatting import _REASON
 from labeldao.paths import CONTRACTS_DIR, REPO_ROOT
+from labeldao.signing import sign_typed
 
 __all__ = [
     "CONTRACTS_DIR",
@@ -95,3 +100,53 @@ def deploy_solidity(source: str | Path, name: str, *args: Any, sender: str | Non
     contract = factory.at(address)
     contract.solc = built["solc"]
     return contract
+
+
+class BoaBackend:
+    """titanoboa as a backend: the sender's transactions, signed salts from a key."""
+
+    def __init__(self, juror: str | None, key: bytes | None = None) -> None:
+        import boa
+
+        self._boa = boa
+        self.juror = None if juror is None else to_checksum_address(str(juror))
+        self.key = key
+        self.chain_id = int(boa.env.evm.patch.chain_id)
+
+    def now(self) -> int:
+        return int(self._boa.env.evm.patch.timestamp)
+
+    def sign_typed(self, message: dict[str, Any]) -> bytes:
+        if self.key is None:
+            raise JurorError("this account has no key to sign with")
+        return sign_typed(self.key, message).to_bytes()
+
+    def send(
+        self,
+        contract: Any,
+        method: str,
+        *args: Any,
+        on_sent: Callable[[str | None], None] | None = None,
+    ) -> str | None:
+        from boa.contracts.base_evm_contract import BoaError
+
+        try:
+            getattr(contract, method)(*args, sender=self.juror)
+        except BoaError as exc:
+            raise Reverted(boa_revert_reason(exc)) from None
+        if on_sent is not None:
+            on_sent(None)
+        return None
+
+
+def boa_revert_reason(exc: Exception) -> str:
+    """The revert string of a titanoboa error."""
+    try:
+        error = exc.stack_trace.last_frame.vm_error  # type: ignore[attr-defined]
+        if error.args:
+            reason = error.args[0]
+            return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+    except AttributeError:
+        pass
+    match = _REASON.search(str(exc))
+    return match.group(1) if match else str(exc).strip().splitlines()[-1]

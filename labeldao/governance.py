@@ -19,7 +19,7 @@ against the Governor's views first: a refusal says why and when it becomes
 possible, on the token's clock (blocks or seconds, from `CLOCK_MODE`).
 
 Free of Ape and titanoboa: contracts are handles of either (attribute calls),
-transactions go through a `labeldao.juror.Backend`.
+transactions go through a `labeldao.client_base.Backend`.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from typing import Any
 from eth_abi import encode
 from eth_utils import is_address, keccak, to_checksum_address
 
-from labeldao.juror import Backend, JurorError, format_ldao, format_time
+from labeldao.client_base import Backend, JurorError
 from labeldao.paths import ABI_DIR
+from labeldao.units import format_ldao, format_time
 
 GOVERNOR = "LabelDAOGovernor"
 
