@@ -104,14 +104,20 @@ REVERT_MESSAGES = {
 }
 
 
-def explain(reason: str) -> str:
-    """One line for a revert reason (any text containing it)."""
+def explain(
+    reason: str,
+    messages: Mapping[str, str] = REVERT_MESSAGES,
+    pattern: re.Pattern[str] = _REASON,
+) -> str:
+    """One line for a revert reason (any text containing it): the revert
+    string `pattern` finds, in the plain words of `messages` when it has them."""
+    # ABI-decoded strings can keep their zero padding (titanoboa's do).
     cleaned = (reason or "").replace("\x00", "").strip()
-    match = _REASON.search(cleaned)
+    match = pattern.search(cleaned)
     if match is None:
         return f"the transaction reverted ({cleaned or 'no reason given'})"
     found = match.group(1).strip().rstrip(".")
-    return REVERT_MESSAGES.get(found, found)
+    return messages.get(found, found)
 
 
 def checksum(address: str, what: str = "address") -> str:

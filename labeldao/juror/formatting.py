@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from labeldao.client_base import explain
 from labeldao.juror.views import Period, RoundInfo, SeatView, round_label  # noqa: F401
 from labeldao.units import format_time
 
@@ -54,13 +55,7 @@ _REASON = re.compile(r"((?:court|erc20|pausable|Pausable|randomness|escrow):\s[^
 
 def explain_revert(reason: str) -> str:
     """The one-line explanation of a revert reason (any text containing it)."""
-    # ABI-decoded strings can keep their zero padding (titanoboa's do).
-    cleaned = (reason or "").replace("\x00", "").strip()
-    match = _REASON.search(cleaned)
-    if match is None:
-        return f"the transaction reverted ({cleaned or 'no reason given'})"
-    found = match.group(1).strip().rstrip(".")
-    return REVERT_MESSAGES.get(found, found)
+    return explain(reason, REVERT_MESSAGES, _REASON)
 
 
 def period_window(info: RoundInfo, period: Period) -> tuple[int | None, int | None]:
