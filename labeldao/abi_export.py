@@ -22,9 +22,7 @@ from typing import Any
 
 import click
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-ABI_DIR = REPO_ROOT / "abi"
-CONTRACTS_DIR = REPO_ROOT / "contracts"
+from labeldao.paths import ABI_DIR, CONTRACTS_DIR, REPO_ROOT
 
 
 class AbiError(RuntimeError):

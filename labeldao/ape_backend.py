@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_account.messages import encode_typed_data
 from eth_utils import is_address, to_checksum_address
 
-from labeldao.juror import JurorError, Reverted
+from labeldao.client_base import JurorError, Reverted
+from labeldao.signing import typed_data
 
 # Fault injection for the tests: exit the process right after this method's
 # transaction is sent, before its receipt is read or the store updated (the
@@ -99,7 +99,7 @@ class ApeBackend:
         return self.account
 
     def sign_typed(self, message: dict[str, Any]) -> bytes:
-        signature = self._account().sign_message(encode_typed_data(full_message=message))
+        signature = self._account().sign_message(typed_data(message))
         if signature is None:
             raise JurorError("the wallet declined to sign the salt message")
         return bytes(signature.encode_rsv())

@@ -1,7 +1,8 @@
 """The Ape side of `ape run task` and `ape run node` (and the juror CLI's
 MetaEvidence): events through the node's `eth_getLogs`, contracts from the
 deployment record, and the click plumbing every command shares (options,
-connection, one-line errors).
+connection, one-line errors: `ape_command`, the one click wrapper every Ape
+CLI uses, scripts/court.py and scripts/govern.py included).
 
 The clients themselves (`labeldao.tasks_client`, `labeldao.nodes_client`)
 know nothing of Ape; this module builds them on `labeldao.ape_backend`.
@@ -12,7 +13,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,10 @@ import click
 from eth_utils import is_address, to_checksum_address
 
 from labeldao.ape_backend import ApeBackend, record_slug
-from labeldao.client_base import Refusal
-from labeldao.juror import JurorError, parse_ldao
+from labeldao.client_base import JurorError, Refusal, Reverted
 from labeldao.metaevidence import MetaEvidenceError, MetaEvidenceReader, RawLog
 from labeldao.store import StoreError, default_directory
+from labeldao.units import parse_ldao
 
 
 class ApeLogs:
@@ -160,64 +162,116 @@ class LdaoAmount(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+ACCOUNT_REQUIRED = (
+    "--account is required: an alias from `ape accounts list`, or TEST::N on a local network"
+)
+ACCOUNT_HELP = (
+    "the acting account: an alias from `ape accounts list`, or TEST::N on a local network"
+)
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Turns every error a user can cause into a one-line message and exit
+    code 1 (never a traceback): refusals of the clients, the store and
+    MetaEvidence as they are, a revert the client did not explain as
+    `reverted: ...`, Ape's errors with their type, Ctrl-C as `interrupted`
+    (the stores are consistent at every step, so stopping loses nothing)."""
+    from ape.exceptions import ApeException
+
+    try:
+        yield
+    except Reverted as exc:
+        raise click.ClickException(f"reverted: {exc}") from None
+    except (JurorError, StoreError, MetaEvidenceError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except ApeException as exc:
+        raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+    except KeyboardInterrupt:
+        raise click.ClickException("interrupted") from None
+
+
+def deployment_option() -> Callable[[Callable], Callable]:
+    return click.option(
+        "--deployment",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="deployment record [default: deployments/<network>.json]",
+    )
+
+
+def store_option(help: str) -> Callable[[Callable], Callable]:
+    return click.option("--store", type=click.Path(file_okay=False, path_type=Path), help=help)
+
+
+def ape_command(
+    group: click.Group,
+    name: str,
+    build: Callable[..., Any],
+    *,
+    options: Sequence[Callable[[Callable], Callable]] = (),
+    needs_account: bool = True,
+    account_help: str | None = None,
+) -> Callable[[Callable], click.Command]:
+    """The one click wrapper of the Ape CLIs (`ape run court|task|node|govern`):
+    a subcommand `name` of `group` connected to a network (`--network`), with
+    `--account` and the CLI's own `options`, that receives
+    `build(network, provider, account, **those options)` (its client) as its
+    first argument, and errors as one line (`cli_errors`)."""
+    from ape.cli import ConnectedProviderCommand, account_option
+
+    def decorate(function: Callable) -> click.Command:
+        own: list[str] = []  # the names of `options`, passed to `build`
+
+        def run(network: Any, provider: Any, account: Any, **kwargs: Any) -> None:
+            with cli_errors():
+                values = {key: kwargs.pop(key) for key in own}
+                if needs_account and account is None:
+                    raise click.UsageError(ACCOUNT_REQUIRED)
+                function(build(network, provider, account, **values), **kwargs)
+
+        # Not functools.wraps: Ape reads the callback's own signature to pass
+        # `network` and `provider`, and `wraps` would show it `function`'s.
+        run.__doc__ = function.__doc__
+        run.__name__ = function.__name__
+        run.__click_params__ = list(getattr(function, "__click_params__", []))  # type: ignore[attr-defined]
+        before = len(run.__click_params__)  # type: ignore[attr-defined]
+        for option in options:
+            run = option(run)
+        own.extend(p.name for p in run.__click_params__[before:])  # type: ignore[attr-defined]
+        run = account_option(prompt=False)(run)
+        if account_help is not None:
+            run.__click_params__[-1].help = account_help  # type: ignore[attr-defined]
+        return group.command(name, cls=ConnectedProviderCommand)(run)
+
+    return decorate
+
+
 def command_factory(
     group: click.Group, build: Callable[[Connection, Path], Any]
 ) -> Callable[..., Callable[[Callable], click.Command]]:
-    """`@factory(name, needs_account=True)`: a subcommand of `group`
-    connected to a network, with `--account` and `--deployment`, that
-    receives `build(connection, store)` as its first argument and turns every
-    refusal into a one-line message and exit code 1 (never a traceback)."""
-    from ape.cli import ConnectedProviderCommand, account_option
-    from ape.exceptions import ApeException
+    """`@factory(name, needs_account=True)`: a subcommand of `group` (an
+    `ape_command`) with `--deployment` and `--store`, that receives
+    `build(connection, store)` as its first argument."""
+
+    def connected(
+        network: Any, provider: Any, account: Any, deployment: Path | None, store: Path | None
+    ) -> Any:
+        return build(connect(network, provider, account, deployment), default_directory(store))
 
     def factory(name: str, *, needs_account: bool = True) -> Callable[[Callable], click.Command]:
-        def decorate(function: Callable) -> click.Command:
-            def run(
-                network: Any,
-                provider: Any,
-                account: Any,
-                deployment: Path | None,
-                store: Path | None,
-                **kwargs: Any,
-            ) -> None:
-                try:
-                    if needs_account and account is None:
-                        raise click.UsageError(
-                            "--account is required: an alias from `ape accounts list`, "
-                            "or TEST::N on a local network"
-                        )
-                    connection = connect(network, provider, account, deployment)
-                    client = build(connection, default_directory(store))
-                    function(client, **kwargs)
-                except (JurorError, StoreError, MetaEvidenceError) as exc:
-                    raise click.ClickException(str(exc)) from None
-                except ApeException as exc:
-                    raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
-                except KeyboardInterrupt:
-                    raise click.ClickException("interrupted") from None
-
-            # Not functools.wraps: Ape reads the callback's own signature.
-            run.__doc__ = function.__doc__
-            run.__name__ = function.__name__
-            run.__click_params__ = list(getattr(function, "__click_params__", []))  # type: ignore[attr-defined]
-            run = click.option(
-                "--store",
-                type=click.Path(file_okay=False, path_type=Path),
-                help="where your files are kept (gold secrets, documents to publish) "
-                "[default: $LABELDAO_STORE or ~/.labeldao]",
-            )(run)
-            run = click.option(
-                "--deployment",
-                type=click.Path(dir_okay=False, path_type=Path),
-                help="deployment record [default: deployments/<network>.json]",
-            )(run)
-            run = account_option(prompt=False)(run)
-            run.__click_params__[-1].help = (  # type: ignore[attr-defined]
-                "the acting account: an alias from `ape accounts list`, or TEST::N on a "
-                "local network"
-            )
-            return group.command(name, cls=ConnectedProviderCommand)(run)
-
-        return decorate
+        return ape_command(
+            group,
+            name,
+            connected,
+            options=(
+                store_option(
+                    "where your files are kept (gold secrets, documents to publish) "
+                    "[default: $LABELDAO_STORE or ~/.labeldao]"
+                ),
+                deployment_option(),
+            ),
+            needs_account=needs_account,
+            account_help=ACCOUNT_HELP,
+        )
 
     return factory

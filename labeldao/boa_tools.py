@@ -9,15 +9,32 @@ intrinsic cost of the calldata.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import boa
 from boa.contracts.vyper.vyper_contract import VyperDeployer
+from eth_abi import encode
+from eth_utils import to_checksum_address
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CONTRACTS_DIR = REPO_ROOT / "contracts"
+from labeldao import solidity
+from labeldao.client_base import JurorError, Reverted
+from labeldao.juror.formatting import _REASON
+from labeldao.paths import CONTRACTS_DIR, REPO_ROOT
+from labeldao.signing import sign_typed
+
+__all__ = [
+    "CONTRACTS_DIR",
+    "REPO_ROOT",
+    "calldata_cost",
+    "calldata_floor",
+    "deploy_solidity",
+    "deployer",
+    "tx_gas",
+]
 
 # Precompiles are warm in every real transaction (EIP-2929).
 _PRECOMPILES = [i.to_bytes(20, "big") for i in range(1, 11)]
@@ -66,3 +83,70 @@ def tx_gas(contract: Any, fn_name: str, *args: Any, sender: str, value: int = 0)
     total = calldata_cost(data) + computation.get_gas_used()
     total -= min(computation.get_gas_refund(), total // 5)
     return max(total, calldata_floor(data))
+
+
+def deploy_solidity(source: str | Path, name: str, *args: Any, sender: str | None = None) -> Any:
+    """Deploys contract `name` from `source` (path from the repository root) with
+    constructor `args`; returns the titanoboa contract (`.solc` holds the compiler)."""
+    built = solidity.artifact(REPO_ROOT / source, name)
+    factory = boa.loads_abi(json.dumps(built["abi"]), name=name)
+    ctor = next((item for item in built["abi"] if item["type"] == "constructor"), None)
+    encoded = b""
+    if ctor and ctor["inputs"]:
+        encoded = encode([i["type"] for i in ctor["inputs"]], list(args))
+    address, _ = boa.env.deploy_code(
+        bytecode=bytes.fromhex(built["bytecode"]) + encoded, sender=sender or boa.env.eoa
+    )
+    contract = factory.at(address)
+    contract.solc = built["solc"]
+    return contract
+
+
+class BoaBackend:
+    """titanoboa as a backend: the sender's transactions, signed salts from a key."""
+
+    def __init__(self, juror: str | None, key: bytes | None = None) -> None:
+        import boa
+
+        self._boa = boa
+        self.juror = None if juror is None else to_checksum_address(str(juror))
+        self.key = key
+        self.chain_id = int(boa.env.evm.patch.chain_id)
+
+    def now(self) -> int:
+        return int(self._boa.env.evm.patch.timestamp)
+
+    def sign_typed(self, message: dict[str, Any]) -> bytes:
+        if self.key is None:
+            raise JurorError("this account has no key to sign with")
+        return sign_typed(self.key, message).to_bytes()
+
+    def send(
+        self,
+        contract: Any,
+        method: str,
+        *args: Any,
+        on_sent: Callable[[str | None], None] | None = None,
+    ) -> str | None:
+        from boa.contracts.base_evm_contract import BoaError
+
+        try:
+            getattr(contract, method)(*args, sender=self.juror)
+        except BoaError as exc:
+            raise Reverted(boa_revert_reason(exc)) from None
+        if on_sent is not None:
+            on_sent(None)
+        return None
+
+
+def boa_revert_reason(exc: Exception) -> str:
+    """The revert string of a titanoboa error."""
+    try:
+        error = exc.stack_trace.last_frame.vm_error  # type: ignore[attr-defined]
+        if error.args:
+            reason = error.args[0]
+            return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+    except AttributeError:
+        pass
+    match = _REASON.search(str(exc))
+    return match.group(1) if match else str(exc).strip().splitlines()[-1]

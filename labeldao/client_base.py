@@ -1,8 +1,9 @@
 """What the requester's, annotator's and provider's clients share with the
-juror's (`labeldao.juror`): a `Backend` (Ape or titanoboa) that sends
-transactions from one account after a dry run, refusals that say why and
-when an action becomes possible, revert strings in plain words, token
-approvals and EIP-2612 permits, and readers of CSV/JSONL input files.
+juror's (`labeldao.juror`, whose `CourtClient` acts through the same
+`Wallet`): a `Backend` (Ape or titanoboa) that sends transactions from one
+account after a dry run, refusals that say why and when an action becomes
+possible, revert strings in plain words, token approvals and EIP-2612
+permits, and readers of CSV/JSONL input files.
 
 No Ape or titanoboa import here: `labeldao.ape_clients` and the tests'
 titanoboa backend plug in through `Backend`.
@@ -11,19 +12,81 @@ titanoboa backend plug in through `Backend`.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from eth_utils import to_checksum_address
 
-from labeldao.juror import Backend, JurorError, Reverted, format_ldao
 from labeldao.signing import PERMIT_TYPES, token_domain
+from labeldao.units import format_ldao
 
 PERMIT_LIFETIME = 3_600  # seconds a permit signed by the CLI stays valid
+
+
+class JurorError(RuntimeError):
+    """Something the juror asked for cannot be done; the message says why
+    and, when it depends on time, when it becomes possible."""
+
+
+class Reverted(RuntimeError):
+    """The chain refused a transaction (or its dry run); `reason` is the
+    contract's revert string when there is one."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Backend(Protocol):
+    """What the client needs from a chain and a wallet."""
+
+    chain_id: int
+    juror: str | None
+
+    def now(self) -> int:
+        """The timestamp of the chain's latest block."""
+        ...
+
+    def sign_typed(self, message: dict[str, Any]) -> bytes:
+        """The juror's 65-byte signature of an EIP-712 message."""
+        ...
+
+    def send(
+        self,
+        contract: Any,
+        method: str,
+        *args: Any,
+        on_sent: Callable[[str | None], None] | None = None,
+    ) -> str | None:
+        """Sends `contract.method(*args)` from the juror, calls `on_sent` with
+        the hash once it is out, and returns it once mined; raises Reverted."""
+        ...
+
+
+T = TypeVar("T")
+
+
+def from_struct(cls: type[T], raw: Any) -> T:
+    """Builds a record from a struct returned by Ape or titanoboa (both give
+    attribute access by field name); bytes and addresses are normalized."""
+    values = {}
+    for item in dataclasses.fields(cls):  # type: ignore[arg-type]
+        value = getattr(raw, item.name)
+        if item.type in ("bytes", bytes):
+            value = bytes(value)
+        elif item.type in ("str", str):
+            value = to_checksum_address(str(value))
+        elif item.type in ("bool", bool):
+            value = bool(value)
+        else:
+            value = int(value)
+        values[item.name] = value
+    return cls(**values)
 
 
 class Refusal(JurorError):
@@ -41,14 +104,20 @@ REVERT_MESSAGES = {
 }
 
 
-def explain(reason: str) -> str:
-    """One line for a revert reason (any text containing it)."""
+def explain(
+    reason: str,
+    messages: Mapping[str, str] = REVERT_MESSAGES,
+    pattern: re.Pattern[str] = _REASON,
+) -> str:
+    """One line for a revert reason (any text containing it): the revert
+    string `pattern` finds, in the plain words of `messages` when it has them."""
+    # ABI-decoded strings can keep their zero padding (titanoboa's do).
     cleaned = (reason or "").replace("\x00", "").strip()
-    match = _REASON.search(cleaned)
+    match = pattern.search(cleaned)
     if match is None:
         return f"the transaction reverted ({cleaned or 'no reason given'})"
     found = match.group(1).strip().rstrip(".")
-    return REVERT_MESSAGES.get(found, found)
+    return messages.get(found, found)
 
 
 def checksum(address: str, what: str = "address") -> str:
@@ -65,6 +134,8 @@ class Wallet:
 
     backend: Backend
     token: Any
+    # One line for a revert reason (the court's client gives its own words).
+    explain_revert: Callable[[str], str] = explain
 
     @property
     def address(self) -> str:
@@ -78,11 +149,11 @@ class Wallet:
     def balance(self, account: str | None = None) -> int:
         return int(self.token.balanceOf(account or self.address))
 
-    def send(self, contract: Any, method: str, *args: Any) -> str | None:
+    def send(self, contract: Any, method: str, *args: Any, **kwargs: Any) -> str | None:
         try:
-            return self.backend.send(contract, method, *args)
+            return self.backend.send(contract, method, *args, **kwargs)
         except Reverted as exc:
-            raise Refusal(f"{method} refused: {explain(exc.reason)}") from None
+            raise Refusal(f"{method} refused: {self.explain_revert(exc.reason)}") from None
 
     def require_balance(self, amount: int, what: str) -> None:
         held = self.balance()

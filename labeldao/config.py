@@ -22,10 +22,10 @@ from pydantic import (
     model_validator,
 )
 
-from labeldao.boa_tools import REPO_ROOT
+from labeldao.paths import PARAMS_DIR
+from labeldao.units import LDAO
 
-PARAMS_DIR = REPO_ROOT / "deployments" / "params"
-LDAO = 10**18
+__all__ = ["LDAO", "PARAMS_DIR"]  # re-exported: `from labeldao.config import LDAO`
 MAX_SUPPLY = 2**96 - 1
 TWO_DAYS = 2 * 24 * 3600
 PLACEHOLDER = "0x000000000000000000000000000000000000dead"

@@ -16,6 +16,12 @@ the reveal because only the juror's key can produce the signature; it is
 bound to one court, one chain, one dispute and one round, so revealing it
 exposes nothing about other votes.
 
+Every signer takes the same path: `salt_message` builds the message (a
+JSON-ready dict), the signer signs its EIP-712 encoding
+(`labeldao.signing.typed_data`; a browser wallet: `eth_signTypedData_v4`
+with the dict as JSON), `salt_from_signature` hashes the 65 bytes. The CLI,
+the tests' keys and a web wallet therefore derive the same salt.
+
 The contract binds the commitment to the juror, the round and the dispute,
 so a commitment copied from another juror can never be revealed.
 """
@@ -74,10 +80,7 @@ def salt_message(*, court: str, chain_id: int, dispute_id: int, round_: int) -> 
 
 def salt_from_signature(signature: Signature | bytes) -> bytes:
     """`keccak256(r || s || v)`: the salt of a signature (65 bytes, or split)."""
-    if isinstance(signature, Signature):
-        raw = signature.r + signature.s + bytes([signature.v])
-    else:
-        raw = bytes(signature)
+    raw = signature.to_bytes() if isinstance(signature, Signature) else bytes(signature)
     if len(raw) != 65:
         raise ValueError("a signature is 65 bytes: r, s, v")
     return keccak(raw)
@@ -87,8 +90,13 @@ def derive_salt(
     private_key: bytes | str, *, court: str, chain_id: int, dispute_id: int, round_: int
 ) -> bytes:
     """The salt of a juror's vote in `(dispute_id, round_)`, re-derivable from the key."""
-    message = salt_message(court=court, chain_id=chain_id, dispute_id=dispute_id, round_=round_)
-    return salt_from_signature(sign_typed(private_key, message))
+    return derive_salt_with(
+        lambda message: sign_typed(private_key, message),
+        court=court,
+        chain_id=chain_id,
+        dispute_id=dispute_id,
+        round_=round_,
+    )
 
 
 def derive_salt_with(

@@ -21,7 +21,7 @@ possible, on the token's clock. LDAO's clock is the block timestamp
 a block-number clock (read from `CLOCK_MODE`) gets block numbers instead.
 
 Free of Ape and titanoboa: contracts are handles of either (attribute calls),
-transactions go through a `labeldao.juror.Backend`.
+transactions go through a `labeldao.client_base.Backend`.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ from typing import Any
 from eth_abi import encode
 from eth_utils import is_address, keccak, to_checksum_address
 
-from labeldao.juror import Backend, JurorError, format_duration, format_ldao, format_time
+from labeldao.client_base import Backend, JurorError
+from labeldao.paths import ABI_DIR
+from labeldao.units import format_duration, format_ldao, format_time
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-ABI_DIR = REPO_ROOT / "abi"
 GOVERNOR = "LabelDAOGovernor"
 
 

@@ -30,8 +30,9 @@ from typing import Any, Protocol
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = REPO_ROOT / "metaevidence"
+from labeldao.paths import METAEVIDENCE_DIR as DOCUMENTS
+from labeldao.paths import REPO_ROOT
+
 TASK_TEMPLATE = DOCUMENTS / "task-quality.json"
 COMPUTE_DOCUMENT = DOCUMENTS / "compute-fraud.json"
 MAX_DOCUMENT_BYTES = 5_000_000

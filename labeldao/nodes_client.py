@@ -20,18 +20,20 @@ from pathlib import Path
 from typing import Any
 
 from labeldao.client_base import (
+    Backend,
     InputError,
     Refusal,
     Wallet,
     checksum,
     field,
+    from_struct,
     read_rows,
     to_bytes32,
     to_int,
 )
-from labeldao.juror import Backend, format_duration, format_ldao, format_time, from_struct
 from labeldao.receipts import EpochReceipts, JobReceipt
 from labeldao.registry import BPS, N_TIERS
+from labeldao.units import format_duration, format_ldao, format_time
 
 MAX_GPUS_PER_NODE = 1_024  # ComputeRegistry.MAX_GPUS_PER_NODE
 MAX_CLAIM_EPOCHS = 128  # ComputeRegistry.MAX_CLAIM_EPOCHS

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LDAO = 10**18
+from labeldao.units import LDAO
+
 DAY = 86_400
 BPS = 10_000
 N_TIERS = 4

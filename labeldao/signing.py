@@ -3,7 +3,17 @@
 `RewardToken` verifies two messages under its domain
 `{name: "LabelDAO Token", version: "1", chainId, verifyingContract}`:
 EIP-2612 `Permit` and ERC-5805 `Delegation`. Both use the holder's `nonces`
-counter, so a signature works once.
+counter, so a signature works once. The juror's salt message is in
+`labeldao.court`.
+
+One signing path: every EIP-712 message is a JSON-ready dict (`types`,
+`primaryType`, `domain`, `message`), encoded by `typed_data` and signed by
+a key (`sign_typed`), an Ape account or titanoboa's test key (the backends
+sign `typed_data(message)`), or a browser wallet (`eth_signTypedData_v4`
+with the same dict as JSON): all give the same digest, hence, with a
+deterministic (RFC 6979) signer, the same signature.
+
+Core module: imports neither titanoboa nor Ape.
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
+from eth_account.messages import SignableMessage, encode_typed_data
 
 TOKEN_NAME = "LabelDAO Token"
 TOKEN_EIP712_VERSION = "1"
@@ -53,6 +63,10 @@ class Signature:
     r: bytes
     s: bytes
 
+    def to_bytes(self) -> bytes:
+        """The 65-byte `r || s || v` form wallets return."""
+        return self.r + self.s + bytes([self.v])
+
     def as_args(self) -> tuple[int, bytes, bytes]:
         """Returns `(v, r, s)` in the order of `permit`/`delegateBySig`."""
         return (self.v, self.r, self.s)
@@ -73,9 +87,15 @@ def token_domain(
     }
 
 
+def typed_data(full_message: dict[str, Any]) -> SignableMessage:
+    """The EIP-712 encoding of a message (`types`, `primaryType`, `domain`,
+    `message`) that every signer of the project signs."""
+    return encode_typed_data(full_message=full_message)
+
+
 def sign_typed(private_key: bytes | str, full_message: dict[str, Any]) -> Signature:
     """Signs an EIP-712 message (`types`, `primaryType`, `domain`, `message`)."""
-    signed = Account.sign_message(encode_typed_data(full_message=full_message), private_key)
+    signed = Account.sign_message(typed_data(full_message), private_key)
     return Signature(
         v=signed.v,
         r=signed.r.to_bytes(32, "big"),

@@ -1,5 +1,6 @@
 """Solidity contracts (OpenZeppelin anchors and compatibility harnesses)
-compiled with solc-js from npm and run on titanoboa beside LabelDAO's Vyper.
+compiled with solc-js from npm, for titanoboa (`labeldao.boa_tools.deploy_solidity`)
+and Ape (`labeldao.ape_system`) beside LabelDAO's Vyper.
 
 Artifacts are cached in `.build/solidity/`, keyed by the source, the npm lock
 file and the compile script, so a run compiles each contract once.
@@ -14,10 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import boa
-from eth_abi import encode
-
-from labeldao.boa_tools import REPO_ROOT
+from labeldao.paths import REPO_ROOT
 
 BUILD = REPO_ROOT / ".build" / "solidity"
 COMPILER = Path(__file__).resolve().parent / "compile_solidity.js"
@@ -45,18 +43,11 @@ def artifact(source: Path, name: str) -> dict[str, Any]:
     return json.loads(cached.read_text())
 
 
-def deploy(source: str | Path, name: str, *args: Any, sender: str | None = None) -> Any:
-    """Deploys contract `name` from `source` (path from the repository root) with
-    constructor `args`; returns the titanoboa contract (`.solc` holds the compiler)."""
-    built = artifact(REPO_ROOT / source, name)
-    factory = boa.loads_abi(json.dumps(built["abi"]), name=name)
-    ctor = next((item for item in built["abi"] if item["type"] == "constructor"), None)
-    encoded = b""
-    if ctor and ctor["inputs"]:
-        encoded = encode([i["type"] for i in ctor["inputs"]], list(args))
-    address, _ = boa.env.deploy_code(
-        bytecode=bytes.fromhex(built["bytecode"]) + encoded, sender=sender or boa.env.eoa
-    )
-    contract = factory.at(address)
-    contract.solc = built["solc"]
-    return contract
+def __getattr__(name: str) -> Any:
+    """`solidity.deploy` moved to the titanoboa adapter
+    (`labeldao.boa_tools.deploy_solidity`); loaded only when asked for."""
+    if name == "deploy":
+        from labeldao.boa_tools import deploy_solidity
+
+        return deploy_solidity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

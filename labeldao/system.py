@@ -4,31 +4,24 @@ One plan (`system_steps`) deploys the timelock, the token, the randomness
 source, the court, the escrow and the registry; sets parameter overrides from
 the network's parameter file; grants every role; hands admin to the timelock
 and leaves the deployer with none. The same plan runs through Ape (the
-deploy script) and through titanoboa (`deploy_boa`: the simulation, the
-whole-system property tests and the benchmarks), so what is tested is what
-is deployed.
+deploy script, `labeldao.ape_system`) and through titanoboa
+(`labeldao.boa_system.deploy_boa`: the simulation, the whole-system property
+tests and the benchmarks), so what is tested is what is deployed.
+
+Core module: imports neither titanoboa nor Ape. The names that moved to the
+adapters stay importable from here (`from labeldao.system import
+deploy_boa`), loaded only when asked for.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import boa
-from boa.util.abi import Address
-
-from labeldao import solidity
-from labeldao.boa_tools import REPO_ROOT
-from labeldao.boa_tools import deployer as boa_deployer
-from labeldao.config import DeployParams, load_params, params_path
+from labeldao.config import DeployParams
 from labeldao.deploy import (
     DeployError,
     Deployment,
-    Engine,
-    Record,
     Step,
     role_id,
     token_and_timelock_steps,
@@ -319,190 +312,6 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-# ---------------------------------------------------------------------------
-# Ape backend (the deploy script, the integration tests)
-# ---------------------------------------------------------------------------
-
-
-class ApeChain:
-    """The engine's view of the chain Ape is connected to."""
-
-    def code_at(self, address: str) -> bytes:
-        from ape import chain
-
-        return bytes(chain.provider.get_code(address))
-
-    def nonce(self, account: str) -> int:
-        from ape import chain
-
-        return chain.provider.get_nonce(account)
-
-    def block_number(self) -> int:
-        from ape import chain
-
-        return chain.blocks.height
-
-    def mined_in(self, sender: str, nonce: int, since: int) -> int | None:
-        from ape import chain
-
-        eth = chain.provider.web3.eth
-        for number in range(since, chain.blocks.height + 1):
-            block = eth.get_block(number, full_transactions=True)
-            for tx in block["transactions"]:
-                if tx["from"].lower() == sender.lower() and tx["nonce"] == nonce:
-                    return number
-        return None
-
-
-def deploy_ape(project: Any, deployer: Any, params: DeployParams) -> dict[str, Any]:
-    """Runs the plan in-process through Ape (no record file) and returns the
-    contract instances by name; used by the integration tests."""
-    from ape import chain
-
-    engine = Engine(Record(None), ApeChain(), str(deployer.address), log=lambda _: None)
-    plan = Deployment(ape_containers(project, contract_names(params)), deployer, params, engine)
-    engine.run(system_steps(plan, chain.blocks.head.timestamp))
-    if leftover := leftover_roles(plan):
-        raise DeployError(f"the deployer still holds {leftover}")
-    return {name: plan.at(name) for name in contract_names(params)}
-
-
-def ape_containers(project: Any, names: list[str]) -> dict[str, Any]:
-    """Ape contract containers of every contract of the plan: the project's
-    (Vyper, compiled by ape-vyper) and the Governor's (solc-js artifact)."""
-    return {
-        name: solidity_container_ape(GOVERNOR_SOURCE, name)
-        if name == GOVERNOR
-        else getattr(project, name)
-        for name in names
-    }
-
-
-def solidity_container_ape(source: str, name: str) -> Any:
-    """An Ape ContractContainer for a Solidity contract compiled with solc-js."""
-    from ape.contracts import ContractContainer
-    from ethpm_types import ContractType
-
-    built = solidity.artifact(REPO_ROOT / source, name)
-    contract_type = ContractType.model_validate(
-        {
-            "contractName": name,
-            "abi": built["abi"],
-            "deploymentBytecode": {"bytecode": "0x" + built["bytecode"]},
-        }
-    )
-    return ContractContainer(contract_type)
-
-
-# ---------------------------------------------------------------------------
-# titanoboa backend
-# ---------------------------------------------------------------------------
-
-
-class BoaAccount(str):
-    """A titanoboa account: an address that can deploy (Ape's account API)."""
-
-    @property
-    def address(self) -> str:
-        return str(self)
-
-    def deploy(self, container: Any, *args: Any) -> Any:
-        return container.deploy(*args, sender=str(self))
-
-
-class BoaChain:
-    """The engine's view of titanoboa's chain."""
-
-    def code_at(self, address: str) -> bytes:
-        return boa.env.get_code(Address(address))
-
-    def nonce(self, account: str) -> int:
-        return boa.env.evm.vm.state.get_nonce(Address(account).canonical_address)
-
-    def block_number(self) -> int:
-        return boa.env.evm.patch.block_number
-
-    def mined_in(self, sender: str, nonce: int, since: int) -> int | None:
-        # titanoboa executes every transaction in the current block.
-        return self.block_number()
-
-
-@dataclass
-class BoaSystem:
-    """A deployed suite on titanoboa, its parameters and named accounts."""
-
-    contracts: dict[str, Any]
-    params: DeployParams
-    deployer: str
-    accounts: dict[str, str]
-
-    def __getattr__(self, name: str) -> Any:
-        aliases = {
-            "token": "RewardToken",
-            "court": "QualityCourt",
-            "escrow": "TaskEscrow",
-            "registry": "ComputeRegistry",
-            "timelock": "Timelock",
-            "randomness": randomness_source(self.params),
-            "governor": GOVERNOR,
-        }
-        if name in aliases:
-            return self.contracts[aliases[name]]
-        raise AttributeError(name)
-
-
-@dataclass(frozen=True)
-class BoaSolidity:
-    """A titanoboa container (`deploy`, `at`) for a Solidity contract compiled
-    with solc-js."""
-
-    source: str
-    name: str
-
-    def deploy(self, *args: Any, sender: str | None = None) -> Any:
-        return solidity.deploy(self.source, self.name, *args, sender=sender)
-
-    def at(self, address: str) -> Any:
-        built = solidity.artifact(REPO_ROOT / self.source, self.name)
-        return boa.loads_abi(json.dumps(built["abi"]), name=self.name).at(address)
-
-
-def boa_test_account(index: int) -> str:
-    """The titanoboa address standing in for Ape's test account `index`."""
-    return str(boa.env.generate_address(f"test:{index}"))
-
-
-def deploy_boa(
-    params_file: Path | None = None,
-    *,
-    deployer: str | None = None,
-    log: Any = None,
-) -> BoaSystem:
-    """Deploys the whole suite on the current titanoboa environment with the
-    same plan as `ape run deploy` (default: the local parameter file)."""
-    params = load_params(
-        params_file or params_path("local"), is_local=True, test_account=boa_test_account
-    )
-    account = BoaAccount(deployer or boa.env.generate_address("deployer"))
-    containers = {
-        name: BoaSolidity(GOVERNOR_SOURCE, name) if name == GOVERNOR else boa_deployer(name)
-        for name in contract_names(params)
-    }
-    engine = Engine(Record(None), BoaChain(), str(account), log=log or (lambda _: None))
-    plan = Deployment(containers, account, params, engine, sender=str(account))
-    genesis = boa.env.evm.patch.timestamp
-    engine.run(system_steps(plan, genesis))
-    if leftover := leftover_roles(plan):
-        raise DeployError(f"the deployer still holds {leftover}")
-    contracts = {name: plan.at(name) for name in contract_names(params)}
-    accounts = {
-        "guardian": params.roles.guardian,
-        "treasury": params.roles.treasury,
-        **{f"proposer{i}": a for i, a in enumerate(params.timelock.proposers)},
-    }
-    return BoaSystem(contracts, params, str(account), accounts)
-
-
 def struct_values(value: Any) -> list[Any]:
     """A struct returned by a view, as a plain list (Ape structs and boa tuples)."""
     if hasattr(value, "items") and callable(value.items):
@@ -515,3 +324,27 @@ def require_contracts(names: Sequence[str], available: Sequence[str]) -> None:
     missing = [n for n in names if n not in available]
     if missing:
         raise DeployError(f"the project has no contract {missing}; run `ape compile`")
+
+
+# Names that moved to the adapters, by module (loaded on first use, so that
+# importing the plan loads neither titanoboa nor Ape).
+_ADAPTERS = {
+    "labeldao.ape_system": ("ApeChain", "deploy_ape", "ape_containers", "solidity_container_ape"),
+    "labeldao.boa_system": (
+        "BoaAccount",
+        "BoaChain",
+        "BoaSolidity",
+        "BoaSystem",
+        "boa_test_account",
+        "deploy_boa",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    for module, names in _ADAPTERS.items():
+        if name in names:
+            return getattr(importlib.import_module(module), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

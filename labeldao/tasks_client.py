@@ -39,17 +39,19 @@ from labeldao.annotations import (
     new_salt,
 )
 from labeldao.client_base import (
+    Backend,
     InputError,
     Refusal,
     Wallet,
     field,
+    from_struct,
     read_rows,
     to_bytes32,
     to_int,
 )
 from labeldao.escrow import TERMINAL, TaskStatus
-from labeldao.juror import Backend, format_duration, format_ldao, format_time, from_struct
 from labeldao.metaevidence import TASK_TEMPLATE, document_bytes, load_template
+from labeldao.units import format_duration, format_ldao, format_time
 
 ZERO32 = b"\x00" * 32
 MAX_URI_BYTES = 256

@@ -16,20 +16,25 @@ parses, connects and prints.
 from __future__ import annotations
 
 import inspect
-import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
-from ape.exceptions import ApeException
 from rich.console import Console
 from rich.table import Table
 
 from labeldao.ape_backend import ApeBackend, locate_court, record_slug
+from labeldao.ape_clients import (
+    ApeLogs,
+    LdaoAmount,
+    ape_command,
+    console_width,
+    deployment_option,
+    store_option,
+)
+from labeldao.client_base import checksum
 from labeldao.juror import (
     MAX_DRAW_BATCH,
     MAX_EXECUTE_BATCH,
@@ -40,31 +45,16 @@ from labeldao.juror import (
     describe_period,
     format_ldao,
     format_time,
-    parse_ldao,
     plural,
     seat_next_step,
     vote_summary,
 )
 from labeldao.metaevidence import DisputeContext, MetaEvidenceReader, generic_choices_help
-from labeldao.store import CommitmentStore, StoreError, default_directory
+from labeldao.store import CommitmentStore, default_directory
 
 # ---------------------------------------------------------------------------
 # Parameter types and shared options
 # ---------------------------------------------------------------------------
-
-
-class LdaoAmount(click.ParamType):
-    """An amount of LDAO such as `1000` or `12.5`, converted to base units."""
-
-    name = "LDAO"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> int:
-        if isinstance(value, int):
-            return value
-        try:
-            return parse_ldao(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
 
 
 class Bytes32(click.ParamType):
@@ -88,60 +78,34 @@ DISPUTE = click.IntRange(min=0)
 
 def _console() -> Console:
     """Rich output; 120 columns when not on a terminal (logs, pipes)."""
-    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
-        return Console()
-    return Console(width=120)
+    return Console(width=console_width())
 
 
 def court_command(name: str, *, needs_account: bool = True) -> Callable:
-    """A subcommand connected to a network, with the shared options, that
-    receives a ready `CourtClient` as `client` and turns user errors into a
-    one-line message and exit code 1 (never a traceback)."""
+    """A subcommand connected to a network (`ape_command`), with `--court`,
+    `--deployment` and `--store`, that receives a ready `CourtClient`."""
 
-    def decorate(function: Callable) -> click.Command:
-        def run(
-            network: Any,
-            provider: Any,
-            account: Any,
-            court: str | None,
-            deployment: Path | None,
-            store: Path | None,
-            **kwargs: Any,
-        ) -> None:
-            try:
-                client = _client(
-                    provider, network, account, court, deployment, store, needs_account
-                )
-                function(client, **kwargs)
-            except (JurorError, StoreError) as exc:
-                raise click.ClickException(str(exc)) from None
-            except ApeException as exc:
-                raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
-            except KeyboardInterrupt:
-                # Ctrl-C (e.g. stopping `auto-reveal --loop`): the store is
-                # consistent at every step, so stopping loses nothing.
-                raise click.ClickException("interrupted") from None
+    def build(
+        network: Any,
+        provider: Any,
+        account: Any,
+        court: str | None,
+        deployment: Path | None,
+        store: Path | None,
+    ) -> CourtClient:
+        return _client(provider, network, account, court, deployment, store)
 
-        # Not functools.wraps: Ape reads the callback's own signature to pass
-        # `network` and `provider`, and `wraps` would show it `function`'s.
-        run.__doc__ = function.__doc__
-        run.__name__ = function.__name__
-        run.__click_params__ = list(getattr(function, "__click_params__", []))  # type: ignore[attr-defined]
-        run = click.option(
-            "--store",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="commitment store directory [default: $LABELDAO_STORE or ~/.labeldao]",
-        )(run)
-        run = click.option(
-            "--deployment",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="deployment record [default: deployments/<network>.json]",
-        )(run)
-        run = click.option("--court", metavar="ADDRESS", help="the court's address")(run)
-        run = account_option(prompt=False)(run)
-        return cli.command(name, cls=ConnectedProviderCommand)(run)
-
-    return decorate
+    return ape_command(
+        cli,
+        name,
+        build,
+        options=(
+            store_option("commitment store directory [default: $LABELDAO_STORE or ~/.labeldao]"),
+            deployment_option(),
+            click.option("--court", metavar="ADDRESS", help="the court's address"),
+        ),
+        needs_account=needs_account,
+    )
 
 
 def _client(
@@ -151,15 +115,9 @@ def _client(
     court: str | None,
     deployment: Path | None,
     store: Path | None,
-    needs_account: bool,
 ) -> CourtClient:
     from ape import project
 
-    if needs_account and account is None:
-        raise click.UsageError(
-            "--account is required: an alias from `ape accounts list`, "
-            "or TEST::N on a local network"
-        )
     located = locate_court(
         court=court,
         deployment=deployment,
@@ -191,8 +149,6 @@ def _reader(client: CourtClient) -> MetaEvidenceReader:
     """Reads ERC-1497 events through the node; relative URIs are resolved
     against the working directory and the project."""
     from ape import project
-
-    from labeldao.ape_clients import ApeLogs
 
     return MetaEvidenceReader(
         ApeLogs(client.backend.provider),  # type: ignore[attr-defined]
@@ -252,14 +208,7 @@ def cli() -> None:
 def status(client: CourtClient, juror: str | None) -> None:
     """Your stake (free, locked, pending withdrawal), the rounds where you
     hold seats, and what to do next with its deadline."""
-    from eth_utils import is_address, to_checksum_address
-
-    if juror is not None:
-        if not is_address(juror):
-            raise JurorError(f"--juror: '{juror}' is not an address")
-        juror = to_checksum_address(juror)
-    else:
-        juror = client.juror
+    juror = client.juror if juror is None else checksum(juror, "--juror")
     console = _console()
     now = client.now()
     params = client.params()

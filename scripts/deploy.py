@@ -23,7 +23,7 @@ from ape.cli import ConnectedProviderCommand, account_option
 
 from labeldao.abi_export import AbiError, record_fields
 from labeldao.ape_backend import record_slug
-from labeldao.boa_tools import REPO_ROOT
+from labeldao.ape_system import ApeChain, ape_containers
 from labeldao.config import (
     ParamsError,
     check_randomness_for_chain,
@@ -31,9 +31,8 @@ from labeldao.config import (
     params_path,
 )
 from labeldao.deploy import DeployError, Deployment, Engine, Record
+from labeldao.paths import REPO_ROOT
 from labeldao.system import (
-    ApeChain,
-    ape_containers,
     contract_names,
     leftover_roles,
     system_steps,

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
-from ape.exceptions import ApeException
 
 from labeldao.ape_backend import ApeBackend, record_slug
+from labeldao.ape_clients import ape_command, deployment_option
+from labeldao.client_base import JurorError
 from labeldao.governance import (
     GOVERNOR,
     SUPPORT,
@@ -35,47 +35,21 @@ from labeldao.governance import (
     load_record,
     parse_change,
 )
-from labeldao.juror import JurorError, Reverted, format_ldao
+from labeldao.units import format_ldao
 
 PARAMETER_CONTRACTS = ["QualityCourt", "TaskEscrow", "ComputeRegistry"]
 
 
 def govern_command(name: str, *, needs_account: bool = True) -> Callable:
-    """A subcommand connected to a network, with the shared options, that
-    receives a ready `GovernorClient` and turns every refusal into a one-line
-    message and exit code 1 (never a traceback)."""
+    """A subcommand connected to a network (`ape_command`), with
+    `--deployment`, that receives a ready `GovernorClient`."""
 
-    def decorate(function: Callable) -> click.Command:
-        def run(
-            network: Any, provider: Any, account: Any, deployment: Path | None, **kwargs: Any
-        ) -> None:
-            try:
-                if needs_account and account is None:
-                    raise click.UsageError(
-                        "--account is required: an alias from `ape accounts list`, "
-                        "or TEST::N on a local network"
-                    )
-                function(_client(provider, network, account, deployment), **kwargs)
-            except Reverted as exc:
-                raise click.ClickException(f"reverted: {exc}") from None
-            except JurorError as exc:
-                raise click.ClickException(str(exc)) from None
-            except ApeException as exc:
-                raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+    def build(network: Any, provider: Any, account: Any, deployment: Path | None) -> Any:
+        return _client(provider, network, account, deployment)
 
-        # Not functools.wraps: Ape reads the callback's own signature.
-        run.__doc__ = function.__doc__
-        run.__name__ = function.__name__
-        run.__click_params__ = list(getattr(function, "__click_params__", []))  # type: ignore[attr-defined]
-        run = click.option(
-            "--deployment",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="deployment record [default: deployments/<network>.json]",
-        )(run)
-        run = account_option(prompt=False)(run)
-        return cli.command(name, cls=ConnectedProviderCommand)(run)
-
-    return decorate
+    return ape_command(
+        cli, name, build, options=(deployment_option(),), needs_account=needs_account
+    )
 
 
 def _client(provider: Any, network: Any, account: Any, deployment: Path | None) -> GovernorClient:

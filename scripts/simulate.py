@@ -15,6 +15,7 @@ Exit codes: 0 done, 1 bad input, 2 the model and the chain disagree.
 from __future__ import annotations
 
 import functools
+import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,6 @@ from typing import Any
 
 import click
 
-from labeldao.sim import engine, montecarlo, parallel, results, search, stats, sweep
 from labeldao.sim.scenario import (
     Scenario,
     ScenarioError,
@@ -34,6 +34,25 @@ from labeldao.sim.scenario import (
 )
 
 DEFAULT_SEED = 1
+
+
+class _Lazy:
+    """A module of the simulation, imported on first attribute access: `ape
+    run` executes every script to list its commands, and `ape run deploy` or
+    `ape run court` must not load titanoboa (the simulation's engine) on the
+    way. Not a `sys.modules` entry, which Ape's `inspect` calls would load."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+engine, montecarlo, parallel, results, search, stats, sweep = (
+    _Lazy(f"labeldao.sim.{name}")
+    for name in ("engine", "montecarlo", "parallel", "results", "search", "stats", "sweep")
+)
 
 
 def _apply_sets(scenario: Scenario, pairs: tuple[str, ...]) -> Scenario:
