@@ -29,6 +29,7 @@ class TaskStatus(IntFlag):
     SPLIT = 64
     EXPIRED = 128
     CANCELLED = 256
+    GOLD_FAILED = 512  # the gold failure limit reached; the contest window is open
 
 
 TERMINAL = (
@@ -46,6 +47,11 @@ class Ruling(IntEnum):
     REFUSED = 0
     ACCEPT = 1
     REJECT = 2
+
+
+# `TaskEscrow`'s ERC-1497 meta-evidence id of every gold contest (the
+# constructor logs it: metaevidence/gold-contest.json).
+GOLD_CONTEST_META_EVIDENCE_ID = 2**256 - 1
 
 
 def fee_of(reward: int, fee_bps: int) -> int:
@@ -82,6 +88,7 @@ class TaskRecord:
     deadline: int
     review_period: int
     gold_root: bytes
+    gold_bond: int = 0
     spec_uri: str = ""
     status: TaskStatus = TaskStatus.OPEN
     annotator: str = ZERO_ADDRESS
@@ -90,6 +97,9 @@ class TaskRecord:
     review_end: int = 0
     gold_failures: int = 0
     gold_items_proven: list[int] = field(default_factory=list)
+    gold_slashed: int = 0
+    contest_end: int = 0
+    contested: bool = False
     slashed: int = 0
     reason_hash: bytes | None = None
     arbitrator: str | None = None
@@ -140,6 +150,7 @@ def _created(state: EscrowHistory, a: Mapping[str, Any]) -> None:
         deadline=a["deadline"],
         review_period=a["review_period"],
         gold_root=bytes(a["gold_root"]),
+        gold_bond=a.get("gold_bond", 0),
         history=["create"],
     )
 
@@ -151,6 +162,7 @@ def _meta_evidence(state: EscrowHistory, a: Mapping[str, Any]) -> None:
 def _claimed(state: EscrowHistory, a: Mapping[str, Any]) -> None:
     task = state.tasks[a["task_id"]]
     task.status, task.annotator = TaskStatus.CLAIMED, str(a["annotator"])
+    task.deadline = a.get("deadline", task.deadline)  # moved by the pauses before the claim
     task.history.append("claim")
 
 
@@ -180,12 +192,26 @@ def _rejected(state: EscrowHistory, a: Mapping[str, Any]) -> None:
 
 
 def _gold_failure(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    # The slash is held: the treasury is credited when the task settles.
     task = state.tasks[a["task_id"]]
     task.gold_failures = a["gold_failures"]
     task.gold_items_proven.append(a["item_index"])
-    task.slashed += a["slashed"]
-    state.credit(state.treasury, a["slashed"])
+    task.gold_slashed += a["slashed"]
     task.history.append("gold failure")
+
+
+def _gold_pending(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.status, task.contest_end = TaskStatus.GOLD_FAILED, a["contest_end"]
+    task.history.append("gold failed")
+
+
+def _gold_contested(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.status, task.contested = TaskStatus.DISPUTED, True
+    task.arbitrator, task.dispute_id = str(a["arbitrator"]), a["dispute_id"]
+    state.disputes[(task.arbitrator, task.dispute_id)] = a["task_id"]
+    task.history.append("contest gold")
 
 
 def _ruling(state: EscrowHistory, a: Mapping[str, Any]) -> None:
@@ -198,6 +224,9 @@ def _settled(state: EscrowHistory, a: Mapping[str, Any]) -> None:
     task = state.tasks[a["task_id"]]
     task.status = TaskStatus(a["status"])
     task.slashed += a["slashed"]
+    # Gold slashes stand unless a gold contest ended ACCEPTED or SPLIT.
+    if not (task.contested and task.status in (TaskStatus.ACCEPTED, TaskStatus.SPLIT)):
+        task.slashed += task.gold_slashed
     task.settlement = {
         "requester": a["requester_amount"],
         "annotator": a["annotator_amount"],
@@ -228,6 +257,8 @@ _HANDLERS: dict[str, Callable[[EscrowHistory, Mapping[str, Any]], None]] = {
     "TaskFinalized": _finalized,
     "TaskRejected": _rejected,
     "GoldFailureProven": _gold_failure,
+    "GoldRejectionPending": _gold_pending,
+    "GoldContested": _gold_contested,
     "Ruling": _ruling,
     "TaskSettled": _settled,
     "Withdrawn": _withdrawn,
