@@ -54,6 +54,81 @@ class Ruling(IntEnum):
 GOLD_CONTEST_META_EVIDENCE_ID = 2**256 - 1
 
 
+# ---------------------------------------------------------------------------
+# Parameter overrides (deployments/params/*.toml, [escrow] params)
+# ---------------------------------------------------------------------------
+
+# `Params.arbitrator_extra_data` is `Bytes[192]`: the parties take 64 of
+# ERC-792's 256 bytes (contracts/modules/arbitrable.vy).
+MAX_EXTRA_DATA_BYTES = 192
+# The constructor's gold bond and contest period, and the bounds of `set_params`.
+DEFAULT_GOLD_BOND = 30 * 10**18
+DEFAULT_GOLD_CONTEST_PERIOD = 3 * 86_400
+MAX_GOLD_BOND = 1_000_000 * 10**18
+GOLD_CONTEST_PERIOD_BOUNDS = (86_400, 30 * 86_400)
+# QualityCourt's constructor defaults: a dispute costs fee_per_juror x panel_size.
+COURT_DEFAULT_FEE_PER_JUROR = 10 * 10**18
+COURT_DEFAULT_PANEL_SIZE = 3
+
+
+def extra_data_bytes(value: Any) -> bytes:
+    """`arbitrator_extra_data` as bytes: bytes, or a `0x` hex string."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if isinstance(value, str) and value.startswith("0x"):
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+    raise ValueError("arbitrator_extra_data must be bytes or a 0x hex string")
+
+
+def check_overrides(overrides: Mapping[str, Any]) -> list[str]:
+    """The problems of `[escrow] params` overrides the contract would refuse
+    (for the new fields) or that would fail its calls: one line each."""
+    problems = []
+    if "arbitrator_extra_data" in overrides:
+        try:
+            size = len(extra_data_bytes(overrides["arbitrator_extra_data"]))
+        except ValueError as exc:
+            problems.append(str(exc))
+        else:
+            if size > MAX_EXTRA_DATA_BYTES:
+                problems.append(
+                    f"arbitrator_extra_data is {size} bytes: at most {MAX_EXTRA_DATA_BYTES} "
+                    "(the two parties take 64 of ERC-792's 256)"
+                )
+    bond = overrides.get("gold_bond", DEFAULT_GOLD_BOND)
+    if not isinstance(bond, int) or not 0 <= bond <= MAX_GOLD_BOND:
+        problems.append(f"gold_bond must be an integer from 0 to {MAX_GOLD_BOND} (1,000,000 LDAO)")
+    period = overrides.get("gold_contest_period", DEFAULT_GOLD_CONTEST_PERIOD)
+    low, high = GOLD_CONTEST_PERIOD_BOUNDS
+    if not isinstance(period, int) or not low <= period <= high:
+        problems.append(f"gold_contest_period must be {low} to {high} seconds (1 to 30 days)")
+    return problems
+
+
+def check_gold_bond_covers_fee(
+    escrow_overrides: Mapping[str, Any], court_overrides: Mapping[str, Any]
+) -> str | None:
+    """A gold bond set below the court's arbitration cost would not cover the fee
+    an annotator pays to contest wrong gold (docs/decisions.md, "Gold contests").
+    Checked when the file sets `gold_bond`: the default (30 LDAO) equals the
+    court's default cost; a file that raises the court's cost should raise it."""
+    if "gold_bond" not in escrow_overrides:
+        return None
+    bond = escrow_overrides["gold_bond"]
+    fee = court_overrides.get("fee_per_juror", COURT_DEFAULT_FEE_PER_JUROR) * court_overrides.get(
+        "panel_size", COURT_DEFAULT_PANEL_SIZE
+    )
+    if isinstance(bond, int) and bond < fee:
+        return (
+            f"escrow gold_bond ({bond}) is below the court's arbitration cost ({fee}): "
+            "it must cover the fee of an annotator contesting wrong gold"
+        )
+    return None
+
+
 def fee_of(reward: int, fee_bps: int) -> int:
     """The protocol fee of `reward`, rounded down as the contract does."""
     return reward * fee_bps // BPS
