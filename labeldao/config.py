@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from labeldao.escrow import check_gold_bond_covers_fee, check_overrides
 from labeldao.paths import PARAMS_DIR
 from labeldao.units import LDAO
 
@@ -106,6 +107,13 @@ class EscrowParams(_Strict):
 
     params: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _new_fields_in_bounds(self) -> EscrowParams:
+        problems = check_overrides(self.params)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 class RegistryParams(_Strict):
     """ComputeRegistry constructor and parameter overrides."""
@@ -168,6 +176,13 @@ class DeployParams(_Strict):
     registry: RegistryParams
     randomness: RandomnessParams = Field(default_factory=RandomnessParams)
     governor: GovernorParams | None = None
+
+    @model_validator(mode="after")
+    def _gold_bond_covers_the_court_fee(self) -> DeployParams:
+        problem = check_gold_bond_covers_fee(self.escrow.params, self.court.params)
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @model_validator(mode="after")
     def _someone_proposes(self) -> DeployParams:
