@@ -1,8 +1,10 @@
 """ComputeRegistry: on-chain receipt leaves and proofs match labeldao.receipts."""
 
+import boa
 import pytest
 from eth_utils import keccak
 
+from labeldao.boa_tools import deployer
 from labeldao.receipts import EpochReceipts, JobReceipt
 from tests.unit.registry.conftest import warp
 
@@ -48,3 +50,14 @@ def test_verify_receipt__forged_or_misplaced__fails(registry, lens, register, pr
     assert not lens.verify_receipt(node_id, 1, forged.as_row(), batch.proof(honest))
     assert not lens.verify_receipt(node_id, 2, honest.as_row(), batch.proof(honest))
     assert not lens.verify_receipt(node_id + 1, 1, honest.as_row(), batch.proof(honest))
+
+
+def test_lens__without_registry__reverts():
+    with boa.reverts("lens: registry is the zero address"):
+        deployer("ComputeRegistryLens").deploy("0x" + "00" * 20)
+
+
+def test_lens__pending_reward__unknown_report_is_zero(lens, register, provider):
+    node_id = register(provider)
+    assert lens.REGISTRY() != "0x" + "00" * 20
+    assert lens.pending_reward(node_id, 1) == 0
