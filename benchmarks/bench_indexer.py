@@ -13,7 +13,9 @@ with the contracts' ABIs exactly as it decodes a deployment's.
 
 The default is 100,000 events (a few minutes, most of it the web3.py
 anchor); the issue's 1,000,000-event run is explicit, about 40 minutes on
-two cores: `make bench BENCH_INDEXER_EVENTS=1000000`.
+two idle cores: `make bench BENCH_INDEXER_EVENTS=1000000`. On a loaded
+machine, `LABELDAO_BENCH_INDEXER_ANCHOR_EVERY=10` has the anchor decode one
+block in ten (every event type is in the sample; its rate is per event).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 indexer writes them (the anvil workload has no drawn panel: a court round
 needs days of evidence and reveal periods)."""
 
+import pytest
 from sqlalchemy import insert
 
 from labeldao.indexer import queries, summary
@@ -80,7 +81,11 @@ def test_juror_votes__seats_choice_and_judgement(database):
     assert not other["coherent"] and other["penalty"] == 3 * 10**18
 
 
-def test_top_providers__work_in_a_period_less_what_challenges_removed(database):
+@pytest.mark.parametrize("big_batch", [summary.BIG_BATCH, 0], ids=["small", "big"])
+def test_top_providers__work_in_a_period_less_what_challenges_removed(
+    database, big_batch, monkeypatch
+):
+    monkeypatch.setattr(summary, "BIG_BATCH", big_batch)  # "big": hash joins on PostgreSQL
     rows = Rows()
     for node, owner in ((1, JUROR), (2, OTHER)):
         rows.add(
