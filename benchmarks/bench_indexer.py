@@ -356,7 +356,9 @@ def run(report: Report) -> None:
             report.goal(f"indexer events/s, {name}", rate, raw_rate, GOAL, at_least=True)
         speed.notes.append(
             f"Replayed protocol events ({PER_TX:,} per transaction, `benchmarks/emitter`), "
-            f"read in {SPAN}-block ranges by both; the indexer's figure includes decoding, the "
+            f"read by the indexer in {SPAN}-block ranges"
+            + (f", by the anchor one block in {ANCHOR_EVERY}" if ANCHOR_EVERY > 1 else " by both")
+            + "; the indexer's figure includes decoding, the "
             f"database writes and the checkpoint. Generating them took {generated:.0f} s; the "
             "indexer ran first (SQLite, then PostgreSQL), the anchor last."
         )
