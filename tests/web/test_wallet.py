@@ -239,3 +239,36 @@ def test_maintenance__the_draw_button_shows_once_due_and_draws(page, web, chain)
     done.locator("xpath=self::*[contains(@class,'ok')]").wait_for()
     assert done.inner_text().startswith("done: draw in block")
     assert court.functions.round_info(dispute, 0).call() != before
+
+
+def test_provider__registers_a_node_and_reports_an_epoch_from_the_browser(page, web, chain):
+    registry = chain.workload.contracts["ComputeRegistry"]
+    provider = chain.web3.eth.accounts[7]
+    _fund(chain, provider, 10_000 * LDAO)
+    node_id = registry.functions.node_count().call() + 1  # ids start at 1
+    open_with_wallet(page, web + "/provider", chain.url, provider.lower())
+    register = page.locator("#ComputeRegistry-register_node")
+    _fill(register, specs_uri="ipfs://node/browser", specs_hash="1x H100", gpu_count=2)
+    register.locator("button").click()
+    assert _result(register).startswith("done: register_node")
+    node = registry.functions.node(node_id).call()
+    assert node[0] == provider and node[3] == 2
+    assert node[6] == registry.functions.required_stake(0, 2).call()  # what was approved
+
+    epoch = node[7]  # its first epoch: report it once it has ended
+    chain.workload._advance_to(registry.functions.epoch_total(epoch).call()[1])
+    cap = registry.functions.max_work_units(node_id, epoch).call()
+    report = page.locator("#ComputeRegistry-report")
+    _fill(
+        report,
+        node_id=node_id,
+        epoch=epoch,
+        work_units=cap + 1,
+        receipts_root="0x" + "34" * 32,
+    )
+    report.locator("button").click()
+    assert _result(report).startswith("refused: registry: ")  # over the bound, said why
+    _fill(report, work_units=cap)
+    report.locator("button").click()
+    assert _result(report).startswith("done: report")
+    assert registry.functions.report_of(node_id, epoch).call()[0] > 0
