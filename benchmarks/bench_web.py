@@ -76,8 +76,11 @@ def pages(engine: Any) -> dict[str, tuple[str, Callable[[], Any]]]:
                 queries.top_providers(engine, top=100),
                 reads.nodes(engine),
                 queries.epochs(engine),
-                reads.annotators(engine),
             ),
+        ),
+        "/fragments/annotators": (
+            "the ledger's annotators (htmx, after the page)",
+            lambda: reads.annotators(engine),
         ),
         f"/disputes/{dispute}": ("dispute", lambda: queries.dispute(engine, dispute)),
         f"/fragments/nodes/{node}": ("a node's epochs (htmx)", lambda: queries.node(engine, node)),

@@ -99,9 +99,15 @@ def ledger(state: State) -> Template:
             "nodes": reads.nodes(engine),
             "epochs": epochs,
             "work_chart": _work_chart(epochs),
-            "annotators": reads.annotators(engine),
         },
     )
+
+
+@get("/fragments/annotators", name="annotators", sync_to_thread=True)
+def annotators(state: State) -> Template:
+    """The ledger's annotators, loaded by htmx once the page is shown: their
+    totals are grouped over every claim (no summary table holds them yet)."""
+    return Template("annotators.html", context={"annotators": reads.annotators(_engine(state))})
 
 
 @get("/fragments/nodes/{node_id:int}", name="node-epochs", sync_to_thread=True)
@@ -155,6 +161,7 @@ def create_app(url: str | None = None) -> Litestar:
             dashboard,
             ledger,
             node_epochs,
+            annotators,
             dispute,
             *WALLET_ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"]),

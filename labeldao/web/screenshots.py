@@ -67,6 +67,8 @@ def take(url: str, out: Path) -> list[Path]:
             page = context.new_page()
             for name, path, click in pages:
                 page.goto(server.base + path)
+                if name == "ledger":
+                    page.locator("#annotators").wait_for()  # an htmx fragment
                 if click:
                     page.locator(click).first.click()
                     page.locator("#nodes td table").first.wait_for()

@@ -50,6 +50,7 @@ def test_ledger__lists_providers_epochs_and_annotators_accepted_work(page, web, 
     assert _column(page, "#epochs", 0) == [str(e["epoch"]) for e in epochs]
     assert _column(page, "#epochs", 3) == [str(e["units"]) for e in epochs]
     annotators = queries.annotators(ledger.engine)
+    page.locator("#annotators").wait_for()  # loaded by htmx after the page
     assert _column(page, "#annotators", 0) == [a["annotator"] for a in annotators]
     # The workload accepted two tasks of ten items each.
     assert sum(int(n) for n in _column(page, "#annotators", 2)) == 2

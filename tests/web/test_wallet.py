@@ -123,6 +123,14 @@ def test_juror__commits_and_reveals_in_the_browser_with_the_clis_salt(page, web,
     assert court.functions.votes(dispute, 0, 2).call() == vote[0]  # all its seats counted
     assert "eth_signTypedData_v4" in page.evaluate("window.ethereum.calls")
 
+    # The stake panel adds stake (the juror's allowance already covers it).
+    free = court.functions.juror_status(juror).call()[0]
+    stake = page.locator("#QualityCourt-stake")
+    _fill(stake, amount="12.5")
+    stake.locator("button").click()
+    assert _result(stake).startswith("done: stake")
+    assert court.functions.juror_status(juror).call()[0] == free + 125 * LDAO // 10
+
 
 def test_requester_and_annotator__create_claim_submit_accept_from_the_browser(
     browser_context, web, chain
