@@ -232,6 +232,8 @@ def test_maintenance__the_draw_button_shows_once_due_and_draws(page, web, chain)
     )
     assert draw.is_hidden()
     assert draw.get_attribute("title") == refusal
+    nothing = page.locator(f"tr[data-dispute='{dispute}'] .nothing-due")
+    nothing.filter(has_text="nothing due now").wait_for()
 
     # The evidence period ends and blocks pass, until a keeper's draw would succeed.
     chain.workload._advance_to(court.functions.round_info(dispute, 0).call()[4])
@@ -241,6 +243,7 @@ def test_maintenance__the_draw_button_shows_once_due_and_draws(page, web, chain)
         chain.workload.advance(1)
     page.locator("#wallet-connect").click()  # re-checks what is due
     draw.wait_for(state="visible")
+    assert nothing.is_hidden()
     before = court.functions.round_info(dispute, 0).call()
     draw.click()
     done = page.locator(f"tr[data-dispute='{dispute}'] output").first

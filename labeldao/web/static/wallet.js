@@ -404,6 +404,13 @@ export async function revealDueButtons(wallet, root = document) {
       });
     }
   }
+  if (!wallet.account) return;
+  for (const cell of root.querySelectorAll(".due-actions")) {
+    const due = [...cell.querySelectorAll("button[data-maintenance]")].some((b) => !b.hidden);
+    const note = cell.querySelector(".nothing-due");
+    note.textContent = "nothing due now";
+    note.hidden = due;
+  }
 }
 
 // Chain time minus this computer's clock, once a wallet tells the chain's time.
