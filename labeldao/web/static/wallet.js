@@ -237,9 +237,26 @@ export async function deriveSalt(wallet, disputeId, round) {
   return saltFromSignature(await wallet.signTyped(message));
 }
 
+/** Checks once per account (remembered in this browser) that the wallet signs
+ * the salt message deterministically, as the CLI checks once per store:
+ * otherwise a salt could not be re-derived for the reveal. */
+async function checkDeterministic(wallet, disputeId, round, salt) {
+  const key = `labeldao:deterministic:${wallet.deployment.chain_id}:${wallet.account}`;
+  if (window.localStorage.getItem(key)) return;
+  if ((await deriveSalt(wallet, disputeId, round)) !== salt) {
+    throw new Refused(
+      "your wallet signed the same salt message twice with different signatures: salts " +
+        "derived from it could not be recovered. Use a wallet that signs deterministically " +
+        "(RFC 6979), as Ethereum wallets do",
+    );
+  }
+  window.localStorage.setItem(key, "1");
+}
+
 export async function commitVote(wallet, disputeId, round, choice, log) {
   await wallet.ensureAccount();
   const salt = await deriveSalt(wallet, disputeId, round);
+  await checkDeterministic(wallet, disputeId, round, salt);
   const digest = commitment(disputeId, round, wallet.account, choice, salt);
   await wallet.send("QualityCourt", "commit", [disputeId, round, digest], log);
   return digest;
