@@ -243,7 +243,7 @@ def test_maintenance__the_draw_button_shows_once_due_and_draws(page, web, chain)
         chain.workload.advance(1)
     page.locator("#wallet-connect").click()  # re-checks what is due
     draw.wait_for(state="visible")
-    assert nothing.is_hidden()
+    nothing.wait_for(state="hidden")  # set once every button was checked
     before = court.functions.round_info(dispute, 0).call()
     draw.click()
     done = page.locator(f"tr[data-dispute='{dispute}'] output").first
@@ -283,3 +283,26 @@ def test_provider__registers_a_node_and_reports_an_epoch_from_the_browser(page, 
     report.locator("button").click()
     assert _result(report).startswith("done: report")
     assert registry.functions.report_of(node_id, epoch).call()[0] > 0
+
+
+def test_requester__rejects_submitted_work_into_the_court_paying_its_fee(page, web, chain):
+    escrow = chain.workload.contracts["TaskEscrow"]
+    court = chain.workload.contracts["QualityCourt"]
+    task_id = chain.workload.task(10, "submit")  # created, claimed and submitted
+    task = escrow.functions.tasks(task_id).call()
+    assert task[2] == SUBMITTED
+    requester = task[0]
+    token = chain.workload.contracts["RewardToken"]
+    balance = token.functions.balanceOf(requester).call()
+    disputes = court.functions.dispute_count().call()
+    extra = escrow.functions.params(task[3]).call()[-1]  # arbitrator_extra_data (bytes)
+    fee = court.functions.arbitrationCost(extra).call()
+
+    open_with_wallet(page, web + "/requester", chain.url, requester.lower())
+    reject = page.locator("#TaskEscrow-reject")
+    _fill(reject, task_id=task_id, reason_hash="item 3 is mislabelled")
+    reject.locator("button").click()
+    assert _result(reject).startswith("done: reject")
+    assert escrow.functions.tasks(task_id).call()[2] == 8  # disputed
+    assert court.functions.dispute_count().call() == disputes + 1
+    assert token.functions.balanceOf(requester).call() == balance - fee
