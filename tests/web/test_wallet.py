@@ -132,6 +132,32 @@ def test_juror__commits_and_reveals_in_the_browser_with_the_clis_salt(page, web,
     assert court.functions.juror_status(juror).call()[0] == free + 125 * LDAO // 10
 
 
+def test_juror__reveals_in_the_browser_a_vote_committed_with_the_clis_salt(page, web, chain):
+    dispute = _dispute(chain)
+    info = _draw_panel(chain, dispute)
+    court = chain.workload.contracts["QualityCourt"]
+    juror = court.functions.round_juror(dispute, 0, 0).call()
+    index = [a.lower() for a in chain.web3.eth.accounts].index(juror.lower())
+    chain.workload._advance_to(info[5] - 1)
+    salt = derive_salt(
+        anvil_key(index),
+        court=court.address,
+        chain_id=chain.web3.eth.chain_id,
+        dispute_id=dispute,
+        round_=0,
+    )
+    digest = commitment(dispute, 0, juror, 1, salt)  # what `ape run court commit` sends
+    chain.workload.send("QualityCourt", "commit", dispute, 0, digest, sender=juror)
+    chain.workload._advance_to(info[6] - 1)
+
+    open_with_wallet(page, f"{web}/juror?dispute={dispute}&round=0", chain.url, juror.lower())
+    form = page.locator("#juror-vote")
+    form.locator("[data-vote=reveal]").click()  # no choice picked: found from the commitment
+    assert _result(form) == f"revealed choice 1 in dispute {dispute} round 0"
+    seats = court.functions.juror_round(dispute, 0, juror).call()[0]
+    assert court.functions.votes(dispute, 0, 1).call() == seats
+
+
 def test_requester_and_annotator__create_claim_submit_accept_from_the_browser(
     browser_context, web, chain
 ):
