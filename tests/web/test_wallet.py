@@ -332,3 +332,31 @@ def test_requester__rejects_submitted_work_into_the_court_paying_its_fee(page, w
     assert escrow.functions.tasks(task_id).call()[2] == 8  # disputed
     assert court.functions.dispute_count().call() == disputes + 1
     assert token.functions.balanceOf(requester).call() == balance - fee
+
+
+def test_juror__requests_unstake_and_withdraws_it_from_the_panel(page, web, chain):
+    court = chain.workload.contracts["QualityCourt"]
+    token = chain.workload.contracts["RewardToken"]
+    juror = chain.workload.accounts[4]  # staked by the workload
+    free = court.functions.juror_status(juror).call()[0]
+    assert free > 0
+    open_with_wallet(page, f"{web}/juror", chain.url, juror.lower())
+    unstake = page.locator("#QualityCourt-request_unstake")
+    _fill(unstake, amount=free // LDAO + 1)
+    unstake.locator("button").click()
+    assert _result(unstake) == "refused: court: amount exceeds free stake"
+    _fill(unstake, amount=free // LDAO)
+    unstake.locator("button").click()
+    assert _result(unstake).startswith("done: request_unstake")
+    status = court.functions.juror_status(juror).call()
+    assert status[0] == free - free // LDAO * LDAO and status[2] == free // LDAO * LDAO
+
+    chain.workload._advance_to(status[3])  # the unlock time
+    balance = token.functions.balanceOf(juror).call()
+    owed = court.functions.juror_status(juror).call()[5]  # withdrawable now
+    assert owed >= status[2]
+    withdraw = page.locator("#QualityCourt-withdraw")
+    withdraw.locator("button").click()
+    assert _result(withdraw).startswith("done: withdraw")
+    assert token.functions.balanceOf(juror).call() == balance + owed
+    assert court.functions.juror_status(juror).call()[2] == 0
