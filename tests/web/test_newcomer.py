@@ -158,11 +158,13 @@ def test_newcomer__cli_task_browser_work_and_dispute_mixed_votes_ledger_outcome(
     info = court.functions.round_info(dispute, 0).call()
     workload._advance_to(info[4])  # the evidence period is over
     keeper = open_with_wallet(new(), ledger_of.base + "/maintenance", node.url, accounts[0])
-    for _ in range(3):  # a draw mined in a new sortition epoch only asks for new randomness
+    for _ in range(4):  # a draw mined in a new sortition epoch only asks for new randomness
         _await_draw(court, dispute, workload, web3.eth.accounts[0])
         keeper.locator("#wallet-connect").click()  # re-checks what is due
         drawn = _press(keeper, f"tr[data-dispute='{dispute}']", "draw")
-        assert drawn.startswith("done: draw")
+        # A draw mined across a sortition epoch can revert after its check
+        # (said in one line; the keeper presses again): see the report.
+        assert drawn.startswith("done: draw") or "(the state changed since the check)" in drawn
         info = court.functions.round_info(dispute, 0).call()
         if info[2] == info[1]:
             break
