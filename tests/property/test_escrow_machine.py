@@ -769,7 +769,12 @@ class EscrowMachine(RuleBasedStateMachine):
 
     def _settle_everything(self) -> None:
         """Every task reaches exactly one terminal status; then everyone
-        withdraws and the escrow holds nothing."""
+        withdraws and the escrow holds nothing. A pause holds open tasks'
+        claim deadlines, so the guardian unpauses first."""
+        if self.paused:
+            self.escrow.unpause(sender=self.m.guardian)
+            self.paused_total += self._now() - self.paused_since
+            self.paused = False
         boa.env.time_travel(seconds=30 * DAY)
         for task_id, task in enumerate(self.tasks):
             if task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED):
