@@ -14,7 +14,7 @@ from labeldao.indexer.schema import EVENT_TABLE_NAMES, METADATA
 from labeldao.indexer.summary import SUMMARY_TABLES
 
 # Columns of the views that hold Uint256 values (strings on SQLite).
-AMOUNTS = {"reward", "fee", "stake", "penalty", "units", "value", "amount"}
+AMOUNTS = {"reward", "fee", "stake", "gold_bond", "penalty", "units", "value", "amount"}
 TASK_STATUS = {
     1: "open",
     2: "claimed",
@@ -25,6 +25,7 @@ TASK_STATUS = {
     64: "split",
     128: "expired",
     256: "cancelled",
+    512: "gold_failed",
 }
 
 
@@ -61,8 +62,9 @@ def tasks(
     )
     rows = _query(
         bind,
-        "SELECT task_id, requester, annotator, status, reward, fee, stake, n_items, "
-        f"gold_failures, dispute_id, created_block FROM tasks WHERE task_id IN ({newest}) "
+        "SELECT task_id, requester, annotator, status, reward, fee, stake, gold_bond, n_items, "
+        "gold_failures, dispute_id, contest_end, claim_deadline, created_block "
+        f"FROM tasks WHERE task_id IN ({newest}) "
         "ORDER BY created_block DESC, task_id DESC",
         requester=_address(requester),
         limit=limit,
