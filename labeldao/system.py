@@ -37,6 +37,7 @@ CONTRACTS = [
     "QualityCourt",
     "TaskEscrow",
     "ComputeRegistry",
+    "ComputeRegistryLens",
     "LabelDAOGovernor",
 ]
 # Randomness sources the plan can deploy (no roles: see `randomness_consumer_steps`).
@@ -49,7 +50,7 @@ GOVERNOR = "LabelDAOGovernor"
 GOVERNOR_SOURCE = "contracts/governance/LabelDAOGovernor.sol"
 GOVERNOR_ROLES = ["PROPOSER_ROLE", "CANCELLER_ROLE"]
 # Contracts without AccessControl roles.
-ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR}
+ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR, "ComputeRegistryLens"}
 # Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
 ADMINISTERED = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
 # Contracts with PARAMS_ROLE (timelock) and GUARDIAN_ROLE (guardian).
@@ -106,6 +107,8 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
                 p.registry.meta_evidence_uri,
             ),
         ),
+        # Read-only views moved out of the registry for its size (no roles).
+        plan.deploy_step("ComputeRegistryLens", lambda: (plan.address("ComputeRegistry"),)),
         *randomness_consumer_steps(plan),
     ]
     steps += [

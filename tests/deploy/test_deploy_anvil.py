@@ -137,7 +137,7 @@ def test_deploy__node_restarted_with_its_state__resumes(tmp_path, free_port):
         record = _record(run)
         assert record["complete"] is True
         assert "adopted" in resumed.stdout
-        assert len(record["contracts"]) == 6
+        assert len(record["contracts"]) == 7
     finally:
         stop_anvil(restarted)
 
