@@ -70,6 +70,7 @@ class BoaSystem:
         aliases = {
             "token": "RewardToken",
             "court": "QualityCourt",
+            "court_lens": "QualityCourtLens",
             "escrow": "TaskEscrow",
             "registry": "ComputeRegistry",
             "timelock": "Timelock",

@@ -34,6 +34,7 @@ CONTRACTS = [
     "Timelock",
     "RewardToken",
     "PrevrandaoRandomness",
+    "QualityCourtLens",
     "QualityCourt",
     "TaskEscrow",
     "ComputeRegistry",
@@ -49,8 +50,8 @@ RANDOMNESS_CONTRACTS = ["PrevrandaoRandomness", "ChainlinkVRFRandomness", "Rando
 GOVERNOR = "LabelDAOGovernor"
 GOVERNOR_SOURCE = "contracts/governance/LabelDAOGovernor.sol"
 GOVERNOR_ROLES = ["PROPOSER_ROLE", "CANCELLER_ROLE"]
-# Contracts without AccessControl roles.
-ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR, "ComputeRegistryLens"}
+# Contracts without AccessControl roles (the lenses are stateless).
+ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR, "QualityCourtLens", "ComputeRegistryLens"}
 # Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
 ADMINISTERED = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
 # Contracts with PARAMS_ROLE (timelock) and GUARDIAN_ROLE (guardian).
@@ -82,6 +83,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     steps = token_and_timelock_steps(plan)
     steps += [
         *randomness_deploy_steps(plan),
+        plan.deploy_step("QualityCourtLens", lambda: ()),
         plan.deploy_step(
             "QualityCourt",
             lambda: (
@@ -89,6 +91,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
                 p.roles.treasury,
                 plan.address(randomness_source(p)),
                 p.court.epoch_blocks,
+                plan.address("QualityCourtLens"),
             ),
         ),
         plan.deploy_step(

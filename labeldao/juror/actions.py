@@ -49,20 +49,23 @@ from labeldao.units import format_ldao, format_time
 class CourtClient:
     """A juror's view of, and actions at, one court.
 
-    `court` and `token` are contract handles (Ape or titanoboa) with the
-    court's and the token's ABI; `store` keeps the juror's votes (None for a
-    read-only client); `log` receives one line per step.
+    `court`, `lens` and `token` are contract handles (Ape or titanoboa) with
+    the court's, its lens's (`court.LENS()`) and the token's ABI; `store`
+    keeps the juror's votes (None for a read-only client); `log` receives one
+    line per step.
     """
 
     def __init__(
         self,
         court: Any,
+        lens: Any,
         token: Any,
         backend: Backend,
         store: CommitmentStore | None = None,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.court = court
+        self.lens = lens
         self.token = token
         self.backend = backend
         self.store = store
@@ -109,7 +112,8 @@ class CourtClient:
 
     def vote(self, dispute_id: int, round_: int, juror: str | None = None) -> JurorRound:
         return from_struct(
-            JurorRound, self.court.juror_round(dispute_id, round_, juror or self.juror)
+            JurorRound,
+            self.lens.juror_round(self.court.address, dispute_id, round_, juror or self.juror),
         )
 
     def funding(self, dispute_id: int, round_: int) -> Funding:

@@ -31,8 +31,10 @@ REVERT_MESSAGES = {
     "court: panel already drawn": "the panel is already complete",
     "court: randomness not ready": "the randomness of this round is not ready yet: "
     "try again in a few blocks",
-    "court: no drawable stake": "no stake is drawable in this epoch's snapshot; "
-    "stake counts from the next snapshot epoch",
+    "court: too little drawable stake": "the stake drawable in this epoch's snapshot (the "
+    "parties' left out) is too little for this panel; stake counts from the next snapshot "
+    "epoch, and the round can be closed once its draw deadline is over",
+    "court: draw deadline not over": "the round's draw deadline is not over yet",
     "court: batch size out of range": "the batch size is out of range",
     "court: dispute not final": "the dispute is not final yet",
     "court: round already executed": "this round is already executed",

@@ -55,6 +55,8 @@ class Params:
     commit_period: int
     reveal_period: int
     appeal_period: int
+    draw_timeout: int
+    max_dispute_lock_bps: int
     randomness: str
 
     @property

@@ -483,7 +483,8 @@ class Simulation:
                 raise RuntimeError(f"dispute {d.dispute_id}: panel not drawn after 50 attempts")
             for i in range(info.jurors):
                 juror = str(court.round_juror(d.dispute_id, round_, i))
-                seats = court.juror_round(d.dispute_id, round_, juror).seats
+                seats = self.sys.court_lens.juror_round(court.address, d.dispute_id, round_, juror)
+                seats = seats.seats
                 self.model.seated(d.dispute_id, juror, seats)
 
     def _vote(self, disputes: list[Dispute], round_: int) -> None:
