@@ -123,6 +123,8 @@ EVENT_TABLES: dict[str, dict[str, str]] = {
         "AppealFundsReturned": "appeal_refunds",
         "RoundExecuted": "rounds_executed",
         "RulingExecuted": "rulings",
+        "DisputeParties": "dispute_parties",
+        "RoundClosed": "rounds_closed",
     },
     "ComputeRegistry": {
         "NodeRegistered": "nodes_registered",
@@ -133,6 +135,7 @@ EVENT_TABLES: dict[str, dict[str, str]] = {
         "ReportFiled": "epoch_reports",
         "ReportChallenged": "challenges",
         "ReportRuled": "challenge_rulings",
+        "ReportForfeited": "report_forfeits",
         "NodeSlashed": "node_slashes",
         "RewardClaimed": "reward_claims",
         "Credited": "registry_credits",
@@ -296,6 +299,13 @@ EVENT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("to_treasury", U256),
     ],
     "rulings": [("dispute_id", INT), ("arbitrable", ADDR), ("ruling", INT)],
+    "dispute_parties": [("dispute_id", INT), ("payer", ADDR), ("other", ADDR)],
+    "rounds_closed": [
+        ("dispute_id", INT),
+        ("round", INT),
+        ("refunded_to", ADDR),
+        ("refund", U256),
+    ],
     "nodes_registered": [
         ("node_id", INT),
         ("owner", ADDR),
@@ -348,6 +358,7 @@ EVENT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("status", INT),
         ("units_removed", U256),
     ],
+    "report_forfeits": [("node_id", INT), ("epoch", INT), ("units_removed", U256)],
     "node_slashes": [
         ("node_id", INT),
         ("epoch", INT),

@@ -1,18 +1,18 @@
-"""Issue 14's escrow events in the ledger: migration 0004 on a database of
-revision 0003 with rows (old rows get no bond, no deadline, the zero salt)
-gives exactly the schema of a fresh one; the tasks view knows GOLD_FAILED
-and gold contests."""
+"""Issue 14's events in the ledger: migration 0004 on a database of revision
+0003 with rows (old rows get no bond, no deadline, the zero salt) gives
+exactly the schema of a fresh one; the tasks view knows GOLD_FAILED and gold
+contests; forfeited reports leave the providers' work and its summaries."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, text
 
-from labeldao.indexer import queries
+from labeldao.indexer import queries, summary
 from labeldao.indexer.schema import METADATA
 from labeldao.indexer.store import migrate
 from tests.indexer.test_views import Rows
 
-ESCROW, COURT = "0x" + "e5" * 20, "0x" + "c0" * 20
+ESCROW, COURT, REGISTRY = "0x" + "e5" * 20, "0x" + "c0" * 20, "0x" + "e0" * 20
 REQUESTER, ANNOTATOR = "0x" + "0a" * 20, "0x" + "0b" * 20
 H0, H1 = "0x" + "00" * 32, "0x" + "11" * 32
 
@@ -152,3 +152,60 @@ def test_tasks_view__gold_failed_then_contested_then_settled(database):
     assert tasks[2]["status"] == "rejected"
     (dispute,) = queries.disputes(database.engine)
     assert (dispute["dispute_id"], dispute["task_id"]) == (9, 1)
+
+
+def test_forfeited_reports__leave_the_work_and_the_summaries(database):
+    rows = Rows()
+    rows.add(
+        "nodes_registered",
+        1,
+        contract=REGISTRY,
+        node_id=1,
+        owner=ANNOTATOR,
+        tier=0,
+        gpu_count=1,
+        stake=10,
+        first_epoch=0,
+        specs_hash=H0,
+        specs_uri="",
+    )
+    report = {"contract": REGISTRY, "node_id": 1, "uptime_bps": 10_000, "receipts_root": H1}
+    for epoch in (0, 1):
+        rows.add(
+            "epoch_reports",
+            2 + epoch,
+            epoch=epoch,
+            work_units=100,
+            effective_units=100,
+            challenge_deadline=0,
+            **report,
+        )
+    rows.write(database)
+    later = Rows()  # a later batch: the summaries of its keys are recomputed
+    later.add("report_forfeits", 9, contract=REGISTRY, node_id=1, epoch=1, units_removed=100)
+    later.rows[0][1]["tx_hash"] = "0x" + "f" * 64
+    later.write(database)
+    assert [(e["epoch"], e["units"]) for e in queries.epochs(database.engine)] == [(0, 100), (1, 0)]
+    assert [r["units"] for r in queries.top_providers(database.engine, top=1)] == [100]
+    with database.engine.connect() as connection:
+        assert summary.differences(connection) == []
+
+
+def test_court_rows__dispute_parties_and_closed_rounds_are_stored(database):
+    rows = Rows()
+    rows.add("dispute_parties", 1, contract=COURT, dispute_id=3, payer=REQUESTER, other=ANNOTATOR)
+    rows.add(
+        "rounds_closed",
+        2,
+        contract=COURT,
+        dispute_id=3,
+        round=0,
+        refunded_to=REQUESTER,
+        refund=2 * 10**18,
+    )
+    rows.write(database)
+    with database.engine.connect() as connection:
+        closed = connection.execute(select(METADATA.tables["rounds_closed"])).one()
+        parties = connection.execute(select(METADATA.tables["dispute_parties"])).one()
+    assert (closed.refunded_to, closed.refund) == (REQUESTER, 2 * 10**18)
+    assert (parties.payer, parties.other) == (REQUESTER, ANNOTATOR)

@@ -1,4 +1,4 @@
-"""issue 14 events: gold bonds, claim deadlines, gold salts, gold contests
+"""issue 14 events: gold bonds and contests, forfeited reports, dispute parties
 
 TaskEscrow's events of issue 14: `TaskCreated.gold_bond`,
 `TaskClaimed.deadline` and `GoldFailureProven.gold_salt` become columns;
@@ -6,6 +6,12 @@ TaskEscrow's events of issue 14: `TaskCreated.gold_bond`,
 (`gold_rejections`, `gold_contests`). The `tasks` view learns GOLD_FAILED
 (512: a gold rejection waiting for its contest window) and a gold contest's
 dispute (DISPUTED, 8); `disputes` finds the task of a gold contest.
+
+ComputeRegistry's `ReportForfeited` (a convicted node's reports voided) gets
+`report_forfeits`; `provider_work` (and with it `nodes`, `epoch_totals` and
+the work summaries) subtracts its units as it does a ruling's. QualityCourt's
+`DisputeParties` and `RoundClosed` (an undrawn round closed, its fee
+refunded) get `dispute_parties` and `rounds_closed`.
 
 Rows written before this revision (contracts without these fields) get 0
 (the zero hash for the salt): no bond, no deadline known. The columns end
@@ -18,7 +24,7 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
-from labeldao.indexer.schema import UINT256_DIGITS, Uint256
+from labeldao.indexer.schema import INDEXED_COLUMNS, UINT256_DIGITS, Uint256
 
 revision = "0004_issue14_events"
 down_revision = "0003"
@@ -37,6 +43,10 @@ NEW_COLUMNS = [
 
 def _sqlite() -> bool:
     return op.get_bind().dialect.name == "sqlite"
+
+
+def _num(column: str) -> str:
+    return f"CAST({column} AS NUMERIC)" if _sqlite() else column
 
 
 def _type(kind: str) -> sa.types.TypeEngine:
@@ -71,9 +81,9 @@ def _event_table(name: str, *columns: sa.Column) -> None:
         sa.PrimaryKeyConstraint("chain_id", "tx_hash", "log_index"),
     )
     op.create_index(f"ix_{name}_block", name, ["block_number"])
-    op.create_index(f"ix_{name}_task_id", name, ["task_id", "chain_id"])
-    if any(c.name == "dispute_id" for c in columns):
-        op.create_index(f"ix_{name}_dispute_id", name, ["dispute_id", "chain_id"])
+    for column in columns:
+        if column.name in INDEXED_COLUMNS:
+            op.create_index(f"ix_{name}_{column.name}", name, [column.name, "chain_id"])
 
 
 def _same_task(alias: str) -> str:
@@ -177,10 +187,74 @@ def _create_old_tasks_view() -> None:
     )
 
 
+# The views over `provider_work`, as 0002 made them.
+NODES_VIEW = """
+    CREATE VIEW nodes AS
+    SELECT n.chain_id, n.contract, n.node_id, n.owner, n.tier, n.first_epoch,
+           COALESCE((SELECT a.gpu_count FROM node_stake_added a
+              WHERE a.chain_id = n.chain_id AND a.contract = n.contract
+                AND a.node_id = n.node_id
+              ORDER BY a.block_number DESC, a.log_index DESC LIMIT 1), n.gpu_count)
+             AS gpu_count,
+           (SELECT COUNT(*) FROM epoch_reports r WHERE r.chain_id = n.chain_id
+              AND r.contract = n.contract AND r.node_id = n.node_id) AS reports,
+           (SELECT SUM(w.units) FROM provider_work w WHERE w.chain_id = n.chain_id
+              AND w.contract = n.contract AND w.node_id = n.node_id) AS units,
+           (SELECT COUNT(*) FROM challenges c WHERE c.chain_id = n.chain_id
+              AND c.contract = n.contract AND c.node_id = n.node_id) AS challenges,
+           (SELECT COUNT(*) FROM node_slashes s WHERE s.chain_id = n.chain_id
+              AND s.contract = n.contract AND s.node_id = n.node_id) AS slashes,
+           (SELECT d.end_epoch FROM node_deactivations d WHERE d.chain_id = n.chain_id
+              AND d.contract = n.contract AND d.node_id = n.node_id LIMIT 1) AS end_epoch
+    FROM nodes_registered n
+"""
+EPOCH_TOTALS_VIEW = """
+    CREATE VIEW epoch_totals AS
+    SELECT w.chain_id, w.contract, w.epoch, COUNT(*) AS reports, SUM(w.units) AS units,
+           COUNT(DISTINCT w.owner) AS providers
+    FROM provider_work w
+    GROUP BY w.chain_id, w.contract, w.epoch
+"""
+
+
+def _removed(table: str, alias: str) -> str:
+    return (
+        f"COALESCE((SELECT SUM({_num(alias + '.units_removed')}) FROM {table} {alias} "
+        f"WHERE {alias}.chain_id = r.chain_id AND {alias}.contract = r.contract "
+        f"AND {alias}.node_id = r.node_id AND {alias}.epoch = r.epoch), 0)"
+    )
+
+
+def _create_provider_views(with_forfeits: bool) -> None:
+    # Work of a report: effective units less what a challenge ruling (and a
+    # forfeit of a convicted node's reports) removed.
+    forfeited = f" - {_removed('report_forfeits', 'f')}" if with_forfeits else ""
+    op.execute(
+        f"""
+        CREATE VIEW provider_work AS
+        SELECT r.chain_id, r.contract, r.node_id, r.epoch, n.owner,
+               {_num("r.effective_units")} - {_removed("challenge_rulings", "u")}{forfeited}
+                 AS units,
+               r.block_number, b.timestamp
+        FROM epoch_reports r
+        JOIN nodes_registered n ON n.chain_id = r.chain_id AND n.contract = r.contract
+             AND n.node_id = r.node_id
+        JOIN blocks b ON b.chain_id = r.chain_id AND b.number = r.block_number
+        """
+    )
+    op.execute(NODES_VIEW)
+    op.execute(EPOCH_TOTALS_VIEW)
+
+
+def _drop_views() -> None:
+    # Dependents first (PostgreSQL refuses to drop a view another reads).
+    for view in ("tasks", "disputes", "nodes", "epoch_totals", "provider_work"):
+        op.execute(f"DROP VIEW IF EXISTS {view}")
+
+
 def upgrade() -> None:
     # Views first: SQLite's table rebuilds refuse tables a view reads.
-    op.execute("DROP VIEW IF EXISTS tasks")
-    op.execute("DROP VIEW IF EXISTS disputes")
+    _drop_views()
     for table, column, kind, value in NEW_COLUMNS:
         op.add_column(
             table,
@@ -201,17 +275,44 @@ def upgrade() -> None:
         sa.Column("dispute_id", sa.BigInteger(), nullable=False),
         sa.Column("arbitration_cost", Uint256(precision=78, scale=0), nullable=False),
     )
+    _event_table(
+        "report_forfeits",
+        sa.Column("node_id", sa.BigInteger(), nullable=False),
+        sa.Column("epoch", sa.BigInteger(), nullable=False),
+        sa.Column("units_removed", Uint256(precision=78, scale=0), nullable=False),
+    )
+    _event_table(
+        "dispute_parties",
+        sa.Column("dispute_id", sa.BigInteger(), nullable=False),
+        sa.Column("payer", sa.String(length=42), nullable=False),
+        sa.Column("other", sa.String(length=42), nullable=False),
+    )
+    _event_table(
+        "rounds_closed",
+        sa.Column("dispute_id", sa.BigInteger(), nullable=False),
+        sa.Column("round", sa.BigInteger(), nullable=False),
+        sa.Column("refunded_to", sa.String(length=42), nullable=False),
+        sa.Column("refund", Uint256(precision=78, scale=0), nullable=False),
+    )
     _create_tasks_view()
     _create_disputes_view(with_gold_contests=True)
+    # No forfeits before this revision: the work summaries stand as they are.
+    _create_provider_views(with_forfeits=True)
 
 
 def downgrade() -> None:
-    op.execute("DROP VIEW IF EXISTS tasks")
-    op.execute("DROP VIEW IF EXISTS disputes")
-    op.drop_table("gold_contests")
-    op.drop_table("gold_rejections")
+    _drop_views()
+    for table in (
+        "rounds_closed",
+        "dispute_parties",
+        "report_forfeits",
+        "gold_contests",
+        "gold_rejections",
+    ):
+        op.drop_table(table)
     for table, column, _, _ in NEW_COLUMNS:
         with op.batch_alter_table(table) as batch_op:
             batch_op.drop_column(column)
     _create_old_tasks_view()
     _create_disputes_view(with_gold_contests=False)
+    _create_provider_views(with_forfeits=False)
