@@ -28,6 +28,7 @@ from benchmarks.bench_indexer import ADDRESSES, Node, _free_port, index
 from benchmarks.report import Report
 from labeldao.indexer import queries
 from labeldao.indexer.abi import load_abis
+from labeldao.web import reads
 from labeldao.web.server import BackgroundServer
 
 EVENTS = int(os.environ.get("LABELDAO_BENCH_WEB_EVENTS", "1000000"))
@@ -63,6 +64,7 @@ def pages(engine: Any) -> dict[str, tuple[str, Callable[[], Any]]]:
             "dashboard",
             lambda: (
                 queries.overview(engine),
+                queries.epochs(engine),
                 queries.top_providers(engine, top=10),
                 queries.disputes(engine, limit=10),
                 queries.tasks(engine, limit=10),
@@ -72,13 +74,17 @@ def pages(engine: Any) -> dict[str, tuple[str, Callable[[], Any]]]:
             "contribution ledger",
             lambda: (
                 queries.top_providers(engine, top=100),
-                queries.nodes(engine),
+                reads.nodes(engine),
                 queries.epochs(engine),
-                queries.annotators(engine),
             ),
+        ),
+        "/fragments/annotators": (
+            "the ledger's annotators (htmx, after the page)",
+            lambda: reads.annotators(engine),
         ),
         f"/disputes/{dispute}": ("dispute", lambda: queries.dispute(engine, dispute)),
         f"/fragments/nodes/{node}": ("a node's epochs (htmx)", lambda: queries.node(engine, node)),
+        "/maintenance": ("maintenance (due-action candidates)", lambda: reads.maintenance(engine)),
     }
 
 

@@ -68,7 +68,8 @@ def cli(
 ) -> None:
     """Index LabelDAO's events into SQL (backfill, then follow the head)."""
     chain = _chain(network, provider)
-    path = record or REPO_ROOT / "deployments" / f"{record_slug(network.name, provider.name)}.json"
+    slug = record_slug(network.name, provider.name, network.ecosystem.name)
+    path = record or REPO_ROOT / "deployments" / f"{slug}.json"
     if confirmations is None:
         confirmations = 0 if network.name == "local" else PUBLIC_CONFIRMATIONS
 

@@ -3,7 +3,8 @@
     ape run web [--host 127.0.0.1] [--port 8000] [--database URL]
 
 It reads the database `ape run index` writes ($DATABASE_URL, else
-`.labeldao/ledger.sqlite`) and holds no key: public pages only for now.
+`.labeldao/ledger.sqlite`) and holds no key: the wallet pages sign in the
+browser with the user's own wallet (EIP-1193).
 """
 
 from __future__ import annotations
@@ -18,6 +19,6 @@ from labeldao.web.server import serve
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--database", "url", help="SQLAlchemy URL (default $DATABASE_URL, else SQLite)")
 def cli(host: str, port: int, url: str | None) -> None:
-    """Serve the dashboard, the contribution ledger and the dispute pages."""
+    """Serve the dashboard, the ledger, the dispute pages and the wallet pages."""
     click.echo(f"LabelDAO web app on http://{host}:{port} (Ctrl-C stops it)")
     serve(url, host, port)

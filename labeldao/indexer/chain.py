@@ -7,10 +7,12 @@ per-log object building.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from web3 import HTTPProvider, Web3
+from web3.providers import JSONBaseProvider
 
 
 class ChainError(RuntimeError):
@@ -56,6 +58,30 @@ class ChainSource(Protocol):
     ) -> list[dict[str, Any]]: ...
 
 
+def _quantity(value: Any) -> int:
+    """A JSON-RPC quantity ("0x1f") or the int an in-process provider gives."""
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+def _data(value: Any) -> str:
+    """Lower-case 0x-hex, from hex text or the bytes an in-process provider gives."""
+    return value.lower() if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+def _json_log(log: dict[str, Any]) -> dict[str, Any]:
+    """A log as a JSON-RPC node sends it (in-process providers, such as the
+    embedded test chain's, answer with ints and bytes)."""
+    out = dict(log)
+    for key in ("blockNumber", "logIndex", "transactionIndex", "blockTimestamp"):
+        if key in out and out[key] is not None and not isinstance(out[key], str):
+            out[key] = hex(out[key])
+    for key in ("blockHash", "transactionHash", "data", "address"):
+        if key in out and out[key] is not None:
+            out[key] = _data(out[key])
+    out["topics"] = [_data(topic) for topic in out.get("topics", [])]
+    return out
+
+
 class Web3Chain:
     """A node reached over JSON-RPC (any URL web3.py's HTTPProvider takes)."""
 
@@ -66,6 +92,8 @@ class Web3Chain:
             self.web3 = Web3(HTTPProvider(url_or_web3, request_kwargs={"timeout": timeout}))
 
     def _call(self, method: str, params: list[Any]) -> Any:
+        if not isinstance(self.web3.provider, JSONBaseProvider):
+            return self._call_in_process(method, params)
         response = self.web3.provider.make_request(method, params)
         error = response.get("error")
         if error:
@@ -75,24 +103,38 @@ class Web3Chain:
             raise ChainError(f"{method}: {message}")
         return response["result"]
 
+    def _call_in_process(self, method: str, params: list[Any]) -> Any:
+        """Through web3's request formatters (an in-process provider, such as the
+        embedded test chain's, takes Python values rather than JSON)."""
+        try:
+            result = self.web3.manager.request_blocking(method, params)
+        except Exception as error:  # the provider's own error types
+            message = str(error)
+            if any(phrase in message.lower() for phrase in _TOO_MANY):
+                raise TooManyResults(message) from None
+            raise ChainError(f"{method}: {message}") from None
+        if isinstance(result, list):
+            return [dict(item) if isinstance(item, Mapping) else item for item in result]
+        return dict(result) if isinstance(result, Mapping) else result
+
     def chain_id(self) -> int:
-        return int(self._call("eth_chainId", []), 16)
+        return _quantity(self._call("eth_chainId", []))
 
     def head(self) -> int:
-        return int(self._call("eth_blockNumber", []), 16)
+        return _quantity(self._call("eth_blockNumber", []))
 
     def block(self, number: int) -> Block | None:
         header = self._call("eth_getBlockByNumber", [hex(number), False])
         if header is None:
             return None
-        return Block(number, header["hash"].lower(), int(header["timestamp"], 16))
+        return Block(number, _data(header["hash"]), _quantity(header["timestamp"]))
 
     def transaction_block(self, tx_hash: str | None) -> int | None:
         """The block of a mined transaction, None if unknown."""
         if not tx_hash:
             return None
         receipt = self._call("eth_getTransactionReceipt", [tx_hash])
-        return int(receipt["blockNumber"], 16) if receipt else None
+        return _quantity(receipt["blockNumber"]) if receipt else None
 
     def logs(
         self, addresses: list[str], topics: list[str], start: int, end: int
@@ -103,4 +145,7 @@ class Web3Chain:
             "address": addresses,
             "topics": [topics],
         }
-        return self._call("eth_getLogs", [query])
+        logs = self._call("eth_getLogs", [query])
+        if isinstance(self.web3.provider, JSONBaseProvider):
+            return logs
+        return [_json_log(log) for log in logs]

@@ -50,22 +50,67 @@ def _address(value: str | None) -> str | None:
     return value.lower() if value else None
 
 
+def _task_latest(value: str, table: str) -> str:
+    """`value` (over `x`) of `table`'s newest row for task `c` (an index probe per task)."""
+    return (
+        f"(SELECT {value} FROM {table} x WHERE x.task_id = c.task_id "
+        "AND x.chain_id = c.chain_id AND x.contract = c.contract "
+        "ORDER BY x.block_number DESC, x.log_index DESC LIMIT 1)"
+    )
+
+
+# The `tasks` view's columns for the rows of `c` only. The view's EXISTS tests
+# let PostgreSQL plan them as hashed subplans that read whole tables (a seq scan
+# of every claim, submission and settlement per query, seconds at 1 M events
+# before ANALYZE); scalar subqueries with LIMIT 1 are always index probes. Same
+# status rule as the view (migration 0004): settled status, else disputed 8 (a
+# rejection or a gold contest), gold-failed 512, submitted 4, claimed 2, open 1.
+_TASK_COLUMNS = (
+    "c.task_id, c.requester, "
+    + _task_latest("x.annotator", "task_claimed")
+    + " AS annotator, COALESCE("
+    + _task_latest("x.status", "task_settled")
+    + ", "
+    + ", ".join(
+        _task_latest(str(flag), table)
+        for flag, table in (
+            (8, "task_rejected"),
+            (8, "gold_contests"),
+            (512, "gold_rejections"),
+            (4, "task_submitted"),
+            (2, "task_claimed"),
+        )
+    )
+    + ", 1) AS status, c.reward, c.fee, c.stake, c.gold_bond, c.n_items, "
+    "(SELECT COUNT(*) FROM gold_failures x WHERE x.task_id = c.task_id "
+    "AND x.chain_id = c.chain_id AND x.contract = c.contract) AS gold_failures, "
+    # A task has a rejection's dispute or a gold contest's, never both.
+    "COALESCE("
+    + _task_latest("x.dispute_id", "task_rejected")
+    + ", "
+    + _task_latest("x.dispute_id", "gold_contests")
+    + ") AS dispute_id, "
+    + _task_latest("x.contest_end", "gold_rejections")
+    + " AS contest_end, "
+    + _task_latest("x.deadline", "task_claimed")
+    + " AS claim_deadline, c.block_number AS created_block"
+)
+
+
 def tasks(
     bind: Engine | Connection, requester: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
     """Tasks, newest first, with status, annotator and dispute (of one requester)."""
-    # The newest task ids first (an index walk), then the view for those only.
+    # The newest tasks first (an index walk), then their columns, as the view's.
     newest = (
-        "SELECT task_id FROM task_created "
+        "SELECT chain_id, contract, task_id, requester, n_items, reward, fee, stake, "
+        "gold_bond, block_number FROM task_created "
         + ("WHERE requester = :requester " if requester else "")
         + "ORDER BY block_number DESC, task_id DESC LIMIT :limit"
     )
     rows = _query(
         bind,
-        "SELECT task_id, requester, annotator, status, reward, fee, stake, gold_bond, n_items, "
-        "gold_failures, dispute_id, contest_end, claim_deadline, created_block "
-        f"FROM tasks WHERE task_id IN ({newest}) "
-        "ORDER BY created_block DESC, task_id DESC",
+        f"SELECT {_TASK_COLUMNS} FROM ({newest}) c ORDER BY created_block DESC, task_id DESC",
         requester=_address(requester),
         limit=limit,
     )

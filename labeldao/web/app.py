@@ -1,11 +1,11 @@
 """The web app (issue 17): public pages rendered on the server from the
 indexer's database, read through `labeldao.indexer.queries` only.
 
-Routes are grouped by audience so that the wallet pages (juror, requester,
-annotator, provider, maintenance) can be added as further routers whose
-templates extend `base.html`; the server holds no key and no secret: the
-wallet pages will sign in the browser (EIP-1193) and only send transactions
-from there. htmx (vendored in static/) loads page fragments (`/fragments/...`).
+The wallet pages (juror, requester, annotator, provider, maintenance) are
+in `wallet_pages`; the server holds no key and no secret: they sign in the
+browser (EIP-1193, static/wallet.js) and send transactions from there.
+htmx (vendored in static/) loads page fragments (`/fragments/...`); charts
+are SVG drawn here (`charts`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ from sqlalchemy import Engine
 
 from labeldao.indexer import queries
 from labeldao.indexer.store import connect, database_url
-from labeldao.metaevidence import COMPUTE_DOCUMENT, TASK_TEMPLATE, MetaEvidence
+from labeldao.web import reads
+from labeldao.web.charts import bar_chart
+from labeldao.web.evidence import meta_evidence_of
+from labeldao.web.wallet_pages import ROUTES as WALLET_ROUTES
 
 HERE = Path(__file__).resolve().parent
 DECIMALS = 10**18
@@ -54,22 +57,20 @@ def short(address: str | None) -> str:
     return f"{address[:6]}…{address[-4:]}" if address else "—"
 
 
-def meta_evidence_of(row: dict[str, Any]) -> MetaEvidence | None:
-    """The MetaEvidence document of a dispute's kind: a task's quality or a
-    compute report's fraud. (The database holds no MetaEvidence URI: a task's
-    own document is the task template filled in; the question and the
-    choices are the template's.)"""
-    if row.get("task_id") is not None:
-        path = TASK_TEMPLATE
-    elif row.get("node_id") is not None:
-        path = COMPUTE_DOCUMENT
-    else:
-        return None
-    return MetaEvidence.parse(path.read_bytes(), path.name)
-
-
 def _engine(state: State) -> Engine:
     return state.engine
+
+
+def _work_chart(epochs: list[dict[str, Any]]) -> Any:
+    totals: dict[int, int] = {}
+    for row in epochs:
+        totals[row["epoch"]] = totals.get(row["epoch"], 0) + int(row["units"] or 0)
+    return bar_chart(
+        [(f"epoch {e}", units) for e, units in sorted(totals.items())],
+        title="Work units reported per registry epoch",
+        unit="units",
+        chart_id="work-per-epoch",
+    )
 
 
 @get("/", name="dashboard", sync_to_thread=True)
@@ -79,6 +80,7 @@ def dashboard(state: State) -> Template:
         "dashboard.html",
         context={
             "counts": queries.overview(engine),
+            "work_chart": _work_chart(queries.epochs(engine)),
             "providers": queries.top_providers(engine, top=10),
             "disputes": queries.disputes(engine, limit=10),
             "tasks": queries.tasks(engine, limit=10),
@@ -89,15 +91,23 @@ def dashboard(state: State) -> Template:
 @get("/ledger", name="ledger", sync_to_thread=True)
 def ledger(state: State) -> Template:
     engine = _engine(state)
+    epochs = queries.epochs(engine)
     return Template(
         "ledger.html",
         context={
             "providers": queries.top_providers(engine, top=100),
-            "nodes": queries.nodes(engine),
-            "epochs": queries.epochs(engine),
-            "annotators": queries.annotators(engine),
+            "nodes": reads.nodes(engine),
+            "epochs": epochs,
+            "work_chart": _work_chart(epochs),
         },
     )
+
+
+@get("/fragments/annotators", name="annotators", sync_to_thread=True)
+def annotators(state: State) -> Template:
+    """The ledger's annotators, loaded by htmx once the page is shown: their
+    totals are grouped over every claim (no summary table holds them yet)."""
+    return Template("annotators.html", context={"annotators": reads.annotators(_engine(state))})
 
 
 @get("/fragments/nodes/{node_id:int}", name="node-epochs", sync_to_thread=True)
@@ -105,7 +115,15 @@ def node_epochs(state: State, node_id: FromPath[int]) -> Template:
     rows = queries.node(_engine(state), node_id)
     if not rows:
         raise NotFoundException(f"no node {node_id} in the ledger")
-    return Template("node_epochs.html", context={"node": rows[0], "reports": rows[1:]})
+    chart = bar_chart(
+        [(f"epoch {r['epoch']}", r["units"]) for r in rows[1:]],
+        title=f"Node {node_id}: work units per epoch",
+        unit="units",
+        chart_id=f"node-{node_id}-chart",
+    )
+    return Template(
+        "node_epochs.html", context={"node": rows[0], "reports": rows[1:], "chart": chart}
+    )
 
 
 @get("/disputes/{dispute_id:int}", name="dispute", sync_to_thread=True)
@@ -124,6 +142,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["ldao"] = ldao
     engine.engine.filters["short"] = short
     engine.engine.filters["when"] = when
+    engine.engine.globals["now"] = lambda: int(datetime.now(UTC).timestamp())
 
 
 @dataclass(frozen=True)
@@ -142,7 +161,9 @@ def create_app(url: str | None = None) -> Litestar:
             dashboard,
             ledger,
             node_epochs,
+            annotators,
             dispute,
+            *WALLET_ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         template_config=TemplateConfig(

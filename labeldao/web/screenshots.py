@@ -1,8 +1,10 @@
 """`make web-screenshots`: pictures of the main pages for the README.
 
 Serves the web app over a ledger (default: the one `make ledger-demo`
-writes) and saves the dashboard, the contribution ledger and the first
-dispute as PNG files in docs/screenshots/, through Debian's Chromium.
+writes) and saves the dashboard, the contribution ledger, the first
+dispute and the wallet pages (juror on that dispute, requester, provider,
+maintenance; without a wallet, as a visitor first sees them) as PNG files
+in docs/screenshots/, through Debian's Chromium.
 """
 
 from __future__ import annotations
@@ -45,7 +47,11 @@ def take(url: str, out: Path) -> list[Path]:
     disputes = queries.disputes(connect(url), limit=1)
     pages = [("dashboard", "/", None), ("ledger", "/ledger", "#nodes button")]
     if disputes:
-        pages.append(("dispute", f"/disputes/{disputes[0]['dispute_id']}", None))
+        first = disputes[0]["dispute_id"]
+        pages.append(("dispute", f"/disputes/{first}", None))
+        pages.append(("juror", f"/juror?dispute={first}", None))
+    pages += [("requester", "/requester", None), ("provider", "/provider", None)]
+    pages.append(("maintenance", "/maintenance", None))
     out.mkdir(parents=True, exist_ok=True)
     server = BackgroundServer(url, _free_port()).start()
     written = []
@@ -61,6 +67,8 @@ def take(url: str, out: Path) -> list[Path]:
             page = context.new_page()
             for name, path, click in pages:
                 page.goto(server.base + path)
+                if name == "ledger":
+                    page.locator("#annotators").wait_for()  # an htmx fragment
                 if click:
                     page.locator(click).first.click()
                     page.locator("#nodes td table").first.wait_for()

@@ -10,6 +10,7 @@ from labeldao.indexer import queries, summary
 from labeldao.indexer.reconcile import reconcile, web3_view
 from labeldao.indexer.store import Ledger
 from tests.indexer.conftest import CONTRACTS, make_indexer
+from tests.indexer.test_views import tasks_by_the_view
 
 LDAO = 10**18
 
@@ -49,6 +50,7 @@ def test_backfill__indexes_the_whole_history_once(node, database, abis):
     assert progress.events > 100
     statuses = sorted(t["status"] for t in queries.tasks(database.engine))
     assert statuses == ["accepted", "accepted", "claimed", "disputed", "open", "submitted"]
+    assert queries.tasks(database.engine) == tasks_by_the_view(database.engine)
     assert len(queries.top_providers(database.engine, top=10)) == 3
     assert [e["reports"] for e in queries.epochs(database.engine)] == [3, 3]
     disputed = queries.disputes(database.engine)

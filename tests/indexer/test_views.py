@@ -2,6 +2,7 @@
 indexer writes them (the anvil workload has no drawn panel: a court round
 needs days of evidence and reveal periods)."""
 
+import pytest
 from sqlalchemy import insert
 
 from labeldao.indexer import queries, summary
@@ -80,7 +81,11 @@ def test_juror_votes__seats_choice_and_judgement(database):
     assert not other["coherent"] and other["penalty"] == 3 * 10**18
 
 
-def test_top_providers__work_in_a_period_less_what_challenges_removed(database):
+@pytest.mark.parametrize("big_batch", [summary.BIG_BATCH, 0], ids=["small", "big"])
+def test_top_providers__work_in_a_period_less_what_challenges_removed(
+    database, big_batch, monkeypatch
+):
+    monkeypatch.setattr(summary, "BIG_BATCH", big_batch)  # "big": hash joins on PostgreSQL
     rows = Rows()
     for node, owner in ((1, JUROR), (2, OTHER)):
         rows.add(
@@ -128,3 +133,138 @@ def test_top_providers__work_in_a_period_less_what_challenges_removed(database):
     ]
     with database.engine.connect() as connection:
         assert summary.differences(connection) == []
+
+
+ESCROW, OTHER_ESCROW = "0x" + "e5" * 20, "0x" + "e6" * 20
+
+
+def tasks_by_the_view(bind, requester: str | None = None, limit: int = 100) -> list[dict]:
+    """`ledger tasks` as the `tasks` view answers it (the query before it read the
+    event tables directly): the reference `queries.tasks` must equal."""
+    where = "WHERE requester = :requester " if requester else ""
+    rows = queries._query(
+        bind,
+        "SELECT task_id, requester, annotator, status, reward, fee, stake, gold_bond, n_items, "
+        "gold_failures, dispute_id, contest_end, claim_deadline, created_block "
+        f"FROM tasks {where}"
+        "ORDER BY created_block DESC, task_id DESC LIMIT :limit",
+        requester=requester,
+        limit=limit,
+    )
+    for row in rows:
+        row["status"] = queries.TASK_STATUS.get(row["status"], str(row["status"]))
+    return rows
+
+
+def _task(rows: Rows, contract: str, task_id: int, block: int, requester: str) -> None:
+    rows.add(
+        "task_created",
+        block,
+        contract=contract,
+        task_id=task_id,
+        requester=requester,
+        params_id=0,
+        spec_hash="0x" + "51" * 32,
+        n_items=task_id + 3,
+        reward=(100 + task_id) * 10**18,
+        fee=2 * 10**18,
+        stake=10 * 10**18,
+        deadline=9_999,
+        review_period=100,
+        gold_root="0x" + "60" * 32,
+        gold_bond=task_id * 10**17,
+    )
+
+
+def test_tasks__the_query_answers_as_the_view_on_every_status(database):
+    rows = Rows()
+    b32 = "0x" + "ab" * 32
+    # Task ids repeat in a second escrow: each task's rows are its contract's only.
+    for contract, offset in ((ESCROW, 0), (OTHER_ESCROW, 50)):
+        for task_id in range(1, 10):
+            requester = JUROR if task_id % 2 else OTHER
+            _task(rows, contract, task_id, offset + task_id, requester)
+        task = {"contract": contract}
+        claim = {"stake": 1, "deadline": 5_000, **task}
+        for task_id in (2, 3, 4, 5, 6, 7, 8, 9):  # claimed; 6 re-claimed by OTHER later
+            rows.add("task_claimed", offset + 10, task_id=task_id, annotator=JUROR, **claim)
+        rows.add("task_claimed", offset + 20, task_id=6, annotator=OTHER, **claim)
+        for task_id in (3, 4, 5, 6, 8, 9):  # submitted
+            rows.add(
+                "task_submitted",
+                offset + 11,
+                task_id=task_id,
+                annotator=JUROR,
+                result_root=b32,
+                result_uri="ipfs://r",
+                review_end=1,
+                **task,
+            )
+        for task_id in (4, 5):  # rejected: disputed until settled
+            rows.add(
+                "task_rejected",
+                offset + 12,
+                task_id=task_id,
+                arbitrator=COURT,
+                dispute_id=task_id + offset,
+                reason_hash=b32,
+                arbitration_cost=3,
+                **task,
+            )
+        for task_id in (8, 9):  # gold-failed; 9 contested at the court
+            rows.add("gold_rejections", offset + 12, task_id=task_id, contest_end=7_000, **task)
+        rows.add(
+            "gold_contests",
+            offset + 13,
+            task_id=9,
+            arbitrator=COURT,
+            dispute_id=90 + offset,
+            arbitration_cost=3,
+            **task,
+        )
+        settled = {"requester_amount": 1, "annotator_amount": 2, "treasury_amount": 0}
+        for task_id, status, block in ((5, 32, 13), (6, 64, 13), (6, 16, 14), (7, 128, 13)):
+            rows.add(
+                "task_settled",
+                offset + block,
+                task_id=task_id,
+                status=status,
+                slashed=0,
+                bonus=0,
+                **settled,
+                **task,
+            )
+        for item in (0, 1):
+            rows.add(
+                "gold_failures",
+                offset + 11,
+                task_id=3,
+                item_index=item,
+                gold_answer_hash=b32,
+                gold_salt=b32,
+                submitted_answer_hash=b32,
+                slashed=1,
+                gold_failures=item + 1,
+                **task,
+            )
+    rows.write(database)
+    everything = queries.tasks(database.engine)
+    assert everything == tasks_by_the_view(database.engine)
+    assert [t["status"] for t in everything[:9]] == [
+        "disputed",
+        "gold_failed",
+        "expired",
+        "accepted",
+        "rejected",
+        "disputed",
+        "submitted",
+        "claimed",
+        "open",
+    ]
+    assert everything[3]["annotator"] == OTHER and everything[6]["gold_failures"] == 2
+    assert everything[5]["dispute_id"] == 54 and everything[0]["dispute_id"] == 140
+    assert (everything[1]["contest_end"], everything[1]["claim_deadline"]) == (7_000, 5_000)
+    assert everything[1]["gold_bond"] == 8 * 10**17
+    for requester, limit in ((JUROR, 100), (OTHER, 2), (None, 3)):
+        mine = queries.tasks(database.engine, requester=requester, limit=limit)
+        assert mine == tasks_by_the_view(database.engine, requester, limit)

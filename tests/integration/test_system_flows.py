@@ -80,7 +80,9 @@ def _holdings(suite, accounts) -> dict[str, int]:
     return holdings
 
 
-def test_rejected_annotation__court_with_appeal__rules_for_the_requester(suite, people, chain):
+def test_rejected_annotation__court_with_appeal__rules_for_the_requester(
+    suite, people, chain, tmp_path
+):
     token, court, escrow = suite["RewardToken"], suite["QualityCourt"], suite["TaskEscrow"]
     requester, annotator, jurors = people["requester"], people["annotator"], people["jurors"]
     keeper = people["deployer"]
@@ -188,8 +190,13 @@ def test_rejected_annotation__court_with_appeal__rules_for_the_requester(suite, 
     gold_bond = escrow.current_params().gold_bond  # in `task_cost`, for a task with gold
     assert fee_of(REWARD, 250) == escrow.task_cost(REWARD) - REWARD - gold_bond
 
+    # The ledger indexed from the node agrees with the contracts.
+    ledger = _ledger_reconciles(suite, chain, tmp_path)
+    assert [(t["task_id"], t["status"]) for t in ledger["tasks"]] == [(task, "rejected")]
+    assert [(d["task_id"], d["rounds"], d["ruling"]) for d in ledger["disputes"]] == [(task, 2, 2)]
 
-def test_fraudulent_gpu_report__court_rules_fraud__registry_slashes(suite, people, chain):
+
+def test_fraudulent_gpu_report__court_rules_fraud__registry_slashes(suite, people, chain, tmp_path):
     token, court, registry = suite["RewardToken"], suite["QualityCourt"], suite["ComputeRegistry"]
     provider, challenger, jurors = people["annotator"], people["requester"], people["jurors"]
     keeper = people["deployer"]
@@ -238,3 +245,32 @@ def test_fraudulent_gpu_report__court_rules_fraud__registry_slashes(suite, peopl
     registry.withdraw(sender=challenger)
     assert token.balanceOf(challenger) - before == registry.params().challenge_bond + to_challenger
     assert token.balanceOf(registry) == registry.accounted()
+
+    # The ledger indexed from the node agrees with the contracts.
+    ledger = _ledger_reconciles(suite, chain, tmp_path)
+    assert [(d["node_id"], d["rounds"], d["ruling"]) for d in ledger["disputes"]] == [(node, 1, 2)]
+    assert [e["epoch"] for e in ledger["epochs"]] == [epoch]
+
+
+def _ledger_reconciles(suite, chain, folder: Path) -> dict[str, list]:
+    """Indexes the suite's logs from the node into a fresh SQLite ledger,
+    fails on any difference `reconcile` finds with the contracts' views
+    (balances, supply, task status, node and juror stakes, epoch totals,
+    the work summaries), and returns the ledger's answers. Called at the end
+    of a flow: Ape's isolation reverts the chain after each test."""
+    from labeldao.indexer import queries
+    from labeldao.indexer.verify import index_and_reconcile
+
+    contracts = {name: str(contract.address) for name, contract in suite.items()}
+    checked = index_and_reconcile(
+        chain.provider.web3, contracts, f"sqlite:///{folder / 'ledger.sqlite'}"
+    )
+    try:
+        assert checked.differences == [], checked.report()
+        return {
+            "tasks": queries.tasks(checked.engine),
+            "disputes": queries.disputes(checked.engine),
+            "epochs": queries.epochs(checked.engine),
+        }
+    finally:
+        checked.engine.dispose()

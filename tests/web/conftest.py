@@ -18,7 +18,7 @@ import pytest
 from labeldao.indexer.store import connect, migrate
 from labeldao.web.server import BackgroundServer
 from tests.deploy.conftest import _free_port
-from tests.indexer.conftest import Database, abis, deployed, make_indexer  # noqa: F401
+from tests.indexer.conftest import Database, abis, deployed, make_indexer, node  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -106,3 +106,23 @@ def test_dispute__shows_seats_revealed_votes_and_the_ruling_by_meaning(page, jud
         [JUROR, "2", "yes", f"2: {document.choice_title(2)}", "yes", "5", "0"],
         [OTHER, "1", "no", "—", "no", "0", "3"],
     ]
+
+
+def test_juror_seats__list_each_seat_and_what_to_do_next(page, judged):
+    page.goto(f"{judged}/fragments/juror/{JUROR}")
+    rows = page.locator("#seats tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.children].map(c => c.textContent.trim()))"
+    )
+    # Revealed 2 with both seats; settled with a 5 LDAO reward.
+    assert rows == [["#4", "0", "2", "yes", "2", "settled: 5 reward, 0 penalty"]]
+    page.goto(f"{judged}/fragments/juror/0x{'77' * 20}")
+    assert "No seat in the ledger" in page.locator("#seats").inner_text()
+
+
+def test_wallet_pages__without_a_wallet_say_how_to_get_one(page, judged):
+    page.goto(judged + "/requester")
+    status = page.locator("#wallet-status")
+    status.filter(has_text="No wallet found").wait_for()
+    assert status.inner_text() == (
+        "No wallet found: install a browser wallet (EIP-1193) to act from this page."
+    )

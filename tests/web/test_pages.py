@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from labeldao.indexer import queries
 from labeldao.metaevidence import TASK_TEMPLATE, MetaEvidence
+from labeldao.web import reads
 
 
 def _column(page, table: str, index: int) -> list[str]:
@@ -28,6 +29,11 @@ def test_dashboard__shows_the_chains_counts_and_the_top_providers(page, web, led
     providers = queries.top_providers(ledger.engine, top=10)
     assert providers, "the workload's nodes reported work"
     assert _column(page, "#top-providers", 3) == [str(p["units"]) for p in providers]
+    # The chart over time: one bar per registry epoch, its height the epoch's units.
+    bars = page.locator("#work-per-epoch rect").evaluate_all(
+        "bars => bars.map(b => [b.dataset.label, Number(b.dataset.value)])"
+    )
+    assert bars == [[f"epoch {e['epoch']}", e["units"]] for e in queries.epochs(ledger.engine)]
 
 
 def test_ledger__lists_providers_epochs_and_annotators_accepted_work(page, web, ledger):
@@ -35,11 +41,16 @@ def test_ledger__lists_providers_epochs_and_annotators_accepted_work(page, web, 
     providers = queries.top_providers(ledger.engine, top=100)
     assert _column(page, "#providers", 0) == [p["owner"] for p in providers]
     assert _column(page, "#providers", 3) == [str(p["units"]) for p in providers]
+    # The nodes table reads the summary tables: the same as the `nodes` view.
+    assert reads.nodes(ledger.engine) == [
+        {key: n[key] for key in reads.nodes(ledger.engine)[0]} for n in queries.nodes(ledger.engine)
+    ]
     epochs = queries.epochs(ledger.engine)
     assert len(epochs) == 2
     assert _column(page, "#epochs", 0) == [str(e["epoch"]) for e in epochs]
     assert _column(page, "#epochs", 3) == [str(e["units"]) for e in epochs]
     annotators = queries.annotators(ledger.engine)
+    page.locator("#annotators").wait_for()  # loaded by htmx after the page
     assert _column(page, "#annotators", 0) == [a["annotator"] for a in annotators]
     # The workload accepted two tasks of ten items each.
     assert sum(int(n) for n in _column(page, "#annotators", 2)) == 2
@@ -55,6 +66,10 @@ def test_ledger__shows_a_nodes_epochs_on_demand_through_htmx(page, web, ledger):
     fragment.locator("table").wait_for()
     reports = queries.node(ledger.engine, node_id)[1:]
     assert _column(page, f"#node-{node_id}-epochs table", 1) == [str(r["units"]) for r in reports]
+    heights = fragment.locator("figure.chart rect").evaluate_all(
+        "bars => bars.map(b => Number(b.dataset.value))"
+    )
+    assert heights == [r["units"] for r in reports]
 
 
 def test_dispute__shows_the_question_the_meaning_of_each_choice_and_its_round(page, web, ledger):
@@ -69,6 +84,10 @@ def test_dispute__shows_the_question_the_meaning_of_each_choice_and_its_round(pa
     assert page.locator("#ruling").inner_text() == "pending"
     assert page.locator("section.round").count() == dispute["rounds"] == 1
     assert "No panel drawn yet." in page.locator("section.round").inner_text()
+    # The evidence period's countdown, ticking in the browser.
+    countdown = page.locator("section.round .countdown").first
+    page.wait_for_function("() => document.querySelector('.countdown').textContent.length > 0")
+    assert countdown.inner_text() == "passed" or countdown.inner_text().startswith("in ")
 
 
 def test_dispute__an_unknown_dispute_is_a_clear_404(page, web):

@@ -18,7 +18,7 @@ TASK_COMMANDS = {
 }  # fmt: skip
 NODE_COMMANDS = {
     "register", "update", "add-stake", "report", "claim", "deactivate", "withdraw-stake",
-    "withdraw", "status", "challenge",
+    "withdraw", "status", "challenge", "forfeit",
 }  # fmt: skip
 APE_OPTIONS = {"network", "provider_settings", "verbosity"}
 
