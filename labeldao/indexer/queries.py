@@ -14,7 +14,7 @@ from labeldao.indexer.schema import EVENT_TABLE_NAMES, METADATA
 from labeldao.indexer.summary import SUMMARY_TABLES
 
 # Columns of the views that hold Uint256 values (strings on SQLite).
-AMOUNTS = {"reward", "fee", "stake", "penalty", "units", "value", "amount"}
+AMOUNTS = {"reward", "fee", "stake", "gold_bond", "penalty", "units", "value", "amount"}
 TASK_STATUS = {
     1: "open",
     2: "claimed",
@@ -25,6 +25,7 @@ TASK_STATUS = {
     64: "split",
     128: "expired",
     256: "cancelled",
+    512: "gold_failed",
 }
 
 
@@ -62,8 +63,8 @@ def _task_latest(value: str, table: str) -> str:
 # let PostgreSQL plan them as hashed subplans that read whole tables (a seq scan
 # of every claim, submission and settlement per query, seconds at 1 M events
 # before ANALYZE); scalar subqueries with LIMIT 1 are always index probes. Same
-# status rule as the view (migration 0002): settled status, else disputed 8,
-# submitted 4, claimed 2, open 1.
+# status rule as the view (migration 0004): settled status, else disputed 8 (a
+# rejection or a gold contest), gold-failed 512, submitted 4, claimed 2, open 1.
 _TASK_COLUMNS = (
     "c.task_id, c.requester, "
     + _task_latest("x.annotator", "task_claimed")
@@ -72,13 +73,27 @@ _TASK_COLUMNS = (
     + ", "
     + ", ".join(
         _task_latest(str(flag), table)
-        for flag, table in ((8, "task_rejected"), (4, "task_submitted"), (2, "task_claimed"))
+        for flag, table in (
+            (8, "task_rejected"),
+            (8, "gold_contests"),
+            (512, "gold_rejections"),
+            (4, "task_submitted"),
+            (2, "task_claimed"),
+        )
     )
-    + ", 1) AS status, c.reward, c.fee, c.stake, c.n_items, "
+    + ", 1) AS status, c.reward, c.fee, c.stake, c.gold_bond, c.n_items, "
     "(SELECT COUNT(*) FROM gold_failures x WHERE x.task_id = c.task_id "
     "AND x.chain_id = c.chain_id AND x.contract = c.contract) AS gold_failures, "
+    # A task has a rejection's dispute or a gold contest's, never both.
+    "COALESCE("
     + _task_latest("x.dispute_id", "task_rejected")
-    + " AS dispute_id, c.block_number AS created_block"
+    + ", "
+    + _task_latest("x.dispute_id", "gold_contests")
+    + ") AS dispute_id, "
+    + _task_latest("x.contest_end", "gold_rejections")
+    + " AS contest_end, "
+    + _task_latest("x.deadline", "task_claimed")
+    + " AS claim_deadline, c.block_number AS created_block"
 )
 
 
@@ -89,7 +104,7 @@ def tasks(
     # The newest tasks first (an index walk), then their columns, as the view's.
     newest = (
         "SELECT chain_id, contract, task_id, requester, n_items, reward, fee, stake, "
-        "block_number FROM task_created "
+        "gold_bond, block_number FROM task_created "
         + ("WHERE requester = :requester " if requester else "")
         + "ORDER BY block_number DESC, task_id DESC LIMIT :limit"
     )

@@ -1,9 +1,10 @@
 """Compares the ledger with the contracts' own views at the indexed block.
 
 Checked: every token balance seen in a transfer and the total supply, every
-task's status, every node's stake, every juror's court stake (free + locked
-+ pending withdrawal), and each registry epoch's report count and total
-units. Any difference is reported; the CLI exits non-zero.
+task's status, the escrow's books (what each requester, annotator and the
+treasury may withdraw, and everything it owes), every node's stake, every
+juror's court stake (free + locked + pending withdrawal), and each registry
+epoch's report count and total units. Any difference is reported; the CLI exits non-zero.
 """
 
 from __future__ import annotations
@@ -87,6 +88,58 @@ def juror_stakes(engine: Engine, chain_id: int) -> dict[str, int]:
     return dict(stakes)
 
 
+@dataclass(frozen=True)
+class EscrowBooks:
+    claimable: dict[str, int]  # account -> credited and not withdrawn (no treasury yet)
+    settled_to_treasury: int
+    liabilities: int
+
+
+def escrow_books(engine: Engine, chain_id: int) -> EscrowBooks:
+    """TaskEscrow's pull payments from its events: a task holds its reward,
+    fee and gold bond from TaskCreated and its stake from TaskClaimed;
+    TaskSettled credits the requester (with the returned bond), the
+    annotator and the treasury what it held plus the bonus minted; every
+    Withdrawn pays out."""
+    claimable: dict[str, int] = defaultdict(int)
+    parties: dict[int, tuple[str, str]] = {}
+    liabilities = treasury = 0
+    for row in _rows(engine, "task_created", chain_id):
+        liabilities += row.reward + row.fee + row.gold_bond
+        parties[row.task_id] = (row.requester, ZERO)
+    for row in _rows(engine, "task_claimed", chain_id):
+        liabilities += row.stake
+        parties[row.task_id] = (parties[row.task_id][0], row.annotator)
+    for row in _rows(engine, "task_settled", chain_id):
+        liabilities += row.bonus
+        requester, annotator = parties[row.task_id]
+        claimable[requester] += row.requester_amount
+        if row.annotator_amount:
+            claimable[annotator] += row.annotator_amount
+        treasury += row.treasury_amount
+    for row in _rows(engine, "escrow_withdrawals", chain_id):
+        liabilities -= row.amount
+        claimable[row.account] -= row.amount
+    return EscrowBooks(dict(claimable), treasury, liabilities)
+
+
+def _check_escrow(engine: Engine, chain_id: int, view: ViewCall, check: Callable) -> None:
+    books = escrow_books(engine, chain_id)
+    check("TaskEscrow.liabilities()", books.liabilities, view("TaskEscrow", "liabilities", ()))
+    claimable = dict(books.claimable)
+    treasury = view("TaskEscrow", "treasury", ()).lower()
+    # The treasury's withdrawals are in `claimable` (Withdrawn by it), its credits here.
+    claimable[treasury] = claimable.get(treasury, 0) + books.settled_to_treasury
+    for account, amount in sorted(claimable.items()):
+        if account == ZERO:
+            continue
+        check(
+            f"TaskEscrow.claimable({account})",
+            amount,
+            view("TaskEscrow", "claimable", (account,)),
+        )
+
+
 def reconcile(engine: Engine, chain_id: int, view: ViewCall) -> list[Difference]:
     """Every difference between the ledger and the chain's views."""
     differences: list[Difference] = []
@@ -107,6 +160,7 @@ def reconcile(engine: Engine, chain_id: int, view: ViewCall) -> list[Difference]
         status = {v: k for k, v in queries.TASK_STATUS.items()}.get(task["status"])
         chain_task = view("TaskEscrow", "tasks", (task["task_id"],))
         check(f"TaskEscrow.tasks({task['task_id']}).status", status, chain_task[2])
+    _check_escrow(engine, chain_id, view, check)
     for node_id, stake in sorted(node_stakes(engine, chain_id).items()):
         check(
             f"ComputeRegistry.node({node_id}).stake",

@@ -4,7 +4,8 @@
 in reports: about 1 s at a million events). Three tables hold the sums:
 
 - `node_epoch_work`: per (node, epoch) the owner, reports and units (effective
-  units less what challenge rulings removed), and the report's block and time;
+  units less what challenge rulings and forfeits removed), and the report's
+  block and time;
 - `epoch_work`: per registry epoch the reports, providers and units;
 - `provider_totals`: per owner the nodes, reports and units.
 
@@ -25,7 +26,7 @@ from sqlalchemy import Connection, delete, insert, text
 from labeldao.indexer.schema import METADATA
 
 Key = tuple[str, int, int]  # (contract, node_id, epoch)
-SOURCES = ("epoch_reports", "challenge_rulings")
+SOURCES = ("epoch_reports", "challenge_rulings", "report_forfeits")
 SUMMARY_TABLES = ("node_epoch_work", "epoch_work", "provider_totals")
 BIG_BATCH = 1_000  # dirty keys above which PostgreSQL refreshes with hash joins
 
@@ -70,7 +71,7 @@ COLUMNS = {
 
 
 def batch_keys(chain_id: int, rows: dict[str, list[dict[str, Any]]]) -> set[Key]:
-    """The (contract, node, epoch) keys of a batch's reports and challenge rulings."""
+    """The (contract, node, epoch) keys of a batch's reports, challenge rulings and forfeits."""
     return {
         (row["contract"], row["node_id"], row["epoch"])
         for name in SOURCES
@@ -80,7 +81,7 @@ def batch_keys(chain_id: int, rows: dict[str, list[dict[str, Any]]]) -> set[Key]
 
 
 def keys_after(connection: Connection, chain_id: int, after: int) -> set[Key]:
-    """The keys of reports and rulings in blocks after `after` (what a rewind deletes)."""
+    """The keys of reports, rulings and forfeits in blocks after `after` (what a rewind deletes)."""
     keys: set[Key] = set()
     for name in SOURCES:
         rows = connection.execute(

@@ -69,13 +69,13 @@ def new_database(request, tmp_path) -> Iterator:
     """Makes fresh, migrated databases of one kind (SQLite files or PostgreSQL)."""
     made: list[Database] = []
 
-    def make() -> Database:
+    def make(revision: str = "head") -> Database:
         if request.param == "sqlite":
             url = f"sqlite:///{tmp_path / f'ledger-{len(made)}.sqlite'}"
         else:
             url = request.getfixturevalue("postgres").new_database()
         engine = connect(url)
-        migrate(engine)
+        migrate(engine, revision)
         made.append(Database(url, engine))
         return made[-1]
 

@@ -166,6 +166,20 @@ def test_reconcile__finds_a_tampered_row(node, database, abis):
     assert differences and all("RewardToken" in str(d) for d in differences)
 
 
+def test_reconcile__finds_tampered_escrow_books(node, database, abis):
+    _index(node, database)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE task_created SET gold_bond = :v WHERE log_index = "
+                "(SELECT MAX(log_index) FROM task_created)"
+            ),
+            {"v": "1".zfill(78) if database.url.startswith("sqlite") else 1},
+        )
+    differences = _differences(node, database, abis)
+    assert [d.what for d in differences] == ["TaskEscrow.liabilities()"]
+
+
 def test_reconcile__finds_a_tampered_juror_stake(node, database, abis):
     _index(node, database)
     with database.engine.begin() as connection:

@@ -144,8 +144,9 @@ def tasks_by_the_view(bind, requester: str | None = None, limit: int = 100) -> l
     where = "WHERE requester = :requester " if requester else ""
     rows = queries._query(
         bind,
-        "SELECT task_id, requester, annotator, status, reward, fee, stake, n_items, "
-        f"gold_failures, dispute_id, created_block FROM tasks {where}"
+        "SELECT task_id, requester, annotator, status, reward, fee, stake, gold_bond, n_items, "
+        "gold_failures, dispute_id, contest_end, claim_deadline, created_block "
+        f"FROM tasks {where}"
         "ORDER BY created_block DESC, task_id DESC LIMIT :limit",
         requester=requester,
         limit=limit,
@@ -171,6 +172,7 @@ def _task(rows: Rows, contract: str, task_id: int, block: int, requester: str) -
         deadline=9_999,
         review_period=100,
         gold_root="0x" + "60" * 32,
+        gold_bond=task_id * 10**17,
     )
 
 
@@ -179,14 +181,15 @@ def test_tasks__the_query_answers_as_the_view_on_every_status(database):
     b32 = "0x" + "ab" * 32
     # Task ids repeat in a second escrow: each task's rows are its contract's only.
     for contract, offset in ((ESCROW, 0), (OTHER_ESCROW, 50)):
-        for task_id in range(1, 8):
+        for task_id in range(1, 10):
             requester = JUROR if task_id % 2 else OTHER
             _task(rows, contract, task_id, offset + task_id, requester)
         task = {"contract": contract}
-        for task_id in (2, 3, 4, 5, 6, 7):  # claimed; 6 re-claimed by OTHER later
-            rows.add("task_claimed", offset + 10, task_id=task_id, annotator=JUROR, stake=1, **task)
-        rows.add("task_claimed", offset + 20, task_id=6, annotator=OTHER, stake=1, **task)
-        for task_id in (3, 4, 5, 6):  # submitted
+        claim = {"stake": 1, "deadline": 5_000, **task}
+        for task_id in (2, 3, 4, 5, 6, 7, 8, 9):  # claimed; 6 re-claimed by OTHER later
+            rows.add("task_claimed", offset + 10, task_id=task_id, annotator=JUROR, **claim)
+        rows.add("task_claimed", offset + 20, task_id=6, annotator=OTHER, **claim)
+        for task_id in (3, 4, 5, 6, 8, 9):  # submitted
             rows.add(
                 "task_submitted",
                 offset + 11,
@@ -208,6 +211,17 @@ def test_tasks__the_query_answers_as_the_view_on_every_status(database):
                 arbitration_cost=3,
                 **task,
             )
+        for task_id in (8, 9):  # gold-failed; 9 contested at the court
+            rows.add("gold_rejections", offset + 12, task_id=task_id, contest_end=7_000, **task)
+        rows.add(
+            "gold_contests",
+            offset + 13,
+            task_id=9,
+            arbitrator=COURT,
+            dispute_id=90 + offset,
+            arbitration_cost=3,
+            **task,
+        )
         settled = {"requester_amount": 1, "annotator_amount": 2, "treasury_amount": 0}
         for task_id, status, block in ((5, 32, 13), (6, 64, 13), (6, 16, 14), (7, 128, 13)):
             rows.add(
@@ -227,6 +241,7 @@ def test_tasks__the_query_answers_as_the_view_on_every_status(database):
                 task_id=3,
                 item_index=item,
                 gold_answer_hash=b32,
+                gold_salt=b32,
                 submitted_answer_hash=b32,
                 slashed=1,
                 gold_failures=item + 1,
@@ -235,7 +250,9 @@ def test_tasks__the_query_answers_as_the_view_on_every_status(database):
     rows.write(database)
     everything = queries.tasks(database.engine)
     assert everything == tasks_by_the_view(database.engine)
-    assert [t["status"] for t in everything[:7]] == [
+    assert [t["status"] for t in everything[:9]] == [
+        "disputed",
+        "gold_failed",
         "expired",
         "accepted",
         "rejected",
@@ -244,8 +261,10 @@ def test_tasks__the_query_answers_as_the_view_on_every_status(database):
         "claimed",
         "open",
     ]
-    assert everything[1]["annotator"] == OTHER and everything[4]["gold_failures"] == 2
-    assert everything[3]["dispute_id"] == 54
+    assert everything[3]["annotator"] == OTHER and everything[6]["gold_failures"] == 2
+    assert everything[5]["dispute_id"] == 54 and everything[0]["dispute_id"] == 140
+    assert (everything[1]["contest_end"], everything[1]["claim_deadline"]) == (7_000, 5_000)
+    assert everything[1]["gold_bond"] == 8 * 10**17
     for requester, limit in ((JUROR, 100), (OTHER, 2), (None, 3)):
         mine = queries.tasks(database.engine, requester=requester, limit=limit)
         assert mine == tasks_by_the_view(database.engine, requester, limit)

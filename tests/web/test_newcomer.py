@@ -146,7 +146,8 @@ def test_newcomer__cli_task_browser_work_and_dispute_mixed_votes_ledger_outcome(
 
     # The requester rejects it in the browser, paying the court's fee.
     task = escrow.functions.tasks(task_id).call()
-    fee = court.functions.arbitrationCost(escrow.functions.params(task[3]).call()[-1]).call()
+    extra = escrow.functions.params(task[3]).call()[14]  # arbitrator_extra_data (bytes)
+    fee = court.functions.arbitrationCost(extra).call()
     dispute = court.functions.dispute_count().call()
     owner = open_with_wallet(new(), ledger_of.base + "/requester", node.url, requester)
     rejected = _act(owner, "TaskEscrow-reject", task_id=task_id, reason_hash="every photo is a dog")

@@ -28,6 +28,7 @@ def _task(rows: Rows, task_id: int, annotator: str | None, settled: int | None) 
         deadline=0,
         review_period=0,
         gold_root="0x" + "00" * 32,
+        gold_bond=0,
     )
     if annotator:
         rows.add(
@@ -37,6 +38,7 @@ def _task(rows: Rows, task_id: int, annotator: str | None, settled: int | None) 
             task_id=task_id,
             annotator=annotator,
             stake=LDAO,
+            deadline=0,
         )
     if settled:
         rows.add(

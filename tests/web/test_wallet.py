@@ -323,7 +323,7 @@ def test_requester__rejects_submitted_work_into_the_court_paying_its_fee(page, w
     token = chain.workload.contracts["RewardToken"]
     balance = token.functions.balanceOf(requester).call()
     disputes = court.functions.dispute_count().call()
-    extra = escrow.functions.params(task[3]).call()[-1]  # arbitrator_extra_data (bytes)
+    extra = escrow.functions.params(task[3]).call()[14]  # arbitrator_extra_data (bytes)
     fee = court.functions.arbitrationCost(extra).call()
 
     open_with_wallet(page, web + "/requester", chain.url, requester.lower())
