@@ -16,6 +16,12 @@ one registry epoch (one day); in it, in this order:
 4. everyone owed something withdraws it;
 5. the model check: every tracked quantity is read from the chain and
    compared with the model; a difference raises `ModelMismatch`.
+
+A round the court cannot seat (every drawable stake locked, as the appeal
+griefer of the threat model makes it) freezes its dispute: the engine stops
+following it, unless `seams.refuse_undrawable` ends it. What each adversary
+costs its victims is summed in `victim_loss` (docs/THREATS.md says what
+each sum holds).
 """
 
 from __future__ import annotations
@@ -36,17 +42,27 @@ from boa.contracts.base_evm_contract import BoaError
 from boa.environment import Env
 from eth_utils import keccak
 
-from labeldao.annotations import GoldItem, answer_tree, gold_failure_args, gold_tree
+from labeldao.annotations import (
+    GOLD_TYPES,
+    AnswerTree,
+    GoldItem,
+    GoldTree,
+    answer_tree,
+    gold_failure_args,
+    gold_tree,
+)
 from labeldao.assurance.throughput import CallRecorder, replay
 from labeldao.boa_tools import deployer
 from labeldao.config import LDAO, ParamsError, params_path
 from labeldao.court import commitment, derive_salt
 from labeldao.deploy import DeployError
 from labeldao.escrow import TaskStatus
+from labeldao.merkle import ValueTree
 from labeldao.sim import agents as ag
+from labeldao.sim import seams
 from labeldao.sim.agents import Agent, Role
-from labeldao.sim.model import CourtTerms, EscrowTerms, Model, RegistryTerms
-from labeldao.sim.scenario import FIXED_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
+from labeldao.sim.model import BPS, CourtTerms, EscrowTerms, Model, RegistryTerms
+from labeldao.sim.scenario import SIM_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
 from labeldao.system import CONTRACTS, GOVERNOR, BoaSystem, deploy_boa
 
 START_TIMESTAMP = 1_767_225_600  # 2026-01-01 00:00 UTC: runs never depend on the wall clock
@@ -59,7 +75,10 @@ SIM_COURT_PERIODS = {
     "reveal_period": 3_600,
     "appeal_period": 3_600,
 }
-MAX_BATCH = 128  # the court's MAX_DRAW_BATCH / MAX_EXECUTE_BATCH
+MAX_BATCH = 128  # the court's MAX_EXECUTE_BATCH (and the registry's claim batch)
+MAX_DRAW_BATCH = 64  # the court's MAX_DRAW_BATCH
+# Draw calls in a row that seat nobody before a round counts as unseatable.
+DRAW_STALLS = 4
 
 
 class ModelMismatch(RuntimeError):
@@ -116,6 +135,8 @@ class RunResult:
     messages: int
     harness_seconds: float
     slashed: dict[str, int] = field(default_factory=dict)
+    victim_loss: dict[str, int] = field(default_factory=dict)  # adversary group -> base units
+    frozen_disputes: int = 0
     replay_seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -140,7 +161,7 @@ def params_file(scenario: Scenario, directory: Path) -> Path:
     scenario's protocol overrides (the mechanism `ape run deploy` uses)."""
     raw = tomllib.loads(params_path("local").read_text())
     p = scenario.protocol
-    raw["court"]["params"] = {**SIM_COURT_PERIODS, **p.court, **FIXED_COURT}
+    raw["court"]["params"] = {**SIM_COURT_PERIODS, **SIM_COURT, **p.court}
     raw["escrow"]["params"] = dict(p.escrow)
     raw["registry"]["params"] = dict(p.registry)
     raw["registry"]["epoch_length"] = SIM_EPOCH_SECONDS
@@ -184,6 +205,9 @@ class Simulation:
         self.epoch_rows: list[dict[str, Any]] = []
         self.checks = 0
         self._salts: dict[tuple[str, int, int], bytes] = {}
+        self.frozen: list[Dispute] = []
+        self.epoch = 0
+        self.victim_loss: dict[str, int] = {}
 
     def rng(self, stream: str) -> random.Random:
         """The random stream of one agent, seeded by (seed, agent name): an
@@ -252,6 +276,8 @@ class Simulation:
         }
         for a in self.agents:
             amount = funds[a.role] * LDAO
+            if a.kind == "self-judging":
+                amount += b.self_judge_stake * LDAO
             if amount:
                 self.token.transfer(a.address, amount, sender=self.faucet)
                 self.model.transfer(self.faucet, a.address, amount)
@@ -262,20 +288,48 @@ class Simulation:
         for j in self.by_role.get(Role.JUROR, []):
             self.court.stake(j.funded, sender=j.address)
             self.model.stake(j.address, j.funded)
+        for r in self.by_role.get(Role.REQUESTER, []):
+            if r.kind == "self-judging":
+                self.stake_as_juror(r, b.self_judge_stake * LDAO)
         for p in self.by_role.get(Role.PROVIDER, []):
-            node_id = self.registry.register_node(
-                keccak(p.name.encode()),
-                f"sim://{p.name}",
-                b.provider_gpus,
-                b.provider_tier,
-                sender=p.address,
-            )
-            self.model.register_node(
-                node_id, p.address, b.provider_gpus, b.provider_tier, self._now()
-            )
-            self.nodes[node_id] = p
+            if p.kind == "splitting":
+                for k in range(b.split_nodes):
+                    self.register(p, f"{p.name}:{k}", 1)
+            else:
+                self.register(p, p.name, b.provider_gpus)
         # The jurors' stake is in the snapshot of the next court epoch on.
         self._advance(SIM_EPOCH_SECONDS - (self._now() - self.genesis))
+
+    def stake_as_juror(self, agent: Agent, amount: int) -> None:
+        """An agent stakes in the court: it can be drawn onto any panel (a
+        self-judging party hopes for its own)."""
+        self.court.stake(amount, sender=agent.address)
+        self.model.stake(agent.address, amount)
+        agent.count("juror_stake", amount)
+
+    def register(self, p: Agent, key: str, gpus: int) -> int:
+        """A provider registers one node of `gpus` GPUs (a splitting
+        provider registers `split_nodes` of one GPU each)."""
+        b = self.b
+        node_id = self.registry.register_node(
+            keccak(key.encode()), f"sim://{key}", gpus, b.provider_tier, sender=p.address
+        )
+        self.model.register_node(node_id, p.address, gpus, b.provider_tier, self._now())
+        self.nodes[node_id] = p
+        p.count("nodes")
+        return node_id
+
+    def adversarial(self, requester: Agent) -> bool:
+        """Whether a requester acts as its adversarial kind now (a griefer
+        reviews honestly before `grief_from_epoch`)."""
+        if requester.kind == "griefing":
+            return self.epoch >= self.b.grief_from_epoch
+        return requester.kind != "requester"
+
+    def lose(self, adversary: Agent, amount: int) -> None:
+        """What an adversary's attack cost its victims (base units)."""
+        if amount:
+            self.victim_loss[adversary.group] = self.victim_loss.get(adversary.group, 0) + amount
 
     # -- time ---------------------------------------------------------------
 
@@ -295,6 +349,7 @@ class Simulation:
     # -- one epoch ----------------------------------------------------------
 
     def run_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
         start = self.genesis + epoch * SIM_EPOCH_SECONDS
         self._advance_to(start + 60)
         self._providers(epoch)
@@ -324,8 +379,11 @@ class Simulation:
                     )
                     m.report(node_id, reported, r.work_units, r.uptime_bps)
                     p.count("reports")
+                    if r.work_units > r.true_units:
+                        p.count("false_reports")
                     self.delivered[p.name] = self.delivered.get(p.name, 0) + r.true_units
-                    if ag.watchdog_challenges(r, b, self.rng("watchdog")):
+                    detected = ag.watchdog_detects(r, b, self.rng("watchdog"))
+                    if seams.watcher_challenges(self, node_id, detected):
                         dispute_id = self.registry.challenge(
                             node_id, reported, "sim://watchdog", sender=watchdog.address
                         )
@@ -347,6 +405,8 @@ class Simulation:
                 paid = self.registry.claim(node_id, epochs, sender=p.address)
                 expected = m.claim(node_id, epochs)
                 p.count("rewards", expected)
+                if p.kind == "splitting":  # paid for nothing: diluted from the others
+                    self.lose(p, expected)
                 if paid != expected:
                     raise ModelMismatch(
                         epoch, [(f"claim node {node_id} epochs {epochs}", expected, paid)]
@@ -375,7 +435,12 @@ class Simulation:
         n = b.items_per_task
         right = ag.truth(n, b.answer_choices, rng)
         gold_idx = sorted(rng.sample(range(n), b.gold_items))
-        gold = gold_tree(GoldItem(i, _answer(right[i]), rng.randbytes(32)) for i in gold_idx)
+        planted: ag.PlantedGold | None = None
+        if requester.kind == "planting":
+            planted = ag.planted_gold(gold_idx, right, b.answer_choices, rng)
+            gold: GoldTree | ValueTree = ValueTree.of(GOLD_TYPES, planted.rows(_answer))
+        else:
+            gold = gold_tree(GoldItem(i, _answer(right[i]), rng.randbytes(32)) for i in gold_idx)
         spec = keccak(rng.randbytes(32))
         deadline = self._now() + 3_600
         task_id = self.escrow.create_task(
@@ -402,15 +467,28 @@ class Simulation:
         good = ag.is_good(right, given, b.good_work_threshold)
         annotator.count("good_work" if good else "bad_work")
         plan = TaskPlan(task_id, requester, annotator, good)
-        r = ag.review(gold_idx, right, given, good, m.escrow_terms.gold_fail_limit, b, rng)
+        limit = m.escrow_terms.gold_fail_limit
+        if not self.adversarial(requester):
+            r = ag.review(gold_idx, right, given, good, limit, b, rng)
+        else:
+            r = ag.adversarial_review(requester.kind, planted, given, limit)
         for item in r.prove:
-            self.escrow.prove_gold_failure(
-                *gold_failure_args(task_id, gold, sheet, item), sender=requester.address
-            )
+            if isinstance(gold, GoldTree):
+                args = gold_failure_args(task_id, gold, sheet, item)
+            else:
+                assert planted is not None
+                args = _planted_failure_args(task_id, gold, planted, sheet, item, given[item])
+            self.escrow.prove_gold_failure(*args, sender=requester.address)
             m.prove_gold_failure(task_id)
             annotator.count("gold_failures")
         if r.verdict == "rejected":
             annotator.count("rejected")
+            if requester.kind == "planting":
+                # The annotator lost its gold slashes and, for good work, the reward.
+                t = m.escrow_terms
+                slashed = len(r.prove) * (stake * t.gold_slash_bps // BPS)
+                self.lose(requester, slashed + (reward if good else 0))
+            self._contest_gold(plan, gold_idx, right, given)
         elif r.verdict == "accept":
             self.escrow.accept(task_id, sender=requester.address)
             m.accept(task_id, self._now())
@@ -422,17 +500,46 @@ class Simulation:
             dispute_id = self.escrow.reject(task_id, keccak(b"bad work"), sender=requester.address)
             m.reject(task_id, dispute_id)
             requester.count("disputes_opened")
-            cheater = annotator if annotator.kind == "malicious" else None
+            cheater, side = None, None
+            if annotator.kind == "malicious":
+                cheater, side = annotator, 1
+            elif self.adversarial(requester):
+                cheater, side = requester, 2
             self.disputes.append(
                 Dispute(
                     dispute_id,
                     ("task", task_id, 0),
                     1 if good else 2,
                     cheater,
-                    1 if cheater else None,
+                    side,
                     {1: annotator, 2: requester},
                 )
             )
+
+    def _contest_gold(
+        self, plan: TaskPlan, gold_idx: list[int], right: list[int], given: list[int]
+    ) -> None:
+        """An annotator whose work was rejected by gold failures contests it
+        when it answered a gold item right (the gold was wrong), through
+        `seams.contest_gold_rejection`; today the escrow offers no contest."""
+        a = plan.annotator
+        if all(given[i] != right[i] for i in gold_idx):
+            return  # every gold item it failed was really wrong
+        dispute_id = seams.contest_gold_rejection(self, plan.task_id, a.address)
+        if dispute_id is None:
+            a.count("gold_contests_refused")
+            return
+        a.count("gold_contests")
+        self.disputes.append(
+            Dispute(
+                dispute_id,
+                ("task", plan.task_id, 0),
+                1 if plan.good else 2,
+                plan.requester if plan.requester.cheats else None,
+                2 if plan.requester.cheats else None,
+                {1: a, 2: plan.requester},
+            )
+        )
 
     def _finalize_silent(self) -> None:
         keeper, now, waiting = self.by_role[Role.KEEPER][0], self._now(), []
@@ -446,45 +553,75 @@ class Simulation:
         self.silent = waiting
 
     def _court(self) -> None:
-        """Every dispute opened this epoch, round after round, to its ruling."""
+        """Every dispute opened this epoch, round after round, to its ruling
+        (or frozen, when a round cannot be seated)."""
         if not self.disputes:
             return
-        active, round_ = list(self.disputes), 0
+        active, round_, settled = list(self.disputes), 0, []
         while active:
-            self._draw(active, round_)
-            self._vote(active, round_)
-            infos = {d.dispute_id: self.court.round_info(d.dispute_id, round_) for d in active}
+            drawn = self._draw(active, round_)
+            if not drawn:
+                break
+            self._vote(drawn, round_)
+            infos = {d.dispute_id: self.court.round_info(d.dispute_id, round_) for d in drawn}
             self._advance_to(max(i.appeal_start for i in infos.values()) + 1)
-            active = [d for d in active if self._appeal(d, round_)]
+            active = [d for d in drawn if self._appeal(d, round_)]
+            appealed = {d.dispute_id for d in active}
+            settled += [d for d in drawn if d.dispute_id not in appealed]
             round_ += 1
-        last = [
-            self.court.round_info(d.dispute_id, len(self.model.disputes[d.dispute_id].rounds) - 1)
-            for d in self.disputes
-        ]
-        self._advance_to(max(i.appeal_end for i in last) + 1)
-        for d in self.disputes:
-            self._execute(d)
+        if settled:
+            last = [
+                self.court.round_info(
+                    d.dispute_id, len(self.model.disputes[d.dispute_id].rounds) - 1
+                )
+                for d in settled
+            ]
+            self._advance_to(max(i.appeal_end for i in last) + 1)
+            for d in sorted(settled, key=lambda d: d.dispute_id):
+                self._execute(d)
         self.disputes = []
         self._salts.clear()
 
-    def _draw(self, disputes: list[Dispute], round_: int) -> None:
-        """The keeper draws each panel; the model learns who was seated (chance)."""
-        court, keeper = self.court, self.by_role[Role.KEEPER][0]
+    def _draw(self, disputes: list[Dispute], round_: int) -> list[Dispute]:
+        """The keeper draws each panel; the model learns who was seated
+        (chance). Returns the disputes whose panel is complete; the others
+        could not be seated and are frozen (or refused, `seams`)."""
+        court = self.court
         delay = int(self.sys.randomness.DELAY())
         boa.env.time_travel(blocks=delay + 1, block_delta=1)
+        drawn = []
         for d in disputes:
-            for _ in range(50):
-                info = court.round_info(d.dispute_id, round_)
-                if info.drawn == info.panel:
-                    break
-                court.draw(d.dispute_id, min(MAX_BATCH, 2 * info.panel), sender=keeper.address)
-                boa.env.time_travel(blocks=delay + 1, block_delta=1)
-            else:
-                raise RuntimeError(f"dispute {d.dispute_id}: panel not drawn after 50 attempts")
+            complete = self._draw_panel(d.dispute_id, round_, delay)
+            info = court.round_info(d.dispute_id, round_)
             for i in range(info.jurors):
                 juror = str(court.round_juror(d.dispute_id, round_, i))
                 seats = court.juror_round(d.dispute_id, round_, juror).seats
                 self.model.seated(d.dispute_id, juror, seats)
+            if complete:
+                drawn.append(d)
+            elif not seams.refuse_undrawable(self, d):
+                self.frozen.append(d)
+                for party in d.parties.values():
+                    party.count("disputes_frozen")
+        return drawn
+
+    def _draw_panel(self, dispute_id: int, round_: int, delay: int) -> bool:
+        """Draws until the round's panel is complete (True), or until
+        `DRAW_STALLS` calls in a row seat nobody: the court cannot seat it."""
+        court, keeper = self.court, self.by_role[Role.KEEPER][0]
+        stalls = 0
+        while stalls < DRAW_STALLS:
+            info = court.round_info(dispute_id, round_)
+            if info.drawn == info.panel:
+                return True
+            seats = 0
+            if court.drawable_stake() > 0:
+                seats = court.draw(
+                    dispute_id, min(MAX_DRAW_BATCH, 2 * info.panel), sender=keeper.address
+                )
+            stalls = 0 if seats else stalls + 1
+            boa.env.time_travel(blocks=delay + 1, block_delta=1)
+        return False
 
     def _vote(self, disputes: list[Dispute], round_: int) -> None:
         """Jurors commit, then reveal (lazy ones may forget); bought votes are paid."""
@@ -495,7 +632,7 @@ class Simulation:
         for d in disputes:
             for juror in m.disputes[d.dispute_id].rounds[round_].jurors:
                 j = self.by_address[juror]
-                v = ag.vote(j.kind, d.right, d.cheater_side, self.b, self.rng(j.name))
+                v = self._vote_of(j, d)
                 votes[(d.dispute_id, juror)] = v
                 salt = self._salt(j, d.dispute_id, round_)
                 digest = commitment(d.dispute_id, round_, juror, v.choice, salt)
@@ -519,6 +656,16 @@ class Simulation:
                         j.count("bribes", bribe)
                         d.cheater.count("bribes_paid", bribe)
 
+    def _vote_of(self, j: Agent, d: Dispute) -> ag.Vote:
+        """A party on its own panel votes its side; a juror as its kind; any
+        other agent that staked votes honestly."""
+        for side, party in d.parties.items():
+            if party is j:
+                j.count("own_panel_seats")
+                return ag.party_vote(side)
+        kind = j.kind if j.role == Role.JUROR else "honest"
+        return ag.vote(kind, d.right, d.cheater_side, self.b, self.rng(j.name))
+
     def _appeal(self, d: Dispute, round_: int) -> bool:
         """The losing party appeals when rational; the winner then defends.
         True when the appeal was raised (a new round opened)."""
@@ -529,6 +676,11 @@ class Simulation:
         loser_side = 3 - ruling
         loser, winner = d.parties[loser_side], d.parties[ruling]
         cost = m.appeal_cost(d.dispute_id)
+        griefer = next(
+            (p for p in d.parties.values() if p.kind == "griefing" and self.adversarial(p)), None
+        )
+        if griefer is not None and m.balance(griefer.address) >= 2 * cost:
+            return self._fund_both_sides(d, griefer, loser_side, ruling)
         if not ag.appeals(
             loser_side == d.right, loser is d.cheater, m.balance(loser.address), cost
         ):
@@ -542,6 +694,16 @@ class Simulation:
         winner.count("appeal_defences")
         return m.fund_appeal(d.dispute_id, ruling, winner.address)
 
+    def _fund_both_sides(self, d: Dispute, griefer: Agent, loser_side: int, ruling: int) -> bool:
+        """The appeal griefer funds the losing side, then the winning one:
+        a round of 2n + 1 seats opens, whatever the ruling."""
+        m = self.model
+        for side in (loser_side, ruling):
+            self.court.appeal(d.dispute_id, side.to_bytes(32, "big"), sender=griefer.address)
+            opened = m.fund_appeal(d.dispute_id, side, griefer.address)
+        griefer.count("appeals_both_sides")
+        return opened
+
     def _execute(self, d: Dispute) -> None:
         """The keeper executes every round, then the ruling; the model follows."""
         m, keeper = self.model, self.by_role[Role.KEEPER][0]
@@ -554,6 +716,7 @@ class Simulation:
         self.court.execute_ruling(d.dispute_id, sender=keeper.address)
         kind, a, e = d.subject
         if kind == "task":
+            self._judged_against_truth(d, a, ruling)
             m.rule_task(a, ruling, self._now())
             annotator = self.by_address[m.tasks[a].annotator]
             annotator.count({0: "split", 1: "accepted", 2: "rejected"}[ruling])
@@ -572,6 +735,44 @@ class Simulation:
                 "correct": int(ruling == d.right),
             }
         )
+
+    def _judged_against_truth(self, d: Dispute, task_id: int, ruling: int) -> None:
+        """A self-judging requester's win over good work: the annotator
+        loses the reward it earned and, on a rejection, its slash."""
+        requester = d.parties[2]
+        if requester.kind != "self-judging" or d.right != 1 or ruling == 1:
+            return
+        m, t = self.model, self.model.escrow_terms
+        task = m.tasks[task_id]
+        if ruling == 2:
+            slashed = task.remaining_stake(t) * t.reject_slash_bps // BPS
+            self.lose(requester, task.reward + slashed)
+        else:
+            self.lose(requester, task.reward // 2)
+
+    def victim_losses(self) -> dict[str, int]:
+        """Per adversary group, what its attacks cost others (base units);
+        a griefer's is what frozen disputes lock of others."""
+        losses = dict(self.victim_loss)
+        griefers = [a for a in self.agents if a.kind == "griefing"]
+        if griefers:
+            losses[griefers[0].group] = losses.get(griefers[0].group, 0) + self.frozen_value()
+        return losses
+
+    def frozen_value(self) -> int:
+        """What frozen disputes hold of others than their griefers: juror
+        stake locked in their rounds, and the escrowed reward, fee and stake
+        of frozen tasks not posted by a griefer (base units)."""
+        m, lock = self.model, self.model.court_terms.seat_lock
+        total = 0
+        for d in self.frozen:
+            rounds = m.disputes[d.dispute_id].rounds
+            total += sum(sum(r.seats.values()) for r in rounds) * lock
+            kind, task_id, _ = d.subject
+            if kind == "task" and d.parties[2].kind != "griefing":
+                task = m.tasks[task_id]
+                total += task.reward + task.fee + task.remaining_stake(m.escrow_terms)
+        return total
 
     def _salt(self, juror: Agent, dispute_id: int, round_: int) -> bytes:
         """The juror's salt, derived from its key (`labeldao.court`), kept for the reveal."""
@@ -700,6 +901,24 @@ class Simulation:
         ]
 
 
+def _planted_failure_args(
+    task_id: int,
+    gold: ValueTree,
+    planted: ag.PlantedGold,
+    sheet: AnswerTree,
+    item: int,
+    given: int,
+) -> tuple[int, int, bytes, bytes, list[bytes], bytes, list[bytes]]:
+    """`prove_gold_failure`'s arguments against a planted (contradictory)
+    gold tree: the gold leaf of `item` whose answer differs from `given`."""
+    label = planted.failing_answer(item, given)
+    if label is None:
+        raise ValueError(f"item {item}: no planted answer differs from {given}")
+    row = (item, _answer(label), planted.salts[(item, label)])
+    submitted = sheet.answers[item]
+    return (task_id, item, row[1], row[2], gold.proof(row), submitted, sheet.proof(item))
+
+
 def _answer(label: int) -> bytes:
     """The answer hash of a label (`labeldao.annotations.answer_hash` of its text)."""
     return keccak(f"label-{label}".encode())
@@ -813,6 +1032,8 @@ def run(
         messages=len(messages),
         harness_seconds=harness,
         slashed=dict(sim.model.slashed),
+        victim_loss=sim.victim_losses(),
+        frozen_disputes=len(sim.frozen),
         extra={"epoch_seconds": marks.seconds, "epoch_transactions": marks.transactions},
     )
     if measure:

@@ -23,7 +23,22 @@ from labeldao.sim.scenario import Scenario
 COMPARISONS: dict[str, tuple[str, list[str]]] = {
     "annotator": ("honest annotator", ["lazy annotator", "malicious annotator"]),
     "juror": ("honest juror", ["lazy juror", "bribed juror"]),
-    "provider": ("honest provider", ["overreporting provider"]),
+    "provider": ("honest provider", ["overreporting provider", "splitting provider"]),
+    # The threat model's adversaries (docs/THREATS.md), each against the
+    # honest agent of its role in the same run.
+    "requester": (
+        "requester",
+        ["planting requester", "self-judging requester", "griefing requester"],
+    ),
+}
+
+
+# Adversaries whose victims' losses are measured (`engine.Simulation.lose`).
+ADVERSARIES = {
+    "planting requester",
+    "self-judging requester",
+    "griefing requester",
+    "splitting provider",
 }
 
 
@@ -65,6 +80,8 @@ def outcome(result: engine.RunResult) -> dict[str, Any]:
         "tasks_done": sum(a.stats.get("tasks_done", 0) for a in annotators),
         "transactions": result.transactions,
         "model_checks": result.model_checks,
+        "victim_loss_ldao": {g: v / LDAO for g, v in sorted(result.victim_loss.items())},
+        "frozen_disputes": result.frozen_disputes,
     }
 
 
@@ -83,7 +100,7 @@ def _unfinished(role: str, outcomes: list[dict[str, Any]], epochs: int) -> str |
         return f"no reward epoch became final within {epochs} epochs (no provider was paid)"
     if role == "juror" and all(o["disputes"] == 0 for o in outcomes):
         return "no dispute was raised: no juror ever voted"
-    if role == "annotator" and all(o["tasks_done"] == 0 for o in outcomes):
+    if role in ("annotator", "requester") and all(o["tasks_done"] == 0 for o in outcomes):
         return "no task was done"
     return None
 
@@ -101,15 +118,17 @@ def strategies(outcomes: list[dict[str, Any]], epochs: int) -> list[dict[str, An
                 continue
             advantages = [o["net_ldao"][cheat] - o["net_ldao"][honest] for o in outcomes]
             verdict, reason = stats.verdict(advantages, unfinished)
-            out.append(
-                {
-                    "strategy": cheat,
-                    "against": honest,
-                    "advantage_ldao": stats.interval(advantages).as_dict(),
-                    "verdict": verdict,
-                    "reason": reason,
-                }
-            )
+            judged = {
+                "strategy": cheat,
+                "against": honest,
+                "advantage_ldao": stats.interval(advantages).as_dict(),
+                "verdict": verdict,
+                "reason": reason,
+            }
+            if cheat in ADVERSARIES:
+                losses = [o.get("victim_loss_ldao", {}).get(cheat, 0.0) for o in outcomes]
+                judged["victim_loss_ldao"] = stats.interval(losses).as_dict()
+            out.append(judged)
     return out
 
 
@@ -168,12 +187,23 @@ def describe(strategy: dict[str, Any]) -> str:
     if v in (stats.UNFINISHED, stats.NO_DIFFERENCE):
         return f"{head}({strategy['reason']})"
     if a["ci95"] is None:
-        return f"{head}{_signed(a['mean'])} LDAO per agent vs {strategy['against']} (one run)"
+        return (
+            f"{head}{_signed(a['mean'])} LDAO per agent vs {strategy['against']} (one run)"
+            + _victims(strategy)
+        )
     low, high = a["ci95"]
     return (
         f"{head}{_signed(a['mean'])} LDAO per agent vs {strategy['against']} "
         f"(95 % CI {_signed(low)} to {_signed(high)}, {a['runs']} runs)"
-    )
+    ) + _victims(strategy)
+
+
+def _victims(strategy: dict[str, Any]) -> str:
+    """ "; victims lose X LDAO per run" for an adversary of the threat model."""
+    loss = strategy.get("victim_loss_ldao")
+    if loss is None:
+        return ""
+    return f"; its victims lose {loss['mean']:,.2f} LDAO per run"
 
 
 def headline_lines(mc: dict[str, Any]) -> list[str]:
