@@ -711,8 +711,10 @@ class Simulation:
         for r in range(rounds):
             self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
         ruling, _, _ = m.final_ruling(d.dispute_id)
-        for juror, change in m.execute(d.dispute_id).items():
+        changes = m.execute(d.dispute_id)
+        for juror, change in changes.items():
             self.by_address[juror].count("coherent" if change > 0 else "incoherent")
+        self._outvoted(d, changes)
         self.court.execute_ruling(d.dispute_id, sender=keeper.address)
         kind, a, e = d.subject
         if kind == "task":
@@ -735,6 +737,14 @@ class Simulation:
                 "correct": int(ruling == d.right),
             }
         )
+
+    def _outvoted(self, d: Dispute, changes: dict[str, int]) -> None:
+        """On a self-judging requester's dispute, the other jurors' penalties
+        (outvoted by the party on its own panel) are its victims' loss."""
+        judge = d.parties.get(2)
+        if judge is None or judge.kind != "self-judging" or d.right != 1:
+            return
+        self.lose(judge, sum(-c for j, c in changes.items() if c < 0 and j != judge.address))
 
     def _judged_against_truth(self, d: Dispute, task_id: int, ruling: int) -> None:
         """A self-judging requester's win over good work: the annotator
