@@ -19,6 +19,10 @@ On today's contracts (main before issue 14's branches):
   returns False (the dispute stays frozen, its locks with it).
 
 Each docstring says what the function must do once its contract rule lands.
+A juror who stakes is `Simulation.stake_as_juror` (honest jurors stake at
+set-up; a self-judging party stakes the same way): a court that keeps
+parties off their own panels needs no change there, since the engine reads
+every seat from the chain.
 """
 
 from __future__ import annotations
