@@ -9,8 +9,10 @@ seed gives byte-identical CSV; timings live in `summary.json`.
 The headline answers a DAO's question: does honesty pay more than cheating
 under these parameters? For each role it compares the mean net earnings of
 its honest agents with those of each cheating kind (lazy and malicious
-annotators; lazy and bribed jurors; over-reporting providers). Flaky
-providers are not cheaters (an outage is not fraud) and are reported apart.
+annotators; lazy and bribed jurors; over-reporting providers; and the
+threat model's adversaries: planting, self-judging and griefing requesters,
+splitting providers, with what their victims lose). Flaky providers are not
+cheaters (an outage is not fraud) and are reported apart.
 """
 
 from __future__ import annotations

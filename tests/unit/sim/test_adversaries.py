@@ -170,6 +170,9 @@ def test_seams__today_no_contest_no_refusal_and_a_one_gpu_challenge_does_not_pay
         assert seams.challenge_pays(sim, honest[0])  # 4 GPUs: 50 LDAO share
         assert not seams.watcher_challenges(sim, split[0], detected=True)
         assert seams.contest_gold_rejection(sim, 0, sim.agents[0].address) is None
+        someone = sim.agents[0]
+        stuck = engine.Dispute(0, ("task", 0, 0), 1, None, None, {1: someone, 2: someone})
+        assert not seams.refuse_undrawable(sim, stuck)  # no draw timeout on today's court
         assert sim.by_role[Role.WATCHDOG]
 
 
