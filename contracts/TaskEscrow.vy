@@ -1,5 +1,6 @@
 # pragma version ~=0.4.3
 # pragma nonreentrancy off
+# pragma optimize codesize
 """
 @title LabelDAO Task Escrow
 @custom:contract-name TaskEscrow
@@ -8,12 +9,16 @@
         (plus the protocol fee) in LDAO for a batch of items; one annotator
         claims the task with a stake, submits the Merkle root of its
         answers, and is paid on acceptance or after a silent review
-        period. Proven gold-item failures slash the stake; a rejection
-        goes to the ERC-792 arbitrator. Reasons and alternatives:
-        docs/decisions.md ("TaskEscrow", "Architecture").
+        period. Proven gold-item failures slash the stake (held until the
+        task settles); reaching the limit rejects the task after a contest
+        window in which the annotator may take the gold to the arbitrator,
+        against the requester's gold bond. A rejection goes to the ERC-792
+        arbitrator. Reasons and alternatives: docs/decisions.md
+        ("TaskEscrow", "Gold contests", "Pauses", "Architecture").
 
         Invariants:
-        - OPEN -> CLAIMED -> SUBMITTED -> ACCEPTED | REJECTED | DISPUTED;
+        - OPEN -> CLAIMED -> SUBMITTED -> ACCEPTED | GOLD_FAILED | DISPUTED;
+          GOLD_FAILED -> REJECTED | DISPUTED (a gold contest);
           DISPUTED -> ACCEPTED | REJECTED | SPLIT; OPEN -> CANCELLED;
           OPEN | CLAIMED -> EXPIRED. Terminal statuses credit every token
           of the task in the transaction that enters them.
@@ -21,7 +26,9 @@
           `claimable`) equals the escrow's LDAO balance; tokens leave
           through `withdraw` alone. No function loops over tasks.
         - A task keeps the parameter version current at its creation.
-        - Pauses stop entries (`create_task`, `claim_task`), never exits.
+        - Pauses stop entries (`create_task`, `claim_task`), never exits;
+          the claim deadline counts unpaused seconds only, every other
+          deadline waits for actions that work while paused.
 @custom:security The arbitrator of a task is trusted to rule; a task whose
                  arbitrator never rules stays DISPUTED. Amounts are packed
                  in 96 bits (LDAO's supply is below 2**96). Without
@@ -57,10 +64,6 @@ initializes: pausable
 
 from .modules import roles
 initializes: roles[access_control := access_control]
-
-
-from .modules import pause_guard
-initializes: pause_guard[pausable := pausable, roles := roles]
 
 
 from .modules import treasurer
@@ -100,10 +103,9 @@ exports: (
     access_control.DEFAULT_ADMIN_ROLE,
     roles.PARAMS_ROLE,
     roles.GUARDIAN_ROLE,
-    # Entries (create, claim) pause; the guardian pauses them.
+    # Entries (create, claim) pause; the guardian pauses them (`pause`,
+    # `unpause` below count the paused seconds).
     pausable.paused,
-    pause_guard.pause,
-    pause_guard.unpause,
     # The receiver of fees and slash shares, changed by the timelock.
     treasurer.treasury,
     treasurer.set_treasury,
@@ -128,6 +130,7 @@ flag Status:
     SPLIT
     EXPIRED
     CANCELLED
+    GOLD_FAILED
 
 
 # @dev Every parameter of the escrow, with its bounds (see `set_params`).
@@ -161,6 +164,11 @@ struct Params:
     # The ERC-792 arbitrator of rejected tasks, and its extra data.
     arbitrator: address
     arbitrator_extra_data: Bytes[arbitrable.PARAMS_EXTRA_DATA_LENGTH]
+    # Bond a requester posts with a gold root, LDAO base units: back to it
+    # unless its gold is ruled wrong, then the annotator's.
+    gold_bond: uint256
+    # Seconds the annotator has to contest a gold rejection.
+    gold_contest_period: uint256
 
 
 # @dev A task as the `tasks` view returns it.
@@ -180,6 +188,9 @@ struct Task:
     gold_root: bytes32
     result_root: bytes32
     dispute_id: uint256
+    gold_bond: uint256
+    contest_end: uint256
+    claim_deadline: uint256
 
 
 # @dev The part of a task every transition reads, unpacked (see `_TaskWords`).
@@ -195,6 +206,8 @@ struct _Task:
     review_period: uint256
     review_end: uint256
     gold_failures: uint256
+    bonded: bool
+    pause_mark: uint256
 
 
 # @dev `_Task` in three storage slots, read and written by `_load_task` /
@@ -202,12 +215,12 @@ struct _Task:
 # instead of eleven save about 180,000 gas over a task's life.
 struct _TaskWords:
     # requester 0..159 | status 160..175 | gold_failures 176..183 |
-    # n_items 184..215 | params_id 216..247
+    # n_items 184..215 | params_id 216..247 | bonded 248
     requester_word: uint256
     # annotator 0..159 | stake 160..255
     annotator_word: uint256
     # reward 0..95 | deadline 96..135 | review_period 136..159 |
-    # review_end 160..199
+    # review_end 160..199 | pause_mark 200..239
     timing_word: uint256
 
 
@@ -241,6 +254,11 @@ MAX_REVIEW_PERIOD_CEILING: public(constant(uint256)) = 30 * 86_400
 MAX_TASK_DURATION_CEILING: public(constant(uint256)) = 365 * 86_400
 # Most items a version may allow in a task (fits the packed 32 bits).
 MAX_ITEMS_CEILING: public(constant(uint256)) = 2**32 - 1
+# Highest gold bond: 1,000,000 LDAO.
+MAX_GOLD_BOND: constant(uint256) = 1_000_000 * 10**18
+# Bounds of the gold contest period: one day to 30 days.
+MIN_GOLD_CONTEST_PERIOD: constant(uint256) = 86_400
+MAX_GOLD_CONTEST_PERIOD: constant(uint256) = 30 * 86_400
 # Highest bonus per item: 1,000 LDAO.
 MAX_BONUS_PER_ITEM: public(constant(uint256)) = 1_000 * 10**18
 # Highest bonus budget per epoch: 100 million LDAO (fits 96 bits).
@@ -262,6 +280,11 @@ MAX_PROOF_DEPTH: constant(uint256) = 32
 
 # @dev Largest URI (task spec, result, evidence), as in ERC-1497's events.
 _URI_LENGTH: constant(uint256) = 256
+
+
+# @dev The ERC-1497 meta-evidence of every gold contest (logged by the
+# constructor: metaevidence/gold-contest.json); task ids stay below it.
+GOLD_CONTEST_META_EVIDENCE_ID: constant(uint256) = max_value(uint256)
 
 
 # @dev Flag bit of an opened emission epoch (see `_emissions`).
@@ -311,6 +334,16 @@ _gold_proven: HashMap[uint256, HashMap[uint256, uint256]]
 _task_disputes: HashMap[uint256, uint256]
 
 
+# @dev The end of a gold-failed task's contest window (0: never gold-failed).
+# A DISPUTED task with one is a gold contest.
+_contest_ends: HashMap[uint256, uint256]
+
+
+# @dev Seconds paused before the current pause, and when it began.
+_paused_total: uint256
+_paused_since: uint256
+
+
 # @dev Bonus budget per epoch: opened flag (bit 255) | budget (bits
 # 96..191) | minted (bits 0..95). The budget is snapshotted from the
 # parameters when the epoch's first bonus is computed.
@@ -336,13 +369,17 @@ event TaskCreated:
     deadline: uint256
     review_period: uint256
     gold_root: bytes32
+    gold_bond: uint256
 
 
-# @dev An annotator claimed a task and locked its stake.
+# @dev An annotator claimed a task and locked its stake. `deadline` is the
+# submission deadline: the created one plus the seconds the escrow was
+# paused since creation (claims wait for pauses).
 event TaskClaimed:
     task_id: indexed(uint256)
     annotator: indexed(address)
     stake: uint256
+    deadline: uint256
 
 
 # @dev The annotator submitted the root of its answers.
@@ -375,14 +412,33 @@ event TaskRejected:
     arbitration_cost: uint256
 
 
-# @dev The requester proved a wrong answer on a gold item.
+# @dev The requester revealed a gold item and proved that the annotator
+# answered it differently. `slashed` is held until the task settles (undone
+# if a gold contest finds the gold wrong or is refused).
 event GoldFailureProven:
     task_id: indexed(uint256)
     item_index: indexed(uint256)
     gold_answer_hash: bytes32
+    gold_salt: bytes32
     submitted_answer_hash: bytes32
     slashed: uint256
     gold_failures: uint256
+
+
+# @dev The gold failure limit was reached: the task is rejected at
+# `contest_end` unless the annotator contests the gold first.
+event GoldRejectionPending:
+    task_id: indexed(uint256)
+    contest_end: uint256
+
+
+# @dev The annotator took a gold rejection to the arbitrator (ERC-1497
+# `Dispute` with `GOLD_CONTEST_META_EVIDENCE_ID`).
+event GoldContested:
+    task_id: indexed(uint256)
+    arbitrator: indexed(address)
+    dispute_id: indexed(uint256)
+    arbitration_cost: uint256
 
 
 # @dev A task reached a terminal status; the amounts were credited to
@@ -424,7 +480,9 @@ def __init__(token_: address, arbitrator_: address, treasury_: address):
          the treasury, review period 1 to 14 days, tasks of at most
          90 days and 1,000,000 items, bonus 0.1 LDAO per item capped at
          half the fee, 100,000 LDAO bonus budget per 7-day epoch, no
-         arbitrator extra data. The deployer receives DEFAULT_ADMIN_ROLE
+         arbitrator extra data, a 30 LDAO gold bond (the court's default
+         arbitration cost), 3 days to contest a gold rejection. Logs the
+         gold contests' ERC-1497 `MetaEvidence`. The deployer receives DEFAULT_ADMIN_ROLE
          only, to wire PARAMS_ROLE and GUARDIAN_ROLE; the escrow needs
          MINTER_ROLE on the token for the bonus.
     @param token_ The LDAO token.
@@ -456,8 +514,11 @@ def __init__(token_: address, arbitrator_: address, treasury_: address):
             epoch_budget=100_000 * 10**18,
             arbitrator=arbitrator_,
             arbitrator_extra_data=b"",
+            gold_bond=30 * 10**18,
+            gold_contest_period=3 * 86_400,
         )
     )
+    arbitrable._log_meta_evidence(GOLD_CONTEST_META_EVIDENCE_ID, "metaevidence/gold-contest.json")
 
 
 # ---------------------------------------------------------------------------
@@ -478,8 +539,9 @@ def create_task(
     gold_root: bytes32,
 ) -> uint256:
     """
-    @dev Creates a task and pulls `reward + fee` (see `task_cost`) from
-         the caller, who approved the escrow first. Paused with entries.
+    @dev Creates a task and pulls `reward + fee`, plus the gold bond if
+         `gold_root` is not zero (see `task_cost`), from the caller, who
+         approved the escrow first. Paused with entries.
     @param spec_hash The hash of the task specification.
     @param spec_uri Where the specification is (logged as ERC-1497
            `MetaEvidence` with the task id as meta-evidence id).
@@ -537,7 +599,7 @@ def create_task_with_permit(
     @param s The permit signature's `s`.
     @return uint256 The task id.
     """
-    cost: uint256 = reward + self._fee(reward, self.params[self.params_count - 1].fee_bps)
+    cost: uint256 = self._task_cost(reward)
     # Front-running safe: a failed permit is not an error (see above), so
     # its result is deliberately not checked.
     permit_applied: bool = raw_call(
@@ -571,7 +633,7 @@ def cancel_task(task_id: uint256):
     utils._require(task.status == Status.OPEN, "escrow: task not open")
     utils._require(msg.sender == task.requester, "escrow: caller is not the requester")
     fee: uint256 = self._task_fee(task)
-    self._settle(task_id, task, Status.CANCELLED, task.reward + fee, 0, 0, 0, 0)
+    self._settle(task_id, task, Status.CANCELLED, task.reward + fee, 0, 0, 0, 0, False)
 
 
 # ---------------------------------------------------------------------------
@@ -583,20 +645,25 @@ def cancel_task(task_id: uint256):
 @nonreentrant
 def claim_task(task_id: uint256):
     """
-    @dev Claims an open task before its deadline and pulls its stake from
-         the caller, who approved the escrow first. Paused with entries.
+    @dev Claims an open task before its claim deadline (the deadline
+         plus the seconds paused since creation, see `tasks`) and pulls
+         its stake from the caller, who approved the escrow first. The
+         task's deadline becomes the claim deadline. Paused with entries.
     @param task_id The task.
     """
     pausable._require_not_paused()
     task: _Task = self._load_task(task_id)
     utils._require(task.status == Status.OPEN, "escrow: task not open")
+    # The deadline moves by the seconds paused since creation, and the
+    # submission deadline with it.
+    task.deadline = self._claim_deadline(task)
     utils._require(block.timestamp <= task.deadline, "escrow: deadline passed")
     utils._require(msg.sender != task.requester, "escrow: requester cannot claim")
     task.annotator = msg.sender
     task.status = Status.CLAIMED
     self._store_task(task_id, task)
     pull_payments._hold(task.stake)
-    log TaskClaimed(task_id=task_id, annotator=msg.sender, stake=task.stake)
+    log TaskClaimed(task_id=task_id, annotator=msg.sender, stake=task.stake, deadline=task.deadline)
     assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, task.stake)
 
 
@@ -640,14 +707,15 @@ def accept(task_id: uint256):
     """
     @dev The requester accepts the submitted work: the annotator is
          credited the reward, its remaining stake and the bonus; the
-         treasury the fee.
+         treasury the fee and the gold slashes; the requester its gold
+         bond. Works while paused.
     @param task_id The task.
     """
     task: _Task = self._load_task(task_id)
     utils._require(task.status == Status.SUBMITTED, "escrow: task not submitted")
     utils._require(msg.sender == task.requester, "escrow: caller is not the requester")
     log TaskAccepted(task_id=task_id, requester=msg.sender)
-    self._settle_accepted(task_id, task)
+    self._settle_accepted(task_id, task, False)
 
 
 @external
@@ -656,7 +724,7 @@ def reject(task_id: uint256, reason_hash: bytes32) -> uint256:
     """
     @dev The requester rejects the submitted work during the review
          period and opens a dispute at the task's arbitrator (ERC-792,
-         two choices). The arbitration cost (`arbitrationCost`) is pulled
+         two choices). Works while the escrow is paused. The arbitration cost (`arbitrationCost`) is pulled
          from the requester, who approved the escrow for it first, and
          paid to the arbitrator. Logs ERC-1497 `Dispute` (evidence group =
          dispute id, meta-evidence = task id).
@@ -670,19 +738,13 @@ def reject(task_id: uint256, reason_hash: bytes32) -> uint256:
     utils._require(msg.sender == task.requester, "escrow: caller is not the requester")
     utils._require(block.timestamp < task.review_end, "escrow: review period over")
     utils._require(reason_hash != empty(bytes32), "escrow: empty reason")
-    arbitrator: address = self.params[task.params_id].arbitrator
-    task.status = Status.DISPUTED
-    self._store_task(task_id, task)
+    arbitrator: address = empty(address)
     dispute_id: uint256 = 0
     cost: uint256 = 0
-    dispute_id, cost = arbitrable._open_dispute(
-        TOKEN, arbitrator, self.params[task.params_id].arbitrator_extra_data, task_id, 0, task.annotator
-    )
-    self._task_disputes[task_id] = dispute_id
+    arbitrator, dispute_id, cost = self._open_task_dispute(task_id, task, task.annotator, task_id)
     log TaskRejected(
         task_id=task_id, arbitrator=arbitrator, dispute_id=dispute_id, reason_hash=reason_hash, arbitration_cost=cost
     )
-    arbitrable._log_dispute(arbitrator, dispute_id, task_id)
     return dispute_id
 
 
@@ -690,15 +752,23 @@ def reject(task_id: uint256, reason_hash: bytes32) -> uint256:
 @nonreentrant
 def finalize(task_id: uint256):
     """
-    @dev Silence is consent: once the review period is over, anyone may
-         settle a submitted task as accepted. Works while paused.
+    @dev Silence settles: once the review period is over, anyone may
+         settle a submitted task as accepted; once the contest window is
+         over, a gold-failed task as REJECTED (the requester gets `reward
+         + fee` and its gold bond back, the treasury the gold slashes, the
+         annotator the rest of its stake). Works while paused.
     @param task_id The task.
     """
     task: _Task = self._load_task(task_id)
+    if task.status == Status.GOLD_FAILED:
+        utils._require(block.timestamp >= self._contest_ends[task_id], "escrow: contest window not over")
+        log TaskFinalized(task_id=task_id, caller=msg.sender)
+        self._settle_gold_rejected(task_id, task)
+        return
     utils._require(task.status == Status.SUBMITTED, "escrow: task not submitted")
     utils._require(block.timestamp >= task.review_end, "escrow: review period not over")
     log TaskFinalized(task_id=task_id, caller=msg.sender)
-    self._settle_accepted(task_id, task)
+    self._settle_accepted(task_id, task, False)
 
 
 @external
@@ -716,9 +786,10 @@ def prove_gold_failure(
     @dev The requester reveals a gold item and proves that the annotator
          answered it differently, during the review period. Each gold
          item counts once. Each proven failure slashes `gold_slash_bps` of
-         the stake to the treasury; at `gold_fail_limit` failures the
-         task is REJECTED: the requester gets `reward + fee` back and the
-         annotator the rest of its stake, without a dispute.
+         the stake, held until the task settles (then the treasury's); at
+         `gold_fail_limit` failures the task becomes GOLD_FAILED: the
+         annotator may `contest_gold` for `gold_contest_period` seconds,
+         after which `finalize` rejects it. Works while paused.
     @param task_id The task.
     @param item_index The gold item's index (below `n_items`).
     @param gold_answer_hash The expected answer's hash.
@@ -745,25 +816,55 @@ def prove_gold_failure(
     utils._require(merkle._verify(submission_proof, self._result_roots[task_id], answer_leaf), "escrow: bad answer proof")
 
     self._gold_proven[task_id][word] = proven | bit
-    gold_slash_bps: uint256 = self.params[task.params_id].gold_slash_bps
-    slashed: uint256 = task.stake * gold_slash_bps // utils.BPS
     task.gold_failures += 1
-    pull_payments._credit_held(treasurer.treasury, slashed)
     log GoldFailureProven(
         task_id=task_id,
         item_index=item_index,
         gold_answer_hash=gold_answer_hash,
+        gold_salt=gold_salt,
         submitted_answer_hash=submitted_answer_hash,
-        slashed=slashed,
+        slashed=task.stake * self.params[task.params_id].gold_slash_bps // utils.BPS,
         gold_failures=task.gold_failures,
     )
-    if task.gold_failures < self.params[task.params_id].gold_fail_limit:
-        self._store_task(task_id, task)
-        return
-    # `set_params` keeps gold_slash_bps * gold_fail_limit <= 100 %, so the
-    # gold slashes never exceed the stake.
-    remaining: uint256 = task.stake - task.gold_failures * slashed
-    self._settle(task_id, task, Status.REJECTED, task.reward + self._task_fee(task), remaining, 0, 0, 0)
+    if task.gold_failures >= self.params[task.params_id].gold_fail_limit:
+        task.status = Status.GOLD_FAILED
+        contest_end: uint256 = block.timestamp + self.params[task.params_id].gold_contest_period
+        self._contest_ends[task_id] = contest_end
+        log GoldRejectionPending(task_id=task_id, contest_end=contest_end)
+    self._store_task(task_id, task)
+
+
+@external
+@nonreentrant
+def contest_gold(task_id: uint256, evidence: String[_URI_LENGTH]) -> uint256:
+    """
+    @dev The annotator of a gold-failed task contests the gold before the
+         contest window ends: opens a dispute at the task's arbitrator
+         (ERC-792, two choices: 1 the work stands, the gold was wrong; 2
+         the gold was right, the task is rejected), the annotator paying
+         `arbitrationCost` (approve the escrow first). Logs ERC-1497
+         `Dispute` with `GOLD_CONTEST_META_EVIDENCE_ID` and, if given, the
+         annotator's `Evidence`; the proven items are in the task's
+         `GoldFailureProven` events. Works while paused.
+    @param task_id The task.
+    @param evidence The URI of the annotator's ERC-1497 evidence (empty:
+           none).
+    @return uint256 The arbitrator's dispute id.
+    """
+    task: _Task = self._load_task(task_id)
+    utils._require(task.status == Status.GOLD_FAILED, "escrow: task not gold-failed")
+    utils._require(msg.sender == task.annotator, "escrow: caller is not the annotator")
+    utils._require(block.timestamp < self._contest_ends[task_id], "escrow: contest window over")
+    arbitrator: address = empty(address)
+    dispute_id: uint256 = 0
+    cost: uint256 = 0
+    arbitrator, dispute_id, cost = self._open_task_dispute(
+        task_id, task, task.requester, GOLD_CONTEST_META_EVIDENCE_ID
+    )
+    log GoldContested(task_id=task_id, arbitrator=arbitrator, dispute_id=dispute_id, arbitration_cost=cost)
+    if len(evidence) != 0:
+        arbitrable._log_evidence(arbitrator, dispute_id, evidence)
+    return dispute_id
 
 
 # ---------------------------------------------------------------------------
@@ -781,20 +882,29 @@ def reclaim(task_id: uint256):
          share `slash_treasury_bps`, the rest to the requester) and the
          rest of the stake goes back to the annotator. Anyone may call it,
          so that neither party can lock the other's tokens by waiting.
+         An open task's deadline is its claim deadline (pauses excluded).
          Works while paused.
     @param task_id The task.
     """
     task: _Task = self._load_task(task_id)
     utils._require(task.status in (Status.OPEN | Status.CLAIMED), "escrow: task not open or claimed")
-    utils._require(block.timestamp > task.deadline, "escrow: deadline not passed")
+    utils._require(block.timestamp > self._claim_deadline(task), "escrow: deadline not passed")
     refund: uint256 = task.reward + self._task_fee(task)
     if task.status == Status.OPEN:
-        self._settle(task_id, task, Status.EXPIRED, refund, 0, 0, 0, 0)
+        self._settle(task_id, task, Status.EXPIRED, refund, 0, 0, 0, 0, False)
         return
     slashed: uint256 = task.stake * self.params[task.params_id].late_slash_bps // utils.BPS
     to_treasury: uint256 = slashed * self.params[task.params_id].slash_treasury_bps // utils.BPS
     self._settle(
-        task_id, task, Status.EXPIRED, refund + slashed - to_treasury, task.stake - slashed, to_treasury, slashed, 0
+        task_id,
+        task,
+        Status.EXPIRED,
+        refund + slashed - to_treasury,
+        task.stake - slashed,
+        to_treasury,
+        slashed,
+        0,
+        False,
     )
 
 
@@ -813,19 +923,33 @@ def rule(dispute_id: uint256, ruling: uint256):
          2 (rejected): REJECTED, the requester gets `reward + fee` back and
          `reject_slash_bps` of the remaining stake is slashed (the
          treasury's share `slash_treasury_bps`, the rest to the requester).
-         0 (refused, a tie): SPLIT, nobody was proven wrong: no slash, the
-         stake back, the reward halved between the parties and the fee
-         charged on the half paid out; no bonus.
+         0 (refused, a tie): SPLIT, nobody was proven wrong: no new slash,
+         the remaining stake back, the reward halved between the parties
+         and the fee charged on the half paid out; no bonus.
+         A gold contest: 1 (the gold was wrong): ACCEPTED, every gold
+         slash undone and the gold bond to the annotator; 2 (the gold was
+         right): REJECTED as by `finalize`; 0: SPLIT with every gold slash
+         undone and the bond back to the requester. Gold slashes held
+         until now go to the treasury; the bond goes back to the requester
+         in every other case.
     @param dispute_id The caller's dispute id.
     @param ruling The ruling (0, 1 or 2).
     """
     # Only the task's arbitrator, once (the task is DISPUTED until then).
     task_id: uint256 = arbitrable._take_ruling(dispute_id, ruling, RULING_REJECT)
     task: _Task = self._load_task(task_id)
+    contest: bool = self._contest_ends[task_id] != 0
     if ruling == RULING_ACCEPT:
-        self._settle_accepted(task_id, task)
+        self._settle_accepted(task_id, task, contest)
         return
-    remaining: uint256 = self._remaining_stake(task)
+    if contest and ruling == RULING_REJECT:
+        self._settle_gold_rejected(task_id, task)
+        return
+    # A refused gold contest proved nobody wrong: its gold slashes go back.
+    remaining: uint256 = task.stake
+    if not contest:
+        remaining = self._remaining_stake(task)
+    held: uint256 = task.stake - remaining
     fee: uint256 = self._task_fee(task)
     if ruling == RULING_REJECT:
         slashed: uint256 = remaining * self.params[task.params_id].reject_slash_bps // utils.BPS
@@ -836,9 +960,10 @@ def rule(dispute_id: uint256, ruling: uint256):
             Status.REJECTED,
             task.reward + fee + slashed - to_treasury,
             remaining - slashed,
-            to_treasury,
+            to_treasury + held,
             slashed,
             0,
+            False,
         )
         return
     half_reward: uint256 = task.reward // 2
@@ -849,17 +974,19 @@ def rule(dispute_id: uint256, ruling: uint256):
         Status.SPLIT,
         task.reward - half_reward + fee - half_fee,
         half_reward + remaining,
-        half_fee,
+        half_fee + held,
         0,
         0,
+        False,
     )
 
 
 @external
 def submit_evidence(task_id: uint256, evidence: String[_URI_LENGTH]):
     """
-    @dev Lets the requester or the annotator of a disputed task submit
-         evidence (ERC-1497 `Evidence`, evidence group = dispute id).
+    @dev Lets the requester or the annotator of a disputed task (a
+         rejection or a gold contest) submit evidence (ERC-1497
+         `Evidence`, evidence group = dispute id). Works while paused.
     @param task_id The task.
     @param evidence The URI of a JSON evidence file (ERC-1497).
     """
@@ -867,6 +994,34 @@ def submit_evidence(task_id: uint256, evidence: String[_URI_LENGTH]):
     utils._require(task.status == Status.DISPUTED, "escrow: task not disputed")
     utils._require(msg.sender in [task.requester, task.annotator], "escrow: caller is not a party")
     arbitrable._log_evidence(self.params[task.params_id].arbitrator, self._task_disputes[task_id], evidence)
+
+
+# ---------------------------------------------------------------------------
+# Pause (entries only), with the paused seconds counted
+# ---------------------------------------------------------------------------
+
+
+@external
+def pause():
+    """
+    @dev Pauses entries (`create_task`, `create_task_with_permit`,
+         `claim_task`; GUARDIAN_ROLE). Open tasks' claim deadlines stop
+         running until `unpause`.
+    """
+    roles._check_guardian_role()
+    pausable._pause()
+    self._paused_since = block.timestamp
+
+
+@external
+def unpause():
+    """
+    @dev Lifts the pause (GUARDIAN_ROLE); open tasks' claim deadlines
+         move by its length.
+    """
+    roles._check_guardian_role()
+    pausable._unpause()
+    self._paused_total += block.timestamp - self._paused_since
 
 
 # ---------------------------------------------------------------------------
@@ -921,8 +1076,11 @@ def set_params(new_params: Params) -> uint256:
 def tasks(task_id: uint256) -> Task:
     """
     @dev Returns a task (status 0 if it does not exist). `fee` is what
-         the requester paid on top of the reward; `review_end` is zero
-         until submission, `dispute_id` meaningful once DISPUTED.
+         the requester paid on top of the reward, `gold_bond` what it
+         posted with its gold root; `review_end` is zero until submission,
+         `contest_end` until the task gold-failed, `dispute_id` meaningful
+         once DISPUTED. `claim_deadline`: while OPEN, `deadline` plus the
+         seconds paused since creation; afterwards `deadline`.
     @param task_id The task.
     @return Task The task.
     """
@@ -943,6 +1101,9 @@ def tasks(task_id: uint256) -> Task:
         gold_root=self._gold_roots[task_id],
         result_root=self._result_roots[task_id],
         dispute_id=self._task_disputes[task_id],
+        gold_bond=self._gold_bond(task),
+        contest_end=self._contest_ends[task_id],
+        claim_deadline=self._claim_deadline(task),
     )
 
 
@@ -950,12 +1111,14 @@ def tasks(task_id: uint256) -> Task:
 @view
 def task_cost(reward: uint256) -> uint256:
     """
-    @dev Returns what creating a task with `reward` costs now: the reward
-         plus the current protocol fee (the amount to approve or permit).
+    @dev Returns what creating a task with `reward` and gold items costs
+         now: the reward, the current protocol fee and gold bond (the
+         amount to approve or permit; a task without gold pulls the bond
+         less).
     @param reward The reward.
-    @return uint256 `reward + fee`.
+    @return uint256 `reward + fee + gold_bond`.
     """
-    return reward + self._fee(reward, self.params[self.params_count - 1].fee_bps)
+    return self._task_cost(reward)
 
 
 @external
@@ -1061,7 +1224,8 @@ def _create_task(
     gold_root: bytes32,
 ) -> uint256:
     """
-    @dev Checks and records a new task, then pulls `reward + fee`.
+    @dev Checks and records a new task, then pulls `reward + fee` and,
+         with a gold root, the gold bond.
     """
     pausable._require_not_paused()
     params_id: uint256 = self.params_count - 1
@@ -1093,11 +1257,15 @@ def _create_task(
             review_period=review_period,
             review_end=0,
             gold_failures=0,
+            bonded=gold_root != empty(bytes32),
+            pause_mark=self._paused_seconds(),
         ),
     )
+    bond: uint256 = 0
     if gold_root != empty(bytes32):
         self._gold_roots[task_id] = gold_root
-    pull_payments._hold(reward + fee)
+        bond = self.params[params_id].gold_bond
+    pull_payments._hold(reward + fee + bond)
     log TaskCreated(
         task_id=task_id,
         requester=msg.sender,
@@ -1110,10 +1278,35 @@ def _create_task(
         deadline=deadline,
         review_period=review_period,
         gold_root=gold_root,
+        gold_bond=bond,
     )
     arbitrable._log_meta_evidence(task_id, spec_uri)
-    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, reward + fee)
+    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, reward + fee + bond)
     return task_id
+
+
+@internal
+def _open_task_dispute(
+    task_id: uint256, task: _Task, other_party: address, meta_evidence_id: uint256
+) -> (address, uint256, uint256):
+    """
+    @dev Marks the task DISPUTED and opens its dispute at the task's
+         arbitrator, the caller paying; logs ERC-1497 `Dispute`.
+    @return address The arbitrator.
+    @return uint256 The dispute id.
+    @return uint256 The arbitration cost paid.
+    """
+    arbitrator: address = self.params[task.params_id].arbitrator
+    task.status = Status.DISPUTED
+    self._store_task(task_id, task)
+    dispute_id: uint256 = 0
+    cost: uint256 = 0
+    dispute_id, cost = arbitrable._open_dispute(
+        TOKEN, arbitrator, self.params[task.params_id].arbitrator_extra_data, task_id, 0, other_party
+    )
+    self._task_disputes[task_id] = dispute_id
+    arbitrable._log_dispute(arbitrator, dispute_id, meta_evidence_id)
+    return arbitrator, dispute_id, cost
 
 
 @internal
@@ -1139,6 +1332,9 @@ def _set_params(new_params: Params) -> uint256:
     utils._require(new_params.bonus_fee_cap_bps <= utils.BPS, "escrow: bonus fee cap above 100%")
     utils._require(new_params.epoch_budget <= MAX_EPOCH_BUDGET, "escrow: epoch budget above maximum")
     utils._require(new_params.arbitrator != empty(address), "escrow: arbitrator is the zero address")
+    utils._require(new_params.gold_bond <= MAX_GOLD_BOND, "escrow: gold bond above maximum")
+    utils._require(new_params.gold_contest_period >= MIN_GOLD_CONTEST_PERIOD, "escrow: gold contest period too short")
+    utils._require(new_params.gold_contest_period <= MAX_GOLD_CONTEST_PERIOD, "escrow: gold contest period too long")
     params_id: uint256 = self.params_count
     self.params[params_id] = new_params
     self.params_count = params_id + 1
@@ -1152,20 +1348,54 @@ def _set_params(new_params: Params) -> uint256:
 
 
 @internal
-def _settle_accepted(task_id: uint256, task: _Task):
+def _settle_accepted(task_id: uint256, task: _Task, gold_was_wrong: bool):
     """
     @dev Settles as ACCEPTED: the annotator gets the reward, its remaining
-         stake and the bonus, the treasury the fee.
+         stake and the bonus, the treasury the fee and the gold slashes.
+         `gold_was_wrong` (a won gold contest): the whole stake and the
+         gold bond to the annotator, no gold slash.
     """
     fee: uint256 = self._task_fee(task)
     bonus: uint256 = self._take_bonus(task, fee)
+    stake_back: uint256 = task.stake
+    if not gold_was_wrong:
+        stake_back = self._remaining_stake(task)
     self._settle(
-        task_id, task, Status.ACCEPTED, 0, task.reward + self._remaining_stake(task) + bonus, fee, 0, bonus
+        task_id,
+        task,
+        Status.ACCEPTED,
+        0,
+        task.reward + stake_back + bonus,
+        fee + task.stake - stake_back,
+        0,
+        bonus,
+        gold_was_wrong,
     )
     if bonus != 0:
         # Last, after every effect. `_take_bonus` checked the role and
         # clamped the amount to the cap, so the mint cannot fail.
         extcall IRewardToken(TOKEN).mint(self, bonus)
+
+
+@internal
+def _settle_gold_rejected(task_id: uint256, task: _Task):
+    """
+    @dev Settles a gold failure as REJECTED: the requester gets `reward +
+         fee` (and its bond) back, the treasury the gold slashes, the
+         annotator the rest of its stake.
+    """
+    remaining: uint256 = self._remaining_stake(task)
+    self._settle(
+        task_id,
+        task,
+        Status.REJECTED,
+        task.reward + self._task_fee(task),
+        remaining,
+        task.stake - remaining,
+        0,
+        0,
+        False,
+    )
 
 
 @internal
@@ -1178,26 +1408,35 @@ def _settle(
     to_treasury: uint256,
     slashed: uint256,
     bonus: uint256,
+    bond_to_annotator: bool,
 ):
     """
-    @dev Moves a task to a terminal status and credits its tokens. The
-         three amounts add up to what the task held plus `bonus`.
+    @dev Moves a task to a terminal status and credits its tokens, the
+         gold bond to the requester (or, `bond_to_annotator`, to the
+         annotator). The three amounts add up to what the task held plus
+         `bonus`.
     """
+    bond: uint256 = self._gold_bond(task)
+    requester_amount: uint256 = to_requester + bond
+    annotator_amount: uint256 = to_annotator
+    if bond_to_annotator:
+        requester_amount = to_requester
+        annotator_amount = to_annotator + bond
     task.status = status
     self._store_task(task_id, task)
     # The task's tokens were held since its creation and claim: credits
     # out of them leave `liabilities` unchanged, except the bonus, minted
     # to the escrow now (included in `to_annotator`).
-    pull_payments._credit_held(task.requester, to_requester)
-    pull_payments._credit_held(task.annotator, to_annotator)
+    pull_payments._credit_held(task.requester, requester_amount)
+    pull_payments._credit_held(task.annotator, annotator_amount)
     pull_payments._credit_held(treasurer.treasury, to_treasury)
     if bonus != 0:
         pull_payments._hold(bonus)
     log TaskSettled(
         task_id=task_id,
         status=status,
-        requester_amount=to_requester,
-        annotator_amount=to_annotator,
+        requester_amount=requester_amount,
+        annotator_amount=annotator_amount,
         treasury_amount=to_treasury,
         slashed=slashed,
         bonus=bonus,
@@ -1256,6 +1495,50 @@ def _fee(reward: uint256, fee_bps: uint256) -> uint256:
 
 @internal
 @view
+def _task_cost(reward: uint256) -> uint256:
+    """
+    @dev What a task with gold items costs under the current version.
+    """
+    params_id: uint256 = self.params_count - 1
+    return reward + self._fee(reward, self.params[params_id].fee_bps) + self.params[params_id].gold_bond
+
+
+@internal
+@view
+def _gold_bond(task: _Task) -> uint256:
+    """
+    @dev The gold bond a task holds (zero without a gold root).
+    """
+    if task.bonded:
+        return self.params[task.params_id].gold_bond
+    return 0
+
+
+@internal
+@view
+def _paused_seconds() -> uint256:
+    """
+    @dev Seconds paused since deployment, the current pause included.
+    """
+    if pausable.paused:
+        return self._paused_total + block.timestamp - self._paused_since
+    return self._paused_total
+
+
+@internal
+@view
+def _claim_deadline(task: _Task) -> uint256:
+    """
+    @dev An open task's deadline moved by the seconds paused since its
+         creation; the stored deadline once claimed.
+    """
+    if task.status == Status.OPEN:
+        return task.deadline + self._paused_seconds() - task.pause_mark
+    return task.deadline
+
+
+@internal
+@view
 def _task_fee(task: _Task) -> uint256:
     """
     @dev The fee the requester paid: recomputed from the task's own
@@ -1296,6 +1579,8 @@ def _load_task(task_id: uint256) -> _Task:
         review_period=(words.timing_word >> 136) & utils.MASK_24,
         review_end=(words.timing_word >> 160) & utils.MASK_40,
         gold_failures=(words.requester_word >> 176) & utils.MASK_8,
+        bonded=(words.requester_word >> 248) & 1 != 0,
+        pause_mark=(words.timing_word >> 200) & utils.MASK_40,
     )
 
 
@@ -1303,13 +1588,14 @@ def _load_task(task_id: uint256) -> _Task:
 def _store_task(task_id: uint256, task: _Task):
     """
     @dev Packs and writes a task. Every field fits its bits:
-         status < 2**9 (nine flags); gold_failures <= MAX_GOLD_FAIL_LIMIT
+         status < 2**10 (ten flags); gold_failures <= MAX_GOLD_FAIL_LIMIT
          < 2**8; n_items <= MAX_ITEMS_CEILING = 2**32 - 1; params_id
          counts `set_params` calls by the timelock, never near 2**32;
          stake and reward <= MAX_AMOUNT = 2**96 - 1 (checked at
          creation); deadline <= now + MAX_TASK_DURATION_CEILING and
-         review_end <= now + MAX_REVIEW_PERIOD_CEILING, below 2**40 for
-         the next 30,000 years; review_period <=
+         review_end <= now + MAX_REVIEW_PERIOD_CEILING, a claim-moved
+         deadline and pause_mark (paused seconds) below 2**40 for the next
+         30,000 years; review_period <=
          MAX_REVIEW_PERIOD_CEILING < 2**24. Unchanged slots cost 100 gas.
     """
     self._tasks[task_id] = _TaskWords(
@@ -1319,7 +1605,14 @@ def _store_task(task_id: uint256, task: _Task):
             | (task.gold_failures << 176)
             | (task.n_items << 184)
             | (task.params_id << 216)
+            | (convert(task.bonded, uint256) << 248)
         ),
         annotator_word=convert(task.annotator, uint256) | (task.stake << 160),
-        timing_word=task.reward | (task.deadline << 96) | (task.review_period << 136) | (task.review_end << 160),
+        timing_word=(
+            task.reward
+            | (task.deadline << 96)
+            | (task.review_period << 136)
+            | (task.review_end << 160)
+            | (task.pause_mark << 200)
+        ),
     )

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from labeldao.boa_tools import REPO_ROOT
+from labeldao.escrow import check_gold_bond_covers_fee, check_overrides
 
 PARAMS_DIR = REPO_ROOT / "deployments" / "params"
 LDAO = 10**18
@@ -106,6 +107,13 @@ class EscrowParams(_Strict):
 
     params: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _new_fields_in_bounds(self) -> EscrowParams:
+        problems = check_overrides(self.params)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 class RegistryParams(_Strict):
     """ComputeRegistry constructor and parameter overrides."""
@@ -165,6 +173,13 @@ class DeployParams(_Strict):
     registry: RegistryParams
     randomness: RandomnessParams = Field(default_factory=RandomnessParams)
     governor: GovernorParams | None = None
+
+    @model_validator(mode="after")
+    def _gold_bond_covers_the_court_fee(self) -> DeployParams:
+        problem = check_gold_bond_covers_fee(self.escrow.params, self.court.params)
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @model_validator(mode="after")
     def _someone_proposes(self) -> DeployParams:

@@ -29,6 +29,7 @@ class TaskStatus(IntFlag):
     SPLIT = 64
     EXPIRED = 128
     CANCELLED = 256
+    GOLD_FAILED = 512  # the gold failure limit reached; the contest window is open
 
 
 TERMINAL = (
@@ -46,6 +47,86 @@ class Ruling(IntEnum):
     REFUSED = 0
     ACCEPT = 1
     REJECT = 2
+
+
+# `TaskEscrow`'s ERC-1497 meta-evidence id of every gold contest (the
+# constructor logs it: metaevidence/gold-contest.json).
+GOLD_CONTEST_META_EVIDENCE_ID = 2**256 - 1
+
+
+# ---------------------------------------------------------------------------
+# Parameter overrides (deployments/params/*.toml, [escrow] params)
+# ---------------------------------------------------------------------------
+
+# `Params.arbitrator_extra_data` is `Bytes[192]`: the parties take 64 of
+# ERC-792's 256 bytes (contracts/modules/arbitrable.vy).
+MAX_EXTRA_DATA_BYTES = 192
+# The constructor's gold bond and contest period, and the bounds of `set_params`.
+DEFAULT_GOLD_BOND = 30 * 10**18
+DEFAULT_GOLD_CONTEST_PERIOD = 3 * 86_400
+MAX_GOLD_BOND = 1_000_000 * 10**18
+GOLD_CONTEST_PERIOD_BOUNDS = (86_400, 30 * 86_400)
+# QualityCourt's constructor defaults: a dispute costs fee_per_juror x panel_size.
+COURT_DEFAULT_FEE_PER_JUROR = 10 * 10**18
+COURT_DEFAULT_PANEL_SIZE = 3
+
+
+def extra_data_bytes(value: Any) -> bytes:
+    """`arbitrator_extra_data` as bytes: bytes, or a `0x` hex string."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if isinstance(value, str) and value.startswith("0x"):
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+    raise ValueError("arbitrator_extra_data must be bytes or a 0x hex string")
+
+
+def check_overrides(overrides: Mapping[str, Any]) -> list[str]:
+    """The problems of `[escrow] params` overrides the contract would refuse
+    (for the new fields) or that would fail its calls: one line each."""
+    problems = []
+    if "arbitrator_extra_data" in overrides:
+        try:
+            size = len(extra_data_bytes(overrides["arbitrator_extra_data"]))
+        except ValueError as exc:
+            problems.append(str(exc))
+        else:
+            if size > MAX_EXTRA_DATA_BYTES:
+                problems.append(
+                    f"arbitrator_extra_data is {size} bytes: at most {MAX_EXTRA_DATA_BYTES} "
+                    "(the two parties take 64 of ERC-792's 256)"
+                )
+    bond = overrides.get("gold_bond", DEFAULT_GOLD_BOND)
+    if not isinstance(bond, int) or not 0 <= bond <= MAX_GOLD_BOND:
+        problems.append(f"gold_bond must be an integer from 0 to {MAX_GOLD_BOND} (1,000,000 LDAO)")
+    period = overrides.get("gold_contest_period", DEFAULT_GOLD_CONTEST_PERIOD)
+    low, high = GOLD_CONTEST_PERIOD_BOUNDS
+    if not isinstance(period, int) or not low <= period <= high:
+        problems.append(f"gold_contest_period must be {low} to {high} seconds (1 to 30 days)")
+    return problems
+
+
+def check_gold_bond_covers_fee(
+    escrow_overrides: Mapping[str, Any], court_overrides: Mapping[str, Any]
+) -> str | None:
+    """A gold bond set below the court's arbitration cost would not cover the fee
+    an annotator pays to contest wrong gold (docs/decisions.md, "Gold contests").
+    Checked when the file sets `gold_bond`: the default (30 LDAO) equals the
+    court's default cost; a file that raises the court's cost should raise it."""
+    if "gold_bond" not in escrow_overrides:
+        return None
+    bond = escrow_overrides["gold_bond"]
+    fee = court_overrides.get("fee_per_juror", COURT_DEFAULT_FEE_PER_JUROR) * court_overrides.get(
+        "panel_size", COURT_DEFAULT_PANEL_SIZE
+    )
+    if isinstance(bond, int) and bond < fee:
+        return (
+            f"escrow gold_bond ({bond}) is below the court's arbitration cost ({fee}): "
+            "it must cover the fee of an annotator contesting wrong gold"
+        )
+    return None
 
 
 def fee_of(reward: int, fee_bps: int) -> int:
@@ -82,6 +163,7 @@ class TaskRecord:
     deadline: int
     review_period: int
     gold_root: bytes
+    gold_bond: int = 0
     spec_uri: str = ""
     status: TaskStatus = TaskStatus.OPEN
     annotator: str = ZERO_ADDRESS
@@ -90,6 +172,9 @@ class TaskRecord:
     review_end: int = 0
     gold_failures: int = 0
     gold_items_proven: list[int] = field(default_factory=list)
+    gold_slashed: int = 0
+    contest_end: int = 0
+    contested: bool = False
     slashed: int = 0
     reason_hash: bytes | None = None
     arbitrator: str | None = None
@@ -140,6 +225,7 @@ def _created(state: EscrowHistory, a: Mapping[str, Any]) -> None:
         deadline=a["deadline"],
         review_period=a["review_period"],
         gold_root=bytes(a["gold_root"]),
+        gold_bond=a.get("gold_bond", 0),
         history=["create"],
     )
 
@@ -151,6 +237,7 @@ def _meta_evidence(state: EscrowHistory, a: Mapping[str, Any]) -> None:
 def _claimed(state: EscrowHistory, a: Mapping[str, Any]) -> None:
     task = state.tasks[a["task_id"]]
     task.status, task.annotator = TaskStatus.CLAIMED, str(a["annotator"])
+    task.deadline = a.get("deadline", task.deadline)  # moved by the pauses before the claim
     task.history.append("claim")
 
 
@@ -180,12 +267,26 @@ def _rejected(state: EscrowHistory, a: Mapping[str, Any]) -> None:
 
 
 def _gold_failure(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    # The slash is held: the treasury is credited when the task settles.
     task = state.tasks[a["task_id"]]
     task.gold_failures = a["gold_failures"]
     task.gold_items_proven.append(a["item_index"])
-    task.slashed += a["slashed"]
-    state.credit(state.treasury, a["slashed"])
+    task.gold_slashed += a["slashed"]
     task.history.append("gold failure")
+
+
+def _gold_pending(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.status, task.contest_end = TaskStatus.GOLD_FAILED, a["contest_end"]
+    task.history.append("gold failed")
+
+
+def _gold_contested(state: EscrowHistory, a: Mapping[str, Any]) -> None:
+    task = state.tasks[a["task_id"]]
+    task.status, task.contested = TaskStatus.DISPUTED, True
+    task.arbitrator, task.dispute_id = str(a["arbitrator"]), a["dispute_id"]
+    state.disputes[(task.arbitrator, task.dispute_id)] = a["task_id"]
+    task.history.append("contest gold")
 
 
 def _ruling(state: EscrowHistory, a: Mapping[str, Any]) -> None:
@@ -198,6 +299,9 @@ def _settled(state: EscrowHistory, a: Mapping[str, Any]) -> None:
     task = state.tasks[a["task_id"]]
     task.status = TaskStatus(a["status"])
     task.slashed += a["slashed"]
+    # Gold slashes stand unless a gold contest ended ACCEPTED or SPLIT.
+    if not (task.contested and task.status in (TaskStatus.ACCEPTED, TaskStatus.SPLIT)):
+        task.slashed += task.gold_slashed
     task.settlement = {
         "requester": a["requester_amount"],
         "annotator": a["annotator_amount"],
@@ -228,6 +332,8 @@ _HANDLERS: dict[str, Callable[[EscrowHistory, Mapping[str, Any]], None]] = {
     "TaskFinalized": _finalized,
     "TaskRejected": _rejected,
     "GoldFailureProven": _gold_failure,
+    "GoldRejectionPending": _gold_pending,
+    "GoldContested": _gold_contested,
     "Ruling": _ruling,
     "TaskSettled": _settled,
     "Withdrawn": _withdrawn,

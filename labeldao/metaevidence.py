@@ -42,7 +42,7 @@ DISPUTE_TOPIC = keccak(text="Dispute(address,uint256,uint256,uint256)")
 EVIDENCE_TOPIC = keccak(text="Evidence(address,uint256,address,string)")
 TASK_CREATED_TOPIC = keccak(
     text="TaskCreated(uint256,address,uint256,bytes32,uint256,uint256,uint256,uint256,uint256,"
-    "uint256,bytes32)"
+    "uint256,bytes32,uint256)"
 )
 
 REFUSE_MEANING = "refuse to arbitrate (a tie: see the dispute's document)"

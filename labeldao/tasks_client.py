@@ -47,7 +47,7 @@ from labeldao.client_base import (
     to_bytes32,
     to_int,
 )
-from labeldao.escrow import TERMINAL, TaskStatus
+from labeldao.escrow import TERMINAL, TaskStatus, fee_of
 from labeldao.juror import Backend, format_duration, format_ldao, format_time, from_struct
 from labeldao.metaevidence import TASK_TEMPLATE, document_bytes, load_template
 
@@ -83,6 +83,9 @@ class Task:
     gold_root: bytes
     result_root: bytes
     dispute_id: int
+    gold_bond: int
+    contest_end: int
+    claim_deadline: int
 
     @property
     def status_name(self) -> str:
@@ -341,7 +344,8 @@ class TaskClient:
         return params_of(self.escrow.params(params_id))
 
     def cost(self, reward: int) -> int:
-        """What creating a task with `reward` costs now (reward + fee)."""
+        """What creating a task with `reward` and gold items costs now
+        (reward + fee + gold bond)."""
         return int(self.escrow.task_cost(reward))
 
     def arbitration_cost(self, task: Task) -> int:
@@ -366,10 +370,10 @@ class TaskClient:
         """What can happen next to a task, by whom and until when."""
         name = task.status_name
         if name == "OPEN":
-            if now > task.deadline:
+            if now > task.claim_deadline:
                 return "expired: anyone may `task reclaim` (refunds the requester)"
             return (
-                f"annotators may `task claim` until {format_time(task.deadline, now)} "
+                f"annotators may `task claim` until {format_time(task.claim_deadline, now)} "
                 f"(locks {format_ldao(task.stake)}); the requester may `task cancel`"
             )
         if name == "CLAIMED":
@@ -383,6 +387,14 @@ class TaskClient:
                     f"until {format_time(task.review_end, now)}; then anyone may `task finalize`"
                 )
             return "review period over: anyone may `task finalize` (pays the annotator)"
+        if name == "GOLD_FAILED":
+            if now < task.contest_end:
+                return (
+                    f"gold failures reached the limit: the annotator may `task contest` until "
+                    f"{format_time(task.contest_end, now)}; then anyone may `task finalize` "
+                    "(rejects it)"
+                )
+            return "contest window over: anyone may `task finalize` (rejects it)"
         if name == "DISPUTED":
             return (
                 f"dispute {task.dispute_id} at the court: jurors vote (`court disputes`); "
@@ -418,8 +430,11 @@ class TaskClient:
             )
         if len(new.spec_uri.encode()) > MAX_URI_BYTES:
             raise Refusal(f"the specification URI is longer than {MAX_URI_BYTES} bytes")
-        cost = self.cost(new.reward)
-        self.wallet.require_balance(cost, "this task (reward + fee)")
+        # `task_cost` includes the gold bond; a task without gold pulls it less.
+        cost, what = self.cost(new.reward), "this task (reward + fee + gold bond)"
+        if new.gold_root == ZERO32:
+            cost, what = new.reward + fee_of(new.reward, params.fee_bps), "this task (reward + fee)"
+        self.wallet.require_balance(cost, what)
         return params, cost
 
     def create(self, new: NewTask, permit: bool = True) -> int:
@@ -428,6 +443,8 @@ class TaskClient:
         task_id = self.count()
         allowance = int(self.wallet.token.allowance(self.wallet.address, self.address))
         if permit and allowance < cost:
+            # The escrow applies a permit for `task_cost(reward)` (with the bond).
+            cost = self.cost(new.reward)
             self.log(f"signing a permit for {format_ldao(cost)}")
             deadline, v, r, s = self.wallet.permit(self.address, cost)
             self.wallet.send(self.escrow, "create_task_with_permit", *new.args(), deadline, v, r, s)
@@ -460,7 +477,7 @@ class TaskClient:
         self._status(task_id, task, "OPEN", "cancel it")
         self._requester(task_id, task, "cancel it")
         self.wallet.send(self.escrow, "cancel_task", task_id)
-        return task.reward + task.fee
+        return task.reward + task.fee + task.gold_bond
 
     def accept(self, task_id: int) -> Task:
         task = self.task(task_id)
@@ -541,7 +558,7 @@ class TaskClient:
             after = self.task(task_id)
             state = f"{after.gold_failures} failure(s), task {after.status_name}"
             done.append((item, f"proven: {state}"))
-            if after.terminal:
+            if after.terminal or after.status_name == "GOLD_FAILED":
                 break
         return done
 
@@ -553,8 +570,10 @@ class TaskClient:
         self._status(task_id, task, "OPEN", "claim it")
         if bool(self.escrow.paused()):
             raise Refusal("the escrow is paused: claims are refused until the guardian unpauses")
-        if now > task.deadline:
-            raise Refusal(f"task {task_id}'s deadline passed {format_time(task.deadline, now)}")
+        if now > task.claim_deadline:
+            raise Refusal(
+                f"task {task_id}'s deadline passed {format_time(task.claim_deadline, now)}"
+            )
         if task.requester == self.wallet.address:
             raise Refusal(f"you are task {task_id}'s requester: a requester cannot claim its task")
         self.wallet.require_balance(task.stake, "claiming (the annotator's stake)")
@@ -579,11 +598,48 @@ class TaskClient:
         self.wallet.send(self.escrow, "submit", task_id, tree.root, result_uri)
         return self.task(task_id)
 
+    def check_contest(self, task_id: int, task: Task) -> int:
+        """Raises Refusal unless the wallet may contest `task`'s gold now;
+        returns the arbitration cost it pays."""
+        self._status(task_id, task, "GOLD_FAILED", "contest its gold")
+        if task.annotator != self.wallet.address:
+            raise Refusal(
+                f"only task {task_id}'s annotator ({task.annotator}) may contest its gold; "
+                f"you are {self.wallet.address}"
+            )
+        now = self.now()
+        if now >= task.contest_end:
+            raise Refusal(
+                f"task {task_id}'s contest window ended {format_time(task.contest_end, now)}: "
+                "anyone may `task finalize` it (rejected)"
+            )
+        return self.arbitration_cost(task)
+
+    def contest(self, task_id: int, evidence_uri: str = "") -> int:
+        """Contests a gold rejection at the court (the annotator pays the
+        arbitration cost); returns the dispute id."""
+        task = self.task(task_id)
+        cost = self.check_contest(task_id, task)
+        if len(evidence_uri.encode()) > MAX_URI_BYTES:
+            raise Refusal(f"the evidence URI is longer than {MAX_URI_BYTES} bytes")
+        self.wallet.require_balance(cost, "contesting the gold (the arbitration cost)")
+        self.wallet.approve(self.address, cost, self.log)
+        self.wallet.send(self.escrow, "contest_gold", task_id, evidence_uri)
+        return self.task(task_id).dispute_id
+
     # -- anyone ---------------------------------------------------------------
 
     def finalize(self, task_id: int) -> Task:
         task = self.task(task_id)
         now = self.now()
+        if task.status_name == "GOLD_FAILED":
+            if now < task.contest_end:
+                raise Refusal(
+                    f"task {task_id}'s contest window ends {format_time(task.contest_end, now)}: "
+                    "it can be finalized (rejected) from then on"
+                )
+            self.wallet.send(self.escrow, "finalize", task_id)
+            return self.task(task_id)
         self._status(task_id, task, "SUBMITTED", "finalize it")
         if now < task.review_end:
             raise Refusal(
@@ -601,9 +657,9 @@ class TaskClient:
                 f"task {task_id} is {task.status_name}: only an OPEN or CLAIMED task past its "
                 f"deadline can be reclaimed; {self.next_step(task, now)}"
             )
-        if now <= task.deadline:
+        if now <= task.claim_deadline:
             raise Refusal(
-                f"task {task_id}'s deadline is {format_time(task.deadline, now)}: "
+                f"task {task_id}'s deadline is {format_time(task.claim_deadline, now)}: "
                 "it can be reclaimed after it"
             )
         self.wallet.send(self.escrow, "reclaim", task_id)

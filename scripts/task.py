@@ -410,8 +410,9 @@ def reject(
 )
 def prove_gold(session: Session, task_id: int, gold: Path, answers: Path) -> None:
     """Prove, during the review period, every gold item of TASK the
-    annotator answered wrong; each slashes their stake, and enough of them
-    reject the task without a dispute."""
+    annotator answered wrong; each slashes their stake (held until the task
+    settles), and enough of them reject the task after the annotator's
+    contest window."""
     done = session.client.prove_gold(task_id, GoldSecrets.load(gold), read_answers(answers))
     if not done:
         click.echo("every gold item was answered right: nothing to prove")
@@ -422,6 +423,48 @@ def prove_gold(session: Session, task_id: int, gold: Path, answers: Path) -> Non
 # ---------------------------------------------------------------------------
 # Annotator
 # ---------------------------------------------------------------------------
+
+
+@task_command("contest")
+@TASK
+@click.option("--reason", required=True, help="why the gold is wrong (sent to the jurors)")
+@PUBLISH
+@BASE_URI
+@YES
+def contest(
+    session: Session,
+    task_id: int,
+    reason: str,
+    publish_dir: Path | None,
+    base_uri: str | None,
+    yes: bool,
+) -> None:
+    """Contest TASK's gold rejection during its contest window: pays the
+    court's arbitration fee and opens a dispute; the court sees every proven
+    gold item, and your reason as ERC-1497 evidence. If the gold is ruled
+    wrong you are paid as for accepted work, with the requester's gold bond."""
+    client = session.client
+    task = client.task(task_id)
+    cost = client.check_contest(task_id, task)
+    directory = publish_dir or session.store / "published"
+    directory.mkdir(parents=True, exist_ok=True)
+    evidence = document_bytes(
+        {"name": f"Why the annotator contests task {task_id}'s gold", "description": reason}
+    )
+    name = f"evidence-{keccak(evidence).hex()[:16]}.json"
+    (directory / name).write_bytes(evidence)
+    base = base_uri if base_uri is not None else directory.resolve().as_uri() + "/"
+    uri = base.rstrip("/") + "/" + name
+    click.echo(
+        f"contesting costs the court's fee: {format_ldao(cost)} (the requester's gold bond: "
+        f"{format_ldao(task.gold_bond)}); evidence {uri}"
+    )
+    _confirm(yes, "contest the gold and open a dispute?")
+    dispute_id = client.contest(task_id, uri)
+    click.echo(
+        f"task {task_id} DISPUTED: dispute {dispute_id} at court {client.court.address} "
+        "(jurors: `ape run court disputes`)"
+    )
 
 
 @task_command("claim")
@@ -487,7 +530,8 @@ def submit(
 @task_command("finalize")
 @TASK
 def finalize(session: Session, task_id: int) -> None:
-    """Settle TASK as accepted once its review period is over (anyone may)."""
+    """Settle TASK once its silent period is over (anyone may): accepted
+    after the review period, rejected after a gold contest window."""
     task = session.client.finalize(task_id)
     click.echo(f"task {task_id} {task.status_name}")
 

@@ -14,7 +14,7 @@ from labeldao.boa_tools import REPO_ROOT
 
 TASK_COMMANDS = {
     "create", "cancel", "claim", "submit", "accept", "reject", "prove-gold", "finalize",
-    "reclaim", "withdraw", "status", "list", "evidence",
+    "reclaim", "withdraw", "status", "list", "evidence", "contest",
 }  # fmt: skip
 NODE_COMMANDS = {
     "register", "update", "add-stake", "report", "claim", "deactivate", "withdraw-stake",

@@ -150,6 +150,48 @@ def test_prove_gold__wrong_gold_answers__rejects_the_task_at_the_limit(
     assert "already proven" in dict(client.prove_gold(task_id, secrets, answers))[1]
 
 
+def test_contest__every_gold_item_failed__the_annotator_takes_it_to_the_court(
+    tasks, requester, annotator, files, tmp_path, system, journal
+):
+    client = tasks(requester)
+    task_id, _, secrets = create(client, requester, files, tmp_path)
+    worker = tasks(annotator)
+    worker.claim(task_id)
+    answers = {**read_answers(files[1]), 4: "dog"}  # every gold item (1, 3, 4) differs
+    worker.submit(task_id, answers, "u")
+    with pytest.raises(Refusal, match="is SUBMITTED, not GOLD_FAILED: cannot contest its gold"):
+        worker.contest(task_id)
+    done = client.prove_gold(task_id, secrets, answers)
+    assert [item for item, _ in done] == [1, 3, 4]
+    task = client.task(task_id)
+    assert task.status_name == "GOLD_FAILED"
+    assert "`task contest`" in client.next_step(task, client.now())
+    with pytest.raises(Refusal, match="only task .*'s annotator"):
+        client.contest(task_id)
+    with pytest.raises(Refusal, match="contest window ends .*finalized \\(rejected\\)"):
+        client.finalize(task_id)
+    dispute_id = worker.contest(task_id, "file:///why.json")
+    assert worker.task(task_id).status_name == "DISPUTED"
+    context = MetaEvidenceReader(journal).for_dispute(
+        system.court.address, dispute_id, system.escrow.address
+    )
+    assert context.meta_evidence_id == 2**256 - 1
+    assert context.document.question.startswith("Were the requester's gold answers right")
+
+
+def test_contest__after_the_window__says_finalize(tasks, requester, annotator, files, tmp_path):
+    client = tasks(requester)
+    task_id, _, secrets = create(client, requester, files, tmp_path)
+    tasks(annotator).claim(task_id)
+    answers = {**read_answers(files[1]), 4: "dog"}
+    tasks(annotator).submit(task_id, answers, "u")
+    client.prove_gold(task_id, secrets, answers)
+    travel(3 * DAY)
+    with pytest.raises(Refusal, match="contest window ended .*`task finalize`"):
+        tasks(annotator).contest(task_id)
+    assert tasks(annotator).finalize(task_id).status_name == "REJECTED"
+
+
 def test_finalize__before_and_after_the_review_period(tasks, requester, annotator, files, tmp_path):
     task_id, _, _ = create(tasks(requester), requester, files, tmp_path)
     tasks(annotator).claim(task_id)
@@ -175,9 +217,9 @@ def test_reclaim__before_the_deadline__says_when(tasks, requester, files, tmp_pa
     assert tasks(requester).reclaim(task_id).status_name == "EXPIRED"
 
 
-def test_cancel__open_task__refunds_reward_and_fee(tasks, requester, files, tmp_path):
+def test_cancel__open_task__refunds_reward_fee_and_gold_bond(tasks, requester, files, tmp_path):
     task_id, _, _ = create(tasks(requester), requester, files, tmp_path)
-    assert tasks(requester).cancel(task_id) == 102_500 * LDAO // 1000
+    assert tasks(requester).cancel(task_id) == 132_500 * LDAO // 1000
     assert tasks(requester).task(task_id).status_name == "CANCELLED"
 
 

@@ -17,7 +17,15 @@ import boa
 import pytest
 from eth_utils import keccak
 
-from labeldao.annotations import AnswerTree, GoldItem, GoldTree, answer_hash, answer_tree, gold_tree
+from labeldao.annotations import (
+    AnswerTree,
+    GoldItem,
+    GoldTree,
+    answer_hash,
+    answer_tree,
+    gold_failure_args,
+    gold_tree,
+)
 from labeldao.boa_tools import deployer
 
 LDAO = 10**18
@@ -44,7 +52,12 @@ SLASH_TREASURY_BPS = 2_000
 BONUS_PER_ITEM = 10**17
 BONUS_FEE_CAP_BPS = 5_000
 EPOCH_BUDGET = 100_000 * LDAO
+GOLD_BOND = 30 * LDAO
+GOLD_CONTEST_PERIOD = 3 * DAY
 FEE = REWARD * FEE_BPS // 10_000
+GOLD_SLASH = STAKE * GOLD_SLASH_BPS // 10_000
+COST = REWARD + FEE + GOLD_BOND  # a task with gold items: reward, fee and gold bond
+EVIDENCE_URI = "data:application/json,{}"
 
 
 def gold_items() -> list[GoldItem]:
@@ -203,6 +216,32 @@ def disputed_task(submitted_task, reject) -> Callable[..., tuple[int, int]]:
         return task_id, reject(task_id)
 
     return _disputed_task
+
+
+@pytest.fixture(scope="module")
+def gold_failed_task(escrow, submitted_task, requester, gold) -> Callable[..., int]:
+    """A task whose every gold item was proven wrong: GOLD_FAILED, its contest window open."""
+
+    def _gold_failed_task(sheet: AnswerTree = CHEATER, **overrides: object) -> int:
+        task_id = submitted_task(sheet, **overrides)
+        for item in GOLD_INDICES:
+            args = gold_failure_args(task_id, gold, sheet, item)
+            escrow.prove_gold_failure(*args, sender=requester.address)
+        return task_id
+
+    return _gold_failed_task
+
+
+@pytest.fixture(scope="module")
+def contest(escrow, token, fund, annotator) -> Callable[..., int]:
+    """Funds and approves the arbitration fee, then the annotator contests the gold."""
+
+    def _contest(task_id: int, evidence: str = EVIDENCE_URI) -> int:
+        fund(annotator.address, ARBITRATION_FEE)
+        token.approve(escrow.address, ARBITRATION_FEE, sender=annotator.address)
+        return escrow.contest_gold(task_id, evidence, sender=annotator.address)
+
+    return _contest
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from tests.conftest import TOKEN_CAP
 from tests.helpers import events
 from tests.unit.escrow.conftest import (
     BONUS_PER_ITEM,
+    COST,
     EPOCH_BUDGET,
     FEE,
     LDAO,
@@ -36,7 +37,7 @@ def test_bonus__per_item__is_minted_and_owed_to_annotator(
     (opened,) = events(escrow, "EmissionEpochOpened")
     (mint,) = [t for t in events(escrow, "Transfer") if t.receiver == escrow.address]
     bonus = BONUS_PER_ITEM * N_ITEMS
-    assert token.totalSupply() == supply + REWARD + FEE + STAKE + bonus
+    assert token.totalSupply() == supply + COST + STAKE + bonus
     assert mint.value == bonus
     assert escrow.claimable(annotator.address) == REWARD + STAKE + bonus
     assert (opened.epoch, opened.budget) == (_epoch(), EPOCH_BUDGET)

@@ -5,12 +5,11 @@ import boa
 from labeldao.escrow import TaskStatus
 from tests.helpers import events
 from tests.unit.escrow.conftest import (
+    COST,
     DEADLINE_IN,
-    FEE,
     HONEST,
     RESULT_URI,
     REVIEW_PERIOD,
-    REWARD,
     STAKE,
     now,
 )
@@ -27,11 +26,12 @@ def test_claim_task__open__locks_stake_and_logs(escrow, token, fund, new_task, a
     task = escrow.tasks(task_id)
     assert (task.status, task.annotator) == (TaskStatus.CLAIMED, annotator.address)
     assert token.balanceOf(annotator.address) == 0
-    assert token.balanceOf(escrow.address) == escrow.liabilities() == REWARD + FEE + STAKE
-    assert (claimed.task_id, claimed.annotator, claimed.stake) == (
+    assert token.balanceOf(escrow.address) == escrow.liabilities() == COST + STAKE
+    assert (claimed.task_id, claimed.annotator, claimed.stake, claimed.deadline) == (
         task_id,
         annotator.address,
         STAKE,
+        task.deadline,
     )
 
 

@@ -7,9 +7,11 @@ from labeldao.escrow import TaskStatus
 from labeldao.signing import sign_permit
 from tests.helpers import events
 from tests.unit.escrow.conftest import (
+    COST,
     DAY,
     DEADLINE_IN,
     FEE,
+    GOLD_BOND,
     N_ITEMS,
     REVIEW_PERIOD,
     REWARD,
@@ -59,8 +61,9 @@ def test_create_task__records_task_pulls_cost_and_logs(escrow, token, funded, re
     assert (task.n_items, task.reward, task.fee, task.stake) == (N_ITEMS, REWARD, FEE, STAKE)
     assert (task.deadline, task.review_period, task.review_end) == (deadline, REVIEW_PERIOD, 0)
     assert (task.gold_root, task.result_root, task.params_id) == (gold.root, ZERO32, 0)
-    assert token.balanceOf(escrow.address) == REWARD + FEE
-    assert escrow.liabilities() == REWARD + FEE
+    assert (task.gold_bond, task.contest_end, task.claim_deadline) == (GOLD_BOND, 0, deadline)
+    assert token.balanceOf(escrow.address) == COST
+    assert escrow.liabilities() == COST
     assert (created.task_id, created.requester, created.spec_hash) == (
         0,
         requester.address,
@@ -91,21 +94,37 @@ def test_create_task__without_gold_root__is_allowed(escrow, funded, requester):
 
 
 def test_create_task__without_allowance__reverts(escrow, fund, requester):
-    fund(requester.address, REWARD + FEE)
+    fund(requester.address, COST)
     with boa.reverts("erc20: insufficient allowance"):
         _create(escrow, requester)
 
 
 def test_create_task__with_allowance_for_reward_only__reverts(escrow, token, fund, requester):
-    fund(requester.address, REWARD + FEE)
+    fund(requester.address, COST)
     token.approve(escrow.address, REWARD, sender=requester.address)
     with boa.reverts("erc20: insufficient allowance"):
         _create(escrow, requester)
 
 
-def test_task_cost__is_reward_plus_fee(escrow):
-    assert escrow.task_cost(REWARD) == REWARD + FEE
-    assert escrow.task_cost(1) == 1  # the fee rounds down
+def test_task_cost__is_reward_plus_fee_plus_gold_bond(escrow):
+    assert escrow.task_cost(REWARD) == REWARD + FEE + GOLD_BOND
+    assert escrow.task_cost(1) == 1 + GOLD_BOND  # the fee rounds down
+
+
+def test_create_task__with_gold_root__holds_the_gold_bond(escrow, token, funded, requester):
+    task_id = _create(escrow, requester)
+    (created,) = events(escrow, "TaskCreated")
+    assert created.gold_bond == escrow.tasks(task_id).gold_bond == GOLD_BOND
+    assert token.balanceOf(escrow.address) == escrow.liabilities() == COST
+
+
+def test_create_task__without_gold_root__posts_no_bond(escrow, token, funded, requester):
+    task_id = _create(escrow, requester, gold_root=ZERO32)
+    (created,) = events(escrow, "TaskCreated")
+    assert created.gold_bond == escrow.tasks(task_id).gold_bond == 0
+    assert token.balanceOf(escrow.address) == escrow.liabilities() == REWARD + FEE
+    escrow.cancel_task(task_id, sender=requester.address)
+    assert escrow.claimable(requester.address) == REWARD + FEE
 
 
 @pytest.mark.parametrize(
@@ -193,11 +212,11 @@ def _create_with_permit(escrow, requester, permit_args):
 
 
 def test_create_task_with_permit__needs_no_prior_approval(escrow, token, fund, requester):
-    fund(requester.address, REWARD + FEE)
-    args = _permit_args(escrow, token, requester, REWARD + FEE)
+    fund(requester.address, COST)
+    args = _permit_args(escrow, token, requester, COST)
     task_id = _create_with_permit(escrow, requester, args)
     assert escrow.tasks(task_id).status == TaskStatus.OPEN
-    assert token.balanceOf(escrow.address) == REWARD + FEE
+    assert token.balanceOf(escrow.address) == COST
     assert token.allowance(requester.address, escrow.address) == 0
     assert token.nonces(requester.address) == 1
 
@@ -205,31 +224,31 @@ def test_create_task_with_permit__needs_no_prior_approval(escrow, token, fund, r
 def test_create_task_with_permit__already_used_by_front_runner__still_succeeds(
     escrow, token, fund, requester, stranger
 ):
-    fund(requester.address, REWARD + FEE)
-    args = _permit_args(escrow, token, requester, REWARD + FEE)
+    fund(requester.address, COST)
+    args = _permit_args(escrow, token, requester, COST)
     # Someone submits the permit from the mempool first: the allowance exists.
-    token.permit(requester.address, escrow.address, REWARD + FEE, *args, sender=stranger.address)
+    token.permit(requester.address, escrow.address, COST, *args, sender=stranger.address)
     task_id = _create_with_permit(escrow, requester, args)
     assert escrow.tasks(task_id).requester == requester.address
 
 
 def test_create_task_with_permit__for_too_little__reverts(escrow, token, fund, requester):
-    fund(requester.address, REWARD + FEE)
+    fund(requester.address, COST)
     args = _permit_args(escrow, token, requester, REWARD)  # forgot the fee
     with boa.reverts("erc20: insufficient allowance"):
         _create_with_permit(escrow, requester, args)
 
 
 def test_create_task_with_permit__expired__reverts(escrow, token, fund, requester):
-    fund(requester.address, REWARD + FEE)
-    args = _permit_args(escrow, token, requester, REWARD + FEE, deadline=now() - 1)
+    fund(requester.address, COST)
+    args = _permit_args(escrow, token, requester, COST, deadline=now() - 1)
     with boa.reverts("erc20: insufficient allowance"):
         _create_with_permit(escrow, requester, args)
 
 
 def test_create_task_with_permit__while_paused__reverts(escrow, token, fund, requester, guardian):
-    fund(requester.address, REWARD + FEE)
-    args = _permit_args(escrow, token, requester, REWARD + FEE)
+    fund(requester.address, COST)
+    args = _permit_args(escrow, token, requester, COST)
     escrow.pause(sender=guardian)
     with boa.reverts("pausable: contract is paused"):
         _create_with_permit(escrow, requester, args)
@@ -245,13 +264,13 @@ def test_cancel_task__open__refunds_reward_and_fee(escrow, token, new_task, requ
     escrow.cancel_task(task_id, sender=requester.address)
     (settled,) = events(escrow, "TaskSettled")
     assert escrow.tasks(task_id).status == TaskStatus.CANCELLED
-    assert escrow.claimable(requester.address) == REWARD + FEE
+    assert escrow.claimable(requester.address) == COST
     assert escrow.claimable(treasury) == 0
-    assert escrow.liabilities() == token.balanceOf(escrow.address) == REWARD + FEE
+    assert escrow.liabilities() == token.balanceOf(escrow.address) == COST
     assert (settled.task_id, settled.status, settled.requester_amount) == (
         task_id,
         TaskStatus.CANCELLED,
-        REWARD + FEE,
+        COST,
     )
     assert (settled.annotator_amount, settled.treasury_amount, settled.bonus) == (0, 0, 0)
 

@@ -4,12 +4,15 @@ import boa
 from eth_utils import keccak
 
 from labeldao.boa_tools import deployer
+from labeldao.escrow import GOLD_CONTEST_META_EVIDENCE_ID
 from tests.unit.escrow.conftest import (
     BONUS_FEE_CAP_BPS,
     BONUS_PER_ITEM,
     DAY,
     EPOCH_BUDGET,
     FEE_BPS,
+    GOLD_BOND,
+    GOLD_CONTEST_PERIOD,
     GOLD_FAIL_LIMIT,
     GOLD_SLASH_BPS,
     LATE_SLASH_BPS,
@@ -46,17 +49,24 @@ def test_constructor__sets_token_treasury_and_default_params(escrow, token, arbi
         "epoch_budget": EPOCH_BUDGET,
         "arbitrator": arbitrator.address,
         "arbitrator_extra_data": b"",
+        "gold_bond": GOLD_BOND,
+        "gold_contest_period": GOLD_CONTEST_PERIOD,
     }
 
 
 def test_constructor__logs_treasury_and_params(token, arbitrator, treasury):
     escrow = deployer("TaskEscrow").deploy(token.address, arbitrator.address, treasury)
     names = [type(log).__name__ for log in escrow.get_logs()]
-    assert names == ["RoleGranted", "TreasuryChanged", "ParamsChanged"]
-    treasury_set, params_set = escrow.get_logs()[1:]
+    assert names == ["RoleGranted", "TreasuryChanged", "ParamsChanged", "MetaEvidence"]
+    treasury_set, params_set, gold_contest = escrow.get_logs()[1:]
     assert (treasury_set.previous, treasury_set.treasury) == (ZERO, treasury)
     assert params_set.version == 0
     assert params_set.params[0] == FEE_BPS
+    # Every gold contest's ERC-1497 meta-evidence, logged once.
+    assert (gold_contest.meta_evidence_id, gold_contest.evidence) == (
+        GOLD_CONTEST_META_EVIDENCE_ID,
+        "metaevidence/gold-contest.json",
+    )
 
 
 def test_constructor__roles__deployer_is_admin_only(escrow, admin, timelock, guardian):

@@ -14,7 +14,10 @@ from labeldao.escrow import TaskStatus
 from tests.helpers import events
 from tests.unit.escrow.conftest import (
     CHEATER,
+    COST,
     FEE,
+    GOLD_BOND,
+    GOLD_CONTEST_PERIOD,
     GOLD_INDICES,
     HONEST,
     N_ITEMS,
@@ -22,6 +25,7 @@ from tests.unit.escrow.conftest import (
     REWARD,
     STAKE,
     answers,
+    now,
 )
 
 SLASH = STAKE * 1_000 // 10_000  # gold_slash_bps = 10 %
@@ -32,7 +36,7 @@ def _prove(escrow, gold, sheet, task_id, item_index, sender):
     escrow.prove_gold_failure(*gold_failure_args(task_id, gold, sheet, item_index), sender=sender)
 
 
-def test_prove_gold_failure__slashes_stake_to_treasury_and_logs(
+def test_prove_gold_failure__holds_the_slash_and_logs(
     escrow, token, gold, submitted_task, requester, treasury
 ):
     task_id = submitted_task(CHEATER)
@@ -43,36 +47,62 @@ def test_prove_gold_failure__slashes_stake_to_treasury_and_logs(
     assert (task.status, task.gold_failures) == (TaskStatus.SUBMITTED, 1)
     assert escrow.gold_proven(task_id, item)
     assert not escrow.gold_proven(task_id, GOLD_INDICES[1])
-    assert escrow.claimable(treasury) == SLASH
+    assert escrow.claimable(treasury) == 0  # held until the task settles
     assert (proven.task_id, proven.item_index, proven.slashed, proven.gold_failures) == (
         task_id,
         item,
         SLASH,
         1,
     )
-    assert proven.gold_answer_hash == gold.items[item].answer_hash
+    assert (proven.gold_answer_hash, proven.gold_salt) == (
+        gold.items[item].answer_hash,
+        gold.items[item].salt,
+    )
     assert proven.submitted_answer_hash == CHEATER.answers[item]
-    assert token.balanceOf(escrow.address) == escrow.liabilities() == REWARD + FEE + STAKE
+    assert token.balanceOf(escrow.address) == escrow.liabilities() == COST + STAKE
 
 
-def test_prove_gold_failure__at_limit__rejects_and_refunds_without_dispute(
+def test_prove_gold_failure__at_limit__opens_the_contest_window_and_pays_nobody(
     escrow, gold, submitted_task, requester, annotator, treasury
 ):
     task_id = submitted_task(CHEATER)
     for item in GOLD_INDICES:
         _prove(escrow, gold, CHEATER, task_id, item, requester.address)
+    (pending,) = events(escrow, "GoldRejectionPending")
+    task = escrow.tasks(task_id)
+    assert (task.status, task.gold_failures) == (TaskStatus.GOLD_FAILED, 3)
+    assert task.contest_end == pending.contest_end == now() + GOLD_CONTEST_PERIOD
+    assert pending.task_id == task_id
+    assert not events(escrow, "TaskSettled")
+    for account in (requester.address, annotator.address, treasury):
+        assert escrow.claimable(account) == 0
+
+
+def test_finalize__gold_failed_after_the_window__rejects_as_before(
+    escrow, token, gold, gold_failed_task, requester, annotator, treasury, stranger
+):
+    task_id = gold_failed_task()
+    boa.env.time_travel(seconds=GOLD_CONTEST_PERIOD)
+    escrow.finalize(task_id, sender=stranger.address)
     (settled,) = events(escrow, "TaskSettled")
     assert escrow.tasks(task_id).status == TaskStatus.REJECTED
-    assert escrow.tasks(task_id).gold_failures == 3
-    assert escrow.claimable(requester.address) == REWARD + FEE
+    assert escrow.claimable(requester.address) == COST  # reward, fee and the gold bond
     assert escrow.claimable(annotator.address) == STAKE - 3 * SLASH
     assert escrow.claimable(treasury) == 3 * SLASH
     assert (settled.status, settled.requester_amount, settled.annotator_amount) == (
         TaskStatus.REJECTED,
-        REWARD + FEE,
+        COST,
         STAKE - 3 * SLASH,
     )
-    assert (settled.treasury_amount, settled.bonus) == (0, 0)
+    assert (settled.treasury_amount, settled.slashed, settled.bonus) == (3 * SLASH, 0, 0)
+    assert token.balanceOf(escrow.address) == escrow.liabilities()
+
+
+def test_finalize__gold_failed_within_the_window__reverts(escrow, gold_failed_task, stranger):
+    task_id = gold_failed_task()
+    boa.env.time_travel(seconds=GOLD_CONTEST_PERIOD - 1)
+    with boa.reverts("escrow: contest window not over"):
+        escrow.finalize(task_id, sender=stranger.address)
 
 
 def test_prove_gold_failure__then_accept__pays_the_rest_of_the_stake(
@@ -83,7 +113,8 @@ def test_prove_gold_failure__then_accept__pays_the_rest_of_the_stake(
     escrow.accept(task_id, sender=requester.address)
     (settled,) = events(escrow, "TaskSettled")
     assert escrow.claimable(annotator.address) == REWARD + STAKE - SLASH + settled.bonus
-    assert escrow.claimable(treasury) == FEE + SLASH
+    assert escrow.claimable(treasury) == FEE + SLASH  # the held slash, paid at settlement
+    assert escrow.claimable(requester.address) == GOLD_BOND
 
 
 def test_prove_gold_failure__same_item_twice__reverts(escrow, gold, submitted_task, requester):

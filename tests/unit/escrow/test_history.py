@@ -35,6 +35,8 @@ VIEW_FIELDS = (
     "gold_root",
     "result_root",
     "dispute_id",
+    "gold_bond",
+    "contest_end",
 )
 
 
@@ -53,7 +55,9 @@ class Recorder:
 
 
 @pytest.fixture
-def market(escrow, token, fund, arbitrator, gold, new_task, claim, requester, annotator, timelock):
+def market(
+    escrow, token, fund, arbitrator, gold, new_task, claim, contest, requester, annotator, timelock
+):
     """Runs every kind of flow and returns the recorded logs and task ids."""
     record = Recorder(escrow)
     tasks = {}
@@ -110,6 +114,17 @@ def market(escrow, token, fund, arbitrator, gold, new_task, claim, requester, an
         record(escrow)
         arbitrator.give_ruling(dispute(f"ruled {ruling.name}"), ruling)
         record(arbitrator)
+    for ruling in Ruling:
+        submitted(f"contest {ruling.name}", CHEATER)
+        for item in GOLD_INDICES:
+            escrow.prove_gold_failure(
+                *gold_failure_args(tasks[f"contest {ruling.name}"], gold, CHEATER, item),
+                sender=requester.address,
+            )
+            record(escrow)
+        arbitrator.give_ruling(contest(tasks[f"contest {ruling.name}"]), ruling)
+        record(escrow)
+        record(arbitrator)
     submitted("disputed")
     dispute("disputed")
     submitted("finalized")
@@ -118,8 +133,9 @@ def market(escrow, token, fund, arbitrator, gold, new_task, claim, requester, an
     for name in ("expired", "late"):
         escrow.reclaim(tasks[name], sender=requester.address)
         record(escrow)
-    escrow.finalize(tasks["finalized"], sender=annotator.address)
-    record(escrow)
+    for name in ("finalized", "gold"):
+        escrow.finalize(tasks[name], sender=annotator.address)
+        record(escrow)
     escrow.withdraw(sender=annotator.address)
     record(escrow)
     return record.logs, tasks
@@ -158,7 +174,21 @@ def test_rebuild__tells_each_story(market):
         "accept",
         "settled: accepted",
     ]
-    assert history[tasks["gold"]].history[-4:] == ["gold failure"] * 3 + ["settled: rejected"]
+    assert history[tasks["gold"]].history[-6:] == ["gold failure"] * 3 + [
+        "gold failed",
+        "finalize",
+        "settled: rejected",
+    ]
+    assert history[tasks["contest ACCEPT"]].history[-5:] == [
+        "gold failure",
+        "gold failed",
+        "contest gold",
+        "ruling 1",
+        "settled: accepted",
+    ]
+    assert history[tasks["contest ACCEPT"]].slashed == 0  # every gold slash undone
+    assert history[tasks["contest REFUSED"]].slashed == 0
+    assert history[tasks["contest REJECT"]].slashed == history[tasks["gold"]].slashed > 0
     assert history[tasks["gold"]].gold_items_proven == list(GOLD_INDICES)
     assert history[tasks["ruled REJECT"]].history[-3:] == [
         "reject",

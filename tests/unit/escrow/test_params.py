@@ -6,7 +6,7 @@ import pytest
 from labeldao.boa_tools import deployer
 from labeldao.escrow import Ruling, TaskStatus
 from tests.helpers import events
-from tests.unit.escrow.conftest import DAY, FEE, REWARD, STAKE
+from tests.unit.escrow.conftest import DAY, FEE, GOLD_BOND, REWARD, STAKE
 
 ZERO = "0x0000000000000000000000000000000000000000"
 MISSING_ROLE = "access_control: account is missing role"
@@ -40,12 +40,12 @@ def test_set_params__applies_to_new_tasks_only(
         sender=timelock,
     )
     assert escrow.tasks(task_id).fee == FEE
-    assert escrow.task_cost(REWARD) == REWARD + REWARD // 10
+    assert escrow.task_cost(REWARD) == REWARD + REWARD // 10 + GOLD_BOND
     arbitrator.give_ruling(dispute_id, Ruling.REJECT)
     slash = STAKE // 2  # reject_slash_bps of the task's version: 50 %
     assert escrow.claimable(annotator.address) == STAKE - slash
     assert escrow.claimable(treasury) == slash // 5
-    assert escrow.claimable(requester.address) == REWARD + FEE + slash - slash // 5
+    assert escrow.claimable(requester.address) == REWARD + FEE + GOLD_BOND + slash - slash // 5
 
 
 def test_set_params__new_task_gets_the_new_version(escrow, new_task, params_with, timelock):
@@ -79,6 +79,9 @@ def test_set_params__new_task_gets_the_new_version(escrow, new_task, params_with
         ({"bonus_fee_cap_bps": 10_001}, "escrow: bonus fee cap above 100%"),
         ({"epoch_budget": 100_000_000 * 10**18 + 1}, "escrow: epoch budget above maximum"),
         ({"arbitrator": ZERO}, "escrow: arbitrator is the zero address"),
+        ({"gold_bond": 1_000_000 * 10**18 + 1}, "escrow: gold bond above maximum"),
+        ({"gold_contest_period": DAY - 1}, "escrow: gold contest period too short"),
+        ({"gold_contest_period": 30 * DAY + 1}, "escrow: gold contest period too long"),
     ],
 )
 def test_set_params__out_of_bounds__reverts(escrow, params_with, timelock, changes, error):
@@ -101,6 +104,8 @@ def test_set_params__at_every_bound__succeeds(escrow, params_with, timelock):
         bonus_per_item=1_000 * 10**18,
         bonus_fee_cap_bps=10_000,
         epoch_budget=100_000_000 * 10**18,
+        gold_bond=1_000_000 * 10**18,
+        gold_contest_period=30 * DAY,
     )
     escrow.set_params(at_max, sender=timelock)
     at_min = params_with(
@@ -117,6 +122,8 @@ def test_set_params__at_every_bound__succeeds(escrow, params_with, timelock):
         bonus_per_item=0,
         bonus_fee_cap_bps=0,
         epoch_budget=0,
+        gold_bond=0,
+        gold_contest_period=DAY,
     )
     escrow.set_params(at_min, sender=timelock)
     assert tuple(escrow.params(1)) == at_max
@@ -131,7 +138,12 @@ def test_largest_task__packs_and_settles(arbitrator, treasury, requester, annota
     escrow.grantRole(escrow.PARAMS_ROLE(), boa.env.eoa)
     token.grantRole(token.MINTER_ROLE(), boa.env.eoa)
     fields = escrow.current_params()._asdict()
-    fields.update(max_items=2**32 - 1, max_review_period=30 * DAY, max_task_duration=365 * DAY)
+    fields.update(
+        max_items=2**32 - 1,
+        max_review_period=30 * DAY,
+        max_task_duration=365 * DAY,
+        gold_bond=10**17,  # reward + fee + bond + stake within the cap
+    )
     escrow.set_params(tuple(fields.values()))
     stake, reward = 2**96 - 1 - 10**18, 10**18 // 2
     token.mint(requester.address, escrow.task_cost(reward))

@@ -4,7 +4,7 @@ import boa
 
 from labeldao.escrow import TaskStatus
 from tests.helpers import events
-from tests.unit.escrow.conftest import DEADLINE_IN, FEE, REWARD, STAKE, now
+from tests.unit.escrow.conftest import COST, DEADLINE_IN, FEE, STAKE, now
 
 LATE_SLASH = STAKE * 1_000 // 10_000
 LATE_SLASH_TO_TREASURY = LATE_SLASH * 2_000 // 10_000
@@ -18,10 +18,10 @@ def test_reclaim__unclaimed_after_deadline__expires_with_full_refund(
     escrow.reclaim(task_id, sender=stranger.address)
     (settled,) = events(escrow, "TaskSettled")
     assert escrow.tasks(task_id).status == TaskStatus.EXPIRED
-    assert escrow.claimable(requester.address) == REWARD + FEE
+    assert escrow.claimable(requester.address) == COST
     assert (settled.status, settled.requester_amount, settled.slashed) == (
         TaskStatus.EXPIRED,
-        REWARD + FEE,
+        COST,
         0,
     )
     assert token.balanceOf(escrow.address) == escrow.liabilities()
@@ -34,7 +34,7 @@ def test_reclaim__claimed_after_deadline__slashes_late_annotator(
     boa.env.time_travel(seconds=DEADLINE_IN + 1)
     escrow.reclaim(task_id, sender=requester.address)
     (settled,) = events(escrow, "TaskSettled")
-    to_requester = REWARD + FEE + LATE_SLASH - LATE_SLASH_TO_TREASURY
+    to_requester = COST + LATE_SLASH - LATE_SLASH_TO_TREASURY
     assert escrow.tasks(task_id).status == TaskStatus.EXPIRED
     assert escrow.claimable(requester.address) == to_requester
     assert escrow.claimable(annotator.address) == STAKE - LATE_SLASH
@@ -100,12 +100,12 @@ def test_reclaim__while_paused__succeeds(escrow, claimed_task, requester, guardi
 def test_withdraw__pays_claimable_and_logs(escrow, token, new_task, requester):
     task_id = new_task()
     escrow.cancel_task(task_id, sender=requester.address)
-    assert escrow.withdraw(sender=requester.address) == REWARD + FEE
+    assert escrow.withdraw(sender=requester.address) == COST
     (withdrawn,) = events(escrow, "Withdrawn")
-    assert token.balanceOf(requester.address) == REWARD + FEE
+    assert token.balanceOf(requester.address) == COST
     assert escrow.claimable(requester.address) == 0
     assert escrow.liabilities() == token.balanceOf(escrow.address) == 0
-    assert (withdrawn.account, withdrawn.amount) == (requester.address, REWARD + FEE)
+    assert (withdrawn.account, withdrawn.amount) == (requester.address, COST)
 
 
 def test_withdraw__twice__reverts(escrow, new_task, requester):
@@ -126,7 +126,7 @@ def test_withdraw__leaves_other_tasks_escrowed(escrow, token, new_task, requeste
     escrow.cancel_task(cancelled, sender=requester.address)
     escrow.withdraw(sender=requester.address)
     assert escrow.tasks(kept).status == TaskStatus.OPEN
-    assert token.balanceOf(escrow.address) == escrow.liabilities() == REWARD + FEE
+    assert token.balanceOf(escrow.address) == escrow.liabilities() == COST
 
 
 def test_withdraw__by_treasury__pays_fees(escrow, token, submitted_task, requester, treasury):
@@ -141,4 +141,4 @@ def test_withdraw__while_paused__succeeds(escrow, token, new_task, requester, gu
     escrow.cancel_task(task_id, sender=requester.address)
     escrow.pause(sender=guardian)
     escrow.withdraw(sender=requester.address)
-    assert token.balanceOf(requester.address) == REWARD + FEE
+    assert token.balanceOf(requester.address) == COST

@@ -10,7 +10,9 @@ from labeldao.escrow import TaskStatus
 from tests.helpers import events
 from tests.unit.escrow.conftest import (
     ARBITRATION_FEE,
+    COST,
     FEE,
+    GOLD_BOND,
     REASON,
     REVIEW_PERIOD,
     REWARD,
@@ -40,15 +42,15 @@ def test_accept__pays_annotator_reward_stake_and_bonus(
     assert escrow.tasks(task_id).status == TaskStatus.ACCEPTED
     assert escrow.claimable(annotator.address) == REWARD + STAKE + BONUS
     assert escrow.claimable(treasury) == FEE
-    assert escrow.claimable(requester.address) == 0
+    assert escrow.claimable(requester.address) == GOLD_BOND  # its gold was not found wrong
     assert (accepted.task_id, accepted.requester) == (task_id, requester.address)
     assert (settled.status, settled.annotator_amount, settled.treasury_amount) == (
         TaskStatus.ACCEPTED,
         REWARD + STAKE + BONUS,
         FEE,
     )
-    assert (settled.requester_amount, settled.slashed, settled.bonus) == (0, 0, BONUS)
-    assert escrow.liabilities() == REWARD + FEE + STAKE + BONUS
+    assert (settled.requester_amount, settled.slashed, settled.bonus) == (GOLD_BOND, 0, BONUS)
+    assert escrow.liabilities() == COST + STAKE + BONUS
     _assert_solvent(escrow, token)
 
 
@@ -173,7 +175,7 @@ def test_reject__opens_dispute_and_pays_arbitration_fee(
     assert (dispute.arbitrator, dispute.dispute_id) == (arbitrator.address, dispute_id)
     assert (dispute.meta_evidence_id, dispute.evidence_group_id) == (task_id, dispute_id)
     assert (creation.dispute_id, creation.arbitrable) == (dispute_id, escrow.address)
-    assert escrow.liabilities() == REWARD + FEE + STAKE
+    assert escrow.liabilities() == COST + STAKE
     _assert_solvent(escrow, token)
 
 

@@ -9,7 +9,9 @@ from tests.helpers import events
 from tests.unit.escrow.conftest import (
     ARBITRATION_FEE,
     CHEATER,
+    COST,
     FEE,
+    GOLD_BOND,
     GOLD_INDICES,
     REWARD,
     STAKE,
@@ -35,7 +37,7 @@ def test_rule__accept__pays_annotator_as_on_accept(
     assert escrow.tasks(task_id).status == TaskStatus.ACCEPTED
     assert escrow.claimable(annotator.address) == REWARD + STAKE + BONUS
     assert escrow.claimable(treasury) == FEE
-    assert escrow.claimable(requester.address) == 0
+    assert escrow.claimable(requester.address) == GOLD_BOND  # its gold was not found wrong
     assert ruling.address == settled.address == escrow.address
     assert (ruling.arbitrator, ruling.dispute_id, ruling.ruling) == (
         arbitrator.address,
@@ -52,7 +54,7 @@ def test_rule__reject__refunds_requester_and_slashes_stake(
     task_id, dispute_id = disputed_task()
     arbitrator.give_ruling(dispute_id, Ruling.REJECT)
     (settled,) = events(arbitrator, "TaskSettled")
-    to_requester = REWARD + FEE + REJECT_SLASH - REJECT_SLASH_TO_TREASURY
+    to_requester = COST + REJECT_SLASH - REJECT_SLASH_TO_TREASURY
     assert escrow.tasks(task_id).status == TaskStatus.REJECTED
     assert escrow.claimable(requester.address) == to_requester
     assert escrow.claimable(annotator.address) == STAKE - REJECT_SLASH
@@ -84,7 +86,7 @@ def test_rule__reject_after_gold_failures__slashes_what_remains(
     slash = remaining // 2
     assert escrow.claimable(annotator.address) == remaining - slash
     assert escrow.claimable(treasury) == gold_slash + slash * 2_000 // 10_000
-    assert escrow.claimable(requester.address) == REWARD + FEE + slash - slash * 2_000 // 10_000
+    assert escrow.claimable(requester.address) == COST + slash - slash * 2_000 // 10_000
 
 
 def test_rule__refused__splits_reward_without_slash_or_bonus(
@@ -95,7 +97,7 @@ def test_rule__refused__splits_reward_without_slash_or_bonus(
     (settled,) = events(arbitrator, "TaskSettled")
     assert escrow.tasks(task_id).status == TaskStatus.SPLIT
     assert escrow.claimable(annotator.address) == REWARD // 2 + STAKE
-    assert escrow.claimable(requester.address) == REWARD - REWARD // 2 + FEE - FEE // 2
+    assert escrow.claimable(requester.address) == REWARD - REWARD // 2 + FEE - FEE // 2 + GOLD_BOND
     assert escrow.claimable(treasury) == FEE // 2
     assert (settled.status, settled.slashed, settled.bonus) == (TaskStatus.SPLIT, 0, 0)
     _assert_solvent(escrow, token)
@@ -108,7 +110,7 @@ def test_rule__refused_with_odd_amounts__loses_no_dust(
     arbitrator.give_ruling(dispute_id, Ruling.REFUSED)
     task = escrow.tasks(task_id)
     paid = sum(escrow.claimable(a) for a in (requester.address, annotator.address, treasury))
-    assert paid == task.reward + task.fee + task.stake
+    assert paid == task.reward + task.fee + task.stake + task.gold_bond
     _assert_solvent(escrow, token)
 
 
