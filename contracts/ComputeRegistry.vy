@@ -18,18 +18,21 @@
           epoch_clock.EPOCH_LENGTH)` (`modules/epoch_clock.vy`); its terms never change
           once it has started.
         - work_units <= gpu_count x max_units_per_gpu_second[tier] x epoch_clock.EPOCH_LENGTH.
-        - An epoch's `total_units` never changes once it is final, so its
-          claims never exceed its emission.
+        - An epoch's `total_units` is the effective units of its reports
+          that are not voided; it only falls after the reporting window
+          (fraud rulings, forfeits), and a report's claims add up to its
+          share of the current total, so the epoch's claims never exceed
+          its emission and a voided report's share goes to the others.
+        - No report of a node under challenge or convicted is claimed.
         - `accounted()` (stakes, open bonds, credits) is what the registry
           owes; bonds and slash shares leave through `withdraw` alone.
-        - One challenge per report, ever; pauses stop registration,
-          growth and reports, never challenges, rulings, claims or exits.
+        - One challenge per report, ever; pauses stop registration and
+          growth only (no deadline waits for them), never reports,
+          challenges, rulings, claims or exits.
 @custom:security - Only a ruling of the arbitrator a challenge was opened
                    at can slash, and only the judged node, once.
                  - The arbitrator must take exactly its quoted fee and
                    return fresh dispute ids (both checked).
-                 - A pause longer than the reporting window costs
-                   providers the epochs whose window closes during it.
                  - Packed fields narrow with `convert`, which reverts
                    rather than overflow into a neighbour.
 """
@@ -83,10 +86,6 @@ initializes: epoch_clock
 from .modules import utils
 
 
-# @dev Stateless: receipt proofs for `verify_receipt`.
-from snekmate.utils import merkle_proof_verification as merkle
-
-
 exports: (
     # Role administration: the admin (the timelock) grants PARAMS_ROLE
     # and GUARDIAN_ROLE.
@@ -100,7 +99,7 @@ exports: (
     access_control.DEFAULT_ADMIN_ROLE,
     roles.PARAMS_ROLE,
     roles.GUARDIAN_ROLE,
-    # Registration, growth and reports pause; the guardian pauses them.
+    # Registration and growth pause; the guardian pauses them.
     pausable.paused,
     pause_guard.pause,
     pause_guard.unpause,
@@ -198,7 +197,7 @@ _OPEN_END: constant(uint256) = 2**32 - 1
 _DEFAULT_STAKE_PER_GPU: constant(uint256[4]) = [100 * 10**18, 250 * 10**18, 500 * 10**18, 1_000 * 10**18]
 _DEFAULT_UNITS_PER_GPU_SECOND: constant(uint256[4]) = [100, 400, 1_000, 2_500]
 _DEFAULT_CHALLENGE_BOND: constant(uint256) = 500 * 10**18
-_DEFAULT_FRAUD_SLASH_BPS: constant(uint256) = 2_500
+_DEFAULT_FRAUD_SLASH_BPS: constant(uint256) = 10_000
 _DEFAULT_CHALLENGER_SHARE_BPS: constant(uint256) = 5_000
 _DEFAULT_UNBONDING_PERIOD: constant(uint256) = 14 * 86_400
 _DEFAULT_REPORTING_WINDOW: constant(uint256) = 86_400
@@ -253,6 +252,7 @@ struct NodeInfo:
     deactivated_at: uint256
     withdrawable_at: uint256
     specs_hash: bytes32
+    convicted: bool
 
 
 # @dev A report as the views return it.
@@ -287,21 +287,11 @@ struct Challenge:
     arbitrator: address
     dispute_id: uint256
     bond: uint256
+    fee: uint256
     fraud_slash_bps: uint256
     challenger_share_bps: uint256
     ruling: uint256
     slashed: uint256
-
-
-# @dev A job receipt, the leaf type of a report's `receipts_root`
-# (`labeldao/receipts.py` builds the trees).
-struct Receipt:
-    job_id: bytes32
-    node_id: uint256
-    epoch: uint256
-    client: address
-    work_units: uint256
-    output_hash: bytes32
 
 
 # @dev The hot fields of a node (`_node_profiles` and `_node_bonds`), unpacked.
@@ -317,6 +307,7 @@ struct _Node:
     end_epoch: uint256
     open_challenges: uint256
     withdrawable_at: uint256
+    convicted: bool
 
 
 # @dev A report's word, unpacked.
@@ -373,7 +364,7 @@ node_count: public(uint256)
 
 # @dev Node profile word: owner (bits 0..159) | tier (160..167) | status
 # (168..175) | gpu_count (176..191) | prev_gpu_count (192..207) |
-# gpus_from_epoch (208..239). Read by every report.
+# gpus_from_epoch (208..239) | convicted (240). Read by every report.
 _node_profiles: HashMap[uint256, uint256]
 
 
@@ -506,6 +497,14 @@ event NodeSlashed:
     to_challenger: uint256
     to_treasury: uint256
     stake_left: uint256
+
+
+# @dev A convicted node's unclaimed report was voided; its units left
+# the epoch's total.
+event ReportForfeited:
+    node_id: indexed(uint256)
+    epoch: indexed(uint256)
+    units_removed: uint256
 
 
 # @dev A report's reward was claimed (`amount` minted of `entitled`).
@@ -755,8 +754,8 @@ def withdraw_stake(node_id: uint256) -> uint256:
 def report(node_id: uint256, epoch: uint256, work_units: uint256, uptime_bps: uint256, receipts_root: bytes32):
     """
     @dev Files the node's optimistic report of a finished epoch, once,
-         within the epoch's reporting window. Only the owner. Paused:
-         reverts. `work_units` is bounded by
+         within the epoch's reporting window. Only the owner. Works while
+         paused (a pause never moves the window). `work_units` is bounded by
          `gpu_count x max_units_per_gpu_second[tier] x epoch_clock.EPOCH_LENGTH` and
          earns in proportion to `work_units x uptime_bps / 10_000`.
     @param node_id The node.
@@ -765,7 +764,6 @@ def report(node_id: uint256, epoch: uint256, work_units: uint256, uptime_bps: ui
     @param uptime_bps The share of the epoch the node was up, in bps.
     @param receipts_root The Merkle root of the epoch's job receipts.
     """
-    pausable._require_not_paused()
     node: _Node = self._owned_node(node_id)
     utils._require(epoch < epoch_clock._current_epoch(), "registry: epoch not finished")
     utils._require(epoch >= node.first_epoch, "registry: epoch before node registration")
@@ -860,6 +858,7 @@ def challenge(node_id: uint256, epoch: uint256, evidence_uri: String[256]) -> ui
         arbitrator=arbitrator,
         dispute_id=dispute_id,
         bond=bond,
+        fee=fee,
         fraud_slash_bps=self.params.fraud_slash_bps,
         challenger_share_bps=self.params.challenger_share_bps,
         ruling=0,
@@ -901,9 +900,13 @@ def rule(dispute_id: uint256, ruling: uint256):
     """
     @dev ERC-792: the arbitrator's final ruling on a challenge. Only the
          arbitrator the dispute was opened at, once. 2 (fraud): the report
-         is voided, the node slashed `fraud_slash_bps` of its stake and
-         deactivated, the challenger credited its bond and
-         `challenger_share_bps` of the slash, the treasury the rest.
+         is voided and its units leave the epoch's total (whenever the
+         ruling comes); the node is slashed `fraud_slash_bps` of its
+         stake, deactivated and convicted (its unclaimed rewards are
+         forfeited, see `forfeit_reports`); the challenger is credited its
+         bond, its arbitration fee (out of the slash) and
+         `challenger_share_bps` of the rest of the slash, the treasury the
+         remainder.
          1 (valid): the report stands, the provider is credited the bond.
          0 (refused, e.g. a tie): the report stands, the challenger is
          credited its bond back. Moves no token (credits only), so a
@@ -926,13 +929,16 @@ def rule(dispute_id: uint256, ruling: uint256):
     if ruling == RULING_FRAUD:
         filed.status = REPORT_VOIDED
         slash: uint256 = node.stake * challenge.fraud_slash_bps // utils.BPS
-        to_challenger: uint256 = slash * challenge.challenger_share_bps // utils.BPS
+        # The fee first, then a share of the rest: proving fraud pays.
+        refund: uint256 = min(challenge.fee, slash)
+        to_challenger: uint256 = refund + (slash - refund) * challenge.challenger_share_bps // utils.BPS
         node.stake -= slash
+        node.convicted = True
         self.total_stake -= slash
         challenge.slashed = slash
         self._credit(challenge.challenger, challenge.bond + to_challenger)
         self._credit(self.params.treasury, slash - to_challenger)
-        units_removed = self._void_units(epoch, filed)
+        units_removed = self._void_units(epoch, filed.work_units, filed.uptime_bps)
         log NodeSlashed(
             node_id=node_id,
             epoch=epoch,
@@ -963,6 +969,34 @@ def rule(dispute_id: uint256, ruling: uint256):
     )
 
 
+@external
+def forfeit_reports(node_id: uint256, epochs: DynArray[uint256, MAX_CLAIM_EPOCHS]) -> uint256:
+    """
+    @dev Voids the unclaimed reports of a node convicted of fraud, so that
+         their units leave their epochs' totals and their shares go to
+         the honest nodes (who top up their claims). Anyone (the honest
+         nodes gain). Works while paused.
+    @param node_id The convicted node.
+    @param epochs Epochs of its reports, each filed or upheld and
+           never claimed.
+    @return uint256 The units removed.
+    """
+    utils._require(self._load_node(node_id).convicted, "registry: node not convicted")
+    removed: uint256 = 0
+    for epoch: uint256 in epochs:
+        filed: _Report = self._load_report(node_id, epoch)
+        utils._require(
+            (filed.status == REPORT_FILED or filed.status == REPORT_UPHELD) and not filed.claimed,
+            "registry: report not forfeitable",
+        )
+        filed.status = REPORT_VOIDED
+        self._store_report(node_id, epoch, filed)
+        units: uint256 = self._void_units(epoch, filed.work_units, filed.uptime_bps)
+        removed += units
+        log ReportForfeited(node_id=node_id, epoch=epoch, units_removed=units)
+    return removed
+
+
 # ---------------------------------------------------------------------------
 # Rewards and pull payments
 # ---------------------------------------------------------------------------
@@ -972,38 +1006,42 @@ def rule(dispute_id: uint256, ruling: uint256):
 def claim(node_id: uint256, epochs: DynArray[uint256, MAX_CLAIM_EPOCHS]) -> uint256:
     """
     @dev Mints the node's rewards of final epochs to its owner: for each
-         epoch, `epoch_emission x effective_units / total_units`, rounded
-         down, clamped to what the token's cap still allows. O(1) per
-         epoch. Only the owner (a clamp must not be forced on it). Works
-         while paused.
+         epoch, `epoch_emission x effective_units / total_units` (rounded
+         down) less what the report was already paid, clamped to what the
+         token's cap still allows. A report may be claimed again when a
+         fraud ruling removed voided units from its epoch's total (its
+         share grew) or after a clamp. Refused while any report of the
+         node is under challenge, and for good once the node is convicted
+         of fraud. O(1) per epoch. Only the owner (a clamp must not be
+         forced on it). Works while paused.
     @param node_id The node.
-    @param epochs The epochs to claim (each reported, final, upheld or
-           unchallenged, not yet claimed).
+    @param epochs The epochs to claim (each reported, final, with more
+           due than already paid).
     @return uint256 The LDAO minted.
     """
     node: _Node = self._owned_node(node_id)
     utils._require(len(epochs) != 0, "registry: no epochs")
+    utils._require(not node.convicted, "registry: node convicted of fraud")
+    utils._require(node.open_challenges == 0, "registry: node under challenge")
     room: uint256 = staticcall TOKEN.cap() - staticcall TOKEN.totalSupply()
     total: uint256 = 0
     for epoch: uint256 in epochs:
         filed: _Report = self._load_report(node_id, epoch)
         utils._require(filed.status != REPORT_NONE, "registry: no report")
-        utils._require(not filed.claimed, "registry: reward already claimed")
-        utils._require(filed.status != REPORT_VOIDED, "registry: report voided")
-        utils._require(filed.status != REPORT_CHALLENGED, "registry: report under challenge")
         record: _Epoch = self._load_epoch(epoch)
         utils._require(block.timestamp >= self._final_at(epoch, record.version), "registry: epoch not final")
-        # total_units >= this report's effective units > 0: the report
-        # counts in it and is not voided.
+        # Only a convicted node has voided reports: this one counts in
+        # total_units, which is therefore at least its units > 0.
         entitled: uint256 = (
             self._terms[record.version].terms.epoch_emission
             * (filed.work_units * filed.uptime_bps // utils.BPS)
             // record.total_units
         )
-        paid: uint256 = min(entitled, room)
+        utils._require(not filed.claimed or entitled > filed.reward, "registry: reward already claimed")
+        paid: uint256 = min(entitled - filed.reward, room)
         room -= paid
         filed.claimed = True
-        filed.reward = paid
+        filed.reward += paid
         self._store_report(node_id, epoch, filed)
         record.rewarded += paid
         self._store_epoch(epoch, record)
@@ -1036,7 +1074,8 @@ def set_params(new_params: Params):
          registrations, growth, challenges and deactivations from now on;
          open challenges keep their bond, slash, share and arbitrator.
          Bounds: stake per GPU 1 to 1e6 LDAO; bond 1 to 1e6 LDAO; fraud
-         slash 100 to 10,000 bps; challenger share at most 5,000 bps;
+         slash 100 to 10,000 bps, and the slash of one GPU of every tier
+         above the arbitrator's fee; challenger share 1 to 5,000 bps;
          unbonding 10 to 90 days; arbitrator (fee token LDAO) and
          treasury not zero.
     @param new_params The new parameters.
@@ -1126,6 +1165,7 @@ def node(node_id: uint256) -> NodeInfo:
         deactivated_at=(dates >> 40) & utils.MASK_40,
         withdrawable_at=node.withdrawable_at,
         specs_hash=self._node_specs[node_id],
+        convicted=node.convicted,
     )
 
 
@@ -1200,41 +1240,6 @@ def challenge_of(node_id: uint256, epoch: uint256) -> Challenge:
 
 @external
 @view
-def dispute_report(arbitrator: address, dispute_id: uint256) -> (uint256, uint256):
-    """
-    @dev Returns the report a dispute is about.
-    @param arbitrator The arbitrator.
-    @param dispute_id Its dispute id.
-    @return uint256 The node id (0 if the dispute is not the registry's).
-    @return uint256 The epoch.
-    """
-    known: bool = False
-    key: uint256 = 0
-    known, key = arbitrable._item_of(arbitrator, dispute_id)
-    return key >> 32, key & utils.MASK_32
-
-
-@external
-@view
-def pending_reward(node_id: uint256, epoch: uint256) -> uint256:
-    """
-    @dev Returns what `claim` would give for one epoch now, before the
-         cap clamp (0 if the report cannot be claimed now).
-    @param node_id The node.
-    @param epoch The epoch.
-    @return uint256 The reward in base units.
-    """
-    filed: _Report = self._load_report(node_id, epoch)
-    if filed.claimed or (filed.status != REPORT_FILED and filed.status != REPORT_UPHELD):
-        return 0
-    record: _Epoch = self._load_epoch(epoch)
-    if block.timestamp < self._final_at(epoch, record.version):
-        return 0
-    return self._terms[record.version].terms.epoch_emission * (filed.work_units * filed.uptime_bps // utils.BPS) // record.total_units
-
-
-@external
-@view
 def max_work_units(node_id: uint256, epoch: uint256) -> uint256:
     """
     @dev Returns the most work units the node may report for an epoch:
@@ -1272,17 +1277,6 @@ def epoch_terms(epoch: uint256) -> EpochTerms:
 
 @external
 @view
-def terms_version(version: uint256) -> TermsVersion:
-    """
-    @dev Returns a version of the epoch terms and its first epoch.
-    @param version The version, 0 to `terms_count - 1`.
-    @return TermsVersion The first epoch and the terms.
-    """
-    return self._terms[version]
-
-
-@external
-@view
 def accounted() -> uint256:
     """
     @dev Returns the LDAO the registry owes: stakes, open bonds and
@@ -1313,37 +1307,6 @@ def total_credits() -> uint256:
     @return uint256 The sum.
     """
     return pull_payments.total_owed
-
-
-@external
-@pure
-def receipt_leaf(receipt: Receipt) -> bytes32:
-    """
-    @dev Returns a receipt's leaf in a `receipts_root` tree: OpenZeppelin
-         StandardMerkleTree's `keccak256(keccak256(abi_encode(fields)))`.
-    @param receipt The receipt.
-    @return bytes32 The leaf hash.
-    """
-    return self._receipt_leaf(receipt)
-
-
-@external
-@view
-def verify_receipt(node_id: uint256, epoch: uint256, receipt: Receipt, proof: DynArray[bytes32, 64]) -> bool:
-    """
-    @dev Returns whether `receipt` is in the `receipts_root` of the node's
-         report of `epoch` (snekmate's verifier). A receipt in the tree
-         that names another node or epoch is itself evidence of fraud.
-    @param node_id The node.
-    @param epoch The epoch.
-    @param receipt The receipt.
-    @param proof The sibling hashes from its leaf to the root.
-    @return bool Whether the proof holds (False if there is no report).
-    """
-    root: bytes32 = self._receipts_roots[node_id][epoch]
-    if root == empty(bytes32):
-        return False
-    return merkle._verify(proof, root, self._receipt_leaf(receipt))
 
 
 # ---------------------------------------------------------------------------
@@ -1380,6 +1343,7 @@ def _register(owner: address, specs_hash: bytes32, specs_uri: String[256], gpu_c
             end_epoch=_OPEN_END,
             open_challenges=0,
             withdrawable_at=0,
+            convicted=False,
         ),
     )
     self._node_dates[node_id] = convert(convert(block.timestamp, uint40), uint256)
@@ -1565,44 +1529,22 @@ def _epoch_version(epoch: uint256) -> uint256:
 
 
 @internal
-def _void_units(epoch: uint256, filed: _Report) -> uint256:
+def _void_units(epoch: uint256, work_units: uint256, uptime_bps: uint256) -> uint256:
     """
-    @dev Removes a voided report's units from its epoch's total if the
-         epoch is not final yet (no claim of it can have happened); after
-         that the total is frozen and the voided share is never minted.
+    @dev Removes a voided report's units from its epoch's total, final or
+         not: the report was never claimed (its node was under challenge
+         or convicted), and the other reports' claims top up to the
+         smaller total (`claim`), so its share goes to them.
     @param epoch The epoch.
-    @param filed The voided report.
-    @return uint256 The units removed (0 if the epoch was final).
+    @param work_units The voided report's work units.
+    @param uptime_bps The voided report's uptime.
+    @return uint256 The units removed.
     """
     record: _Epoch = self._load_epoch(epoch)
-    if block.timestamp >= self._final_at(epoch, record.version):
-        return 0
-    units: uint256 = filed.work_units * filed.uptime_bps // utils.BPS
+    units: uint256 = work_units * uptime_bps // utils.BPS
     record.total_units -= units
     self._store_epoch(epoch, record)
     return units
-
-
-@internal
-@pure
-def _receipt_leaf(receipt: Receipt) -> bytes32:
-    """
-    @dev The double-hashed leaf of a receipt (OpenZeppelin's standard).
-    @param receipt The receipt.
-    @return bytes32 The leaf.
-    """
-    return keccak256(
-        keccak256(
-            abi_encode(
-                receipt.job_id,
-                receipt.node_id,
-                receipt.epoch,
-                receipt.client,
-                receipt.work_units,
-                receipt.output_hash,
-            )
-        )
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -1625,7 +1567,10 @@ def _set_params(new_params: Params):
         new_params.fraud_slash_bps >= MIN_FRAUD_SLASH_BPS and new_params.fraud_slash_bps <= MAX_FRAUD_SLASH_BPS,
         "registry: fraud slash out of range",
     )
-    utils._require(new_params.challenger_share_bps <= MAX_CHALLENGER_SHARE_BPS, "registry: challenger share out of range")
+    utils._require(
+        new_params.challenger_share_bps != 0 and new_params.challenger_share_bps <= MAX_CHALLENGER_SHARE_BPS,
+        "registry: challenger share out of range",
+    )
     utils._require(
         new_params.unbonding_period >= MIN_UNBONDING_PERIOD and new_params.unbonding_period <= MAX_UNBONDING_PERIOD,
         "registry: unbonding period out of range",
@@ -1636,6 +1581,14 @@ def _set_params(new_params: Params):
         "registry: arbitrator fee token is not LDAO",
     )
     utils._require(new_params.treasury != empty(address), "registry: treasury is the zero address")
+    # Proving fraud pays at every node size: the slash of a 1-GPU node
+    # of any tier covers the arbitration fee (refunded out of it) with
+    # some left to share.
+    fee: uint256 = staticcall IArbitrator(new_params.arbitrator).arbitrationCost(
+        concat(abi_encode(empty(address), empty(address)), new_params.arbitrator_extra_data)
+    )
+    for amount: uint256 in new_params.stake_per_gpu:
+        utils._require(amount * new_params.fraud_slash_bps // utils.BPS > fee, "registry: fraud slash does not cover the arbitration fee")
     version: uint256 = 0
     if self.params.arbitrator != empty(address):
         version = self.params_version + 1
@@ -1706,6 +1659,7 @@ def _load_node(node_id: uint256) -> _Node:
         end_epoch=(bond >> 128) & utils.MASK_32,
         open_challenges=(bond >> 160) & utils.MASK_32,
         withdrawable_at=(bond >> 192) & utils.MASK_40,
+        convicted=(profile >> 240) & 1 == 1,
     )
 
 
@@ -1724,6 +1678,7 @@ def _store_node(node_id: uint256, node: _Node):
         | (convert(convert(node.gpu_count, uint16), uint256) << 176)
         | (convert(convert(node.prev_gpu_count, uint16), uint256) << 192)
         | (convert(convert(node.gpus_from_epoch, uint32), uint256) << 208)
+        | (convert(node.convicted, uint256) << 240)
     )
     self._node_bonds[node_id] = (
         convert(convert(node.stake, uint96), uint256)

@@ -10,8 +10,10 @@ views return (`node`, `report_of`, `epoch_total`):
     ledger.reports[(node_id, epoch)].reward
 
 An epoch's total units are the effective units of its reports minus those
-removed by fraud rulings given before the epoch was final
-(`ReportRuled.units_removed`).
+removed by fraud rulings (`ReportRuled.units_removed`) and by forfeits of a
+convicted node's reports (`ReportForfeited.units_removed`), whenever they
+came; a report's reward is the sum of its claims (a claim tops up after
+units left its epoch).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from labeldao.registry import (
     NODE_WITHDRAWN,
     REPORT_CHALLENGED,
     REPORT_FILED,
+    REPORT_VOIDED,
 )
 
 OPEN_END = 2**32 - 1
@@ -44,6 +47,7 @@ class NodeRecord:
     status: int = NODE_ACTIVE
     end_epoch: int = OPEN_END
     withdrawable_at: int = 0
+    convicted: bool = False
 
 
 @dataclass
@@ -111,7 +115,8 @@ class Ledger:
         node.status, node.stake = NODE_WITHDRAWN, 0
 
     def _on_NodeSlashed(self, a: Mapping[str, Any]) -> None:
-        self.nodes[a["node_id"]].stake = a["stake_left"]
+        node = self.nodes[a["node_id"]]
+        node.stake, node.convicted = a["stake_left"], True
 
     def _on_ReportFiled(self, a: Mapping[str, Any]) -> None:
         self.reports[(a["node_id"], a["epoch"])] = ReportRecord(
@@ -133,9 +138,14 @@ class Ledger:
         report.status, report.ruling = a["status"], a["ruling"]
         self.epochs[a["epoch"]].total_units -= a["units_removed"]
 
+    def _on_ReportForfeited(self, a: Mapping[str, Any]) -> None:
+        self.reports[(a["node_id"], a["epoch"])].status = REPORT_VOIDED
+        self.epochs[a["epoch"]].total_units -= a["units_removed"]
+
     def _on_RewardClaimed(self, a: Mapping[str, Any]) -> None:
         report = self.reports[(a["node_id"], a["epoch"])]
-        report.claimed, report.reward = True, a["amount"]
+        report.claimed = True
+        report.reward += a["amount"]
         self.epochs[a["epoch"]].rewarded += a["amount"]
 
 

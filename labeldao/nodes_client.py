@@ -31,7 +31,7 @@ from labeldao.client_base import (
 )
 from labeldao.juror import Backend, format_duration, format_ldao, format_time, from_struct
 from labeldao.receipts import EpochReceipts, JobReceipt
-from labeldao.registry import BPS, N_TIERS
+from labeldao.registry import BPS, N_TIERS, pending_reward, reward
 
 MAX_GPUS_PER_NODE = 1_024  # ComputeRegistry.MAX_GPUS_PER_NODE
 MAX_CLAIM_EPOCHS = 128  # ComputeRegistry.MAX_CLAIM_EPOCHS
@@ -59,6 +59,7 @@ class Node:
     deactivated_at: int
     withdrawable_at: int
     specs_hash: bytes
+    convicted: bool
 
     @property
     def status_name(self) -> str:
@@ -107,6 +108,7 @@ class Challenge:
     arbitrator: str
     dispute_id: int
     bond: int
+    fee: int
     fraud_slash_bps: int
     challenger_share_bps: int
     ruling: int
@@ -237,8 +239,22 @@ class NodeClient:
         return [
             (epoch, reward)
             for epoch in range(node.first_epoch, last)
-            if (reward := int(self.registry.pending_reward(node_id, epoch)))
+            if (reward := self.pending_reward(node_id, epoch))
         ][:MAX_CLAIM_EPOCHS]
+
+    def pending_reward(self, node_id: int, epoch: int) -> int:
+        """What `claim` would pay for one epoch now, before the cap clamp
+        (`ComputeRegistryLens.pending_reward`, computed from the views): the
+        entitlement at the epoch's current total less what was paid; 0 while
+        the node is under challenge or once it is convicted."""
+        node, report = self.node(node_id), self.report(node_id, epoch)
+        if not report.status or node.convicted or node.open_challenges:
+            return 0
+        info = self.epoch(epoch)
+        if self.now() < info.final_at:
+            return 0
+        entitled = reward(info.emission, report.effective_units, info.total_units)
+        return pending_reward(entitled, report.reward)
 
     # -- checks ---------------------------------------------------------------
 
@@ -322,7 +338,6 @@ class NodeClient:
     ) -> tuple[Node, int]:
         """Raises Refusal unless the report can be filed now; returns the
         node and the epoch's bound on work units."""
-        self._not_paused("reporting")
         node = self.owned(node_id, "report for it")
         current = self.current_epoch()
         now = self.now()
@@ -373,7 +388,14 @@ class NodeClient:
 
     def claim(self, node_id: int, epochs: list[int] | None = None) -> int:
         """Claims the rewards of `epochs` (default: every claimable one)."""
-        self.owned(node_id, "claim its rewards")
+        node = self.owned(node_id, "claim its rewards")
+        if node.convicted:
+            raise Refusal(f"node {node_id} was convicted of fraud: its rewards are forfeited")
+        if node.open_challenges:
+            raise Refusal(
+                f"node {node_id} has {node.open_challenges} report(s) under challenge: "
+                "its rewards wait for the court's ruling"
+            )
         if epochs is None:
             epochs = [epoch for epoch, _ in self.claimable_epochs(node_id)]
             if not epochs:
@@ -385,12 +407,13 @@ class NodeClient:
         now = self.now()
         for epoch in epochs:
             report = self.report(node_id, epoch)
-            if report.status_name in ("NONE", "VOIDED", "CHALLENGED") or report.claimed:
-                why = "already claimed" if report.claimed else report.status_name
-                raise Refusal(f"epoch {epoch} of node {node_id} cannot be claimed: {why}")
+            if report.status_name == "NONE":
+                raise Refusal(f"epoch {epoch} of node {node_id} cannot be claimed: NONE")
             final_at = self.epoch(epoch).final_at
             if now < final_at:
                 raise Refusal(f"epoch {epoch} becomes final {format_time(final_at, now)}")
+            if report.claimed and not self.pending_reward(node_id, epoch):
+                raise Refusal(f"epoch {epoch} of node {node_id} cannot be claimed: already claimed")
         before = self.wallet.balance()
         self.wallet.send(self.registry, "claim", node_id, epochs)
         return self.wallet.balance() - before
@@ -400,7 +423,7 @@ class NodeClient:
         now = self.now()
         for epoch in range(node.first_epoch, min(self.current_epoch(), node.end_epoch)):
             report = self.report(node_id, epoch)
-            if report.status_name in ("FILED", "UPHELD") and not report.claimed:
+            if report.status_name in ("FILED", "UPHELD", "CHALLENGED") and not report.claimed:
                 final_at = self.epoch(epoch).final_at
                 if final_at > now:
                     return f"epoch {epoch} becomes final {format_time(final_at, now)}"
@@ -446,6 +469,30 @@ class NodeClient:
         return amount
 
     # -- anyone -----------------------------------------------------------------
+
+    def forfeitable_epochs(self, node_id: int) -> list[int]:
+        """Epochs of a convicted node's reports that `forfeit_reports` would void."""
+        node = self.node(node_id)
+        if not node.convicted:
+            return []
+        last = min(self.current_epoch(), node.end_epoch)
+        return [
+            epoch
+            for epoch in range(node.first_epoch, last)
+            if (report := self.report(node_id, epoch)).status_name in ("FILED", "UPHELD")
+            and not report.claimed
+        ][:MAX_CLAIM_EPOCHS]
+
+    def forfeit(self, node_id: int) -> list[int]:
+        """Voids a convicted node's unclaimed reports (their shares go to the
+        honest nodes of their epochs); returns the epochs voided."""
+        if not self.node(node_id).convicted:
+            raise Refusal(f"node {node_id} was not convicted of fraud: its reports stand")
+        epochs = self.forfeitable_epochs(node_id)
+        if not epochs:
+            raise Refusal(f"node {node_id} has no unclaimed report left to forfeit")
+        self.wallet.send(self.registry, "forfeit_reports", node_id, epochs)
+        return epochs
 
     def challenge(self, node_id: int, epoch: int, evidence_uri: str) -> int:
         """Challenges a report (bond + arbitration fee); returns the dispute id."""

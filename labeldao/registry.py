@@ -24,7 +24,7 @@ RULING_REFUSED, RULING_VALID, RULING_FRAUD = 0, 1, 2
 DEFAULT_STAKE_PER_GPU = (100 * LDAO, 250 * LDAO, 500 * LDAO, 1_000 * LDAO)
 DEFAULT_UNITS_PER_GPU_SECOND = (100, 400, 1_000, 2_500)
 DEFAULT_CHALLENGE_BOND = 500 * LDAO
-DEFAULT_FRAUD_SLASH_BPS = 2_500
+DEFAULT_FRAUD_SLASH_BPS = 10_000
 DEFAULT_CHALLENGER_SHARE_BPS = 5_000
 DEFAULT_UNBONDING_PERIOD = 14 * DAY
 DEFAULT_REPORTING_WINDOW = DAY
@@ -119,8 +119,42 @@ def reward(emission: int, effective: int, total_units: int) -> int:
     return emission * effective // total_units
 
 
-def slash_split(stake: int, fraud_slash_bps: int, challenger_share_bps: int) -> tuple[int, int]:
-    """`(to_challenger, to_treasury)` of a fraud ruling on a node with `stake`."""
+def pending_reward(entitled: int, paid: int) -> int:
+    """What a claim pays now: the entitlement at the current total less what was paid."""
+    return max(entitled - paid, 0)
+
+
+def slash_split(
+    stake: int, fraud_slash_bps: int, challenger_share_bps: int, fee: int = 0
+) -> tuple[int, int]:
+    """`(to_challenger, to_treasury)` of a fraud ruling on a node with `stake`:
+    the challenger's arbitration `fee` is refunded out of the slash first, then
+    `challenger_share_bps` of the rest is the challenger's (the bond comes
+    back beside it)."""
     slashed = stake * fraud_slash_bps // BPS
-    to_challenger = slashed * challenger_share_bps // BPS
+    refund = min(fee, slashed)
+    to_challenger = refund + (slashed - refund) * challenger_share_bps // BPS
     return to_challenger, slashed - to_challenger
+
+
+def watcher_profit(stake: int, fraud_slash_bps: int, challenger_share_bps: int, fee: int) -> int:
+    """A watcher's net gain from proving fraud against a node with `stake`:
+    what the ruling credits beyond its bond, less the fee it paid."""
+    return slash_split(stake, fraud_slash_bps, challenger_share_bps, fee)[0] - fee
+
+
+def check_params(params: Params, arbitration_fee: int) -> list[str]:
+    """Reasons `set_params` would refuse `params` over the fraud economics
+    (empty if none): the slash of one GPU of every tier must exceed the
+    arbitrator's fee, and the challenger's share must be positive, so that
+    proving fraud pays at every node size."""
+    problems = []
+    if not 0 < params.challenger_share_bps <= 5_000:
+        problems.append("challenger share must be 1 to 5,000 bps")
+    for tier, stake in enumerate(params.stake_per_gpu):
+        if stake * params.fraud_slash_bps // BPS <= arbitration_fee:
+            problems.append(
+                f"tier {tier}: the slash of one GPU ({stake * params.fraud_slash_bps // BPS}) "
+                f"does not cover the arbitration fee ({arbitration_fee})"
+            )
+    return problems

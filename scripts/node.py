@@ -149,7 +149,7 @@ def status(session: Session, node_id: int | None, epochs: int) -> None:
             note = f"report before {format_time(deadline, now)}" if deadline > now else "missed"
             reports.add_row(str(epoch), "NONE", "-", "-", "-", note)
             continue
-        reward = int(client.registry.pending_reward(node_id, epoch))
+        reward = client.pending_reward(node_id, epoch)
         reports.add_row(
             str(epoch),
             report.status_name,
@@ -348,7 +348,8 @@ def challenge(session: Session, node_id: int, epoch: int, evidence_uri: str, yes
     bond, fee = client.challenge_cost()
     click.echo(
         f"a challenge costs {format_ldao(bond + fee)}: bond {format_ldao(bond)} "
-        f"(returned unless the report is ruled valid) + court fee {format_ldao(fee)}"
+        f"(returned unless the report is ruled valid) + court fee {format_ldao(fee)} "
+        "(refunded out of the slash if the court rules fraud)"
     )
     _confirm(yes, "challenge the report?")
     dispute_id = client.challenge(node_id, epoch, evidence_uri)
@@ -356,3 +357,12 @@ def challenge(session: Session, node_id: int, epoch: int, evidence_uri: str, yes
         f"challenged: dispute {dispute_id} at court {client.court.address} "
         "(jurors: `ape run court disputes`)"
     )
+
+
+@node_command("forfeit")
+@NODE
+def forfeit(session: Session, node_id: int) -> None:
+    """Void the unclaimed reports of NODE, convicted of fraud: their shares
+    go to the honest nodes of their epochs (claim again to collect)."""
+    epochs = session.client.forfeit(node_id)
+    click.echo(f"voided node {node_id}'s reports of epochs {', '.join(map(str, epochs))}")

@@ -136,6 +136,7 @@ class Node:
     stake: int
     first_epoch: int
     active: bool = True
+    convicted: bool = False  # a fraud ruling: its unclaimed rewards are forfeited
 
 
 @dataclass
@@ -145,6 +146,8 @@ class Report:
     challenger: str = ""
     bond: int = 0
     claimed: bool = False
+    fee: int = 0  # the challenger's arbitration fee, refunded out of a fraud slash
+    paid: int = 0  # claims top up to the epoch's current total
 
 
 @dataclass
@@ -477,6 +480,7 @@ class Model:
         self.transfer(challenger, self.registry, bond + cost)
         self.transfer(self.registry, self.court, cost)
         report.status, report.challenger, report.bond = CHALLENGED, challenger, bond
+        report.fee = cost
         self.disputes[dispute_id] = Dispute(f"report:{node_id}:{epoch}", [Round(fee=cost)])
 
     def rule_report(self, node_id: int, epoch: int, ruling: int, now: int) -> None:
@@ -485,15 +489,17 @@ class Model:
         if ruling == 2:
             t = self.registry_terms
             slash = node.stake * t.fraud_slash_bps // BPS
-            share = slash * t.challenger_share_bps // BPS
+            refund = min(report.fee, slash)  # the fee first, then a share of the rest
+            share = refund + (slash - refund) * t.challenger_share_bps // BPS
             node.stake -= slash
             node.active = False
+            node.convicted = True
             self._registry_credit(report.challenger, report.bond + share)
             self._registry_credit(self.treasury, slash - share)
             self._slash(node.owner, slash)
             report.status = VOIDED
-            if now < t.final_at(epoch):
-                self.epoch_units[epoch] -= report.effective
+            # Final or not: the other reports' claims top up to the new total.
+            self.epoch_units[epoch] -= report.effective
         elif ruling == 1:
             self._registry_credit(node.owner, report.bond)
             report.status = UPHELD
@@ -502,15 +508,21 @@ class Model:
             report.status = UPHELD
 
     def claimable_epochs(self, node_id: int, now: int) -> list[int]:
-        """Reported, final, unclaimed, not voided nor under challenge: claimable."""
+        """Reported, final, owed more than paid, of a node neither under
+        challenge nor convicted: claimable (first claims and top-ups)."""
+        mine = {e: r for (n, e), r in self.reports.items() if n == node_id}
+        if self.nodes[node_id].convicted or any(r.status == CHALLENGED for r in mine.values()):
+            return []
         return sorted(
             e
-            for (n, e), r in self.reports.items()
-            if n == node_id
-            and not r.claimed
-            and r.status in (FILED, UPHELD)
+            for e, r in mine.items()
+            if r.status in (FILED, UPHELD)
             and now >= self.registry_terms.final_at(e)
+            and (not r.claimed or self._entitled(e, r) > r.paid)
         )
+
+    def _entitled(self, epoch: int, report: Report) -> int:
+        return self.registry_terms.epoch_emission * report.effective // self.epoch_units[epoch]
 
     def claim(self, node_id: int, epochs: list[int]) -> int:
         owner = self.nodes[node_id].owner
@@ -518,13 +530,11 @@ class Model:
         total = 0
         for epoch in epochs:
             report = self.reports[(node_id, epoch)]
-            entitled = (
-                self.registry_terms.epoch_emission * report.effective // self.epoch_units[epoch]
-            )
-            paid = min(entitled, room)
+            paid = min(self._entitled(epoch, report) - report.paid, room)
             room -= paid
             total += paid
             report.claimed = True
+            report.paid += paid
         if total:
             self.mint(owner, total)
         return total

@@ -120,7 +120,7 @@ def test_flow__report_challenge_court_slash(
 
     receipt = arbitrator.give_ruling(challenged.dispute_id, 2, sender=deployer)
     (slashed,) = receipt.decode_logs(registry.NodeSlashed)
-    to_challenger, to_treasury = slash_split(cheat_stake, 2_500, 5_000)
+    to_challenger, to_treasury = slash_split(cheat_stake, 10_000, 5_000, FEE)
     assert (slashed.amount, slashed.to_challenger, slashed.to_treasury) == (
         to_challenger + to_treasury,
         to_challenger,
@@ -128,6 +128,7 @@ def test_flow__report_challenge_court_slash(
     )
     assert registry.report_of(cheat_id, 1).status == REPORT_VOIDED
     assert registry.node(cheat_id).status == NODE_DEACTIVATED
+    assert registry.node(cheat_id).convicted
     assert registry.node(honest_id).stake == registry.required_stake(1, 4)
 
     registry.withdraw(sender=challenger)
@@ -222,7 +223,7 @@ def test_flow__unbonding_waits_for_the_ruling(
 
 
 def test_flow__receipts_reported_and_verified_on_chain(
-    registry, token, deployer, providers, clock, warp
+    project, registry, token, deployer, providers, clock, warp
 ):
     owner = providers[2]
     node_id = _register(registry, token, deployer, owner, 1, 0)
@@ -240,8 +241,9 @@ def test_flow__receipts_reported_and_verified_on_chain(
     batch = EpochReceipts.of(node_id, 1, receipts)
     warp(clock.end(1) + 10)
     registry.report(node_id, 1, batch.work_units, 10_000, batch.root, sender=owner)
+    lens = project.ComputeRegistryLens.deploy(registry, sender=deployer)
     for receipt in receipts:
-        assert registry.verify_receipt(node_id, 1, receipt.as_row(), batch.proof(receipt))
+        assert lens.verify_receipt(node_id, 1, receipt.as_row(), batch.proof(receipt))
     assert registry.report_of(node_id, 1).work_units == sum(r.work_units for r in receipts)
 
 
@@ -310,9 +312,10 @@ def test_flow__ledger_rebuilt_from_logs_matches_views(
             view.first_epoch,
             view.end_epoch,
         )
-        assert (record.withdrawable_at, record.specs_hash) == (
+        assert (record.withdrawable_at, record.specs_hash, record.convicted) == (
             view.withdrawable_at,
             view.specs_hash,
+            view.convicted,
         )
     assert len(ledger.reports) == 6
     for (node_id, epoch), record in ledger.reports.items():

@@ -88,9 +88,9 @@ ROOT = b"\x42" * 32
 
 # Allowed report status transitions (anything else rewrites history).
 _TRANSITIONS = {
-    REPORT_FILED: {REPORT_FILED, REPORT_CHALLENGED},
+    REPORT_FILED: {REPORT_FILED, REPORT_CHALLENGED, REPORT_VOIDED},  # voided: forfeited
     REPORT_CHALLENGED: {REPORT_CHALLENGED, REPORT_UPHELD, REPORT_VOIDED},
-    REPORT_UPHELD: {REPORT_UPHELD},
+    REPORT_UPHELD: {REPORT_UPHELD, REPORT_VOIDED},
     REPORT_VOIDED: {REPORT_VOIDED},
 }
 
@@ -129,6 +129,7 @@ class NodeModel:
     withdrawable_at: int = 0
     bonded: int = 0
     slashed: int = 0
+    convicted: bool = False
 
 
 @dataclass
@@ -179,6 +180,7 @@ class Ledger:
     bonds: int = 0
     slashed_total: int = 0
     slash_paid_out: int = 0
+    paused: bool = False
 
     def emission(self, epoch: int) -> int:
         return [e for start, e in self.versions if start <= epoch][-1]
@@ -221,6 +223,7 @@ class Deployment:
                 "ipfs://rules",
             )
             registry.grantRole(registry.PARAMS_ROLE(), admin)
+            registry.grantRole(registry.GUARDIAN_ROLE(), admin)
             registry.set_epoch_terms(_terms(EMISSION).as_tuple())
             token.grantRole(token.MINTER_ROLE(), registry.address)
             token.grantRole(token.MINTER_ROLE(), admin)
@@ -317,13 +320,24 @@ class RegistryMachine(RuleBasedStateMachine):
         gpus = node.gpus if epoch >= node.gpus_from else node.prev_gpus
         return capacity(gpus, DEFAULT_UNITS_PER_GPU_SECOND[node.tier], EPOCH)
 
+    def _entitled(self, key: tuple[int, int]) -> int:
+        """A report's share of its epoch's emission at the current total."""
+        record, totals = self.ledger.reports[key], self.ledger.epochs[key[1]]
+        return reward(self.ledger.emission(key[1]), record.effective, totals.total_units)
+
     def _claimable(self, node_id: int) -> list[int]:
+        """Final epochs whose report is owed more than it was paid (first
+        claims and top-ups after a fraud ruling), of a node neither under
+        challenge nor convicted."""
+        node = self.ledger.nodes[node_id]
+        if node.convicted or node.open_challenges:
+            return []
         return sorted(
             e
             for (n, e), r in self.ledger.reports.items()
             if n == node_id
             and r.status in (REPORT_FILED, REPORT_UPHELD)
-            and not r.claimed
+            and (not r.claimed or self._entitled((n, e)) > r.reward)
             and self.now >= self._final_at(e)
         )
 
@@ -365,12 +379,22 @@ class RegistryMachine(RuleBasedStateMachine):
     @step
     def register(self, who: int, shape: tuple) -> None:
         """Up to MAX_NODES nodes per example (the invariants read them all)."""
+        if self.ledger.paused:
+            with boa.reverts("pausable: contract is paused"):
+                self.registry.register_node(
+                    ROOT, "", shape[0], shape[1], sender=self.providers[who]
+                )
+            return
         self._register(who, *shape)
 
     @rule(index=indexes, extra=st.integers(1, 4), live=st.booleans())
     @step
     def grow(self, index: int, extra: int, live: bool) -> None:
         node_id, node = self._pick_node(index, self._active() if live else [])
+        if self.ledger.paused:
+            with boa.reverts("pausable: contract is paused"):
+                self.registry.add_stake(node_id, extra, sender=node.owner)
+            return
         if node.status != NODE_ACTIVE:
             with boa.reverts("registry: node not active"):
                 self.registry.add_stake(node_id, extra, sender=node.owner)
@@ -563,7 +587,7 @@ class RegistryMachine(RuleBasedStateMachine):
         node.open_challenges -= 1
         self.ledger.bonds -= BOND
         if ruling == RULING_FRAUD:
-            to_challenger, to_treasury = slash_split(stake_before, 2_500, 5_000)
+            to_challenger, to_treasury = slash_split(stake_before, 10_000, 5_000, FEE)
             slashed = to_challenger + to_treasury
             assert slashed <= stake_before
             node.stake -= slashed
@@ -573,8 +597,9 @@ class RegistryMachine(RuleBasedStateMachine):
             self.ledger.credit(c.challenger, BOND + to_challenger)
             self.ledger.credit(self.treasury, to_treasury)
             record.move_to(REPORT_VOIDED)
-            if not final:
-                self.ledger.epochs[c.epoch].total_units -= record.effective
+            # Final or not: the honest nodes top up to the smaller total.
+            self.ledger.epochs[c.epoch].total_units -= record.effective
+            node.convicted = True
             if node.status == NODE_ACTIVE:
                 self._deactivate(node)
         else:
@@ -594,6 +619,17 @@ class RegistryMachine(RuleBasedStateMachine):
         node_id, node = self._pick_node(index, ready if live else [])
         claimable = self._claimable(node_id)[:limit]
         if not claimable:
+            refusal = None
+            if node.convicted:
+                refusal = "registry: node convicted of fraud"
+            elif node.open_challenges:
+                refusal = "registry: node under challenge"
+            reported = sorted(e for (n, e) in self.ledger.reports if n == node_id)
+            if refusal and reported:
+                event(f"claim refused: {refusal}")
+                with boa.reverts(refusal):
+                    self.registry.claim(node_id, reported[:1], sender=node.owner)
+                return
             pending = sorted(
                 e
                 for (n, e), r in self.ledger.reports.items()
@@ -608,8 +644,10 @@ class RegistryMachine(RuleBasedStateMachine):
         for epoch in claimable:
             record = self.ledger.reports[(node_id, epoch)]
             totals = self.ledger.epochs[epoch]
-            amount = reward(self.ledger.emission(epoch), record.effective, totals.total_units)
-            record.claimed, record.reward = True, amount
+            entitled = self._entitled((node_id, epoch))
+            amount = entitled - record.reward
+            event("top-up claim" if record.claimed else "first claim")
+            record.claimed, record.reward = True, entitled
             totals.rewarded += amount
             expected.append(amount)
             self._touch("report", (node_id, epoch))
@@ -619,6 +657,55 @@ class RegistryMachine(RuleBasedStateMachine):
         assert self.registry.claim(node_id, claimable, sender=node.owner) == sum(expected)
         assert self.token.balanceOf(node.owner) - balance == sum(expected)
         note(f"claim node {node_id} epochs {claimable}: {expected}")
+
+    @precondition(lambda self: any(n.convicted for n in self.ledger.nodes.values()))
+    @rule(index=indexes, limit=st.integers(1, 3), live=st.booleans())
+    @step
+    def forfeit(self, index: int, limit: int, live: bool) -> None:
+        """Anyone voids a convicted node's unclaimed reports; refused for an
+        honest node or a report already voided or claimed."""
+        convicted = [i for i, n in self.ledger.nodes.items() if n.convicted]
+        node_id, node = self._pick_node(index, convicted if live else [])
+        mine = sorted(e for (n, e) in self.ledger.reports if n == node_id)
+        forfeitable = [
+            e
+            for e in mine
+            if self.ledger.reports[(node_id, e)].status in (REPORT_FILED, REPORT_UPHELD)
+            and not self.ledger.reports[(node_id, e)].claimed
+        ][:limit]
+        anyone = self.challengers[index % 2]
+        if not node.convicted or not forfeitable:
+            expected = "registry: node not convicted" if not node.convicted else None
+            if expected is None and mine:
+                expected = "registry: report not forfeitable"
+            if expected is None:
+                return
+            event(f"forfeit refused: {expected}")
+            with boa.reverts(expected):
+                self.registry.forfeit_reports(node_id, mine[:1] or [0], sender=anyone)
+            return
+        removed = 0
+        for epoch in forfeitable:
+            record = self.ledger.reports[(node_id, epoch)]
+            record.move_to(REPORT_VOIDED)
+            self.ledger.epochs[epoch].total_units -= record.effective
+            removed += record.effective
+            self._touch("report", (node_id, epoch))
+            self._touch("epoch", epoch)
+        event("reports forfeited")
+        assert self.registry.forfeit_reports(node_id, forfeitable, sender=anyone) == removed
+        note(f"forfeit node {node_id} epochs {forfeitable}")
+
+    @rule()
+    @step
+    def toggle_pause(self) -> None:
+        """The guardian pauses or unpauses; only registration and growth wait."""
+        if self.ledger.paused:
+            self.registry.unpause(sender=self.admin)
+        else:
+            self.registry.pause(sender=self.admin)
+        self.ledger.paused = not self.ledger.paused
+        event("paused" if self.ledger.paused else "unpaused")
 
     @rule(who=st.integers(0, 5), live=st.booleans())
     @step
@@ -671,6 +758,58 @@ class RegistryMachine(RuleBasedStateMachine):
         epoch's units and report count are the model's (due epochs)."""
         for epoch in self._due("epoch", self.ledger.epochs):
             self._check_epoch(epoch)
+
+    @invariant()
+    def voided_units_never_dilute(self) -> None:
+        """Per epoch: the denominator is exactly the effective units of its
+        reports that are not voided, whenever the ruling or forfeit came, so
+        a voided report's units never reach an honest node's claim as
+        dilution; each report is paid at most its share of that total, and
+        the shares of the epoch's live reports add up to its emission (less
+        rounding, under one base unit per report)."""
+        for epoch in self._due("epoch", self.ledger.epochs):
+            live = [
+                key
+                for key, r in self.ledger.reports.items()
+                if key[1] == epoch and r.status != REPORT_VOIDED
+            ]
+            units = sum(self.ledger.reports[k].effective for k in live)
+            assert self.registry.epoch_total(epoch).total_units == units
+            if not live:
+                continue
+            shares = [self._entitled(k) for k in live]
+            paid = [self.ledger.reports[k].reward for k in live]
+            assert all(r <= e for r, e in zip(paid, shares, strict=True))
+            emission = self.ledger.emission(epoch)
+            assert emission - len(live) < sum(shares) <= emission
+
+    @invariant()
+    def deadlines_never_wait_on_a_pause(self) -> None:
+        """While paused, every action a deadline waits for still works: the
+        first report in its window is accepted, the first challengeable
+        report can be challenged, and the first claimable epoch claimed
+        (each tried in a snapshot, so nothing changes)."""
+        if not self.ledger.paused:
+            return
+        epoch = self._epoch() - 1
+        for node_id, node in sorted(self.ledger.nodes.items()):
+            if node.first_epoch <= epoch < node.end_epoch and (node_id, epoch) not in (
+                self.ledger.reports
+            ):
+                if self.now < self.clock.end(epoch) + WINDOW:
+                    with boa.env.anchor():
+                        self.registry.report(node_id, epoch, 1, 10_000, ROOT, sender=node.owner)
+                break
+        for (node_id, epoch), r in sorted(self.ledger.reports.items()):
+            if r.status == REPORT_FILED and self.now < r.reported_at + CHALLENGE:
+                with boa.env.anchor():
+                    self.registry.challenge(node_id, epoch, "ipfs://ev", sender=self.challengers[0])
+                break
+        for node_id, node in sorted(self.ledger.nodes.items()):
+            if claimable := self._claimable(node_id):
+                with boa.env.anchor():
+                    self.registry.claim(node_id, claimable[:1], sender=node.owner)
+                break
 
     @invariant()
     def slashes_within_stake(self) -> None:
@@ -729,6 +868,7 @@ class RegistryMachine(RuleBasedStateMachine):
         assert (onchain.first_epoch, onchain.end_epoch) == (node.first_epoch, node.end_epoch)
         assert onchain.open_challenges == node.open_challenges
         assert onchain.stake == node.stake
+        assert onchain.convicted == node.convicted
 
 
 @pytest.fixture(scope="module")

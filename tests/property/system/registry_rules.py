@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import boa
 from hypothesis import event
 from hypothesis import strategies as st
-from hypothesis.stateful import precondition, rule
+from hypothesis.stateful import invariant, precondition, rule
 
 from tests.property.system.base import PAUSED, SystemBase
 from tests.property.system.model import (
@@ -56,7 +57,8 @@ class RegistryUsers(SystemBase):
     @rule(i=pick, load=st.integers(1, 100), uptime=st.integers(1_000, 10_000))
     def report(self, i: int, load: int, uptime: int) -> None:
         """The owner reports the last finished epoch (waiting for the node's
-        first epoch to end), `load`% of its capacity. Paused: refused."""
+        first epoch to end), `load`% of its capacity. Works while paused: a
+        pause never closes a reporting window on anyone."""
         node = self._active()[i % len(self._active())]
         self.begin(f"report node {node.id}")
         registry = self.w.registry
@@ -69,9 +71,7 @@ class RegistryUsers(SystemBase):
         units = max(registry.max_work_units(node.id, epoch) * load // 100, 1)
         args = (node.id, epoch, units, uptime, b"\x04" * 32)
         if self.paused["registry"]:
-            refuse(registry, "report", *args, sender=node.owner, reason=PAUSED)
-            self.ledgers.paused_entries.append(("registry", "report"))
-            return
+            event("registry: report while paused")
         if units * uptime // 10_000 == 0:
             refuse(
                 registry,
@@ -158,10 +158,19 @@ class RegistryUsers(SystemBase):
         assert registry.report_of(node_id, epoch).status == self.reports[(node_id, epoch)]
 
     def _claimable_reports(self) -> list[tuple[int, int]]:
+        """Unclaimed reports of nodes neither under challenge nor convicted
+        of fraud (their claims wait for the ruling, or are forfeited)."""
+        held = {
+            n
+            for (n, _), status in self.reports.items()
+            if status in (REPORT_CHALLENGED, REPORT_VOIDED)
+        }
         return [
             k
             for k, status in self.reports.items()
-            if status in (REPORT_FILED, REPORT_UPHELD) and k not in self.claimed
+            if status in (REPORT_FILED, REPORT_UPHELD)
+            and k not in self.claimed
+            and k[0] not in held
         ]
 
     @precondition(lambda self: self._claimable_reports())
@@ -240,3 +249,20 @@ class RegistryUsers(SystemBase):
             return
         assert registry.withdraw(sender=account) == owed
         self._exit("registry", "withdraw")
+
+    @invariant()
+    def invariant_registry_voided_units_never_dilute(self) -> None:
+        """Registry: an epoch's denominator is the effective units of its
+        reports that are not voided, whenever the fraud ruling came (the
+        honest nodes top up to it), so voided units never dilute a claim."""
+        if not self._due("registry"):
+            return
+        registry = self.w.registry
+        with boa.env.anchor():
+            for epoch in {e for (_, e) in self.reports}:
+                live = [
+                    registry.report_of(n, e).effective_units
+                    for (n, e), status in self.reports.items()
+                    if e == epoch and status != REPORT_VOIDED
+                ]
+                assert registry.epoch_total(epoch).total_units == sum(live)

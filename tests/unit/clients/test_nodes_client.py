@@ -92,6 +92,13 @@ def test_challenge__dispute_shows_the_compute_meta_evidence(
     assert client.report(node_id, epoch).status_name == "CHALLENGED"
     with pytest.raises(Refusal, match="is CHALLENGED: a report is challenged once, ever"):
         watcher.challenge(node_id, epoch, "data:,{}")
+    travel(5 * DAY)
+    with pytest.raises(Refusal, match="under challenge: its rewards wait for the court's ruling"):
+        client.claim(node_id)
+    assert client.pending_reward(node_id, epoch) == 0
+    with pytest.raises(Refusal, match="was not convicted of fraud: its reports stand"):
+        watcher.forfeit(node_id)
+    assert watcher.forfeitable_epochs(node_id) == []
     context = MetaEvidenceReader(journal).for_dispute(
         system.court.address, dispute_id, system.registry.address
     )

@@ -69,6 +69,12 @@ def registry(token, arbitrator, admin, governor, guardian, treasury):
 
 
 @pytest.fixture(scope="module")
+def lens(registry):
+    """The registry's lens (receipt proofs, pending rewards, epoch terms)."""
+    return deployer("ComputeRegistryLens").deploy(registry.address)
+
+
+@pytest.fixture(scope="module")
 def clock(registry) -> EpochClock:
     """The registry's epoch arithmetic."""
     return EpochClock(registry.GENESIS(), registry.EPOCH_LENGTH())

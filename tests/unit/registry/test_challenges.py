@@ -65,12 +65,8 @@ def test_challenge__opens_dispute_pulls_bond_and_fee(
         arbitrator.address,
         0,
     )
-    assert (challenge.bond, challenge.fraud_slash_bps, challenge.challenger_share_bps) == (
-        BOND,
-        2_500,
-        5_000,
-    )
-    assert registry.dispute_report(arbitrator.address, 0) == (filed, 1)
+    assert (challenge.bond, challenge.fee) == (BOND, FEE)
+    assert (challenge.fraud_slash_bps, challenge.challenger_share_bps) == (10_000, 5_000)
 
 
 def test_challenge__sends_the_parties_then_the_params_extra_data(
@@ -183,13 +179,14 @@ def test_rule__fraud__voids_slashes_and_deactivates(
     (ruled,) = [e for e in logs if type(e).__name__ == "ReportRuled"]
     (ruling,) = [e for e in logs if type(e).__name__ == "Ruling"]
     (deactivated,) = [e for e in logs if type(e).__name__ == "NodeDeactivated"]
-    to_challenger, to_treasury = slash_split(STAKE, 2_500, 5_000)
-    assert (to_challenger, to_treasury) == (125 * LDAO, 125 * LDAO)
-    assert (slashed.node_id, slashed.epoch, slashed.amount) == (filed, 1, 250 * LDAO)
+    to_challenger, to_treasury = slash_split(STAKE, 10_000, 5_000, FEE)
+    # The fee comes back first, then half of the rest.
+    assert (to_challenger, to_treasury) == (FEE + 485 * LDAO, 485 * LDAO)
+    assert (slashed.node_id, slashed.epoch, slashed.amount) == (filed, 1, STAKE)
     assert (slashed.to_challenger, slashed.to_treasury, slashed.stake_left) == (
         to_challenger,
         to_treasury,
-        750 * LDAO,
+        0,
     )
     assert (ruled.dispute_id, ruled.ruling, ruled.status, ruled.units_removed) == (
         dispute_id,
@@ -204,13 +201,14 @@ def test_rule__fraud__voids_slashes_and_deactivates(
     )
     assert deactivated.withdrawable_at == now() + 14 * DAY
     node = registry.node(filed)
-    assert (node.stake, node.status, node.open_challenges) == (750 * LDAO, NODE_DEACTIVATED, 0)
+    assert (node.stake, node.status, node.open_challenges) == (0, NODE_DEACTIVATED, 0)
+    assert node.convicted
     assert registry.report_of(filed, 1).status == REPORT_VOIDED
     assert registry.epoch_total(1).total_units == 0
     assert registry.credits(challenger) == BOND + to_challenger
     assert registry.credits(treasury) == to_treasury
     assert registry.challenge_of(filed, 1).ruling == 2
-    assert registry.challenge_of(filed, 1).slashed == 250 * LDAO
+    assert registry.challenge_of(filed, 1).slashed == STAKE
     assert registry.total_bonds() == 0
 
 
@@ -218,28 +216,29 @@ def test_rule__fraud__credits_are_withdrawable(
     registry, filed, open_challenge, arbitrator, token, challenger, treasury
 ):
     arbitrator.give_ruling(open_challenge(challenger, filed, 1), 2)
-    assert registry.withdraw(sender=challenger) == BOND + 125 * LDAO
+    paid = BOND + FEE + 485 * LDAO
+    assert registry.withdraw(sender=challenger) == paid
     (withdrawn,) = events(registry, "Withdrawn")
-    assert (withdrawn.account, withdrawn.amount) == (challenger, BOND + 125 * LDAO)
-    assert registry.withdraw(sender=treasury) == 125 * LDAO
-    assert token.balanceOf(challenger) == BOND + 125 * LDAO
-    assert token.balanceOf(treasury) == 125 * LDAO
+    assert (withdrawn.account, withdrawn.amount) == (challenger, paid)
+    assert registry.withdraw(sender=treasury) == 485 * LDAO
+    assert token.balanceOf(challenger) == paid
+    assert token.balanceOf(treasury) == 485 * LDAO
     assert registry.credits(challenger) == 0
-    assert token.balanceOf(registry.address) == 750 * LDAO == registry.accounted()
+    assert token.balanceOf(registry.address) == 0 == registry.accounted()
 
 
 def test_rule__fraud__uses_slash_terms_of_the_challenge(
     registry, filed, open_challenge, arbitrator, governor, default_params, challenger, treasury
 ):
     dispute_id = open_challenge(challenger, filed, 1)
-    harsher = dataclasses.replace(
-        default_params, fraud_slash_bps=10_000, challenger_share_bps=0, challenge_bond=LDAO
+    milder = dataclasses.replace(
+        default_params, fraud_slash_bps=5_000, challenger_share_bps=1, challenge_bond=LDAO
     )
-    registry.set_params(harsher.as_tuple(), sender=governor)
+    registry.set_params(milder.as_tuple(), sender=governor)
     arbitrator.give_ruling(dispute_id, 2)
-    assert registry.node(filed).stake == 750 * LDAO
-    assert registry.credits(challenger) == BOND + 125 * LDAO
-    assert registry.credits(treasury) == 125 * LDAO
+    assert registry.node(filed).stake == 0
+    assert registry.credits(challenger) == BOND + FEE + 485 * LDAO
+    assert registry.credits(treasury) == 485 * LDAO
 
 
 def test_rule__fraud_on_full_slash__leaves_zero_stake_withdrawable(
@@ -283,7 +282,8 @@ def test_rule__fraud__slashes_only_the_judged_node(
     file_report(provider, judged, 1)
     file_report(provider2, other, 1)
     arbitrator.give_ruling(open_challenge(challenger, judged, 1), 2)
-    assert registry.node(judged).stake == STAKE * 3 // 4
+    assert registry.node(judged).stake == 0
+    assert registry.node(judged).convicted and not registry.node(other).convicted
     assert registry.node(other).stake == STAKE
     assert registry.node(other).status == NODE_ACTIVE
     assert registry.report_of(other, 1).status == 1

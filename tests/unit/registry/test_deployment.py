@@ -34,9 +34,7 @@ def test_constructor__sets_immutables_and_defaults(registry, token, default_para
     assert registry.node_count() == 0
     assert registry.params() == default_params.as_tuple()
     assert registry.terms_count() == 1
-    version = registry.terms_version(0)
-    assert version.from_epoch == 0
-    assert version.terms == default_terms.as_tuple()
+    assert registry.epoch_terms(0) == default_terms.as_tuple()
     assert registry.meta_evidence_id() == 0
     assert registry.accounted() == 0
 

@@ -1,8 +1,10 @@
 """ComputeRegistry: on-chain receipt leaves and proofs match labeldao.receipts."""
 
+import boa
 import pytest
 from eth_utils import keccak
 
+from labeldao.boa_tools import deployer
 from labeldao.receipts import EpochReceipts, JobReceipt
 from tests.unit.registry.conftest import warp
 
@@ -21,30 +23,41 @@ def _receipts(node_id: int, epoch: int, n: int) -> list[JobReceipt]:
     ]
 
 
-def test_receipt_leaf__matches_python(registry):
+def test_receipt_leaf__matches_python(lens):
     receipt = _receipts(1, 1, 1)[0]
-    assert registry.receipt_leaf(receipt.as_row()) == receipt.leaf()
+    assert lens.receipt_leaf(receipt.as_row()) == receipt.leaf()
 
 
 @pytest.mark.parametrize("size", [1, 2, 5, 16])
 def test_verify_receipt__every_receipt_of_a_report__verifies(
-    registry, register, provider, clock, size
+    registry, lens, register, provider, clock, size
 ):
     node_id = register(provider)
     batch = EpochReceipts.of(node_id, 1, _receipts(node_id, 1, size))
     warp(clock.end(1))
     registry.report(node_id, 1, batch.work_units, 10_000, batch.root, sender=provider)
     for receipt in batch.receipts:
-        assert registry.verify_receipt(node_id, 1, receipt.as_row(), batch.proof(receipt))
+        assert lens.verify_receipt(node_id, 1, receipt.as_row(), batch.proof(receipt))
 
 
-def test_verify_receipt__forged_or_misplaced__fails(registry, register, provider, clock):
+def test_verify_receipt__forged_or_misplaced__fails(registry, lens, register, provider, clock):
     node_id = register(provider)
     batch = EpochReceipts.of(node_id, 1, _receipts(node_id, 1, 4))
     warp(clock.end(1))
     registry.report(node_id, 1, batch.work_units, 10_000, batch.root, sender=provider)
     honest = batch.receipts[0]
     forged = JobReceipt(**{**honest.__dict__, "work_units": honest.work_units * 100})
-    assert not registry.verify_receipt(node_id, 1, forged.as_row(), batch.proof(honest))
-    assert not registry.verify_receipt(node_id, 2, honest.as_row(), batch.proof(honest))
-    assert not registry.verify_receipt(node_id + 1, 1, honest.as_row(), batch.proof(honest))
+    assert not lens.verify_receipt(node_id, 1, forged.as_row(), batch.proof(honest))
+    assert not lens.verify_receipt(node_id, 2, honest.as_row(), batch.proof(honest))
+    assert not lens.verify_receipt(node_id + 1, 1, honest.as_row(), batch.proof(honest))
+
+
+def test_lens__without_registry__reverts():
+    with boa.reverts("lens: registry is the zero address"):
+        deployer("ComputeRegistryLens").deploy("0x" + "00" * 20)
+
+
+def test_lens__pending_reward__unknown_report_is_zero(lens, register, provider):
+    node_id = register(provider)
+    assert lens.REGISTRY() != "0x" + "00" * 20
+    assert lens.pending_reward(node_id, 1) == 0

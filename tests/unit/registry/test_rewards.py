@@ -18,13 +18,13 @@ def two_nodes(register, provider, provider2):
 
 
 def test_claim__pays_pro_rata_share_of_emission(
-    registry, two_nodes, file_report, token, provider, provider2, clock
+    registry, lens, two_nodes, file_report, token, provider, provider2, clock
 ):
     a, b = two_nodes
     file_report(provider, a, 1, units=300_000, uptime=10_000)
     file_report(provider2, b, 1, units=200_000, uptime=5_000)
     warp(clock.final_at(1, TERMS))
-    assert registry.pending_reward(a, 1) == reward(EMISSION, 300_000, 400_000)
+    assert lens.pending_reward(a, 1) == reward(EMISSION, 300_000, 400_000)
     paid = registry.claim(a, [1], sender=provider)
     (claimed,) = events(registry, "RewardClaimed")
     assert paid == EMISSION * 3 // 4
@@ -33,7 +33,7 @@ def test_claim__pays_pro_rata_share_of_emission(
     assert token.balanceOf(provider) == paid
     report = registry.report_of(a, 1)
     assert (report.claimed, report.reward) == (True, paid)
-    assert registry.pending_reward(a, 1) == 0
+    assert lens.pending_reward(a, 1) == 0
     assert registry.claim(b, [1], sender=provider2) == EMISSION // 4
     assert registry.epoch_total(1).rewarded == EMISSION
 
@@ -52,14 +52,14 @@ def test_claim__rounding__never_exceeds_emission(
 
 
 def test_claim__at_final_time__succeeds_one_second_before__reverts(
-    registry, two_nodes, file_report, provider, clock
+    registry, lens, two_nodes, file_report, provider, clock
 ):
     a, _ = two_nodes
     file_report(provider, a, 1)
     warp(clock.final_at(1, TERMS) - 1)
     with boa.reverts("registry: epoch not final"):
         registry.claim(a, [1], sender=provider)
-    assert registry.pending_reward(a, 1) == 0
+    assert lens.pending_reward(a, 1) == 0
     boa.env.time_travel(seconds=1)
     assert registry.claim(a, [1], sender=provider) == EMISSION
 
@@ -131,19 +131,20 @@ def test_claim__unknown_node__reverts(registry, provider):
 
 
 def test_claim__voided_report__reverts(
-    registry, two_nodes, file_report, open_challenge, arbitrator, provider, challenger, clock
+    registry, lens, two_nodes, file_report, open_challenge, arbitrator, provider, challenger, clock
 ):
     a, _ = two_nodes
     file_report(provider, a, 1)
     arbitrator.give_ruling(open_challenge(challenger, a, 1), 2)
     warp(clock.final_at(1, TERMS))
-    assert registry.pending_reward(a, 1) == 0
-    with boa.reverts("registry: report voided"):
+    assert lens.pending_reward(a, 1) == 0
+    with boa.reverts("registry: node convicted of fraud"):
         registry.claim(a, [1], sender=provider)
 
 
 def test_claim__challenged_report__waits_while_others_claim(
     registry,
+    lens,
     two_nodes,
     file_report,
     open_challenge,
@@ -159,9 +160,9 @@ def test_claim__challenged_report__waits_while_others_claim(
     dispute_id = open_challenge(challenger, b, 1)
     warp(clock.final_at(1, TERMS))
     assert registry.claim(a, [1], sender=provider) == EMISSION // 4
-    with boa.reverts("registry: report under challenge"):
+    with boa.reverts("registry: node under challenge"):
         registry.claim(b, [1], sender=provider2)
-    assert registry.pending_reward(b, 1) == 0
+    assert lens.pending_reward(b, 1) == 0
     arbitrator.give_ruling(dispute_id, 1)
     assert registry.claim(b, [1], sender=provider2) == EMISSION * 3 // 4
     assert registry.epoch_total(1).rewarded == EMISSION
@@ -187,8 +188,9 @@ def test_claim__fraud_ruled_before_final__share_goes_to_honest_nodes(
     assert registry.claim(a, [1], sender=provider) == EMISSION
 
 
-def test_claim__fraud_ruled_after_final__share_is_never_minted(
+def test_claim__fraud_ruled_after_final__honest_nodes_top_up(
     registry,
+    lens,
     two_nodes,
     file_report,
     open_challenge,
@@ -205,12 +207,25 @@ def test_claim__fraud_ruled_after_final__share_is_never_minted(
     dispute_id = open_challenge(challenger, b, 1)
     warp(clock.final_at(1, TERMS))
     supply = token.totalSupply()
+    # The honest node claims at finality, against a total that still
+    # counts the challenged units (it can only be paid too little)...
+    assert registry.claim(a, [1], sender=provider) == EMISSION // 4
+    with boa.reverts("registry: reward already claimed"):
+        registry.claim(a, [1], sender=provider)
+    # ...and the fraud ruling, however late, gives it the voided share.
+    warp(clock.final_at(1, TERMS) + 30 * DAY)
     arbitrator.give_ruling(dispute_id, 2)
     (ruled,) = [e for e in arbitrator.get_logs() if type(e).__name__ == "ReportRuled"]
-    assert ruled.units_removed == 0
-    assert registry.epoch_total(1).total_units == 400_000
-    assert registry.claim(a, [1], sender=provider) == EMISSION // 4
-    assert token.totalSupply() - supply == EMISSION // 4
+    assert ruled.units_removed == 300_000
+    assert registry.epoch_total(1).total_units == 100_000
+    assert lens.pending_reward(a, 1) == EMISSION - EMISSION // 4
+    assert registry.claim(a, [1], sender=provider) == EMISSION - EMISSION // 4
+    (claimed,) = events(registry, "RewardClaimed")
+    assert (claimed.amount, claimed.entitled) == (EMISSION - EMISSION // 4, EMISSION)
+    assert registry.report_of(a, 1).reward == EMISSION
+    assert token.totalSupply() - supply == EMISSION == registry.epoch_total(1).rewarded
+    with boa.reverts("registry: reward already claimed"):
+        registry.claim(a, [1], sender=provider)
 
 
 def test_claim__uptime_scales_reward_not_stake(

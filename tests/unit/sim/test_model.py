@@ -295,12 +295,27 @@ def test_registry__fraud_before_final__slashes_splits_voids():
     m.challenge(1, 1, "dog", dispute_id=0)
     assert m.balance("court") == 30 * L
     m.rule_report(1, 1, 2, now=3 * DAY)
-    # 25 % of 400 = 100: 50 + the 500 bond to the challenger, 50 to the treasury
-    assert m.registry_credits == {"dog": 550 * L, "treasury": 50 * L}
+    # 25 % of 400 = 100: the 30 fee back, half of the other 70 and the 500
+    # bond to the challenger; 35 to the treasury
+    assert m.registry_credits == {"dog": 565 * L, "treasury": 35 * L}
     assert m.nodes[1].stake == 300 * L and not m.nodes[1].active
+    assert m.nodes[1].convicted
     assert m.epoch_units[1] == 3_000  # the voided units leave the denominator
     assert m.claim(0, [1]) == 1_000 * L
     assert m.conservation() == []  # the court holds the unexecuted round's fee
+
+
+def test_registry__fraud_after_final__honest_node_tops_up():
+    m = _model()
+    _nodes(m)
+    m.challenge(1, 1, "dog", dispute_id=0)
+    assert m.claimable_epochs(0, now=6 * DAY) == [1]  # not held by another's challenge
+    assert m.claimable_epochs(1, now=6 * DAY) == []
+    assert m.claim(0, [1]) == 1_000 * L * 3_000 // 4_000
+    m.rule_report(1, 1, 2, now=20 * DAY)
+    assert m.claimable_epochs(0, now=20 * DAY) == [1]
+    assert m.claim(0, [1]) == 1_000 * L - 1_000 * L * 3_000 // 4_000
+    assert m.claimable_epochs(1, now=20 * DAY) == []  # convicted
 
 
 def test_registry__challenge_rejected__bond_to_the_provider():
