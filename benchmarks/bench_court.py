@@ -69,6 +69,8 @@ PARAMS = (
     600,  # commit_period
     600,  # reveal_period
     600,  # appeal_period
+    3_600,  # draw_timeout
+    10_000,  # max_dispute_lock_bps: the bench locks what it needs
 )
 
 
@@ -85,8 +87,13 @@ class CourtBench:
         self.token.grantRole(self.token.MINTER_ROLE(), boa.env.eoa)
         self.randomness = deployer("PrevrandaoRandomness").deploy(1)
         self.treasury = boa.env.generate_address("bench-treasury")
+        self.lens = deployer("QualityCourtLens").deploy()
         self.court = deployer("QualityCourt").deploy(
-            self.token.address, self.treasury, self.randomness.address, EPOCH_BLOCKS
+            self.token.address,
+            self.treasury,
+            self.randomness.address,
+            EPOCH_BLOCKS,
+            self.lens.address,
         )
         self.court.grantRole(self.court.PARAMS_ROLE(), boa.env.eoa)
         self.court.set_params((*PARAMS, self.randomness.address))

@@ -47,6 +47,7 @@ from .interfaces import IQualityCourt
 implements: IQualityCourt
 
 from .interfaces import IArbitrable
+from .interfaces import IQualityCourtLens
 from .interfaces import IEvidence
 from .interfaces import IRandomness
 
@@ -114,15 +115,7 @@ MAX_DRAW_BATCH: constant(uint256) = 64
 # @dev Most settlement steps per `execute` call (two per juror).
 MAX_EXECUTE_BATCH: constant(uint256) = 128
 
-# @dev Parameter bounds.
-MIN_JUROR_STAKE_FLOOR: constant(uint256) = 10**18
-MIN_JUROR_STAKE_CEILING: constant(uint256) = 10**27
-MAX_NON_REVEAL_MULTIPLIER_BPS: constant(uint256) = 10 * _BPS
-MIN_UNSTAKE_DELAY: constant(uint256) = 60
-MAX_UNSTAKE_DELAY: constant(uint256) = 365 * 86_400
-MAX_FEE_PER_JUROR: constant(uint256) = 10**24
-MIN_PERIOD: constant(uint256) = 60
-MAX_PERIOD: constant(uint256) = 30 * 86_400
+# @dev Parameter bounds: see `QualityCourtLens.check_params`; the epoch's here.
 MIN_EPOCH_BLOCKS: constant(uint256) = 4
 MAX_EPOCH_BLOCKS: constant(uint256) = 2**32
 
@@ -136,6 +129,8 @@ _DEFAULT_MAX_PANEL: constant(uint256) = 511
 _DEFAULT_MAX_ROUNDS: constant(uint256) = 5
 _DEFAULT_FEE_PER_JUROR: constant(uint256) = 10 * 10**18
 _DEFAULT_PERIOD: constant(uint256) = 2 * 86_400
+_DEFAULT_DRAW_TIMEOUT: constant(uint256) = 3 * 86_400
+_DEFAULT_MAX_DISPUTE_LOCK_BPS: constant(uint256) = 5_000
 
 # @dev Masks.
 _MASK16: constant(uint256) = 2**16 - 1
@@ -181,7 +176,8 @@ _MASK24: constant(uint256) = 2**24 - 1
 
 # @dev Round timetable, one slot: panel (0..15) | drawn (16..31) | jurors
 # (32..47) | choices (48..55) | commit start (56..95) | reveal start
-# (96..135) | appeal start (136..175) | appeal end (176..215).
+# (96..135) | appeal start (136..175) | appeal end (176..215) | draw
+# deadline on the court clock (216..254) | closed undrawn (255).
 _TIMETABLE_DRAWN_SHIFT: constant(uint256) = 16
 _TIMETABLE_JURORS_SHIFT: constant(uint256) = 32
 _TIMETABLE_CHOICES_SHIFT: constant(uint256) = 48
@@ -189,6 +185,11 @@ _TIMETABLE_COMMIT_SHIFT: constant(uint256) = 56
 _TIMETABLE_REVEAL_SHIFT: constant(uint256) = 96
 _TIMETABLE_APPEAL_SHIFT: constant(uint256) = 136
 _TIMETABLE_APPEAL_END_SHIFT: constant(uint256) = 176
+_TIMETABLE_DEADLINE_SHIFT: constant(uint256) = 216
+_MASK39: constant(uint256) = 2**39 - 1
+_TIMETABLE_CLOSED: constant(uint256) = 1 << 255
+# The four dates (bits 56..215), which `_schedule` writes.
+_TIMETABLE_DATES: constant(uint256) = 2**216 - 2**56
 
 # @dev Round draw state, one slot: evidence end (0..39) | snapshot epoch
 # of the pending request (40..103) | draw attempts (104..135) | seat lock
@@ -234,6 +235,10 @@ struct RoundBook:
 
 # @dev The LDAO token: stakes, fees and rewards.
 TOKEN: public(immutable(address))
+
+# @dev The lens: parameter bounds (`set_params` calls its `check_params`)
+# and the views derived from the court's (docs/decisions.md, "Code size").
+LENS: public(immutable(address))
 
 # @dev Receives slashed tokens and fees of rounds with no coherent juror.
 treasury: public(address)
@@ -281,6 +286,15 @@ _fundings: HashMap[uint256, IQualityCourt.Funding]
 
 # @dev Juror records (layout above).
 _jurors: HashMap[address, uint256]
+
+# @dev The parties of each dispute, never seated on its panels.
+parties: public(HashMap[uint256, IQualityCourt.Parties])
+
+# @dev The court clock's pause record, one slot: seconds spent paused
+# before the current pause (bits 0..39) | start of the current pause
+# (40..79, zero when not paused). The court clock (`_court_clock`) stands
+# still while the court is paused, so no draw deadline runs out in a pause.
+_pause_clock: uint256
 
 # @dev Per account, one slot: what `withdraw` owes it (rewards, refunds,
 # treasury income) and the unlock time of its pending stake (layout above).
@@ -348,6 +362,21 @@ event DrawSkipped:
     round: uint256
     juror: address
     attempt: uint256
+
+# @dev The parties of a dispute (from its extra data), never seated on it.
+event DisputeParties:
+    dispute_id: indexed(uint256)
+    payer: indexed(address)
+    other: indexed(address)
+
+# @dev A round not fully drawn by its draw deadline was closed: round 0
+# ends the dispute with ruling 0; an appeal round fails and the previous
+# round's ruling stands. Its fee went back to `refunded_to`.
+event RoundClosed:
+    dispute_id: indexed(uint256)
+    round: uint256
+    refunded_to: indexed(address)
+    refund: uint256
 
 # @dev A round's panel is complete: its timetable.
 event PanelDrawn:
@@ -431,7 +460,7 @@ event TreasuryChanged:
 # ---------------------------------------------------------------------------
 
 @deploy
-def __init__(token_: address, treasury_: address, randomness_: address, epoch_blocks_: uint256):
+def __init__(token_: address, treasury_: address, randomness_: address, epoch_blocks_: uint256, lens_: address):
     """
     @dev Deploys the court with default parameters (7-day unstake delay,
          3-seat panels, 2-day periods, ...; see `params(params_version())`). The
@@ -443,11 +472,15 @@ def __init__(token_: address, treasury_: address, randomness_: address, epoch_bl
     @param epoch_blocks_ The length of a stake-snapshot epoch in blocks,
            `MIN_EPOCH_BLOCKS` to `MAX_EPOCH_BLOCKS`; it must exceed the
            randomness delay plus the time keepers need to draw a panel.
+    @param lens_ The `QualityCourtLens` (deployed first; it checks every
+           later parameter version).
     """
     assert token_ != empty(address), "court: token is the zero address"
     assert treasury_ != empty(address), "court: treasury is zero address"
     assert epoch_blocks_ >= MIN_EPOCH_BLOCKS and epoch_blocks_ <= MAX_EPOCH_BLOCKS, "court: epoch length out of range"
+    assert lens_.is_contract, "court: lens not a contract"
     TOKEN = token_
+    LENS = lens_
     access_control.__init__()
     pausable.__init__()
     sortition.__init__(epoch_blocks_)
@@ -467,6 +500,8 @@ def __init__(token_: address, treasury_: address, randomness_: address, epoch_bl
             commit_period=_DEFAULT_PERIOD,
             reveal_period=_DEFAULT_PERIOD,
             appeal_period=_DEFAULT_PERIOD,
+            draw_timeout=_DEFAULT_DRAW_TIMEOUT,
+            max_dispute_lock_bps=_DEFAULT_MAX_DISPUTE_LOCK_BPS,
             randomness=randomness_,
         )
     )
@@ -583,13 +618,17 @@ def createDispute(choices: uint256, extra_data: Bytes[256]) -> uint256:
     """
     @dev Creates a dispute for the calling arbitrable and pulls
          `arbitrationCost` LDAO from it (approve the court first). The
-         first round's randomness is requested at once. Paused with the
-         other entries.
+         first round's randomness is requested at once. Never paused: an
+         arbitrable's own deadlines must not run out because the court
+         is paused.
     @param choices The number of choices, 2 to `MAX_CHOICES`.
-    @param extra_data Ignored (reserved for sub-courts).
+    @param extra_data `abi_encode(payer, other_party)` then the
+           arbitrable's own bytes (ignored). The two parties are never
+           seated on the dispute; `payer` gets the fee back if the dispute
+           is closed undrawn. Shorter than 64 bytes: no parties known, the
+           arbitrable is the payer.
     @return uint256 The id of the new dispute (ids start at 0).
     """
-    pausable._require_not_paused()
     self._require(choices >= 2 and choices <= MAX_CHOICES, "court: choices out of range")
     version: uint256 = self.params_version
     panel: uint256 = self.params[version].panel_size
@@ -600,6 +639,12 @@ def createDispute(choices: uint256, extra_data: Bytes[256]) -> uint256:
         convert(msg.sender, uint256) | (version << _DISPUTE_VERSION_SHIFT) | (1 << _DISPUTE_ROUNDS_SHIFT) | (choices << _DISPUTE_CHOICES_SHIFT)
     )
     log IArbitrator.DisputeCreation(dispute_id=dispute_id, arbitrable=msg.sender)
+    payer: address = msg.sender
+    other: address = empty(address)
+    if len(extra_data) >= 64:
+        payer, other = abi_decode(slice(extra_data, 0, 64), (address, address))
+    self.parties[dispute_id] = IQualityCourt.Parties(payer=payer, other=other)
+    log DisputeParties(dispute_id=dispute_id, payer=payer, other=other)
     log DisputeCreated(dispute_id=dispute_id, arbitrable=msg.sender, choices=choices, params_version=version, fee=fee)
     self._open_round(dispute_id, 0, panel, choices, fee, version)
     if fee != 0:
@@ -644,7 +689,13 @@ def appeal(dispute_id: uint256, extra_data: Bytes[256]):
     key: uint256 = (dispute_id << 8) | round
     timetable: uint256 = self._timetables[key]
     panel: uint256 = timetable & _MASK16
-    self._require(not self._is_last_round(round, panel, version), "court: no more appeals")
+    # The appeal window was fixed when the panel was drawn (`_schedule`):
+    # none for the last round allowed.
+    self._require(
+        (timetable >> _TIMETABLE_APPEAL_SHIFT) & _MASK40 != (timetable >> _TIMETABLE_APPEAL_END_SHIFT) & _MASK40
+        or (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16 < panel,
+        "court: no more appeals",
+    )
     self._require(self._period(timetable) == PERIOD_APPEAL, "court: not in appeal period")
     funding: IQualityCourt.Funding = self._fundings[key]
     self._require(side != funding.side_a, "court: side already funded")
@@ -782,8 +833,12 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
          snapshot of the epoch in which the round's randomness was
          requested; if that epoch is over, this call requests new
          randomness (a new snapshot) and draws nothing. An attempt that
-         lands on a leaf which cannot cover the seat lock (no owner, or
-         too little free or snapshot stake) is skipped.
+         lands on a party of the dispute, or on a leaf which cannot cover
+         the seat lock (no owner, or too little free or snapshot stake),
+         is skipped. Refused while the court's drawable stake, the
+         parties' left out, is too little for the panel: the whole
+         panel's locks must stay within `max_dispute_lock_bps` of it
+         (see `close_undrawn` for a round never drawn).
     @param dispute_id The dispute.
     @param max_seats The most attempts in this call, 1 to `MAX_DRAW_BATCH`.
     @return uint256 The number of seats drawn.
@@ -806,9 +861,21 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
     seed: uint256 = extcall IRandomness(source).receive_randomness(self._requests[key])
     self._require(seed != 0, "court: randomness not ready")
     total: uint256 = sortition._snapshot_total()
-    self._require(total != 0, "court: no drawable stake")
-
     seat_lock: uint256 = (state >> _DRAW_SEAT_LOCK_SHIFT) & _MASK96
+    payer: address = self.parties[dispute_id].payer
+    other: address = self.parties[dispute_id].other
+    # The stake this round can be drawn from: the snapshot without the
+    # parties' stake, plus the seats it drew already (they left the
+    # snapshot when locked). Its panel may lock at most
+    # `max_dispute_lock_bps` of it.
+    available: uint256 = total - self._snapshot_stake(payer) + drawn * seat_lock
+    if other != payer:
+        available -= self._snapshot_stake(other)
+    self._require(
+        available * self.params[version].max_dispute_lock_bps >= panel * seat_lock * _BPS,
+        "court: too little drawable stake",
+    )
+
     attempts: uint256 = (state >> _DRAW_ATTEMPTS_SHIFT) & _MASK32
     jurors: uint256 = (timetable >> _TIMETABLE_JURORS_SHIFT) & _MASK16
     seats_drawn: uint256 = 0
@@ -821,6 +888,8 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
         attempts += 1
         if (
             juror == empty(address)
+            or juror == payer
+            or juror == other
             or sortition._value(position) < seat_lock
             or sortition._snapshot_value(position) < seat_lock
         ):
@@ -854,6 +923,42 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
     self._timetables[key] = timetable
     self._draw_states[key] = (state & ~(_MASK32 << _DRAW_ATTEMPTS_SHIFT)) | (attempts << _DRAW_ATTEMPTS_SHIFT)
     return seats_drawn
+
+
+@external
+@nonreentrant
+def close_undrawn(dispute_id: uint256):
+    """
+    @dev Closes the current round of a dispute whose panel was not fully
+         drawn by its draw deadline (anyone): `evidence_period +
+         draw_timeout` after the round opened, on the court clock, which
+         stands still while the court is paused. The round's fee is
+         credited back (`withdraw`) to whoever paid it: the payer named in
+         the extra data for round 0, the funder who raised the appeal for
+         an appeal round. Round 0: the dispute ends with ruling 0 (refused
+         to arbitrate; `execute_ruling` delivers it). An appeal round: the
+         appeal fails, the previous round's ruling stands and both appeal
+         deposits go back to their funders. Seats already drawn are
+         released without reward or penalty by `execute`.
+    @param dispute_id The dispute.
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    round: uint256 = unsafe_sub((record >> _DISPUTE_ROUNDS_SHIFT) & 255, 1)
+    key: uint256 = (dispute_id << 8) | round
+    timetable: uint256 = self._timetables[key]
+    self._require(
+        (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16 < timetable & _MASK16 and timetable & _TIMETABLE_CLOSED == 0,
+        "court: panel already drawn",
+    )
+    self._require(self._court_clock() >= (timetable >> _TIMETABLE_DEADLINE_SHIFT) & _MASK39, "court: draw deadline not over")
+    self._timetables[key] = timetable | _TIMETABLE_CLOSED
+    refunded_to: address = self.parties[dispute_id].payer
+    if round != 0:
+        refunded_to = self._fundings[key - 1].funder_b
+    refund: uint256 = self._books[key].fee
+    self._books[key].fee = 0
+    self._accounts[refunded_to] += refund
+    log RoundClosed(dispute_id=dispute_id, round=round, refunded_to=refunded_to, refund=refund)
 
 
 # ---------------------------------------------------------------------------
@@ -956,8 +1061,14 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
     if book.cursor == 0:
         self._return_appeal_funds(dispute_id, round, key, ruling)
     tally: uint256 = self._tallies[key]
+    timetable: uint256 = self._timetables[key]
+    # A round closed undrawn judged nothing: every seat is released, with
+    # no reward (its fee went back to its payer) and no penalty.
+    closed: bool = timetable & _TIMETABLE_CLOSED != 0
     coherent_seats: uint256 = 0
-    if tied:
+    if closed:
+        coherent_seats = (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16
+    elif tied:
         coherent_seats = self._revealed_seats(tally)
     else:
         coherent_seats = (tally >> (16 * jury_ruling)) & _MASK16
@@ -974,7 +1085,9 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
             index = book.cursor - jurors
         juror: address = self._round_juror(key, index)
         vote: uint256 = self._votes[key][juror]
-        coherent: bool = vote & _VOTE_REVEALED != 0 and (tied or (vote >> _VOTE_CHOICE_SHIFT) & 255 == jury_ruling)
+        coherent: bool = closed or (
+            vote & _VOTE_REVEALED != 0 and (tied or (vote >> _VOTE_CHOICE_SHIFT) & 255 == jury_ruling)
+        )
         if first_pass and not coherent:
             book.slashed += self._penalize(dispute_id, round, key, juror, vote, seat_lock, multiplier)
         elif not first_pass and coherent:
@@ -1046,8 +1159,9 @@ def set_params(new_params: IQualityCourt.Params):
          10,000; `non_reveal_multiplier_bps` 10,000 to 100,000;
          `unstake_delay` 1 minute to 365 days; `panel_size` 1 to
          `max_panel`; `max_panel` up to `MAX_PANEL` (1,023); `max_rounds` 1 to
-         `MAX_ROUNDS` (10); `fee_per_juror` up to 10**6 LDAO; every period 1
-         minute to 30 days; `randomness` a contract.
+         `MAX_ROUNDS` (10); `fee_per_juror` up to 10**6 LDAO; every period
+         and `draw_timeout` 1 minute to 30 days; `max_dispute_lock_bps` 1
+         to 10,000; `randomness` a contract.
     @param new_params The parameters.
     """
     access_control._check_role(PARAMS_ROLE, msg.sender)
@@ -1070,21 +1184,27 @@ def set_treasury(new_treasury: address):
 @external
 def pause():
     """
-    @dev Pauses entries: `stake` and `createDispute` (GUARDIAN_ROLE).
-         Unstaking, withdrawals, drawing, voting, appeals, execution and
-         rulings keep working.
+    @dev Pauses `stake` (GUARDIAN_ROLE) and stops the court clock, so no
+         draw deadline runs out during the pause. Everything else keeps
+         working, with its deadlines: `createDispute` (an arbitrable's own
+         deadlines run), drawing, commit, reveal, appeals, closing,
+         execution, rulings, unstaking and withdrawals.
     """
     access_control._check_role(GUARDIAN_ROLE, msg.sender)
     pausable._pause()
+    self._pause_clock = self._pause_clock | (block.timestamp << 40)
 
 
 @external
 def unpause():
     """
-    @dev Lifts the pause (GUARDIAN_ROLE).
+    @dev Lifts the pause (GUARDIAN_ROLE); the court clock runs again,
+         every draw deadline moved by the pause's length.
     """
     access_control._check_role(GUARDIAN_ROLE, msg.sender)
     pausable._unpause()
+    clock: uint256 = self._pause_clock
+    self._pause_clock = (clock & _MASK40) + block.timestamp - (clock >> 40)
 
 
 # ---------------------------------------------------------------------------
@@ -1132,29 +1252,31 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
 
 @external
 @view
-def juror_round(dispute_id: uint256, round: uint256, juror: address) -> IQualityCourt.JurorRound:
+def round_slots(dispute_id: uint256, round: uint256, juror: address) -> (uint256, uint256, uint256):
     """
-    @dev Returns a juror's seats in a round, the stake they lock, the vote
-         and whether the round has settled them.
+    @dev Returns a round's packed records for the lens (`QualityCourtLens`
+         decodes them: `juror_round`, `votes`, `draw_deadline`).
     @param dispute_id The dispute.
     @param round The round.
-    @param juror The juror.
-    @return JurorRound The record (`commitment_prefix` holds the top 224
-            bits of the commitment, its low 32 bits zero).
+    @param juror The juror whose vote record is returned.
+    @return uint256 The juror's vote record.
+    @return uint256 The round's tally.
+    @return uint256 The round's timetable.
     """
     key: uint256 = self._round_key(dispute_id, round)
-    vote: uint256 = self._votes[key][juror]
-    seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
-    seat_lock: uint256 = (self._draw_states[key] >> _DRAW_SEAT_LOCK_SHIFT) & _MASK96
-    return IQualityCourt.JurorRound(
-        seats=seats,
-        locked=0 if vote & _VOTE_SETTLED != 0 else seats * seat_lock,
-        committed=vote & _VOTE_COMMITTED != 0,
-        revealed=vote & _VOTE_REVEALED != 0,
-        choice=(vote >> _VOTE_CHOICE_SHIFT) & 255,
-        settled=vote & _VOTE_SETTLED != 0,
-        commitment_prefix=convert(vote & _VOTE_COMMITMENT_MASK, bytes32),
-    )
+    return (self._votes[key][juror], self._tallies[key], self._timetables[key])
+
+
+@external
+@view
+def court_clock() -> uint256:
+    """
+    @dev Returns the court clock: seconds not spent paused. Draw deadlines
+         are on it (`QualityCourtLens.draw_deadline` turns them into
+         timestamps).
+    @return uint256 The court time.
+    """
+    return self._court_clock()
 
 
 @external
@@ -1218,20 +1340,6 @@ def dispute_info(dispute_id: uint256) -> IQualityCourt.DisputeInfo:
 
 @external
 @view
-def votes(dispute_id: uint256, round: uint256, choice: uint256) -> uint256:
-    """
-    @dev Returns the revealed seats for a choice in a round.
-    @param dispute_id The dispute.
-    @param round The round.
-    @param choice The choice (0 to `MAX_CHOICES`).
-    @return uint256 The seats that revealed `choice`.
-    """
-    self._require(choice <= MAX_CHOICES, "court: invalid choice")
-    return (self._tallies[self._round_key(dispute_id, round)] >> (16 * choice)) & _MASK16
-
-
-@external
-@view
 def round_juror(dispute_id: uint256, round: uint256, index: uint256) -> address:
     """
     @dev Returns the `index`-th distinct juror of a round (by first seat).
@@ -1257,26 +1365,6 @@ def funding(dispute_id: uint256, round: uint256) -> IQualityCourt.Funding:
 
 @external
 @view
-def round_balance(dispute_id: uint256, round: uint256) -> uint256:
-    """
-    @dev Returns the tokens the court still holds for a round: the part of
-         its pool (fee plus slashed stake) not yet credited, plus the appeal
-         deposit collected in its appeal period and not yet returned. Zero
-         once the round is executed: tokens in equal tokens out.
-    @param dispute_id The dispute.
-    @param round The round.
-    @return uint256 The amount in LDAO base units.
-    """
-    key: uint256 = self._round_key(dispute_id, round)
-    book: RoundBook = self._books[key]
-    held: uint256 = book.fee + book.slashed - book.rewarded - book.to_treasury
-    if book.cursor == 0 and self._fundings[key].side_a != 0:
-        held += self._fundings[key].cost
-    return held
-
-
-@external
-@view
 def claimable(account: address) -> uint256:
     """
     @dev Returns what `withdraw` owes an account besides matured stake:
@@ -1285,18 +1373,6 @@ def claimable(account: address) -> uint256:
     @return uint256 The amount in LDAO base units.
     """
     return self._accounts[account] & _CLAIMABLE_MASK
-
-
-@external
-@view
-def open_rounds(juror: address) -> uint256:
-    """
-    @dev Returns the rounds in which a juror holds seats not settled yet
-         (why their stake is locked).
-    @param juror The juror.
-    @return uint256 The number of rounds.
-    """
-    return (self._jurors[juror] >> _JUROR_ROUNDS_SHIFT) & _MASK40
 
 
 @external
@@ -1414,6 +1490,37 @@ def _round_juror(key: uint256, index: uint256) -> address:
 
 
 @internal
+@view
+def _court_clock() -> uint256:
+    """
+    @dev Returns the court clock: seconds of time not spent paused
+         (`block.timestamp` minus every pause's length, the current one
+         included). Draw deadlines are on this clock.
+    @return uint256 The court time.
+    """
+    clock: uint256 = self._pause_clock
+    now: uint256 = block.timestamp
+    if clock >> 40 != 0:
+        now = clock >> 40
+    return now - (clock & _MASK40)
+
+
+@internal
+@view
+def _snapshot_stake(account: address) -> uint256:
+    """
+    @dev Returns an account's stake in this epoch's draw snapshot (zero
+         without a leaf).
+    @param account The account.
+    @return uint256 The snapshot stake.
+    """
+    leaf: uint256 = self._jurors[account] >> _JUROR_LEAF_SHIFT
+    if leaf == 0:
+        return 0
+    return sortition._snapshot_value(unsafe_sub(leaf, 1))
+
+
+@internal
 @pure
 def _arbitrable(record: uint256) -> address:
     """
@@ -1428,13 +1535,25 @@ def _arbitrable(record: uint256) -> address:
 @view
 def _is_last_round(round: uint256, panel: uint256, version: uint256) -> bool:
     """
-    @dev Returns whether a round can no longer be appealed.
+    @dev Returns whether a round can no longer be appealed: the last
+         round allowed, a next panel above `max_panel`, or one that would
+         take this dispute's locks (all its rounds, the next one included)
+         above `max_dispute_lock_bps` of the court's stake (free stake
+         plus this dispute's locks). `_schedule` decides it when the panel
+         is complete, so no later change of stake can stop a side from
+         being funded after the other was.
     @param round The round.
     @param panel Its panel size.
     @param version The dispute's parameter version.
     @return bool True for the last round allowed.
     """
-    return round + 1 >= self.params[version].max_rounds or 2 * panel + 1 > self.params[version].max_panel
+    if round + 1 >= self.params[version].max_rounds or 2 * panel + 1 > self.params[version].max_panel:
+        return True
+    seat_lock: uint256 = self.params[version].min_juror_stake * self.params[version].alpha_bps // _BPS
+    # Panels double plus one: rounds 0..round hold 2 * panel - p0 - round seats.
+    held: uint256 = (2 * panel - self.params[version].panel_size - round) * seat_lock
+    after: uint256 = held + (2 * panel + 1) * seat_lock
+    return after * _BPS > self.params[version].max_dispute_lock_bps * (sortition._total() + held)
 
 
 @internal
@@ -1445,6 +1564,8 @@ def _period(timetable: uint256) -> uint256:
     @param timetable The packed timetable.
     @return uint256 The period (PERIOD_*).
     """
+    if timetable & _TIMETABLE_CLOSED != 0:
+        return PERIOD_EXECUTION
     if (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16 < timetable & _MASK16:
         return PERIOD_EVIDENCE
     now: uint256 = block.timestamp
@@ -1525,6 +1646,8 @@ def _final_ruling(dispute_id: uint256, record: uint256) -> (uint256, uint256, bo
          funded in the last round's appeal period: it wins by default.
     @param dispute_id The dispute.
     @param record The packed dispute record.
+         A last round closed undrawn defers to the round before it (ruling
+         0 for round 0).
     @return uint256 The final ruling (what the arbitrable receives).
     @return uint256 The jury's ruling (what coherence is judged against).
     @return bool Whether the jury's vote was tied.
@@ -1532,8 +1655,15 @@ def _final_ruling(dispute_id: uint256, record: uint256) -> (uint256, uint256, bo
     last: uint256 = self._last_key(dispute_id, record)
     jury_ruling: uint256 = 0
     tied: bool = False
-    jury_ruling, tied = self._plurality(self._tallies[last], (record >> _DISPUTE_CHOICES_SHIFT) & 255)
     lone_side: uint256 = self._fundings[last].side_a
+    if self._timetables[last] & _TIMETABLE_CLOSED != 0:
+        # Closed undrawn: round 0 refuses to arbitrate; after a failed
+        # appeal the previous round's jury ruling stands.
+        if last & 255 == 0:
+            return (0, 0, False)
+        last -= 1
+        lone_side = 0
+    jury_ruling, tied = self._plurality(self._tallies[last], (record >> _DISPUTE_CHOICES_SHIFT) & 255)
     if lone_side != 0 and lone_side != jury_ruling:
         return (lone_side, jury_ruling, tied)
     return (jury_ruling, jury_ruling, tied)
@@ -1576,7 +1706,8 @@ def _open_round(dispute_id: uint256, round: uint256, panel: uint256, choices: ui
     @param version The dispute's parameter version.
     """
     key: uint256 = (dispute_id << 8) | round
-    self._timetables[key] = panel | (choices << _TIMETABLE_CHOICES_SHIFT)
+    deadline: uint256 = self._court_clock() + self.params[version].evidence_period + self.params[version].draw_timeout
+    self._timetables[key] = panel | (choices << _TIMETABLE_CHOICES_SHIFT) | (deadline << _TIMETABLE_DEADLINE_SHIFT)
     self._tallies[key] = _TALLY_MARKER
     self._books[key].fee = fee
     evidence_end: uint256 = block.timestamp + self.params[version].evidence_period
@@ -1638,7 +1769,7 @@ def _schedule(dispute_id: uint256, round: uint256, timetable: uint256, state: ui
     if not last:
         log IArbitrator.AppealPossible(dispute_id=dispute_id, arbitrable=self._arbitrable(self._disputes[dispute_id]))
     return (
-        (timetable & (2**_TIMETABLE_COMMIT_SHIFT - 1))
+        (timetable & ~_TIMETABLE_DATES)
         | (commit_start << _TIMETABLE_COMMIT_SHIFT)
         | (reveal_start << _TIMETABLE_REVEAL_SHIFT)
         | (appeal_start << _TIMETABLE_APPEAL_SHIFT)
@@ -1760,7 +1891,8 @@ def _return_appeal_funds(dispute_id: uint256, round: uint256, key: uint256, ruli
          alone (no appeal was raised) gets its deposit back. After a raised
          appeal one deposit paid the next round's jurors; the other goes
          to the funder of the side that finally won, or is shared by the
-         two funders when neither side won.
+         two funders when neither side won; both come back when the
+         appeal round was closed undrawn.
     @param dispute_id The dispute.
     @param round The round whose appeal period collected the funds.
     @param key The round's storage key.
@@ -1769,7 +1901,10 @@ def _return_appeal_funds(dispute_id: uint256, round: uint256, key: uint256, ruli
     appeal_funding: IQualityCourt.Funding = self._fundings[key]
     if appeal_funding.side_a == 0:
         return
-    if appeal_funding.side_b == 0 or ruling == appeal_funding.side_a:
+    # An appeal whose round was closed undrawn failed: the deposit held
+    # here goes back to the first funder (the other one got the round's
+    # fee back at the close).
+    if appeal_funding.side_b == 0 or ruling == appeal_funding.side_a or self._timetables[key + 1] & _TIMETABLE_CLOSED != 0:
         self._credit_refund(dispute_id, round, appeal_funding.funder_a, appeal_funding.cost)
     elif ruling == appeal_funding.side_b:
         self._credit_refund(dispute_id, round, appeal_funding.funder_b, appeal_funding.cost)
@@ -1795,32 +1930,11 @@ def _credit_refund(dispute_id: uint256, round: uint256, funder: address, amount:
 @internal
 def _store_params(new_params: IQualityCourt.Params):
     """
-    @dev Checks parameters against their bounds and writes them as a new
-         version.
+    @dev Checks parameters against their bounds (the lens's
+         `check_params`) and writes them as a new version.
     @param new_params The parameters.
     """
-    self._require(
-        new_params.min_juror_stake >= MIN_JUROR_STAKE_FLOOR and new_params.min_juror_stake <= MIN_JUROR_STAKE_CEILING,
-        "court: min stake out of range",
-    )
-    self._require(new_params.alpha_bps >= 1 and new_params.alpha_bps <= _BPS, "court: alpha out of range")
-    self._require(
-        new_params.non_reveal_multiplier_bps >= _BPS and new_params.non_reveal_multiplier_bps <= MAX_NON_REVEAL_MULTIPLIER_BPS,
-        "court: multiplier out of range",
-    )
-    self._require(
-        new_params.unstake_delay >= MIN_UNSTAKE_DELAY and new_params.unstake_delay <= MAX_UNSTAKE_DELAY,
-        "court: delay out of range",
-    )
-    self._require(new_params.max_panel >= 1 and new_params.max_panel <= MAX_PANEL, "court: max panel out of range")
-    self._require(new_params.panel_size >= 1 and new_params.panel_size <= new_params.max_panel, "court: panel size out of range")
-    self._require(new_params.max_rounds >= 1 and new_params.max_rounds <= MAX_ROUNDS, "court: max rounds out of range")
-    self._require(new_params.fee_per_juror <= MAX_FEE_PER_JUROR, "court: fee out of range")
-    self._require(new_params.evidence_period >= MIN_PERIOD and new_params.evidence_period <= MAX_PERIOD, "court: evidence out of range")
-    self._require(new_params.commit_period >= MIN_PERIOD and new_params.commit_period <= MAX_PERIOD, "court: commit out of range")
-    self._require(new_params.reveal_period >= MIN_PERIOD and new_params.reveal_period <= MAX_PERIOD, "court: reveal out of range")
-    self._require(new_params.appeal_period >= MIN_PERIOD and new_params.appeal_period <= MAX_PERIOD, "court: appeal out of range")
-    self._require(new_params.randomness.is_contract, "court: randomness not a contract")
+    assert staticcall IQualityCourtLens(LENS).check_params(new_params)
     version: uint256 = self._params_count
     self._params_count = version + 1
     self.params[version] = new_params

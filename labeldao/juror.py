@@ -3,7 +3,7 @@ do now, and why not.
 
 The juror CLI (`ape run court ...`, scripts/court.py) is a thin layer over
 `CourtClient`. The client reads the court's views (`juror_status`,
-`juror_round`, `round_info`, `dispute_info`, ...), checks every action
+`round_info`, `dispute_info`, ... and the lens's `juror_round`), checks every action
 before it is sent (period, seat, stake, funding window) and says what is
 wrong and when it becomes possible, with dates from the chain's clock. It
 runs on any `Backend`: Ape (`labeldao.ape_backend.ApeBackend`, the CLI) or
@@ -99,6 +99,8 @@ class Params:
     commit_period: int
     reveal_period: int
     appeal_period: int
+    draw_timeout: int
+    max_dispute_lock_bps: int
     randomness: str
 
     @property
@@ -305,8 +307,10 @@ REVERT_MESSAGES = {
     "court: panel already drawn": "the panel is already complete",
     "court: randomness not ready": "the randomness of this round is not ready yet: "
     "try again in a few blocks",
-    "court: no drawable stake": "no stake is drawable in this epoch's snapshot; "
-    "stake counts from the next snapshot epoch",
+    "court: too little drawable stake": "the stake drawable in this epoch's snapshot (the "
+    "parties' left out) is too little for this panel; stake counts from the next snapshot "
+    "epoch, and the round can be closed once its draw deadline is over",
+    "court: draw deadline not over": "the round's draw deadline is not over yet",
     "court: batch size out of range": "the batch size is out of range",
     "court: dispute not final": "the dispute is not final yet",
     "court: round already executed": "this round is already executed",
@@ -706,20 +710,23 @@ class Recovered:
 class CourtClient:
     """A juror's view of, and actions at, one court.
 
-    `court` and `token` are contract handles (Ape or titanoboa) with the
-    court's and the token's ABI; `store` keeps the juror's votes (None for a
+    `court`, `lens` and `token` are contract handles (Ape or titanoboa) with
+    the court's, its lens's (`court.LENS()`) and the token's ABI; `store`
+    keeps the juror's votes (None for a
     read-only client); `log` receives one line per step.
     """
 
     def __init__(
         self,
         court: Any,
+        lens: Any,
         token: Any,
         backend: Backend,
         store: CommitmentStore | None = None,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.court = court
+        self.lens = lens
         self.token = token
         self.backend = backend
         self.store = store
@@ -767,7 +774,8 @@ class CourtClient:
 
     def vote(self, dispute_id: int, round_: int, juror: str | None = None) -> JurorRound:
         return from_struct(
-            JurorRound, self.court.juror_round(dispute_id, round_, juror or self.juror)
+            JurorRound,
+            self.lens.juror_round(self.court.address, dispute_id, round_, juror or self.juror),
         )
 
     def funding(self, dispute_id: int, round_: int) -> Funding:

@@ -41,6 +41,7 @@ CONTRACTS = [
     "Timelock",
     "RewardToken",
     "PrevrandaoRandomness",
+    "QualityCourtLens",
     "QualityCourt",
     "TaskEscrow",
     "ComputeRegistry",
@@ -55,8 +56,8 @@ RANDOMNESS_CONTRACTS = ["PrevrandaoRandomness", "ChainlinkVRFRandomness", "Rando
 GOVERNOR = "LabelDAOGovernor"
 GOVERNOR_SOURCE = "contracts/governance/LabelDAOGovernor.sol"
 GOVERNOR_ROLES = ["PROPOSER_ROLE", "CANCELLER_ROLE"]
-# Contracts without AccessControl roles.
-ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR}
+# Contracts without AccessControl roles (the court's lens is stateless).
+ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR, "QualityCourtLens"}
 # Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
 ADMINISTERED = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
 # Contracts with PARAMS_ROLE (timelock) and GUARDIAN_ROLE (guardian).
@@ -88,6 +89,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     steps = token_and_timelock_steps(plan)
     steps += [
         *randomness_deploy_steps(plan),
+        plan.deploy_step("QualityCourtLens", lambda: ()),
         plan.deploy_step(
             "QualityCourt",
             lambda: (
@@ -95,6 +97,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
                 p.roles.treasury,
                 plan.address(randomness_source(p)),
                 p.court.epoch_blocks,
+                plan.address("QualityCourtLens"),
             ),
         ),
         plan.deploy_step(
@@ -440,6 +443,7 @@ class BoaSystem:
         aliases = {
             "token": "RewardToken",
             "court": "QualityCourt",
+            "court_lens": "QualityCourtLens",
             "escrow": "TaskEscrow",
             "registry": "ComputeRegistry",
             "timelock": "Timelock",

@@ -184,7 +184,8 @@ def _client(
             court=located.address,
             juror=account.address,
         )
-    return CourtClient(contract, token, backend, commitments, log=click.echo)
+    lens = project.QualityCourtLens.at(contract.LENS())
+    return CourtClient(contract, lens, token, backend, commitments, log=click.echo)
 
 
 def _reader(client: CourtClient) -> MetaEvidenceReader:

@@ -64,6 +64,8 @@ PARAMS = (
     PERIOD,  # commit
     PERIOD,  # reveal
     PERIOD,  # appeal
+    PERIOD,  # draw timeout
+    10_000,  # max dispute lock: the whole court (the machine's court is small)
 )
 
 pick = st.integers(0, 7)
@@ -88,8 +90,9 @@ def deploy() -> SimpleNamespace:
         token.grantRole(token.MINTER_ROLE(), admin)
         randomness = deployer("MockRandomness", "tests/mocks").deploy(11)
         treasury = boa.env.generate_address("machine-treasury")
+        lens = deployer("QualityCourtLens").deploy()
         court = deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, EPOCH_BLOCKS
+            token.address, treasury, randomness.address, EPOCH_BLOCKS, lens.address
         )
         court.grantRole(court.PARAMS_ROLE(), admin)
         court.set_params((*PARAMS, randomness.address))
@@ -104,6 +107,7 @@ def deploy() -> SimpleNamespace:
     return SimpleNamespace(
         token=token,
         court=court,
+        lens=lens,
         arbitrable=arbitrable,
         treasury=treasury,
         jurors=jurors,
@@ -281,8 +285,13 @@ class CourtMachine(RuleBasedStateMachine):
         d = candidates[d % len(candidates)]
         r = self.rounds[d] - 1
         self._mark_epoch()
-        if self.info[(d, r)].draw_epoch == self.epoch and self.court.drawable_stake() == 0:
-            with boa.reverts("court: no drawable stake"):
+        info = self.info[(d, r)]
+        # The arbitrable (the payer: no parties in its extra data) never
+        # stakes, so the whole snapshot is drawable; with
+        # max_dispute_lock_bps = 10,000 the panel must fit in it.
+        available = self.court.drawable_stake() + info.drawn * SEAT_LOCK
+        if info.draw_epoch == self.epoch and available < info.panel * SEAT_LOCK:
+            with boa.reverts("court: too little drawable stake"):
                 self.court.draw(d, attempts)
             return
         self.court.draw(d, attempts)
@@ -412,7 +421,7 @@ class CourtMachine(RuleBasedStateMachine):
             event(f"execute: round {r} executed")
             # Tokens in == tokens out: nothing of the round stays in the court
             # (an executed round never changes again).
-            assert self.court.round_balance(d, r) == 0
+            assert self.lens.round_balance(self.court.address, d, r) == 0
             with boa.reverts("court: round already executed"):
                 self.court.execute(d, r, 1)
         for settled in _named(logs, "JurorSettled"):
@@ -424,7 +433,7 @@ class CourtMachine(RuleBasedStateMachine):
             # A silent juror loses at least what an incoherent one loses (the
             # seat locks), even when the multiple is capped by the stake.
             assert settled.penalty >= settled.seats * SEAT_LOCK
-            if self.court.juror_round(d, r, settled.juror).revealed:
+            if self.lens.juror_round(self.court.address, d, r, settled.juror).revealed:
                 assert settled.penalty == settled.seats * SEAT_LOCK
                 event("execute: incoherent juror slashed")
             else:
@@ -472,7 +481,7 @@ class CourtMachine(RuleBasedStateMachine):
             for d, rounds in enumerate(self.rounds):
                 for r in range(rounds):
                     if (d, r) not in self.executed:
-                        owed += self.court.round_balance(d, r)
+                        owed += self.lens.round_balance(self.court.address, d, r)
             assert self.token.balanceOf(self.court.address) == owed
             assert self.court.total_free_stake() == free
 

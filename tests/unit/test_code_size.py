@@ -19,10 +19,14 @@ EIP_170 = 24_576
 # go once the contract fits (the test below fails until it is removed).
 OVER_BUDGET = {
     # issue 13 (open): the growing sortition tree and the one-slot seat added
-    # 496 B; the bound constants made private freed 329 B; a lens for the
-    # views frees ~1,700 B, the tree as its own deployed contract ~1,800 B
-    # more (docs/decisions.md, QualityCourt "Code size").
-    "QualityCourt": 23_791,
+    # 496 B; the bound constants made private freed 329 B. Issue 14's
+    # incentive rules (parties kept off panels, draw deadline and
+    # close_undrawn, the per-dispute lock cap, the pause-aware court clock)
+    # added 2,513 B; the parameter checks and five views moved to
+    # QualityCourtLens freed 1,898 B. The remaining views (~1,500 B) and the
+    # tree as its own deployed contract (~1,800 B) are what is left to move
+    # (docs/decisions.md, QualityCourt "Code size").
+    "QualityCourt": 24_406,
 }
 
 

@@ -27,6 +27,8 @@ from tests.property.system.model import (
 )
 from tests.property.system.world import CHALLENGERS, JURORS, LDAO, REQUESTERS, refuse
 
+ZERO = "0x" + "00" * 20
+
 pick = st.integers(0, 15)
 juror_index = st.integers(0, len(JURORS) - 1)
 # What each seated juror commits: the majority choice ("m"), the other side
@@ -225,18 +227,21 @@ class CourtUsers(SystemBase):
             info = self._info(d)
         if not self.w.system.randomness.is_ready(info.randomness_request):
             boa.env.time_travel(blocks=2)
-        if sum(self.epoch_free.values()) == 0:
+        parties = {str(p) for p in court.parties(d)} - {ZERO}
+        if self._too_thin(d, info, parties):
             refuse(
                 court,
                 "draw",
                 d,
                 DRAW_BATCH,
                 sender=self.w.guardian,
-                reason="court: no drawable stake",
+                reason="court: too little drawable stake",
             )
             return False
         court.draw(d, DRAW_BATCH)
         for seat in _named(court.get_logs(), "SeatDrawn"):
+            # Nobody judges their own case.
+            assert str(seat.juror) not in parties, (d, seat.juror)
             self.epoch_locked[str(seat.juror)] += info.seat_lock
         for juror, locked in self.epoch_locked.items():
             assert locked <= self.epoch_free[juror], (juror, locked, self.epoch_free[juror])
@@ -330,11 +335,25 @@ class CourtUsers(SystemBase):
         for (juror, (choice, salt)), quiet in zip(committed, silent, strict=False):
             if not quiet:
                 court.reveal(d, r, choice, salt, sender=juror)
-                assert court.juror_round(d, r, juror).choice == choice
+                assert (
+                    self.w.system.court_lens.juror_round(court.address, d, r, juror).choice
+                    == choice
+                )
         self.touch("court")
         event(f"court: {len(committed)} of {len(seated)} committed")
         for _ in range(then_advance):
             self._advance(d)
+
+    def _too_thin(self, d: int, info: Any, parties: set[str]) -> bool:
+        """Whether the court's drawable stake, the parties' left out, is too
+        little for the round's panel (its locks above `max_dispute_lock_bps`
+        of it): the draw is refused."""
+        court = self.w.court
+        version = court.dispute_info(d).params_version
+        share = court.params(version).max_dispute_lock_bps
+        parties_stake = sum(court.juror_status(p).drawable_this_epoch for p in parties)
+        available = court.drawable_stake() - parties_stake + info.drawn * info.seat_lock
+        return available * share < info.panel * info.seat_lock * 10_000
 
     def _refused_reveal(self, d: int, r: int, committed: list[Any], attack: str) -> None:
         """A reveal that does not match its commitment is refused and
@@ -352,7 +371,7 @@ class CourtUsers(SystemBase):
         else:
             reveal_as, args = juror, ((choice + 1) % 3, salt)
         refuse(court, "reveal", d, r, *args, sender=reveal_as, reason="court: commitment mismatch")
-        assert not court.juror_round(d, r, reveal_as).revealed
+        assert not self.w.system.court_lens.juror_round(court.address, d, r, reveal_as).revealed
         self.ledgers.refused_reveals.append((d, r, reveal_as, attack))
         event(f"court: {attack} reveal refused")
 
@@ -441,7 +460,7 @@ class CourtUsers(SystemBase):
                     settled.seats,
                     info.seat_lock,
                     settled.penalty,
-                    court.juror_round(d, r, juror).revealed,
+                    self.w.system.court_lens.juror_round(court.address, d, r, juror).revealed,
                 )  # fmt: skip
             )
             self.ledgers.slashes.append(
@@ -465,7 +484,7 @@ class CourtUsers(SystemBase):
                 done.rewarded,
                 done.to_treasury,
             )
-            assert court.round_balance(d, r) == 0
+            assert self.w.system.court_lens.round_balance(court.address, d, r) == 0
             event("court: round executed")
         self._exit("court", "execute")
 

@@ -183,12 +183,6 @@ class EscrowUsers(SystemBase):
                 # pull of the fee reverts first, paused court or not (found by
                 # the deep run, seed 20264007).
                 return
-            if self.paused["court"]:
-                refuse(
-                    escrow, "reject", task.id, b"\x02" * 32, sender=task.requester, reason=PAUSED
-                )
-                self.ledgers.paused_entries.append(("court", "reject"))
-                return
             dispute_id = escrow.reject(task.id, b"\x02" * 32, sender=task.requester)
             task.status, task.dispute = TaskStatus.DISPUTED, dispute_id
             assert dispute_id == court.dispute_count() - 1

@@ -9,7 +9,7 @@ from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-from tests.property.system.base import MISSING_ROLE, PAUSED, SystemBase
+from tests.property.system.base import MISSING_ROLE, SystemBase
 from tests.property.system.model import Dispute
 from tests.property.system.world import ATTACKER, refuse
 
@@ -70,14 +70,10 @@ class Attacker(SystemBase):
     @rule()
     def attacker_dispute(self) -> None:
         """The attacker's arbitrable opens a dispute (paid from its own
-        LDAO). The court paused: refused."""
+        LDAO); the court's pause does not stop it."""
         self.begin("attacker opens a dispute")
         arbitrable = self.w.arbitrable
         owner = self.w.address(ATTACKER)
-        if self.paused["court"]:
-            refuse(arbitrable, "create_dispute", 2, sender=owner, reason=PAUSED)
-            self.ledgers.paused_entries.append(("court", "createDispute"))
-            return
         dispute_id = arbitrable.create_dispute(2, sender=owner)
         self.open_dispute(Dispute(dispute_id, "attacker", None))
         self.touch("token", "court")

@@ -78,7 +78,7 @@ class Invariants(SystemBase):
                 for d, dispute in self.disputes.items():
                     for r in range(dispute.rounds):
                         if r not in dispute.executed:
-                            owed += w.court.round_balance(d, r)
+                            owed += w.system.court_lens.round_balance(w.court.address, d, r)
                 assert w.token.balanceOf(w.court.address) == owed
                 assert w.court.total_free_stake() == free
             if self._due("registry"):
@@ -154,7 +154,7 @@ class Invariants(SystemBase):
         with boa.env.anchor():
             for d, r, juror, _ in self.ledgers.refused_reveals:
                 committed = self.disputes[d].commits.get(r, {}).get(juror)
-                jr = self.w.court.juror_round(d, r, juror)
+                jr = self.w.system.court_lens.juror_round(self.w.court.address, d, r, juror)
                 # Revealed at all only with the juror's own commitment.
                 assert not jr.revealed or (committed and jr.choice == committed[0])
 
@@ -173,7 +173,7 @@ class Invariants(SystemBase):
                 for d, dispute in self.disputes.items():
                     for r in range(dispute.rounds):
                         if r not in dispute.executed:
-                            jr = court.juror_round(d, r, juror)
+                            jr = self.w.system.court_lens.juror_round(court.address, d, r, juror)
                             expected += 0 if jr.settled else jr.locked
                 assert court.juror_status(juror).locked == expected, juror
 

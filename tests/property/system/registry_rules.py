@@ -108,18 +108,6 @@ class RegistryUsers(SystemBase):
             refuse(registry, "challenge", node_id, epoch, "ipfs://evidence", sender=challenger,
                    reason="registry: challenge period over")  # fmt: skip
             return
-        if self.paused["court"]:
-            refuse(
-                registry,
-                "challenge",
-                node_id,
-                epoch,
-                "ipfs://evidence",
-                sender=challenger,
-                reason=PAUSED,
-            )
-            self.ledgers.paused_entries.append(("court", "challenge"))
-            return
         dispute_id = registry.challenge(node_id, epoch, "ipfs://evidence", sender=challenger)
         self.reports[(node_id, epoch)] = REPORT_CHALLENGED
         self.challenges[(node_id, epoch)] = dispute_id

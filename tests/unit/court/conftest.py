@@ -47,6 +47,10 @@ TEST_PARAMS = {
     "commit_period": HOUR,
     "reveal_period": HOUR,
     "appeal_period": 2 * HOUR,
+    "draw_timeout": 6 * HOUR,
+    # The whole court may be locked by one dispute in these tests (the
+    # default, 5,000, is tested in test_incentives.py).
+    "max_dispute_lock_bps": 10_000,
 }
 
 
@@ -96,11 +100,17 @@ def randomness():
 
 
 @pytest.fixture(scope="module")
-def court(token, admin, governor, guardian, treasury, randomness):
+def lens():
+    """The court's lens (parameter bounds and derived views)."""
+    return deployer("QualityCourtLens").deploy()
+
+
+@pytest.fixture(scope="module")
+def court(token, admin, governor, guardian, treasury, randomness, lens):
     """A court with the test parameters; roles granted by `admin`."""
     with boa.env.prank(admin):
         contract = deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, EPOCH_BLOCKS
+            token.address, treasury, randomness.address, EPOCH_BLOCKS, lens.address
         )
         contract.grantRole(contract.PARAMS_ROLE(), governor)
         contract.grantRole(contract.GUARDIAN_ROLE(), guardian)

@@ -133,7 +133,7 @@ def test_appeal__unknown_dispute__reverts(court, appellant):
 
 
 def test_appeal__before_the_appeal_period__reverts(court, flow, keys, whole_seats, appellant):
-    whole_seats(3)
+    whole_seats(8, seats=2)  # room for the 7-seat appeal round
     dispute = flow.create()
     flow.draw_all(dispute)
     flow.goto(dispute, PERIOD_REVEAL)
@@ -176,7 +176,7 @@ def test_appeal__of_the_last_round__reverts(
 
 
 def test_dispute_status__follows_the_periods(court, flow, keys, whole_seats):
-    whole_seats(3)
+    whole_seats(8, seats=2)  # room for the 7-seat appeal round
     dispute = flow.create()
     assert court.disputeStatus(dispute) == 0
     flow.draw_all(dispute)
@@ -188,7 +188,7 @@ def test_dispute_status__follows_the_periods(court, flow, keys, whole_seats):
 
 
 def test_lone_losing_side__wins_by_default_and_is_refunded(
-    court, appealable, flow, appellant, token
+    court, appealable, flow, appellant, token, lens
 ):
     court.appeal(appealable, side(2), sender=appellant)
     flow.goto(appealable, PERIOD_EXECUTION)
@@ -197,7 +197,7 @@ def test_lone_losing_side__wins_by_default_and_is_refunded(
     assert court.claimable(appellant) == APPEAL_COST
     # The jurors, who all voted 1, are judged against the jury: all coherent.
     for juror in flow.seated(appealable, 0):
-        assert court.juror_round(appealable, 0, juror).settled
+        assert lens.juror_round(court.address, appealable, 0, juror).settled
         assert court.juror_status(juror).locked == 0
     assert court.round_info(appealable, 0).slashed == 0
 
@@ -247,7 +247,7 @@ def test_appeal_funds__neither_side_wins__funders_share_the_deposit(
 def test_appeal__tie_lets_the_first_side_fund_in_the_first_half_only(
     court, flow, keys, whole_seats, pay, appellant, defender
 ):
-    whole_seats(8, seats=1)
+    whole_seats(8, seats=2)
     dispute = flow.create()
     # Seat 0 votes 1, seat 1 votes 2, seat 2 does not reveal: 1-1 tie.
     flow.draw_all(dispute)
@@ -283,14 +283,14 @@ def test_appeal__tie_lets_the_other_side_answer_until_the_end(
 
 
 def test_appeal__raised_round_can_be_drawn_and_voted(
-    court, appealable, flow, keys, appellant, defender
+    court, appealable, flow, keys, appellant, defender, lens
 ):
     court.appeal(appealable, side(2), sender=appellant)
     court.appeal(appealable, side(1), sender=defender)
     flow.draw_all(appealable)
     seated = flow.seated(appealable, 1)
-    assert sum(court.juror_round(appealable, 1, a).seats for a in seated) == 7
-    assert all(court.juror_round(appealable, 1, a).seats <= 4 for a in seated)
+    assert sum(lens.juror_round(court.address, appealable, 1, a).seats for a in seated) == 7
+    assert all(lens.juror_round(court.address, appealable, 1, a).seats <= 4 for a in seated)
     assert court.round_info(appealable, 1).seat_lock == MIN_STAKE
 
 

@@ -101,11 +101,11 @@ def test_round_info__of_an_unknown_round__reverts(court, arbitrable):
         court.round_info(dispute, 2**255)
 
 
-def test_votes__of_a_choice_beyond_the_tally__reverts(court, arbitrable):
+def test_votes__of_a_choice_beyond_the_tally__reverts(court, arbitrable, lens):
     dispute = arbitrable.create_dispute(2, b"")
-    assert court.votes(dispute, 0, 14) == 0
-    with boa.reverts("court: invalid choice"):
-        court.votes(dispute, 0, 15)
+    assert lens.votes(court.address, dispute, 0, 14) == 0
+    with boa.reverts("lens: invalid choice"):
+        lens.votes(court.address, dispute, 0, 15)
 
 
 def test_submit_evidence__logs_erc1497_evidence(court, arbitrable, jurors):

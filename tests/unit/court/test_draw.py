@@ -5,6 +5,7 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
+from labeldao.boa_tools import deployer
 from tests.helpers import events
 from tests.unit.court.conftest import (
     EPOCH_BLOCKS,
@@ -21,10 +22,11 @@ from tests.unit.court.conftest import (
 
 
 def _seats(court, dispute, round_, juror):
-    return court.juror_round(dispute, round_, juror).seats
+    lens = deployer("QualityCourtLens").at(court.LENS())
+    return lens.juror_round(court.address, dispute, round_, juror).seats
 
 
-def test_draw__full_panel__locks_seats_and_fixes_the_timetable(court, flow, staked):
+def test_draw__full_panel__locks_seats_and_fixes_the_timetable(court, flow, staked, lens):
     staked(5)
     dispute = flow.create()
     assert court.draw(dispute, 3) == 3
@@ -48,8 +50,8 @@ def test_draw__full_panel__locks_seats_and_fixes_the_timetable(court, flow, stak
         status = court.juror_status(juror)
         assert status.locked == seats * SEAT_LOCK
         assert status.free == 500 * LDAO - seats * SEAT_LOCK
-        assert status.open_rounds == 1 == court.open_rounds(juror)
-        assert court.juror_round(dispute, 0, juror).locked == seats * SEAT_LOCK
+        assert status.open_rounds == 1 == lens.open_rounds(court.address, juror)
+        assert lens.juror_round(court.address, dispute, 0, juror).locked == seats * SEAT_LOCK
     assert court.total_free_stake() == 5 * 500 * LDAO - 3 * SEAT_LOCK
 
 
@@ -110,7 +112,7 @@ def test_draw__before_randomness_is_ready__reverts(court, flow, staked, randomne
 
 def test_draw__with_no_stake__reverts(court, flow):
     dispute = flow.create()
-    with boa.reverts("court: no drawable stake"):
+    with boa.reverts("court: too little drawable stake"):
         court.draw(dispute, 3)
 
 
@@ -162,20 +164,23 @@ def test_draw__juror_who_left_after_the_snapshot__is_skipped(court, flow, stake,
 
 
 def test_draw__never_gives_a_seat_that_the_stake_cannot_cover(court, flow, stake, jurors):
-    stake(jurors[0], 110 * LDAO)  # five seat locks and 10 LDAO of residue
+    stake(jurors[0], 130 * LDAO)  # six seat locks and 10 LDAO of residue
     flow.next_epoch()
-    first, second = flow.create(), flow.create()
+    first, second, third = flow.create(), flow.create(), flow.create()
     flow.draw_all(first)
-    court.draw(second, 64)
+    flow.draw_all(second)
     assert _seats(court, first, 0, jurors[0].address) == 3
-    assert _seats(court, second, 0, jurors[0].address) == 2
+    assert _seats(court, second, 0, jurors[0].address) == 3
     status = court.juror_status(jurors[0].address)
-    assert (status.locked, status.free) == (5 * SEAT_LOCK, 10 * LDAO)
+    assert (status.locked, status.free) == (6 * SEAT_LOCK, 10 * LDAO)
     assert status.drawable_this_epoch == 10 * LDAO
     assert all(s.juror == jurors[0].address for s in events(court, "DrawSkipped"))
     with boa.reverts("court: panel already drawn"):
         court.draw(first, 1)
-    assert court.round_info(second, 0).drawn == 2
+    # The residue cannot cover a panel: the third dispute is not drawn at all.
+    with boa.reverts("court: too little drawable stake"):
+        court.draw(third, 64)
+    assert court.round_info(third, 0).drawn == 0
 
 
 def test_draw__when_the_snapshot_is_used_up__reverts(court, flow, stake, jurors):
@@ -183,10 +188,11 @@ def test_draw__when_the_snapshot_is_used_up__reverts(court, flow, stake, jurors)
     flow.next_epoch()
     first, second = flow.create(), flow.create()
     flow.draw_all(first)
-    assert court.draw(second, 64) == 2
-    assert court.drawable_stake() == 0
-    with boa.reverts("court: no drawable stake"):
-        court.draw(second, 1)
+    assert court.drawable_stake() == 2 * SEAT_LOCK
+    # Two seats' worth left for a three-seat panel: no seat is drawn.
+    with boa.reverts("court: too little drawable stake"):
+        court.draw(second, 64)
+    assert court.round_info(second, 0).drawn == 0
 
 
 def test_draw__follows_the_published_ticket_formula(court, flow, stake, jurors, randomness):

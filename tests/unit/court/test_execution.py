@@ -68,7 +68,7 @@ def test_execute__unanimous__returns_locks_and_shares_the_fee(court, flow, keys,
     assert_round_conserved(court, dispute, 0)
 
 
-def test_execute__incoherent_juror__loses_the_lock_to_the_coherent(court, flow, keys, panel):
+def test_execute__incoherent_juror__loses_the_lock_to_the_coherent(court, flow, keys, panel, lens):
     dispute, seated = panel
     decide(flow, keys, dispute, seated, [1, 2, 1])
     court.execute(dispute, 0, 128)
@@ -76,7 +76,7 @@ def test_execute__incoherent_juror__loses_the_lock_to_the_coherent(court, flow, 
     assert court.claimable(seated[0]) == court.claimable(seated[2]) == pool // 2
     loser = court.juror_status(seated[1])
     assert (loser.free, loser.locked, loser.claimable) == (0, 0, 0)
-    assert court.juror_round(dispute, 0, seated[1]).settled
+    assert lens.juror_round(court.address, dispute, 0, seated[1]).settled
     # A juror left with nothing gives the tree leaf back.
     assert court.vacant_count() == 1
     assert court.round_info(dispute, 0).slashed == SEAT
@@ -170,8 +170,7 @@ def test_execute__dust_goes_to_the_last_coherent_juror(court, flow, keys, whole_
 
 def test_execute__before_the_dispute_is_final__reverts(court, flow, keys, panel):
     dispute, seated = panel
-    flow.vote(dispute, 0, dict.fromkeys(seated, 1), keys)
-    flow.goto(dispute, PERIOD_APPEAL)
+    flow.vote(dispute, 0, dict.fromkeys(seated, 1), keys)  # now in its reveal period
     with boa.reverts("court: dispute not final"):
         court.execute(dispute, 0, 128)
 

@@ -17,9 +17,13 @@ ZERO = "0x0000000000000000000000000000000000000000"
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
 
 
-def test_constructor__sets_token_treasury_defaults_and_admin(token, admin, treasury, randomness):
+def test_constructor__sets_token_treasury_defaults_and_admin(
+    token, admin, treasury, randomness, lens
+):
     with boa.env.prank(admin):
-        court = deployer("QualityCourt").deploy(token.address, treasury, randomness.address, 50)
+        court = deployer("QualityCourt").deploy(
+            token.address, treasury, randomness.address, 50, lens.address
+        )
     assert court.feeToken() == token.address
     assert court.TOKEN() == token.address
     assert court.treasury() == treasury
@@ -37,28 +41,45 @@ def test_constructor__sets_token_treasury_defaults_and_admin(token, admin, treas
     assert params.fee_per_juror == 10 * LDAO
     periods = (params.evidence_period, params.commit_period, params.reveal_period)
     assert periods + (params.appeal_period,) == (2 * 86_400,) * 4
+    assert (params.draw_timeout, params.max_dispute_lock_bps) == (3 * 86_400, 5_000)
+    assert court.LENS() == lens.address
     assert court.arbitrationCost(b"") == 30 * LDAO
 
 
-def test_constructor__zero_token__reverts(treasury, randomness):
+def test_constructor__zero_token__reverts(treasury, randomness, lens):
     with boa.reverts("court: token is the zero address"):
-        deployer("QualityCourt").deploy(ZERO, treasury, randomness.address, EPOCH_BLOCKS)
+        deployer("QualityCourt").deploy(
+            ZERO, treasury, randomness.address, EPOCH_BLOCKS, lens.address
+        )
 
 
-def test_constructor__zero_treasury__reverts(token, randomness):
+def test_constructor__zero_treasury__reverts(token, randomness, lens):
     with boa.reverts("court: treasury is zero address"):
-        deployer("QualityCourt").deploy(token.address, ZERO, randomness.address, EPOCH_BLOCKS)
+        deployer("QualityCourt").deploy(
+            token.address, ZERO, randomness.address, EPOCH_BLOCKS, lens.address
+        )
 
 
 @pytest.mark.parametrize("epoch_blocks", [3, 2**32 + 1])
-def test_constructor__epoch_out_of_range__reverts(token, treasury, randomness, epoch_blocks):
+def test_constructor__epoch_out_of_range__reverts(token, treasury, randomness, epoch_blocks, lens):
     with boa.reverts("court: epoch length out of range"):
-        deployer("QualityCourt").deploy(token.address, treasury, randomness.address, epoch_blocks)
+        deployer("QualityCourt").deploy(
+            token.address, treasury, randomness.address, epoch_blocks, lens.address
+        )
 
 
-def test_constructor__randomness_not_a_contract__reverts(token, treasury):
+def test_constructor__randomness_not_a_contract__reverts(token, treasury, lens):
     with boa.reverts("court: randomness not a contract"):
-        deployer("QualityCourt").deploy(token.address, treasury, treasury, EPOCH_BLOCKS)
+        deployer("QualityCourt").deploy(
+            token.address, treasury, treasury, EPOCH_BLOCKS, lens.address
+        )
+
+
+def test_constructor__lens_not_a_contract__reverts(token, treasury, randomness):
+    with boa.reverts("court: lens not a contract"):
+        deployer("QualityCourt").deploy(
+            token.address, treasury, randomness.address, EPOCH_BLOCKS, treasury
+        )
 
 
 def test_set_params__by_governor__writes_a_new_version_and_logs(court, governor, randomness):
@@ -103,6 +124,10 @@ BOUNDS = [
     ("reveal_period", 30 * 86_400 + 1, "court: reveal out of range"),
     ("appeal_period", 59, "court: appeal out of range"),
     ("appeal_period", 30 * 86_400 + 1, "court: appeal out of range"),
+    ("draw_timeout", 59, "court: draw timeout out of range"),
+    ("draw_timeout", 30 * 86_400 + 1, "court: draw timeout out of range"),
+    ("max_dispute_lock_bps", 0, "court: lock share out of range"),
+    ("max_dispute_lock_bps", 10_001, "court: lock share out of range"),
 ]
 
 
@@ -123,6 +148,10 @@ def test_set_params__out_of_bounds__reverts(court, governor, randomness, name, v
         ("max_rounds", 10),
         ("fee_per_juror", 0),
         ("appeal_period", 30 * 86_400),
+        ("draw_timeout", 60),
+        ("draw_timeout", 30 * 86_400),
+        ("max_dispute_lock_bps", 1),
+        ("max_dispute_lock_bps", 10_000),
     ],
 )
 def test_set_params__at_the_bounds__succeeds(court, governor, randomness, name, value):
@@ -163,14 +192,15 @@ def test_set_treasury__by_non_governor__reverts(court, guardian):
         court.set_treasury(guardian, sender=guardian)
 
 
-def test_pause__by_guardian__blocks_entries_only(court, guardian, stake, jurors, arbitrable):
+def test_pause__by_guardian__blocks_staking_only(court, guardian, stake, jurors, arbitrable):
     stake(jurors[0], 200 * LDAO)
     court.pause(sender=guardian)
     assert court.paused()
     with boa.reverts("pausable: contract is paused"):
         stake(jurors[1], 200 * LDAO)
-    with boa.reverts("pausable: contract is paused"):
-        arbitrable.create_dispute(2, b"")
+    # Disputes still open: an arbitrable's own deadlines run during a pause.
+    dispute_id = arbitrable.create_dispute(2, b"")
+    assert court.dispute_info(dispute_id).rounds == 1
     # Exits keep working.
     court.request_unstake(200 * LDAO, sender=jurors[0].address)
     assert court.juror_status(jurors[0].address).pending_withdrawal == 200 * LDAO

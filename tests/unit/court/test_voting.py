@@ -23,13 +23,13 @@ def panel(court, flow, staked, keys):
     return dispute, [keys[a] for a in flow.seated(dispute, 0)]
 
 
-def test_commit__in_commit_period__stores_the_prefix_and_logs(court, flow, panel):
+def test_commit__in_commit_period__stores_the_prefix_and_logs(court, flow, panel, lens):
     dispute, (juror, *_) = panel
     flow.goto(dispute, PERIOD_COMMIT)
     salt = flow.commit(juror, dispute, 0, 1)
     (committed,) = events(court, "Committed")
     digest = commitment(dispute, 0, juror.address, 1, salt)
-    record = court.juror_round(dispute, 0, juror.address)
+    record = lens.juror_round(court.address, dispute, 0, juror.address)
     assert record.committed and not record.revealed
     assert record.commitment_prefix == digest[:28] + b"\0" * 4
     assert (committed.juror, committed.commitment) == (juror.address, digest)
@@ -82,7 +82,7 @@ def test_commit__unknown_round__reverts(court, flow, panel):
         court.commit(dispute, 256, b"\x01" * 32, sender=juror.address)
 
 
-def test_commit__again__replaces_the_commitment(court, flow, panel):
+def test_commit__again__replaces_the_commitment(court, flow, panel, lens):
     dispute, (juror, *_) = panel
     flow.goto(dispute, PERIOD_COMMIT)
     flow.commit(juror, dispute, 0, 2)
@@ -91,35 +91,35 @@ def test_commit__again__replaces_the_commitment(court, flow, panel):
     with boa.reverts("court: commitment mismatch"):
         flow.reveal(juror, dispute, 0, 2)
     flow.reveal(juror, dispute, 0, 1)
-    assert court.juror_round(dispute, 0, juror.address).choice == 1
+    assert lens.juror_round(court.address, dispute, 0, juror.address).choice == 1
 
 
-def test_reveal__matching__counts_the_seats_and_logs(court, flow, panel):
+def test_reveal__matching__counts_the_seats_and_logs(court, flow, panel, lens):
     dispute, jurors = panel
     flow.goto(dispute, PERIOD_COMMIT)
     for juror in jurors:
         flow.commit(juror, dispute, 0, 2)
     flow.goto(dispute, PERIOD_REVEAL)
     juror = jurors[0]
-    seats = court.juror_round(dispute, 0, juror.address).seats
+    seats = lens.juror_round(court.address, dispute, 0, juror.address).seats
     flow.reveal(juror, dispute, 0, 2)
     (revealed,) = events(court, "Revealed")
     assert (revealed.juror, revealed.choice, revealed.seats) == (juror.address, 2, seats)
-    assert court.votes(dispute, 0, 2) == seats
+    assert lens.votes(court.address, dispute, 0, 2) == seats
     assert court.round_info(dispute, 0).revealed_seats == seats
-    record = court.juror_round(dispute, 0, juror.address)
+    record = lens.juror_round(court.address, dispute, 0, juror.address)
     assert record.revealed and record.choice == 2
     assert court.currentRuling(dispute) == 2
 
 
-def test_reveal__weighs_votes_by_seats(court, flow, stake, jurors, keys):
+def test_reveal__weighs_votes_by_seats(court, flow, stake, jurors, keys, lens):
     stake(jurors[0], MIN_STAKE)  # five seats of capacity, one tiny juror
     flow.next_epoch()
     dispute = flow.create()
     flow.draw_all(dispute)
-    assert court.juror_round(dispute, 0, jurors[0].address).seats == 3
+    assert lens.juror_round(court.address, dispute, 0, jurors[0].address).seats == 3
     flow.vote(dispute, 0, {jurors[0].address: 1}, keys)
-    assert court.votes(dispute, 0, 1) == 3
+    assert lens.votes(court.address, dispute, 0, 1) == 3
 
 
 def test_reveal__with_a_wrong_salt__reverts(court, flow, panel):
@@ -192,10 +192,10 @@ def test_reveal__invalid_choice__reverts(court, flow, panel):
         flow.reveal(juror, dispute, 0, 3)
 
 
-def test_reveal__of_choice_zero__counts_as_refusal(court, flow, panel):
+def test_reveal__of_choice_zero__counts_as_refusal(court, flow, panel, lens):
     dispute, jurors = panel
     flow.vote(dispute, 0, {j.address: 0 for j in jurors}, {j.address: j for j in jurors})
-    assert court.votes(dispute, 0, 0) == 3
+    assert lens.votes(court.address, dispute, 0, 0) == 3
     assert court.currentRuling(dispute) == 0
 
 
@@ -222,7 +222,7 @@ def test_reveal__unknown_round__reverts(court, panel, jurors):
         court.reveal(dispute, 3, 1, b"\0" * 32, sender=jurors[0].address)
 
 
-def test_current_ruling__tie__is_zero(court, flow, stake, jurors, keys, governor, randomness):
+def test_current_ruling__tie__is_zero(court, flow, stake, jurors, keys, governor, randomness, lens):
     # A seat locks the whole minimum stake: each juror can hold one seat only.
     court.set_params(
         params_tuple(randomness.address, alpha_bps=10_000, panel_size=2), sender=governor
@@ -234,7 +234,10 @@ def test_current_ruling__tie__is_zero(court, flow, stake, jurors, keys, governor
     flow.draw_all(dispute)
     assert sorted(flow.seated(dispute, 0)) == sorted([jurors[0].address, jurors[1].address])
     flow.vote(dispute, 0, {jurors[0].address: 1, jurors[1].address: 2}, keys)
-    assert (court.votes(dispute, 0, 1), court.votes(dispute, 0, 2)) == (1, 1)
+    assert (lens.votes(court.address, dispute, 0, 1), lens.votes(court.address, dispute, 0, 2)) == (
+        1,
+        1,
+    )
     assert court.currentRuling(dispute) == 0
 
 

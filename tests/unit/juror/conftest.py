@@ -10,6 +10,7 @@ from pathlib import Path
 import boa
 import pytest
 
+from labeldao.boa_tools import deployer
 from labeldao.juror import BoaBackend, CourtClient
 from labeldao.store import CommitmentStore
 from tests.helpers import KeyedAccount
@@ -22,6 +23,7 @@ from tests.unit.court.conftest import (  # noqa: F401  (fixtures reused as they 
     flow,
     jurors,
     keys,
+    lens,
     pay,
     randomness,
     stake,
@@ -44,6 +46,7 @@ def client(court, token, tmp_path):  # noqa: F811  (the imported fixture)
     def _client(juror: KeyedAccount, store_dir: Path | None = None, backend=None) -> CourtClient:
         backend = backend or BoaBackend(juror.address, juror.key)
         store = store_of(court, juror, store_dir or tmp_path / "store")
-        return CourtClient(court, token, backend, store)
+        court_lens = deployer("QualityCourtLens").at(court.LENS())
+        return CourtClient(court, court_lens, token, backend, store)
 
     return _client

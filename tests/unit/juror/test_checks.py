@@ -52,6 +52,8 @@ PARAMS = Params(
     commit_period=2 * DAY,
     reveal_period=2 * DAY,
     appeal_period=2 * DAY,
+    draw_timeout=3 * DAY,
+    max_dispute_lock_bps=5_000,
     randomness=ZERO,
 )
 STATUS = JurorStatus(

@@ -120,7 +120,7 @@ def test_unstake_then_withdraw__after_the_delay__pays_the_stake(staked, client, 
 
 
 def test_commit__in_commit_period__store_on_disk_before_sending(
-    dispute, client, flow, court, tmp_path
+    dispute, client, flow, court, tmp_path, lens
 ):
     dispute_id, seated, _ = dispute
     juror = seated[0]
@@ -135,11 +135,11 @@ def test_commit__in_commit_period__store_on_disk_before_sending(
     assert (attempt["choice"], attempt["status"]) == (2, PREPARED)
     stored = store.get(dispute_id, 0).latest
     assert stored.status == CONFIRMED
-    assert court.juror_round(dispute_id, 0, juror.address).committed
+    assert lens.juror_round(court.address, dispute_id, 0, juror.address).committed
 
 
 def test_commit__crash_after_sending__reveal_finds_the_vote_in_the_store(
-    dispute, client, flow, court, tmp_path
+    dispute, client, flow, court, tmp_path, lens
 ):
     dispute_id, seated, _ = dispute
     juror = seated[0]
@@ -148,16 +148,16 @@ def test_commit__crash_after_sending__reveal_finds_the_vote_in_the_store(
     with pytest.raises(Crash):
         client(juror, backend=SpyBackend(juror, store, crash="after")).commit(dispute_id, 1)
     assert store.get(dispute_id, 0).latest.status == SENT
-    assert court.juror_round(dispute_id, 0, juror.address).committed
+    assert lens.juror_round(court.address, dispute_id, 0, juror.address).committed
     flow.goto(dispute_id, PERIOD_REVEAL)
     revealed = client(juror).reveal(dispute_id)
     assert revealed.choice == 1
-    assert court.juror_round(dispute_id, 0, juror.address).revealed
+    assert lens.juror_round(court.address, dispute_id, 0, juror.address).revealed
     assert store.get(dispute_id, 0).revealed_choice == 1
 
 
 def test_commit__crash_before_sending__nothing_on_chain_and_commit_again_works(
-    dispute, client, flow, court, tmp_path
+    dispute, client, flow, court, tmp_path, lens
 ):
     dispute_id, seated, _ = dispute
     juror = seated[0]
@@ -166,9 +166,9 @@ def test_commit__crash_before_sending__nothing_on_chain_and_commit_again_works(
     with pytest.raises(Crash):
         client(juror, backend=SpyBackend(juror, store, crash="before")).commit(dispute_id, 1)
     assert store.get(dispute_id, 0).latest.status == PREPARED
-    assert not court.juror_round(dispute_id, 0, juror.address).committed
+    assert not lens.juror_round(court.address, dispute_id, 0, juror.address).committed
     client(juror).commit(dispute_id, 1)
-    assert court.juror_round(dispute_id, 0, juror.address).committed
+    assert lens.juror_round(court.address, dispute_id, 0, juror.address).committed
 
 
 def test_commit__same_choice_again__sends_nothing(dispute, client, flow, court, tmp_path):
@@ -182,7 +182,7 @@ def test_commit__same_choice_again__sends_nothing(dispute, client, flow, court, 
     assert backend.seen == []
 
 
-def test_commit__changed_vote__reveal_uses_the_one_on_chain(dispute, client, flow, court):
+def test_commit__changed_vote__reveal_uses_the_one_on_chain(dispute, client, flow, court, lens):
     dispute_id, seated, _ = dispute
     juror = seated[0]
     flow.goto(dispute_id, PERIOD_COMMIT)
@@ -190,7 +190,7 @@ def test_commit__changed_vote__reveal_uses_the_one_on_chain(dispute, client, flo
     assert "replacing your earlier commitment" in client(juror).commit(dispute_id, 2)
     flow.goto(dispute_id, PERIOD_REVEAL)
     assert client(juror).reveal(dispute_id).choice == 2
-    assert court.juror_round(dispute_id, 0, juror.address).choice == 2
+    assert lens.juror_round(court.address, dispute_id, 0, juror.address).choice == 2
 
 
 def test_commit__refused_by_the_chain__attempt_recorded_as_failed(
@@ -239,7 +239,7 @@ def test_commit__unknown_dispute__lists_the_disputes(dispute, client):
 
 
 def test_reveal__store_lost__salt_and_choice_rederived_from_the_wallet(
-    dispute, client, flow, court, tmp_path
+    dispute, client, flow, court, tmp_path, lens
 ):
     dispute_id, seated, _ = dispute
     juror = seated[0]
@@ -247,7 +247,7 @@ def test_reveal__store_lost__salt_and_choice_rederived_from_the_wallet(
     client(juror, tmp_path / "lost").commit(dispute_id, 2)
     flow.goto(dispute_id, PERIOD_REVEAL)
     assert client(juror, tmp_path / "fresh").reveal(dispute_id).choice == 2
-    assert court.juror_round(dispute_id, 0, juror.address).revealed
+    assert lens.juror_round(court.address, dispute_id, 0, juror.address).revealed
 
 
 def test_reveal__wrong_choice_given__refused_before_sending(dispute, client, flow):
