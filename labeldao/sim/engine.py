@@ -56,12 +56,11 @@ from labeldao.boa_tools import deployer
 from labeldao.config import LDAO, ParamsError, params_path
 from labeldao.court import commitment, derive_salt
 from labeldao.deploy import DeployError
-from labeldao.escrow import TaskStatus
 from labeldao.merkle import ValueTree
 from labeldao.sim import agents as ag
 from labeldao.sim import seams
 from labeldao.sim.agents import Agent, Role
-from labeldao.sim.model import BPS, CourtTerms, EscrowTerms, Model, RegistryTerms
+from labeldao.sim.model import BPS, LIVE, CourtTerms, EscrowTerms, Model, RegistryTerms
 from labeldao.sim.scenario import SIM_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
 from labeldao.system import CONTRACTS, GOVERNOR, BoaSystem, deploy_boa
 
@@ -74,6 +73,9 @@ SIM_COURT_PERIODS = {
     "commit_period": 3_600,
     "reveal_period": 3_600,
     "appeal_period": 3_600,
+    # A round not drawn within the hour after its evidence period is closed
+    # (`close_undrawn`, ruling 0 for a first round): within the epoch too.
+    "draw_timeout": 3_600,
 }
 MAX_BATCH = 128  # the court's MAX_EXECUTE_BATCH (and the registry's claim batch)
 MAX_DRAW_BATCH = 64  # the court's MAX_DRAW_BATCH
@@ -200,6 +202,8 @@ class Simulation:
         self.disputes: list[Dispute] = []
         self.dispute_log: list[dict[str, Any]] = []
         self.silent: list[TaskPlan] = []
+        self.gold_failed: list[TaskPlan] = []  # waiting for their contest window to end
+        self.undrawn: list[Dispute] = []  # rounds the court could not seat this epoch
         self.nodes: dict[int, Agent] = {}
         self.delivered: dict[str, int] = {}
         self.epoch_rows: list[dict[str, Any]] = []
@@ -235,6 +239,8 @@ class Simulation:
                 e.bonus_per_item,
                 e.bonus_fee_cap_bps,
                 e.epoch_budget,
+                e.gold_bond,
+                e.gold_contest_period,
             ),
             court_terms=CourtTerms(
                 c.min_juror_stake,
@@ -346,6 +352,14 @@ class Simulation:
         if timestamp > self._now():
             self._advance(timestamp - self._now())
 
+    def advance_to(self, timestamp: int) -> None:
+        """Moves the chain's clock to `timestamp` (never back); for `seams`."""
+        self._advance_to(timestamp)
+
+    def execute(self, d: Dispute) -> None:
+        """Executes a final (or closed) dispute; for `seams`."""
+        self._execute(d)
+
     # -- one epoch ----------------------------------------------------------
 
     def run_epoch(self, epoch: int) -> None:
@@ -454,7 +468,8 @@ class Simulation:
             gold.root,
             sender=requester.address,
         )
-        m.create_task(task_id, requester.address, reward, stake, n)
+        bonded = bytes(gold.root) != bytes(32)
+        m.create_task(task_id, requester.address, reward, stake, n, gold=bonded)
         requester.count("tasks_posted")
         self.escrow.claim_task(task_id, sender=annotator.address)
         m.claim_task(task_id, annotator.address)
@@ -482,13 +497,8 @@ class Simulation:
             m.prove_gold_failure(task_id)
             annotator.count("gold_failures")
         if r.verdict == "rejected":
-            annotator.count("rejected")
-            if requester.kind == "planting":
-                # The annotator lost its gold slashes and, for good work, the reward.
-                t = m.escrow_terms
-                slashed = len(r.prove) * (stake * t.gold_slash_bps // BPS)
-                self.lose(requester, slashed + (reward if good else 0))
-            self._contest_gold(plan, gold_idx, right, given)
+            annotator.count("gold_rejected")
+            self._contest_gold(plan, r.prove, right, given)
         elif r.verdict == "accept":
             self.escrow.accept(task_id, sender=requester.address)
             m.accept(task_id, self._now())
@@ -517,24 +527,28 @@ class Simulation:
             )
 
     def _contest_gold(
-        self, plan: TaskPlan, gold_idx: list[int], right: list[int], given: list[int]
+        self, plan: TaskPlan, proven: list[int], right: list[int], given: list[int]
     ) -> None:
         """An annotator whose work was rejected by gold failures contests it
-        when it answered a gold item right (the gold was wrong), through
-        `seams.contest_gold_rejection`; today the escrow offers no contest."""
+        when it answered a proven gold item right (the gold was wrong),
+        through `seams.contest_gold_rejection`; otherwise the keeper
+        finalizes the rejection once the contest window is over."""
         a = plan.annotator
-        if all(given[i] != right[i] for i in gold_idx):
-            return  # every gold item it failed was really wrong
+        plan.review_end = self._now() + self.model.escrow_terms.gold_contest_period
+        if all(given[i] != right[i] for i in proven):
+            self.gold_failed.append(plan)  # every gold item it failed was really wrong
+            return
         dispute_id = seams.contest_gold_rejection(self, plan.task_id, a.address)
         if dispute_id is None:
             a.count("gold_contests_refused")
+            self.gold_failed.append(plan)
             return
         a.count("gold_contests")
         self.disputes.append(
             Dispute(
                 dispute_id,
                 ("task", plan.task_id, 0),
-                1 if plan.good else 2,
+                1,  # the gold was wrong
                 plan.requester if plan.requester.cheats else None,
                 2 if plan.requester.cheats else None,
                 {1: a, 2: plan.requester},
@@ -551,6 +565,25 @@ class Simulation:
             else:
                 waiting.append(plan)
         self.silent = waiting
+        failed = []
+        for plan in self.gold_failed:
+            if now >= plan.review_end:
+                self.escrow.finalize(plan.task_id, sender=keeper.address)
+                self._gold_rejected(plan)
+            else:
+                failed.append(plan)
+        self.gold_failed = failed
+
+    def _gold_rejected(self, plan: TaskPlan) -> None:
+        """A gold rejection settles as REJECTED (uncontested, or the court
+        found the gold right); a planter's victim loses its gold slashes
+        and, for good work, the reward."""
+        m, task = self.model, self.model.tasks[plan.task_id]
+        slashed = task.stake - task.remaining_stake(m.escrow_terms)
+        m.finalize_gold_failed(plan.task_id)
+        plan.annotator.count("rejected")
+        if plan.requester.kind == "planting":
+            self.lose(plan.requester, slashed + (task.reward if plan.good else 0))
 
     def _court(self) -> None:
         """Every dispute opened this epoch, round after round, to its ruling
@@ -579,6 +612,7 @@ class Simulation:
             self._advance_to(max(i.appeal_end for i in last) + 1)
             for d in sorted(settled, key=lambda d: d.dispute_id):
                 self._execute(d)
+        self._close_undrawn()
         self.disputes = []
         self._salts.clear()
 
@@ -595,15 +629,25 @@ class Simulation:
             info = court.round_info(d.dispute_id, round_)
             for i in range(info.jurors):
                 juror = str(court.round_juror(d.dispute_id, round_, i))
-                seats = court.juror_round(d.dispute_id, round_, juror).seats
+                seats = self.sys.court_lens.juror_round(
+                    court.address, d.dispute_id, round_, juror
+                ).seats
                 self.model.seated(d.dispute_id, juror, seats)
             if complete:
                 drawn.append(d)
-            elif not seams.refuse_undrawable(self, d):
+            else:
+                self.undrawn.append(d)
+        return drawn
+
+    def _close_undrawn(self) -> None:
+        """After the epoch's rulings: each dispute whose round the court
+        could not seat is refused (`seams.refuse_undrawable`) or frozen."""
+        for d in self.undrawn:
+            if not seams.refuse_undrawable(self, d):
                 self.frozen.append(d)
                 for party in d.parties.values():
                     party.count("disputes_frozen")
-        return drawn
+        self.undrawn = []
 
     def _draw_panel(self, dispute_id: int, round_: int, delay: int) -> bool:
         """Draws until the round's panel is complete (True), or until
@@ -616,9 +660,14 @@ class Simulation:
                 return True
             seats = 0
             if court.drawable_stake() > 0:
-                seats = court.draw(
-                    dispute_id, min(MAX_DRAW_BATCH, 2 * info.panel), sender=keeper.address
-                )
+                try:
+                    seats = court.draw(
+                        dispute_id, min(MAX_DRAW_BATCH, 2 * info.panel), sender=keeper.address
+                    )
+                except BoaError as error:  # the panel's locks would exceed the cap
+                    if "court: too little drawable stake" not in str(error):
+                        raise
+                    return False
             stalls = 0 if seats else stalls + 1
             boa.env.time_travel(blocks=delay + 1, block_delta=1)
         return False
@@ -671,7 +720,12 @@ class Simulation:
         True when the appeal was raised (a new round opened)."""
         m = self.model
         ruling, _ = m.plurality(d.dispute_id)
-        if ruling == 0 or self.court.appealCost(d.dispute_id, b"") == 2**256 - 1:
+        info = self.court.round_info(d.dispute_id, round_)
+        if (
+            ruling == 0
+            or info.appeal_start == info.appeal_end
+            or self.court.appealCost(d.dispute_id, b"") == 2**256 - 1
+        ):
             return False  # a tie, or the last round allowed
         loser_side = 3 - ruling
         loser, winner = d.parties[loser_side], d.parties[ruling]
@@ -719,6 +773,7 @@ class Simulation:
         kind, a, e = d.subject
         if kind == "task":
             self._judged_against_truth(d, a, ruling)
+            self._contest_lost(d, a, ruling)
             m.rule_task(a, ruling, self._now())
             annotator = self.by_address[m.tasks[a].annotator]
             annotator.count({0: "split", 1: "accepted", 2: "rejected"}[ruling])
@@ -757,6 +812,18 @@ class Simulation:
         if ruling == 2:
             slashed = task.remaining_stake(t) * t.reject_slash_bps // BPS
             self.lose(requester, task.reward + slashed)
+        else:
+            self.lose(requester, task.reward // 2)
+
+    def _contest_lost(self, d: Dispute, task_id: int, ruling: int) -> None:
+        """A planter's gold contest ruled against the annotator: it loses
+        its gold slashes and the reward (ruling 2), or half the reward (0)."""
+        m, requester = self.model, d.parties[2]
+        task = m.tasks[task_id]
+        if not task.contest or requester.kind != "planting" or ruling == 1:
+            return
+        if ruling == 2:
+            self.lose(requester, task.stake - task.remaining_stake(m.escrow_terms) + task.reward)
         else:
             self.lose(requester, task.reward // 2)
 
@@ -878,11 +945,10 @@ class Simulation:
         for n in m.nodes.values():
             if n.owner in total:
                 total[n.owner] += n.stake
-        live = TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED | TaskStatus.DISPUTED
         for t in m.tasks.values():
-            if t.status & live:
+            if t.status & LIVE:
                 if t.requester in total:
-                    total[t.requester] += t.reward + t.fee
+                    total[t.requester] += t.reward + t.fee + t.bond
                 if t.annotator in total:
                     total[t.annotator] += t.remaining_stake(m.escrow_terms)
         return total

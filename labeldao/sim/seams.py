@@ -8,17 +8,21 @@ behaviour happens, so that switching a defence on after the contract
 branches merge is a change to one function (and the reference model's
 matching rule in `labeldao.sim.model`), never to the epoch loop.
 
-On today's contracts (main before issue 14's branches):
+With issue 14's contract branches merged, each is on:
 
-- `contest_gold_rejection`: TaskEscrow has no way to contest: returns None;
-- `watcher_challenges`: the watcher challenges only when its share of the
-  slash covers the court fee (a 1-GPU node's share, 12.5 LDAO, does not
-  cover 30 LDAO: splitting fake capacity into 1-GPU nodes is never
-  challenged);
-- `refuse_undrawable`: the court has no timeout for a round it cannot seat:
-  returns False (the dispute stays frozen, its locks with it).
+- `contest_gold_rejection`: the annotator calls `TaskEscrow.contest_gold`
+  (paying the court fee, against the requester's gold bond);
+- `watcher_challenges`: the watcher challenges when proving fraud leaves
+  it better off: its fee comes back out of the slash, then a share of the
+  rest (`ComputeRegistry`'s "Fraud economics"), which holds for every node
+  size at the default parameters (a 1-GPU node's slash, 100 LDAO, gives
+  30 + 35 LDAO for a 30 LDAO fee);
+- `refuse_undrawable`: after the round's draw deadline the keeper calls
+  `QualityCourt.close_undrawn` (ruling 0 for a first round, the previous
+  round's ruling for an appeal round; fees and deposits back to their
+  payers), and the dispute is executed to its arbitrable.
 
-Each docstring says what the function must do once its contract rule lands.
+Each docstring says what the function does and what the model mirrors.
 A juror who stakes is `Simulation.stake_as_juror` (honest jurors stake at
 set-up; a self-judging party stakes the same way): a court that keeps
 parties off their own panels needs no change there, since the engine reads
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from labeldao.sim.agents import Role
 from labeldao.sim.model import BPS
 
 if TYPE_CHECKING:
@@ -37,29 +42,31 @@ if TYPE_CHECKING:
 
 def contest_gold_rejection(sim: Simulation, task_id: int, annotator: str) -> int | None:
     """The annotator of a task rejected by gold failures contests the
-    rejection in the court; returns the new dispute's id, or None when the
-    escrow offers no contest (today).
-
-    Switch on (escrow branch, "a gold contest"): call the escrow's contest
-    entry for `task_id` from `annotator` within its window, mirror it in the
-    model (the requester's gold bond, the annotator's deposit) and return
-    the dispute id; the engine then sends the dispute to the court with the
-    annotator's side (1) as the truth when its answers were right."""
-    del sim, task_id, annotator
-    return None
+    rejection in the court (`TaskEscrow.contest_gold`, within its window,
+    paying the court fee); returns the new dispute's id, or None when it
+    cannot pay the fee. The model mirrors it (`Model.contest_gold`); the
+    engine sends the dispute to the court with the annotator's side (1,
+    the gold was wrong) as the truth."""
+    m = sim.model
+    if m.balance(annotator) < m.court_terms.arbitration_cost:
+        return None
+    dispute_id = int(sim.escrow.contest_gold(task_id, "sim://contest", sender=annotator))
+    m.contest_gold(task_id, dispute_id)
+    return dispute_id
 
 
 def challenge_pays(sim: Simulation, node_id: int) -> bool:
     """Whether proving a node's report false leaves the watcher better off:
-    its share of the slash covers the court fee (the bond comes back).
-
-    Switch on (registry branch, "the watcher always profits"): the new rule
-    (fee refunded out of the slash, a reward floor) makes this True for
-    every node size; compute it from the new parameters or return True."""
+    out of the fraud slash it gets its court fee back first, then
+    `challenger_share_bps` of the rest (its bond comes back too), so it
+    gains when the slash exceeds the fee (`ComputeRegistry.set_params`
+    refuses parameters under which one GPU of any tier would not)."""
     m = sim.model
     t = m.registry_terms
-    share = m.nodes[node_id].stake * t.fraud_slash_bps // BPS * t.challenger_share_bps // BPS
-    return share >= m.court_terms.arbitration_cost
+    fee = m.court_terms.arbitration_cost
+    slash = m.nodes[node_id].stake * t.fraud_slash_bps // BPS
+    refund = min(fee, slash)
+    return refund + (slash - refund) * t.challenger_share_bps // BPS > fee
 
 
 def watcher_challenges(sim: Simulation, node_id: int, detected: bool) -> bool:
@@ -69,14 +76,20 @@ def watcher_challenges(sim: Simulation, node_id: int, detected: bool) -> bool:
 
 
 def refuse_undrawable(sim: Simulation, dispute: Dispute) -> bool:
-    """A dispute whose current round the court cannot seat ends as "refused
-    to arbitrate" (ruling 0) after the court's draw timeout; True when it
-    did (the engine then stops following it), False when it stays frozen
-    (today: the court has no such timeout).
-
-    Switch on (court branch, "refusal with ruling 0 after a draw timeout"):
-    advance past the timeout, call the court's refusal entry, mirror in the
-    model (every lock, fee and appeal deposit back to whoever paid it, the
-    arbitrable's ruling 0) and return True."""
-    del sim, dispute
-    return False
+    """A dispute whose current round the court cannot seat ends after the
+    round's draw deadline: the keeper calls `QualityCourt.close_undrawn`
+    (round 0: ruling 0, "refused to arbitrate", its fee back to the payer;
+    an appeal round: the appeal fails, both deposits go back, the previous
+    ruling stands), the model mirrors it (`Model.close_undrawn`) and the
+    engine executes the dispute to its arbitrable. Returns True (the
+    dispute is over, nothing stays locked)."""
+    court = sim.court
+    keeper = sim.by_role[Role.KEEPER][0]
+    deadline = int(sim.sys.court_lens.draw_deadline(court.address, dispute.dispute_id))
+    sim.advance_to(deadline + 1)
+    court.close_undrawn(dispute.dispute_id, sender=keeper.address)
+    sim.model.close_undrawn(dispute.dispute_id)
+    for party in dispute.parties.values():
+        party.count("disputes_refused")
+    sim.execute(dispute)
+    return True
