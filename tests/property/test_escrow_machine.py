@@ -74,6 +74,8 @@ DEFAULT_PARAMS = {
     "bonus_per_item": 10**17,
     "bonus_fee_cap_bps": 5_000,
     "epoch_budget": 3 * LDAO,  # small, so that the budget binds
+    "gold_bond": 2 * LDAO,  # above the mock arbitrator's fee
+    "gold_contest_period": 2 * DAY,
 }
 
 REQUESTERS = ("requester-0", "requester-1")
@@ -91,6 +93,7 @@ ACTIONS = (
     "finalize",
     "reclaim",
     "rule",
+    "contest",
 )
 
 picks = st.integers(min_value=0, max_value=2**16)
@@ -178,6 +181,10 @@ class ModelTask:
     proven: set[int] = field(default_factory=set)
     dispute_id: int | None = None
     slashed_in_logs: int = 0
+    bond: int = 0
+    pause_mark: int = 0  # the escrow's paused seconds at creation
+    contest_end: int = 0
+    contested: bool = False
 
     @property
     def gold_slash(self) -> int:
@@ -189,12 +196,13 @@ class ModelTask:
 
     @property
     def held(self) -> int:
-        """What the escrow holds for this task."""
+        """What the escrow holds for this task: gold slashes stay held (in
+        the stake) until it settles."""
         if self.status & TERMINAL:
             return 0
         if self.status == TaskStatus.OPEN:
-            return self.reward + self.fee
-        return self.reward + self.fee + self.remaining_stake
+            return self.reward + self.fee + self.bond
+        return self.reward + self.fee + self.bond + self.stake
 
 
 class EscrowMachine(RuleBasedStateMachine):
@@ -207,6 +215,8 @@ class EscrowMachine(RuleBasedStateMachine):
         self.treasury = market.treasury
         self.params = dict(DEFAULT_PARAMS)
         self.paused = False
+        self.paused_total = 0  # seconds the escrow was paused, before the current pause
+        self.paused_since = 0
         self.supply = market.token.totalSupply()
         self.tasks: list[ModelTask] = []
         accounts = [*market.accounts.values(), market.treasury]
@@ -230,6 +240,15 @@ class EscrowMachine(RuleBasedStateMachine):
 
     def _account(self, who: str) -> str:
         return self.treasury if who == "treasury" else self.m.accounts[who]
+
+    def _paused_seconds(self) -> int:
+        return self.paused_total + (self._now() - self.paused_since if self.paused else 0)
+
+    def _claim_deadline(self, task: ModelTask) -> int:
+        """An open task's deadline counts unpaused seconds only."""
+        if task.status == TaskStatus.OPEN:
+            return task.deadline + self._paused_seconds() - task.pause_mark
+        return task.deadline
 
     def _live_count(self) -> int:
         return sum(1 for t in self.tasks if not t.status & TERMINAL)
@@ -291,12 +310,25 @@ class EscrowMachine(RuleBasedStateMachine):
         self.supply += amount
         return amount
 
-    def _settle_accepted(self, task_id: int, logs: list) -> None:
+    def _settle_accepted(self, task_id: int, logs: list, gold_was_wrong: bool = False) -> None:
+        """ACCEPTED: the held gold slashes to the treasury and the bond back to
+        the requester; a won gold contest: no slash, the bond to the annotator."""
         task = self.tasks[task_id]
         bonus = self._bonus(task)
         assert _log(logs, "TaskSettled").bonus == bonus
-        self._settle(task_id, logs, TaskStatus.ACCEPTED, 0,
-                     task.reward + task.remaining_stake + bonus, task.fee)  # fmt: skip
+        if gold_was_wrong:
+            self._settle(task_id, logs, TaskStatus.ACCEPTED, 0,
+                         task.reward + task.stake + task.bond + bonus, task.fee)  # fmt: skip
+            return
+        held = task.stake - task.remaining_stake
+        self._settle(task_id, logs, TaskStatus.ACCEPTED, task.bond,
+                     task.reward + task.remaining_stake + bonus, task.fee + held)  # fmt: skip
+
+    def _settle_gold_rejected(self, task_id: int, logs: list) -> None:
+        task = self.tasks[task_id]
+        remaining = task.remaining_stake
+        self._settle(task_id, logs, TaskStatus.REJECTED, task.reward + task.fee + task.bond,
+                     remaining, task.stake - remaining)  # fmt: skip
 
     # -- the actions: each one succeeds or reverts as the model says ---------
 
@@ -315,10 +347,13 @@ class EscrowMachine(RuleBasedStateMachine):
         task_id = self.escrow.create_task(*args, sender=requester)
         self._changed(task_id)
         event("create: ok")
-        assert (task_id, _log(self.escrow.get_logs(), "TaskCreated").fee) == (len(self.tasks), fee)
+        created = _log(self.escrow.get_logs(), "TaskCreated")
+        assert (task_id, created.fee) == (len(self.tasks), fee)
+        assert created.gold_bond == self.params["gold_bond"]
         self.tasks.append(
-            ModelTask(requester, dict(self.params), reward, fee, stake, deadline, review_period)
-        )
+            ModelTask(requester, dict(self.params), reward, fee, stake, deadline, review_period,
+                      bond=self.params["gold_bond"], pause_mark=self._paused_seconds())
+        )  # fmt: skip
         note(f"create #{task_id}: reward {reward} stake {stake} fee {fee}")
 
     def _cancel(self, task_id: int, caller: str) -> None:
@@ -330,7 +365,7 @@ class EscrowMachine(RuleBasedStateMachine):
         self._changed(task_id)
         event("cancel: ok")
         self._settle(task_id, self.escrow.get_logs(), TaskStatus.CANCELLED,
-                     task.reward + task.fee, 0, 0)  # fmt: skip
+                     task.reward + task.fee + task.bond, 0, 0)  # fmt: skip
         note(f"cancel #{task_id}")
 
     def _claim(self, task_id: int, caller: str) -> None:
@@ -338,16 +373,18 @@ class EscrowMachine(RuleBasedStateMachine):
         valid = (
             not self.paused
             and task.status == TaskStatus.OPEN
-            and self._now() <= task.deadline
+            and self._now() <= self._claim_deadline(task)
             and caller != task.requester
         )
         if not valid:
             self._reverts("claim", lambda: self.escrow.claim_task(task_id, sender=caller))
             return
+        moved = self._claim_deadline(task)
         self.escrow.claim_task(task_id, sender=caller)
         self._changed(task_id)
-        event("claim: ok")
-        task.status, task.annotator = TaskStatus.CLAIMED, caller
+        event("claim: ok" if moved == task.deadline else "claim: after a pause moved the deadline")
+        assert _log(self.escrow.get_logs(), "TaskClaimed").deadline == moved
+        task.status, task.annotator, task.deadline = TaskStatus.CLAIMED, caller, moved
         note(f"claim #{task_id} by {caller}")
 
     def _submit(self, task_id: int, caller: str, wrong: frozenset[int]) -> None:
@@ -421,16 +458,38 @@ class EscrowMachine(RuleBasedStateMachine):
         proven = _log(logs, "GoldFailureProven")
         assert (proven.item_index, proven.slashed) == (item, task.gold_slash)
         task.slashed_in_logs += proven.slashed
-        task.proven.add(item)
-        self._credit(self.treasury, task.gold_slash)
+        task.proven.add(item)  # the slash is held: nobody is credited now
         if len(task.proven) == task.params["gold_fail_limit"]:
-            event("prove: gold limit")
-            self._settle(task_id, logs, TaskStatus.REJECTED, task.reward + task.fee,
-                         task.remaining_stake, 0)  # fmt: skip
+            event("prove: gold limit, contest window")
+            task.status = TaskStatus.GOLD_FAILED
+            task.contest_end = self._now() + task.params["gold_contest_period"]
+            assert _log(logs, "GoldRejectionPending").contest_end == task.contest_end
         note(f"gold failure #{task_id} item {item}: {len(task.proven)} proven")
+
+    def _contest(self, task_id: int, caller: str) -> None:
+        task = self.tasks[task_id]
+        valid = (
+            task.status == TaskStatus.GOLD_FAILED
+            and caller == task.annotator
+            and self._now() < task.contest_end
+        )
+        if not valid:
+            self._reverts("contest", lambda: self.escrow.contest_gold(task_id, "", sender=caller))
+            return
+        task.dispute_id = self.escrow.contest_gold(task_id, "", sender=caller)
+        self._changed(task_id)
+        event("contest: ok")
+        task.status, task.contested = TaskStatus.DISPUTED, True
+        note(f"contest #{task_id}: dispute {task.dispute_id}")
 
     def _finalize(self, task_id: int, caller: str) -> None:
         task = self.tasks[task_id]
+        if task.status == TaskStatus.GOLD_FAILED and self._now() >= task.contest_end:
+            self.escrow.finalize(task_id, sender=caller)
+            self._changed(task_id)
+            event("finalize: gold rejection")
+            self._settle_gold_rejected(task_id, self.escrow.get_logs())
+            return
         if task.status != TaskStatus.SUBMITTED or self._now() < task.review_end:
             self._reverts("finalize", lambda: self.escrow.finalize(task_id, sender=caller))
             return
@@ -443,14 +502,14 @@ class EscrowMachine(RuleBasedStateMachine):
     def _reclaim(self, task_id: int, caller: str) -> None:
         task = self.tasks[task_id]
         live = task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
-        if not live or self._now() <= task.deadline:
+        if not live or self._now() <= self._claim_deadline(task):
             self._reverts("reclaim", lambda: self.escrow.reclaim(task_id, sender=caller))
             return
         self.escrow.reclaim(task_id, sender=caller)
         self._changed(task_id)
         event("reclaim: ok")
         logs = self.escrow.get_logs()
-        refund = task.reward + task.fee
+        refund = task.reward + task.fee + task.bond
         if task.status == TaskStatus.OPEN:
             self._settle(task_id, logs, TaskStatus.EXPIRED, refund, 0, 0)
         else:
@@ -475,20 +534,24 @@ class EscrowMachine(RuleBasedStateMachine):
         self._changed(task_id)
         event(f"rule: {ruling.name}")
         logs = self.m.arbitrator.get_logs()
+        # A refused gold contest undoes the gold slashes; otherwise they stand.
+        remaining = task.stake if task.contested else task.remaining_stake
+        held = task.stake - remaining
         if ruling == Ruling.ACCEPT:
-            self._settle_accepted(task_id, logs)
+            self._settle_accepted(task_id, logs, gold_was_wrong=task.contested)
+        elif ruling == Ruling.REJECT and task.contested:
+            self._settle_gold_rejected(task_id, logs)
         elif ruling == Ruling.REJECT:
-            remaining = task.remaining_stake
             slash = bps_of(remaining, task.params["reject_slash_bps"])
             share = bps_of(slash, task.params["slash_treasury_bps"])
             self._settle(task_id, logs, TaskStatus.REJECTED,
-                         task.reward + task.fee + slash - share, remaining - slash,
-                         share)  # fmt: skip
+                         task.reward + task.fee + task.bond + slash - share, remaining - slash,
+                         share + held)  # fmt: skip
         else:
             half_reward, half_fee = task.reward // 2, task.fee // 2
             self._settle(task_id, logs, TaskStatus.SPLIT,
-                         task.reward - half_reward + task.fee - half_fee,
-                         half_reward + task.remaining_stake, half_fee)  # fmt: skip
+                         task.reward - half_reward + task.fee - half_fee + task.bond,
+                         half_reward + remaining, half_fee + held)  # fmt: skip
         note(f"ruling {ruling.name} on #{task_id}")
 
     def _withdraw(self, account: str) -> None:
@@ -547,7 +610,7 @@ class EscrowMachine(RuleBasedStateMachine):
         live = [i for i, t in enumerate(self.tasks) if not t.status & TERMINAL]
         task_id = live[pick % len(live)]
         task = self.tasks[task_id]
-        late = self._now() > task.deadline
+        late = self._now() > self._claim_deadline(task)
         unproven = sorted(set(task.wrong) - task.proven)
         too_late = branch % 16 == 1  # a party acts too late: it must revert
         if task.status == TaskStatus.OPEN and late and too_late:
@@ -584,6 +647,11 @@ class EscrowMachine(RuleBasedStateMachine):
                 self._prove(task_id, task.requester, unproven[0] if unproven else item)
         elif task.status == TaskStatus.DISPUTED:
             self._rule(task_id, ruling)
+        elif task.status == TaskStatus.GOLD_FAILED:
+            if branch % 3 == 0 or self._now() >= task.contest_end:
+                self._finalize(task_id, self.m.accounts[ACTORS[branch % len(ACTORS)]])
+            else:
+                self._contest(task_id, task.annotator)
 
     @precondition(lambda self: self.tasks and self.attempts * 8 < self.steps)
     @rule(
@@ -622,6 +690,8 @@ class EscrowMachine(RuleBasedStateMachine):
                 self._reclaim(task_id, caller)
             case "rule":
                 self._rule(task_id, ruling)
+            case "contest":
+                self._contest(task_id, caller)
 
     @precondition(lambda self: any(self.claimable.values()))
     @rule(pick=picks, who=st.sampled_from((*ACTORS, "treasury")))
@@ -684,6 +754,17 @@ class EscrowMachine(RuleBasedStateMachine):
             assert chain.gold_failures == len(self.tasks[task_id].proven)
         self.touched.clear()
 
+    @invariant()
+    def no_deadline_expires_while_its_action_is_paused(self):
+        """The claim deadline (the only deadline whose action, `claim_task`,
+        pauses) counts unpaused seconds: an open task's claim deadline is its
+        deadline plus the seconds paused since its creation, so a pause never
+        makes it pass. (Submission, review and contest deadlines wait for
+        actions that work while paused: the rules call them while paused.)"""
+        for task_id, task in enumerate(self.tasks):
+            if task.status == TaskStatus.OPEN and task_id in self.touched | {len(self.tasks) - 1}:
+                assert self.escrow.tasks(task_id).claim_deadline == self._claim_deadline(task)
+
     # -- the end: everything settles and leaves ------------------------------
 
     def _settle_everything(self) -> None:
@@ -697,6 +778,8 @@ class EscrowMachine(RuleBasedStateMachine):
                 self._finalize(task_id, self.treasury)
             elif task.status == TaskStatus.DISPUTED:
                 self._rule(task_id, Ruling.ACCEPT)
+            elif task.status == TaskStatus.GOLD_FAILED:
+                self._finalize(task_id, self.treasury)
         self.touched.update(range(len(self.tasks)))
         self.changed_tasks_have_one_status_the_models()
         assert all(task.status & TERMINAL for task in self.tasks)
@@ -718,6 +801,7 @@ param_changes = st.fixed_dictionaries(
         "bonus_per_item": st.sampled_from([0, 10**17, 10**18]),
         "bonus_fee_cap_bps": st.sampled_from([0, 5_000, BPS]),
         "epoch_budget": st.sampled_from([0, 3 * LDAO, 100 * LDAO]),
+        "gold_bond": st.sampled_from([0, LDAO, 30 * LDAO]),
     }
 )
 
@@ -743,8 +827,10 @@ class GovernedEscrowMachine(EscrowMachine):
                 return
             if paused:
                 self.escrow.pause(sender=self.m.guardian)
+                self.paused_since = self._now()
             else:
                 self.escrow.unpause(sender=self.m.guardian)
+                self.paused_total += self._now() - self.paused_since
             self._changed()
             event(f"govern: {change}")
             self.paused = paused

@@ -125,7 +125,7 @@ class EscrowUsers(SystemBase):
             refuse(escrow, "claim_task", task.id, sender=annotator, reason=PAUSED)
             self.ledgers.paused_entries.append(("escrow", "claim_task"))
             return
-        if self.now > escrow.tasks(task.id).deadline:
+        if self.now > escrow.tasks(task.id).claim_deadline:
             refuse(
                 escrow, "claim_task", task.id, sender=annotator, reason="escrow: deadline passed"
             )
@@ -210,36 +210,80 @@ class EscrowUsers(SystemBase):
         params = escrow.params(on_chain.params_id)
         treasury = self.w.treasury
         before = self._claimable(treasury, task.requester, task.annotator)
-        stake_before = self._remaining(on_chain, params)
         escrow.prove_gold_failure(
             *gold_failure_args(task.id, GOLD, sheet, item), sender=task.requester
         )
         task.proven.add(item)
-        after = self._claimable(treasury, task.requester, task.annotator)
-        slashed = on_chain.stake * params.gold_slash_bps // 10_000
-        assert after[treasury] - before[treasury] == slashed
-        self.ledgers.slashes.append(
-            Slash(
-                "escrow",
-                task.annotator,
-                slashed,
-                stake_before,
-                "gold",
-                on_chain.annotator,
-                redistributed=0,
-                to_treasury=slashed,
-            )  # fmt: skip
-        )
+        # The slash is held until the task settles: nobody is credited now.
+        assert self._claimable(treasury, task.requester, task.annotator) == before
         if len(task.proven) >= params.gold_fail_limit:
-            task.status = TaskStatus.REJECTED
-            # Rejected without a dispute: the requester gets reward + fee
-            # back, the annotator the rest of the stake.
-            refund = on_chain.reward + on_chain.fee
-            assert after[task.requester] - before[task.requester] == refund
-            assert after[task.annotator] - before[task.annotator] == stake_before - slashed
+            task.status = TaskStatus.GOLD_FAILED
+            event("escrow: gold limit, contest window open")
         self._check_status(task)
         self.touch("escrow")
         event("escrow: gold failure proven")
+
+    def _gold_slash(self, task: Task, on_chain: Any, held: int, to_treasury: int) -> None:
+        """Records the held gold slashes once they are paid to the treasury."""
+        if held:
+            self.ledgers.slashes.append(
+                Slash(
+                    "escrow",
+                    task.annotator,
+                    held,
+                    on_chain.stake,
+                    "gold",
+                    on_chain.annotator,
+                    redistributed=0,
+                    to_treasury=to_treasury,
+                )  # fmt: skip
+            )
+
+    @precondition(lambda self: self._tasks(TaskStatus.GOLD_FAILED))
+    @rule(i=pick, contest=st.booleans())
+    def gold_failed(self, i: int, contest: bool) -> None:
+        """The annotator contests a gold rejection at the court during the
+        window (works while the escrow is paused; the court's
+        `createDispute` pauses with the court on this main); after it,
+        anyone finalizes: REJECTED, the held slashes to the treasury, the
+        bond back to the requester."""
+        task = self._pick(TaskStatus.GOLD_FAILED, i)
+        escrow = self.w.escrow
+        on_chain = escrow.tasks(task.id)
+        if contest and self.now < on_chain.contest_end:
+            self.begin(f"contest gold of task {task.id}")
+            if self.paused["court"]:
+                refuse(escrow, "contest_gold", task.id, "", sender=task.annotator, reason=PAUSED)
+                self.ledgers.paused_entries.append(("court", "contest_gold"))
+                return
+            dispute_id = escrow.contest_gold(task.id, "", sender=task.annotator)
+            task.status, task.dispute, task.contested = TaskStatus.DISPUTED, dispute_id, True
+            self.open_dispute(Dispute(dispute_id, "escrow", task.id))
+            self._check_status(task)
+            self.touch("token", "escrow", "court")
+            event("escrow: gold contested at the court")
+            return
+        self.begin(f"finalize gold rejection of task {task.id}")
+        self.wait(on_chain.contest_end - self.now)
+        before = self._claimable(self.w.treasury, task.requester, task.annotator)
+        escrow.finalize(task.id, sender=self.w.address(PEOPLE[-1]))
+        self._gold_rejected(task, on_chain, before)
+        self._exit("escrow", "finalize")
+
+    def _gold_rejected(self, task: Task, on_chain: Any, before: dict[str, int]) -> None:
+        """REJECTED by gold: reward + fee + bond back, the held slashes to the
+        treasury, the rest of the stake back to the annotator."""
+        params = self.w.escrow.params(on_chain.params_id)
+        after = self._claimable(*before)
+        remaining = self._remaining(on_chain, params)
+        refund = on_chain.reward + on_chain.fee + on_chain.gold_bond
+        assert after[task.requester] - before[task.requester] == refund
+        assert after[task.annotator] - before[task.annotator] == remaining
+        treasury_got = after[self.w.treasury] - before[self.w.treasury]
+        assert treasury_got == on_chain.stake - remaining
+        self._gold_slash(task, on_chain, treasury_got, treasury_got)
+        task.status = TaskStatus.REJECTED
+        self._check_status(task)
 
     def _remaining(self, on_chain: Any, params: Any) -> int:
         """The annotator's stake left after the gold failures proven."""
@@ -253,11 +297,12 @@ class EscrowUsers(SystemBase):
         logs = self.w.escrow.get_logs()
         (settled,) = [e for e in logs if type(e).__name__ == "TaskSettled"]
         params = self.w.escrow.params(on_chain.params_id)
-        assert (
-            settled.annotator_amount
-            == on_chain.reward + self._remaining(on_chain, params) + settled.bonus
-        )
-        assert settled.treasury_amount == on_chain.fee and settled.slashed == 0
+        remaining = self._remaining(on_chain, params)
+        assert settled.annotator_amount == on_chain.reward + remaining + settled.bonus
+        held = on_chain.stake - remaining  # gold slashes, paid to the treasury now
+        assert settled.treasury_amount == on_chain.fee + held and settled.slashed == 0
+        assert settled.requester_amount == on_chain.gold_bond
+        self._gold_slash(task, on_chain, held, held)
         task.status = TaskStatus.ACCEPTED
         self.bonus_epochs.add(self.now // self.w.escrow.EPOCH_LENGTH())
         self._check_status(task)
@@ -268,17 +313,23 @@ class EscrowUsers(SystemBase):
         1 accepted, 2 rejected with `reject_slash_bps` of the remaining stake
         slashed, 0 split without a slash."""
         params = self.w.escrow.params(on_chain.params_id)
+        if task.contested and ruling == 2:  # the gold was right
+            self._gold_rejected(task, on_chain, before)
+            return
         after = self._claimable(*before)
-        remaining = self._remaining(on_chain, params)
+        # A gold contest ruled 1 or refused undoes every gold slash.
+        remaining = on_chain.stake if task.contested else self._remaining(on_chain, params)
+        held = on_chain.stake - remaining
         requester_got = after[task.requester] - before[task.requester]
         annotator_got = after[task.annotator] - before[task.annotator]
         treasury_got = after[self.w.treasury] - before[self.w.treasury]
-        refund = on_chain.reward + on_chain.fee
+        refund = on_chain.reward + on_chain.fee + on_chain.gold_bond
         task.status = {0: TaskStatus.SPLIT, 1: TaskStatus.ACCEPTED, 2: TaskStatus.REJECTED}[ruling]
         self._check_status(task)
         if ruling == 2:
             slashed = remaining * params.reject_slash_bps // 10_000
             assert annotator_got == remaining - slashed
+            self._gold_slash(task, on_chain, held, held)
             self.ledgers.slashes.append(
                 Slash(
                     "escrow",
@@ -288,14 +339,20 @@ class EscrowUsers(SystemBase):
                     "ruling",
                     on_chain.annotator,
                     redistributed=requester_got - refund,
-                    to_treasury=treasury_got,
+                    to_treasury=treasury_got - held,
                 )  # fmt: skip
             )
         elif ruling == 0:
-            assert annotator_got == on_chain.reward // 2 + remaining  # no slash
+            assert annotator_got == on_chain.reward // 2 + remaining  # no new slash
+            self._gold_slash(task, on_chain, held, held)
         else:
             self.bonus_epochs.add(self.now // self.w.escrow.EPOCH_LENGTH())
             assert annotator_got >= on_chain.reward + remaining
+            if task.contested:  # the gold was wrong: the bond goes to the annotator
+                assert requester_got == 0
+                assert annotator_got >= on_chain.reward + on_chain.stake + on_chain.gold_bond
+            else:
+                self._gold_slash(task, on_chain, held, held)
 
     # -- deadlines ----------------------------------------------------------------
 
@@ -310,15 +367,22 @@ class EscrowUsers(SystemBase):
         self.begin(f"reclaim task {task.id}")
         escrow, keeper = self.w.escrow, self.w.address(PEOPLE[-1])
         on_chain = escrow.tasks(task.id)
-        if early and self.now <= on_chain.deadline:
+        if early and self.now <= on_chain.claim_deadline:
             refuse(escrow, "reclaim", task.id, sender=keeper, reason="escrow: deadline not passed")
             return
-        self.wait(on_chain.deadline + 1 - self.now)
+        self.wait(on_chain.claim_deadline + 1 - self.now)
+        on_chain = escrow.tasks(task.id)
+        # No deadline expires while the action it waits for is paused: an
+        # open task's claim deadline keeps moving while claims are paused.
+        if self.paused["escrow"] and task.status == TaskStatus.OPEN:
+            assert on_chain.claim_deadline >= self.now
+            event("escrow: claim deadline held by the pause")
+            return
         accounts = [self.w.treasury, task.requester] + ([task.annotator] if task.annotator else [])
         before = self._claimable(*accounts)
         escrow.reclaim(task.id, sender=keeper)
         after = self._claimable(*accounts)
-        refund = on_chain.reward + on_chain.fee
+        refund = on_chain.reward + on_chain.fee + on_chain.gold_bond
         if task.annotator:
             params = escrow.params(on_chain.params_id)
             slashed = on_chain.stake * params.late_slash_bps // 10_000

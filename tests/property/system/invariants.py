@@ -89,17 +89,17 @@ class Invariants(SystemBase):
                     assert books == self._registry_owed()
 
     def _escrow_owed(self) -> int:
-        """What the escrow owes: open tasks' rewards, fees and remaining
-        stakes, and every claimable balance."""
+        """What the escrow owes: open tasks' rewards, fees, gold bonds and
+        stakes (gold slashes stay held until the task settles), and every
+        claimable balance."""
         w = self.w
         owed = 0
         for task in self.open_tasks():
             t = w.escrow.tasks(task.id)
             assert not t.status & TERMINAL
-            owed += t.reward + t.fee
+            owed += t.reward + t.fee + t.gold_bond
             if t.status != TaskStatus.OPEN:
-                slash = t.stake * w.escrow.params(t.params_id).gold_slash_bps // 10_000
-                owed += t.stake - t.gold_failures * slash
+                owed += t.stake
         claimants = w.holders if self.step == 0 else w.escrow_claimants
         return owed + sum(w.escrow.claimable(h) for h in claimants)
 
@@ -210,7 +210,7 @@ class Invariants(SystemBase):
                  "deactivate"}  # fmt: skip
         assert all(action in exits for _, action in self.ledgers.paused_exits)
         entries = {"create_task", "create_task_with_permit", "claim_task", "stake", "createDispute",
-                   "reject", "challenge", "register_node", "report"}  # fmt: skip
+                   "reject", "contest_gold", "challenge", "register_node", "report"}  # fmt: skip
         assert all(action in entries for _, action in self.ledgers.paused_entries)
         if self.sweeping:
             with boa.env.anchor():

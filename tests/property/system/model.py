@@ -37,6 +37,7 @@ class Task:
     wrong: frozenset[int] = frozenset()  # gold items the submission gets wrong
     proven: set[int] = field(default_factory=set)
     dispute: int | None = None
+    contested: bool = False  # the annotator took a gold rejection to the court
 
 
 @dataclass
