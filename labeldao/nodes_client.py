@@ -496,7 +496,11 @@ class NodeClient:
 
     def challenge(self, node_id: int, epoch: int, evidence_uri: str) -> int:
         """Challenges a report (bond + arbitration fee); returns the dispute id."""
-        self.node(node_id)
+        if self.node(node_id).convicted:
+            raise Refusal(
+                f"node {node_id} was already convicted of fraud: its stake is slashed and its "
+                "rewards forfeited (`node forfeit` voids its other reports)"
+            )
         report = self.report(node_id, epoch)
         now = self.now()
         if report.status_name == "NONE":

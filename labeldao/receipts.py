@@ -9,7 +9,7 @@ of the epoch's job receipts. A receipt is one finished job:
 `work_units` are TFLOP (10**12 dense FP16 operations) delivered for the job;
 the report's `work_units` is the sum over the epoch's receipts. The tree is
 an OpenZeppelin StandardMerkleTree over those rows (`labeldao.merkle`), so
-the contract's `verify_receipt` view (snekmate's verifier) and OpenZeppelin's
+`ComputeRegistryLens.verify_receipt` (snekmate's verifier) and OpenZeppelin's
 JavaScript library accept the same proofs. Binding `node_id` and `epoch` into
 every leaf means a receipt cannot be replayed in another node's or another
 epoch's report without the leaf itself showing it.

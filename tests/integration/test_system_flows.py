@@ -226,8 +226,11 @@ def test_fraudulent_gpu_report__court_rules_fraud__registry_slashes(suite, peopl
     court_steps.travel_to(chain, first.appeal_end)
     court_steps.execute_all(court, keeper, dispute)
 
-    to_challenger, to_treasury = slash_split(stake, 2_500, 5_000)
-    assert registry.node(node).stake == stake - to_challenger - to_treasury
+    # The whole stake (the default), the challenger's fee refunded first.
+    fee = challenged.fee
+    to_challenger, to_treasury = slash_split(stake, 10_000, 5_000, fee)
+    assert registry.node(node).stake == stake - to_challenger - to_treasury == 0
+    assert registry.node(node).convicted
     assert registry.report_of(node, epoch).status == REPORT_VOIDED
     before = token.balanceOf(challenger)
     registry.withdraw(sender=challenger)
