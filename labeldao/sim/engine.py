@@ -763,7 +763,8 @@ class Simulation:
         m, keeper = self.model, self.by_role[Role.KEEPER][0]
         rounds = len(m.disputes[d.dispute_id].rounds)
         for r in range(rounds):
-            self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
+            if self.court.round_info(d.dispute_id, r).jurors:  # a round closed empty has none
+                self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
         ruling, _, _ = m.final_ruling(d.dispute_id)
         changes = m.execute(d.dispute_id)
         for juror, change in changes.items():
