@@ -234,7 +234,13 @@ def test_court_cli__full_dispute__stake_draw_commit_crash_recover_reveal_execute
             looping.kill()
     assert "revealed choice 1 in dispute 0 round 0" in log.read_text()
     vote = chain.call(
-        "QualityCourt", "juror_round(uint256,uint256,address)", JUROR_ROUND, 0, 0, chain.accounts[1]
+        "QualityCourtLens",
+        "juror_round(address,uint256,uint256,address)",
+        JUROR_ROUND,
+        chain.at["QualityCourt"],
+        0,
+        0,
+        chain.accounts[1],
     )
     assert (vote[3], vote[4]) == (True, 1)
 

@@ -43,8 +43,9 @@ def system(project, people, mock):
     token = project.RewardToken.deploy(10**27, sender=deployer)
     token.grantRole(token.MINTER_ROLE(), deployer, sender=deployer)
     randomness = project.PrevrandaoRandomness.deploy(1, sender=deployer)
+    lens = project.QualityCourtLens.deploy(sender=deployer)
     court = project.QualityCourt.deploy(
-        token, people["treasury"], randomness, EPOCH_BLOCKS, sender=deployer
+        token, people["treasury"], randomness, EPOCH_BLOCKS, lens, sender=deployer
     )
     court.grantRole(court.PARAMS_ROLE(), deployer, sender=deployer)
     court.set_params(
@@ -61,6 +62,8 @@ def system(project, people, mock):
             PERIOD,
             PERIOD,
             2 * PERIOD,
+            PERIOD,  # draw timeout
+            10_000,  # max dispute lock: the whole court (one appeal of 7 seats)
             randomness.address,
         ),
         sender=deployer,
@@ -70,17 +73,17 @@ def system(project, people, mock):
     for account in [people["appellant"], people["defender"], *people["jurors"]]:
         token.mint(account, 1_000 * LDAO, sender=deployer)
         token.approve(court, 2**256 - 1, sender=account)
-    return {"token": token, "court": court, "arbitrable": arbitrable}
+    return {"token": token, "court": court, "lens": lens, "arbitrable": arbitrable}
 
 
-def _expected_round(court, dispute, round_, final_ruling, stakes):
+def _expected_round(court, lens, dispute, round_, final_ruling, stakes):
     """Each juror's change of holdings in one round, from seats and votes only:
     coherent jurors share fee plus penalties pro rata by seats (the last in
     order takes the dust); incoherent ones lose their locks; silent ones lose
     twice their locks, capped by their stake."""
     info = court.round_info(dispute, round_)
     jurors = [court.round_juror(dispute, round_, i) for i in range(info.jurors)]
-    records = {j: court.juror_round(dispute, round_, j) for j in jurors}
+    records = {j: lens.juror_round(court, dispute, round_, j) for j in jurors}
     penalties = {}
     for juror, record in records.items():
         lock = record.seats * SEAT
@@ -150,7 +153,9 @@ def test_rejected_annotation__through_appeal__to_a_ruling(people, system, chain)
     change = defaultdict(int)
     to_treasury = 0
     for round_ in (0, 1):
-        penalties, rewards, lost = _expected_round(court, dispute, round_, 2, stakes)
+        penalties, rewards, lost = _expected_round(
+            court, system["lens"], dispute, round_, 2, stakes
+        )
         for juror, amount in penalties.items():
             stakes[juror] -= amount
             change[juror] -= amount

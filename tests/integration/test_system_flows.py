@@ -162,7 +162,8 @@ def test_rejected_annotation__court_with_appeal__rules_for_the_requester(suite, 
     # coherent juror); round 1's unanimous panel shares the appeal deposit.
     seat_lock = court.params(court.params_version()).min_juror_stake  # alpha = 100 %
     round0_seats = sum(
-        court.juror_round(dispute, 0, j).seats for j in court_steps.seated(court, dispute, 0)
+        suite["QualityCourtLens"].juror_round(court, dispute, 0, j).seats
+        for j in court_steps.seated(court, dispute, 0)
     )
     slash = bps_of(STAKE, 5_000)
     escrow_treasury = bps_of(slash, 2_000)
