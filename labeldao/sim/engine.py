@@ -17,9 +17,12 @@ one registry epoch (one day); in it, in this order:
 5. the model check: every tracked quantity is read from the chain and
    compared with the model; a difference raises `ModelMismatch`.
 
-A round the court cannot seat (every drawable stake locked, as the appeal
-griefer of the threat model makes it) freezes its dispute: the engine stops
-following it, unless `seams.refuse_undrawable` ends it. What each adversary
+A round the court cannot seat (too little drawable stake once the parties
+are left out, or a panel whose locks would pass the court's per-dispute
+cap) is closed after its draw deadline by `seams.refuse_undrawable`
+(`close_undrawn`: ruling 0 for a first round, the previous ruling for an
+appeal round), after the epoch's other rulings; a dispute the seam does not
+end would freeze (the engine stops following it). What each adversary
 costs its victims is summed in `victim_loss` (docs/THREATS.md says what
 each sum holds).
 """
