@@ -15,7 +15,7 @@ from typing import Any
 
 from labeldao.config import LDAO
 from labeldao.sim import engine, stats
-from labeldao.sim.agents import Role
+from labeldao.sim.agents import Agent, Role
 from labeldao.sim.scenario import Scenario
 
 # role -> (honest group, cheating groups). Flaky providers are not cheaters
@@ -52,6 +52,14 @@ class RunTask:
     measure: bool = False  # the raw-titanoboa replay
 
 
+def _juror_income(agent: Agent) -> int:
+    """What a self-judging requester's stake earned (or lost) judging other
+    parties' disputes as an honest juror: left out of its net, since its
+    honest counterpart would earn the same by staking the same amount; the
+    strategy is judged on what it gains in its own cases (base units)."""
+    return agent.stats.get("juror_income", 0) if agent.kind == "self-judging" else 0
+
+
 def outcome(result: engine.RunResult) -> dict[str, Any]:
     """What the Monte Carlo statistics need from one run (no timings)."""
     nets: dict[str, list[int]] = {}
@@ -59,7 +67,7 @@ def outcome(result: engine.RunResult) -> dict[str, Any]:
     for a in result.agents:
         if a.role == Role.KEEPER:
             continue
-        nets.setdefault(a.group, []).append(result.wealth[a.name] - a.funded)
+        nets.setdefault(a.group, []).append(result.wealth[a.name] - a.funded - _juror_income(a))
         slashed.setdefault(a.group, []).append(result.slashed.get(a.address, 0))
     series: dict[str, list[float]] = {}
     slash_series: dict[str, list[float]] = {}

@@ -198,3 +198,15 @@ def test_griefer__funds_both_sides__the_unseatable_round_is_closed_nothing_stays
     assert result.frozen_disputes == 0
     assert "disputes_frozen" not in griefer.stats
     assert result.victim_loss.get("griefing requester", 0) == 0
+
+
+def test_juror_income__left_out_of_the_self_judgers_net_only():
+    """A self-judging requester's earnings as an honest juror in others'
+    cases are not what its strategy gains (an honest requester staking the
+    same would earn them): the verdict leaves them out."""
+    judge = ag.make_agent("self-judging-requester-0", Role.REQUESTER, "self-judging")
+    honest = ag.make_agent("requester-0", Role.REQUESTER, "requester")
+    for a in (judge, honest):
+        a.count("juror_income", 250 * LDAO)
+    assert montecarlo._juror_income(judge) == 250 * LDAO
+    assert montecarlo._juror_income(honest) == 0
