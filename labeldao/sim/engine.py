@@ -770,11 +770,11 @@ class Simulation:
                 self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
         ruling, _, _ = m.final_ruling(d.dispute_id)
         changes = m.execute(d.dispute_id)
-        parties = set(d.parties.values())
+        parties = {p.address for p in d.parties.values()}
         for juror, change in changes.items():
             j = self.by_address[juror]
             j.count("coherent" if change > 0 else "incoherent")
-            if j.role != Role.JUROR and j not in parties:
+            if j.role != Role.JUROR and juror not in parties:
                 j.count("juror_income", change)  # a staking party judging others' cases
         self._outvoted(d, changes)
         self.court.execute_ruling(d.dispute_id, sender=keeper.address)
