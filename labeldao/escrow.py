@@ -231,7 +231,9 @@ def _created(state: EscrowHistory, a: Mapping[str, Any]) -> None:
 
 
 def _meta_evidence(state: EscrowHistory, a: Mapping[str, Any]) -> None:
-    state.tasks[a["meta_evidence_id"]].spec_uri = a["evidence"]
+    # The constructor's gold-contest MetaEvidence is no task's.
+    if a["meta_evidence_id"] in state.tasks:
+        state.tasks[a["meta_evidence_id"]].spec_uri = a["evidence"]
 
 
 def _claimed(state: EscrowHistory, a: Mapping[str, Any]) -> None:

@@ -33,6 +33,8 @@ REWARD = 100 * LDAO
 STAKE = 20 * LDAO
 FEE = fee_of(REWARD, 250)
 ARBITRATION_FEE = 5 * LDAO
+GOLD_BOND = 30 * LDAO  # TaskEscrow's default
+GOLD_CONTEST_PERIOD = 3 * DAY
 N_ITEMS = 6
 GOLD = gold_tree(
     [GoldItem(i, answer_hash(f"gold-{i}"), keccak(text=f"salt-{i}")) for i in (0, 2, 4)]
@@ -177,6 +179,8 @@ def test_flow__permit_create_claim_submit_accept_withdraw(
     escrow.withdraw(sender=treasury)
     assert token.balanceOf(annotator) == before + REWARD + STAKE + settled.bonus
     assert token.balanceOf(treasury) == FEE
+    assert escrow.claimable(requester) == GOLD_BOND  # its gold was not found wrong
+    escrow.withdraw(sender=requester)
     assert token.balanceOf(escrow) == escrow.liabilities() == 0
     _assert_logs_rebuild_views(escrow, chain, (requester, annotator, treasury))
 
@@ -193,20 +197,47 @@ def test_flow__silence_is_consent(escrow, chain, warp, requester, annotator, str
     _assert_logs_rebuild_views(escrow, chain, (requester, annotator, stranger))
 
 
-def test_flow__gold_failures_reject_without_dispute(
-    escrow, token, chain, requester, annotator, treasury
+def test_flow__gold_failures_reject_after_the_contest_window(
+    escrow, token, chain, warp, requester, annotator, treasury, stranger
 ):
     task_id = _submitted(escrow, chain, requester, annotator, CHEATER)
     for item in GOLD.items:
         escrow.prove_gold_failure(
             *gold_failure_args(task_id, GOLD, CHEATER, item), sender=requester
         )
+    assert escrow.tasks(task_id).status == TaskStatus.GOLD_FAILED
+    assert escrow.claimable(treasury) == 0  # the gold slashes are held
+    warp(GOLD_CONTEST_PERIOD)
+    escrow.finalize(task_id, sender=stranger)
 
     slash = bps_of(STAKE, 1_000)
     assert escrow.tasks(task_id).status == TaskStatus.REJECTED
-    assert escrow.claimable(requester) == REWARD + FEE
+    assert escrow.claimable(requester) == REWARD + FEE + GOLD_BOND
     assert escrow.claimable(annotator) == STAKE - 3 * slash
     assert escrow.claimable(treasury) == 3 * slash
+    assert token.balanceOf(escrow) == escrow.liabilities()
+    _assert_logs_rebuild_views(escrow, chain, (requester, annotator, treasury))
+
+
+def test_flow__gold_contest_won_by_the_annotator(
+    escrow, token, arbitrator, deployer, chain, requester, annotator, treasury
+):
+    """Wrong gold: the annotator contests, the arbitrator rules the work stands;
+    the annotator gets the reward, its whole stake and the requester's bond."""
+    task_id = _submitted(escrow, chain, requester, annotator, CHEATER)
+    for item in GOLD.items:
+        escrow.prove_gold_failure(
+            *gold_failure_args(task_id, GOLD, CHEATER, item), sender=requester
+        )
+    token.mint(annotator, ARBITRATION_FEE, sender=deployer)
+    token.approve(escrow, ARBITRATION_FEE, sender=annotator)
+    receipt = escrow.contest_gold(task_id, "ipfs://the-gold-is-wrong", sender=annotator)
+    (contested,) = receipt.decode_logs(escrow.GoldContested)
+    receipt = arbitrator.give_ruling(contested.dispute_id, 1, sender=deployer)
+    (settled,) = receipt.decode_logs(escrow.TaskSettled)
+    assert settled.status == TaskStatus.ACCEPTED
+    assert settled.annotator_amount == REWARD + STAKE + GOLD_BOND + settled.bonus
+    assert (settled.requester_amount, settled.treasury_amount) == (0, FEE)
     assert token.balanceOf(escrow) == escrow.liabilities()
     _assert_logs_rebuild_views(escrow, chain, (requester, annotator, treasury))
 
@@ -232,7 +263,7 @@ def test_flow__reject_dispute_each_ruling(
     assert accepted.annotator_amount == REWARD + STAKE + accepted.bonus
     assert rejected.status == TaskStatus.REJECTED
     assert (rejected.requester_amount, rejected.annotator_amount) == (
-        REWARD + FEE + slash - bps_of(slash, 2_000),
+        REWARD + FEE + GOLD_BOND + slash - bps_of(slash, 2_000),
         STAKE - slash,
     )
     assert refused.status == TaskStatus.SPLIT
@@ -251,7 +282,7 @@ def test_flow__missed_deadline(escrow, token, chain, warp, requester, annotator,
     slash = bps_of(STAKE, 1_000)
     to_treasury = bps_of(slash, 2_000)
     assert escrow.tasks(task_id).status == TaskStatus.EXPIRED
-    assert escrow.claimable(requester) == REWARD + FEE + slash - to_treasury
+    assert escrow.claimable(requester) == REWARD + FEE + GOLD_BOND + slash - to_treasury
     assert escrow.claimable(annotator) == STAKE - slash
     assert escrow.claimable(treasury) == to_treasury
     assert token.balanceOf(escrow) == escrow.liabilities()

@@ -185,7 +185,8 @@ def test_rejected_annotation__court_with_appeal__rules_for_the_requester(suite, 
             court.withdraw(sender=account)
     assert escrow.claimable(requester) == 0
     assert token.balanceOf(escrow) == escrow.liabilities()
-    assert fee_of(REWARD, 250) == escrow.task_cost(REWARD) - REWARD
+    gold_bond = escrow.current_params().gold_bond  # in `task_cost`, for a task with gold
+    assert fee_of(REWARD, 250) == escrow.task_cost(REWARD) - REWARD - gold_bond
 
 
 def test_fraudulent_gpu_report__court_rules_fraud__registry_slashes(suite, people, chain):
