@@ -66,6 +66,12 @@ def test_node_cli__register_report_challenge__with_refusals(deploy, anvil, tmp_p
     assert "is active: `node deactivate` it first" in node.refused(
         "withdraw-stake", "1", account=PROVIDER
     )
-    assert "has no reward to claim now" in node.refused("claim", "1", account=PROVIDER)
+    # A challenge holds every claim of the node until the court rules.
+    assert "under challenge: its rewards wait for the court's ruling" in node.refused(
+        "claim", "1", account=PROVIDER
+    )
+    assert "was not convicted of fraud: its reports stand" in node.refused(
+        "forfeit", "1", account=PROVIDER
+    )
     assert "0<=x<=3" in node.refused("register", str(specs), "--gpus", "1", "--tier", "9")
     assert "no node 7 at registry" in node.refused("status", "7")

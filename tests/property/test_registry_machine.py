@@ -696,17 +696,6 @@ class RegistryMachine(RuleBasedStateMachine):
         assert self.registry.forfeit_reports(node_id, forfeitable, sender=anyone) == removed
         note(f"forfeit node {node_id} epochs {forfeitable}")
 
-    @rule()
-    @step
-    def toggle_pause(self) -> None:
-        """The guardian pauses or unpauses; only registration and growth wait."""
-        if self.ledger.paused:
-            self.registry.unpause(sender=self.admin)
-        else:
-            self.registry.pause(sender=self.admin)
-        self.ledger.paused = not self.ledger.paused
-        event("paused" if self.ledger.paused else "unpaused")
-
     @rule(who=st.integers(0, 5), live=st.booleans())
     @step
     def withdraw(self, who: int, live: bool) -> None:
@@ -733,11 +722,21 @@ class RegistryMachine(RuleBasedStateMachine):
     @rule(
         seconds=st.one_of(
             st.integers(3_600, DAY), st.integers(3_600, DAY), st.integers(DAY, 16 * DAY)
-        )
+        ),
+        toggle=st.integers(0, 3),
     )
     @step
-    def advance_time(self, seconds: int) -> None:
-        """Mostly within an epoch or two; sometimes past an unbonding period."""
+    def advance_time(self, seconds: int, toggle: int) -> None:
+        """Mostly within an epoch or two; sometimes past an unbonding period.
+        One time in four the guardian pauses or unpauses first: only
+        registration and growth wait, so time runs on through pauses."""
+        if toggle == 0:
+            if self.ledger.paused:
+                self.registry.unpause(sender=self.admin)
+            else:
+                self.registry.pause(sender=self.admin)
+            self.ledger.paused = not self.ledger.paused
+            event("paused" if self.ledger.paused else "unpaused")
         boa.env.time_travel(seconds=seconds)
 
     # --- invariants ----------------------------------------------------------

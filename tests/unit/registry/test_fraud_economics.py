@@ -8,6 +8,7 @@ days after it ends), as the court's periods make them. docs/THREATS.md
 ("ComputeRegistry") quotes the figures these tests assert.
 """
 
+import dataclasses
 import tomllib
 
 import boa
@@ -23,6 +24,7 @@ from labeldao.registry import (
     REPORT_VOIDED,
     EpochTerms,
     capacity,
+    check_params,
     reward,
     slash_split,
     watcher_profit,
@@ -306,3 +308,16 @@ def test_watcher_profit__smallest_node_of_each_tier__on_chain(
     arbitrator.give_ruling(open_challenge(challenger, fake, 1), 2)
     profit = _withdraw_all(registry, challenger) - BOND - FEE
     assert profit == (DEFAULT_STAKE_PER_GPU[tier] - FEE) // 2 > 0
+
+
+def test_check_params__python_mirror_of_set_params(registry, governor, default_params):
+    """`labeldao.registry.check_params` refuses what `set_params` refuses."""
+    assert check_params(default_params, FEE) == []
+    low = dataclasses.replace(default_params, fraud_slash_bps=2_500)
+    assert check_params(low, FEE) == [
+        f"tier 0: the slash of one GPU ({25 * LDAO}) does not cover the arbitration fee ({FEE})"
+    ]
+    with boa.reverts("registry: fraud slash does not cover the arbitration fee"):
+        registry.set_params(low.as_tuple(), sender=governor)
+    unshared = dataclasses.replace(default_params, challenger_share_bps=0)
+    assert check_params(unshared, FEE) == ["challenger share must be 1 to 5,000 bps"]
