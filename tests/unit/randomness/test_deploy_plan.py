@@ -18,7 +18,7 @@ from labeldao.config import (
     params_path,
 )
 from labeldao.deploy import role_id
-from labeldao.system import ALL_ROLES, RANDOMNESS_CONTRACTS, deploy_boa
+from labeldao.system import ALL_ROLES, ROLELESS, deploy_boa
 from tests.unit.randomness.conftest import LINK_FUNDING, deploy_coordinator
 
 LOCAL = params_path("local").read_text()
@@ -142,7 +142,7 @@ def test_deploy__vrf_behind_the_fallback__wired_and_no_role_left(tmp_path, coord
     assert vrf.COORDINATOR() == mock.address and vrf.SUBSCRIPTION_ID() == subscription
     assert vrf.KEY_HASH() == bytes.fromhex(KEY_HASH[2:]) and vrf.NATIVE_PAYMENT()
     for name, contract in system.contracts.items():
-        if name not in RANDOMNESS_CONTRACTS:
+        if name not in ROLELESS:
             for role in ALL_ROLES:
                 assert not contract.hasRole(role_id(role), system.deployer)
 
