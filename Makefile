@@ -49,10 +49,11 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules (pinned)
 
-demo: install ## compile, deploy on the embedded chain, run the demo simulation, then the ledger demo (anvil, indexed, providers)
+demo: install ## compile, deploy on the embedded chain, run the demo and adversarial simulations, then the ledger demo (anvil, indexed, providers)
 	$(BIN)/ape compile
 	$(BIN)/ape run deploy
 	$(BIN)/ape run simulate --scenario demo
+	$(BIN)/ape run simulate --scenario adversarial
 	$(PY) -m labeldao.indexer.demo
 
 ledger-demo: install ## anvil + deploy + a scripted history, indexed and reconciled; prints the providers

@@ -22,13 +22,34 @@ engine carries the decisions out on chain. Kinds:
 - GPU providers: honest (report the work done), over-reporting (report
   `overreport_factor` times it, up to the node's capacity, and bribe), flaky
   (miss a report with `flaky_miss_rate`, otherwise report with a low uptime);
-- a watchdog challenges the over-reports it can disprove (`watchdog_detects`);
+- a watchdog challenges the over-reports it can disprove (`watchdog_detects`)
+  when the challenge pays it (`labeldao.sim.seams.watcher_challenges`);
 - a keeper draws panels, executes rounds and rulings, finalizes tasks.
+
+The adversaries of the threat model (docs/THREATS.md, issue 14), each
+judged against its honest counterpart in the same run:
+
+- planting requesters commit a gold tree holding two different answers per
+  gold item (`planted_gold`), so every submission fails `gold_fail_limit`
+  gold checks: the task is rejected with no judge, the requester gets reward
+  and fee back and keeps the labels (against: honest requesters);
+- splitting providers register `split_nodes` 1-GPU nodes and report each at
+  full capacity with nothing delivered: a challenge of a 1-GPU node costs a
+  watcher more than its share of the slash (against: honest providers);
+- self-judging requesters stake `self_judge_stake` LDAO as jurors, reject
+  every submission and vote their own side whenever the draw seats them on
+  their own panel (against: honest requesters);
+- griefing requesters reject every submission and fund both sides of every
+  appeal, growing the panel until the court cannot seat it (against: honest
+  requesters).
+
+Any party seated on its own dispute votes its own side (`party_vote`).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -50,6 +71,9 @@ class Role(StrEnum):
 # (role, kind) pairs in population order; the kind is the behaviour.
 KINDS: list[tuple[Role, str, str]] = [
     (Role.REQUESTER, "requester", "requesters"),
+    (Role.REQUESTER, "planting", "planting_requesters"),
+    (Role.REQUESTER, "self-judging", "self_judging_requesters"),
+    (Role.REQUESTER, "griefing", "griefing_requesters"),
     (Role.ANNOTATOR, "honest", "honest_annotators"),
     (Role.ANNOTATOR, "lazy", "lazy_annotators"),
     (Role.ANNOTATOR, "malicious", "malicious_annotators"),
@@ -59,6 +83,7 @@ KINDS: list[tuple[Role, str, str]] = [
     (Role.PROVIDER, "honest", "honest_providers"),
     (Role.PROVIDER, "overreporting", "overreporting_providers"),
     (Role.PROVIDER, "flaky", "flaky_providers"),
+    (Role.PROVIDER, "splitting", "splitting_providers"),
 ]
 CHEATERS = {
     (Role.ANNOTATOR, "lazy"),
@@ -66,6 +91,17 @@ CHEATERS = {
     (Role.JUROR, "lazy"),
     (Role.JUROR, "bribed"),
     (Role.PROVIDER, "overreporting"),
+    (Role.REQUESTER, "planting"),
+    (Role.REQUESTER, "self-judging"),
+    (Role.REQUESTER, "griefing"),
+    (Role.PROVIDER, "splitting"),
+}
+# The adversaries of issue 14's threat model (a subset of the cheaters).
+ADVERSARIES = {
+    (Role.REQUESTER, "planting"),
+    (Role.REQUESTER, "self-judging"),
+    (Role.REQUESTER, "griefing"),
+    (Role.PROVIDER, "splitting"),
 }
 
 
@@ -84,6 +120,8 @@ class Agent:
     @property
     def group(self) -> str:
         """`<kind> <role>`, e.g. "lazy juror": the unit of the summary."""
+        if self.role == Role.REQUESTER and self.kind != "requester":
+            return f"{self.kind} requester"
         if self.role in (Role.REQUESTER, Role.WATCHDOG, Role.KEEPER):
             return self.role.value
         return f"{self.kind} {self.role.value}"
@@ -107,7 +145,8 @@ def population(pop: Population) -> list[Agent]:
     agents = []
     for role, kind, count_field in KINDS:
         for i in range(getattr(pop, count_field)):
-            name = f"{role.value}-{i}" if role == Role.REQUESTER else f"{kind}-{role.value}-{i}"
+            plain = role == Role.REQUESTER and kind == "requester"
+            name = f"{role.value}-{i}" if plain else f"{kind}-{role.value}-{i}"
             agents.append(make_agent(name, role, kind))
     agents.append(make_agent("watchdog", Role.WATCHDOG, "watchdog"))
     agents.append(make_agent("keeper", Role.KEEPER, "keeper"))
@@ -187,6 +226,55 @@ def review(
     return Review((), "accept")
 
 
+def adversarial_review(kind: str, gold: PlantedGold | None, given: list[int], limit: int) -> Review:
+    """What an adversarial requester does with submitted work: a planter
+    proves gold failures against its contradictory gold (every gold item
+    holds an answer the submission does not match), up to the limit, and
+    rejects with no judge; the self-judging and the griefing requester
+    reject every submission into the court."""
+    if kind == "planting":
+        proofs = tuple(
+            i for i in sorted(gold.answers) if gold.failing_answer(i, given[i]) is not None
+        )
+        if len(proofs) >= limit:
+            return Review(proofs[:limit], "rejected")
+        return Review(proofs, "reject")
+    if kind in ("self-judging", "griefing"):
+        return Review((), "reject")
+    raise ValueError(f"unknown adversarial requester kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class PlantedGold:
+    """A gold tree with two different answers per gold item: the right one
+    and a wrong one (`answers[item]`), so any answer fails one of them."""
+
+    answers: dict[int, tuple[int, int]]  # item -> (right label, wrong label)
+    salts: dict[tuple[int, int], bytes]  # (item, label) -> salt
+
+    def rows(self, answer_hash: Callable[[int], bytes]) -> list[tuple[int, bytes, bytes]]:
+        """The gold leaves `(item, answer hash, salt)`, two per item."""
+        return [
+            (item, answer_hash(label), self.salts[(item, label)])
+            for item in sorted(self.answers)
+            for label in self.answers[item]
+        ]
+
+    def failing_answer(self, item: int, given: int) -> int | None:
+        """A gold label of `item` that differs from `given` (always one)."""
+        return next((g for g in self.answers[item] if g != given), None)
+
+
+def planted_gold(
+    gold_idx: list[int], right: list[int], choices: int, rng: random.Random
+) -> PlantedGold:
+    """The planter's contradictory gold: every gold item holds its right
+    answer and a wrong one."""
+    answers = {i: (right[i], _wrong(right[i], choices, rng)) for i in gold_idx}
+    salts = {(i, g): rng.randbytes(32) for i, pair in answers.items() for g in pair}
+    return PlantedGold(answers, salts)
+
+
 # -- jurors ------------------------------------------------------------------
 
 
@@ -208,6 +296,11 @@ def vote(kind: str, right: int, cheater_side: int | None, b: Behaviour, rng: ran
         choice = right if rng.random() < b.honest_juror_accuracy else 3 - right
         return Vote(choice, True, False)
     raise ValueError(f"unknown juror kind {kind!r}")
+
+
+def party_vote(side: int) -> Vote:
+    """A party seated on its own dispute votes its own side."""
+    return Vote(side, True, False)
 
 
 def appeals(was_right: bool, cheats: bool, balance: int, cost: int) -> bool:
@@ -236,6 +329,8 @@ def report(kind: str, capacity: int, b: Behaviour, rng: random.Random) -> Report
     if kind == "overreporting":
         claimed = min(capacity, int(delivered * b.overreport_factor))
         return Report(claimed, delivered, 10_000)
+    if kind == "splitting":
+        return Report(capacity, 0, 10_000)  # full capacity, nothing delivered
     if kind == "flaky":
         if rng.random() < b.flaky_miss_rate:
             return None
@@ -243,6 +338,6 @@ def report(kind: str, capacity: int, b: Behaviour, rng: random.Random) -> Report
     raise ValueError(f"unknown provider kind {kind!r}")
 
 
-def watchdog_challenges(r: Report, b: Behaviour, rng: random.Random) -> bool:
-    """The watchdog challenges a report it can disprove (claims above delivery)."""
+def watchdog_detects(r: Report, b: Behaviour, rng: random.Random) -> bool:
+    """The watchdog can disprove a report (claims above delivery) and notices it."""
     return r.work_units > r.true_units and rng.random() < b.watchdog_detects

@@ -16,6 +16,15 @@ one registry epoch (one day); in it, in this order:
 4. everyone owed something withdraws it;
 5. the model check: every tracked quantity is read from the chain and
    compared with the model; a difference raises `ModelMismatch`.
+
+A round the court cannot seat (too little drawable stake once the parties
+are left out, or a panel whose locks would pass the court's per-dispute
+cap) is closed after its draw deadline by `seams.refuse_undrawable`
+(`close_undrawn`: ruling 0 for a first round, the previous ruling for an
+appeal round), after the epoch's other rulings; a dispute the seam does not
+end would freeze (the engine stops following it). What each adversary
+costs its victims is summed in `victim_loss` (docs/THREATS.md says what
+each sum holds).
 """
 
 from __future__ import annotations
@@ -36,17 +45,26 @@ from boa.contracts.base_evm_contract import BoaError
 from boa.environment import Env
 from eth_utils import keccak
 
-from labeldao.annotations import GoldItem, answer_tree, gold_failure_args, gold_tree
+from labeldao.annotations import (
+    GOLD_TYPES,
+    AnswerTree,
+    GoldItem,
+    GoldTree,
+    answer_tree,
+    gold_failure_args,
+    gold_tree,
+)
 from labeldao.assurance.throughput import CallRecorder, replay
 from labeldao.boa_tools import deployer
 from labeldao.config import LDAO, ParamsError, params_path
 from labeldao.court import commitment, derive_salt
 from labeldao.deploy import DeployError
-from labeldao.escrow import TaskStatus
+from labeldao.merkle import ValueTree
 from labeldao.sim import agents as ag
+from labeldao.sim import seams
 from labeldao.sim.agents import Agent, Role
-from labeldao.sim.model import CourtTerms, EscrowTerms, Model, RegistryTerms
-from labeldao.sim.scenario import FIXED_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
+from labeldao.sim.model import BPS, LIVE, CourtTerms, EscrowTerms, Model, RegistryTerms
+from labeldao.sim.scenario import SIM_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
 from labeldao.system import CONTRACTS, GOVERNOR, BoaSystem, deploy_boa
 
 START_TIMESTAMP = 1_767_225_600  # 2026-01-01 00:00 UTC: runs never depend on the wall clock
@@ -58,8 +76,14 @@ SIM_COURT_PERIODS = {
     "commit_period": 3_600,
     "reveal_period": 3_600,
     "appeal_period": 3_600,
+    # A round not drawn within the hour after its evidence period is closed
+    # (`close_undrawn`, ruling 0 for a first round): within the epoch too.
+    "draw_timeout": 3_600,
 }
-MAX_BATCH = 128  # the court's MAX_DRAW_BATCH / MAX_EXECUTE_BATCH
+MAX_BATCH = 128  # the court's MAX_EXECUTE_BATCH (and the registry's claim batch)
+MAX_DRAW_BATCH = 64  # the court's MAX_DRAW_BATCH
+# Draw calls in a row that seat nobody before a round counts as unseatable.
+DRAW_STALLS = 4
 
 
 class ModelMismatch(RuntimeError):
@@ -116,6 +140,8 @@ class RunResult:
     messages: int
     harness_seconds: float
     slashed: dict[str, int] = field(default_factory=dict)
+    victim_loss: dict[str, int] = field(default_factory=dict)  # adversary group -> base units
+    frozen_disputes: int = 0
     replay_seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -140,7 +166,7 @@ def params_file(scenario: Scenario, directory: Path) -> Path:
     scenario's protocol overrides (the mechanism `ape run deploy` uses)."""
     raw = tomllib.loads(params_path("local").read_text())
     p = scenario.protocol
-    raw["court"]["params"] = {**SIM_COURT_PERIODS, **p.court, **FIXED_COURT}
+    raw["court"]["params"] = {**SIM_COURT_PERIODS, **SIM_COURT, **p.court}
     raw["escrow"]["params"] = dict(p.escrow)
     raw["registry"]["params"] = dict(p.registry)
     raw["registry"]["epoch_length"] = SIM_EPOCH_SECONDS
@@ -179,11 +205,16 @@ class Simulation:
         self.disputes: list[Dispute] = []
         self.dispute_log: list[dict[str, Any]] = []
         self.silent: list[TaskPlan] = []
+        self.gold_failed: list[TaskPlan] = []  # waiting for their contest window to end
+        self.undrawn: list[Dispute] = []  # rounds the court could not seat this epoch
         self.nodes: dict[int, Agent] = {}
         self.delivered: dict[str, int] = {}
         self.epoch_rows: list[dict[str, Any]] = []
         self.checks = 0
         self._salts: dict[tuple[str, int, int], bytes] = {}
+        self.frozen: list[Dispute] = []
+        self.epoch = 0
+        self.victim_loss: dict[str, int] = {}
 
     def rng(self, stream: str) -> random.Random:
         """The random stream of one agent, seeded by (seed, agent name): an
@@ -211,6 +242,8 @@ class Simulation:
                 e.bonus_per_item,
                 e.bonus_fee_cap_bps,
                 e.epoch_budget,
+                e.gold_bond,
+                e.gold_contest_period,
             ),
             court_terms=CourtTerms(
                 c.min_juror_stake,
@@ -252,6 +285,8 @@ class Simulation:
         }
         for a in self.agents:
             amount = funds[a.role] * LDAO
+            if a.kind == "self-judging":
+                amount += b.self_judge_stake * LDAO
             if amount:
                 self.token.transfer(a.address, amount, sender=self.faucet)
                 self.model.transfer(self.faucet, a.address, amount)
@@ -262,20 +297,48 @@ class Simulation:
         for j in self.by_role.get(Role.JUROR, []):
             self.court.stake(j.funded, sender=j.address)
             self.model.stake(j.address, j.funded)
+        for r in self.by_role.get(Role.REQUESTER, []):
+            if r.kind == "self-judging":
+                self.stake_as_juror(r, b.self_judge_stake * LDAO)
         for p in self.by_role.get(Role.PROVIDER, []):
-            node_id = self.registry.register_node(
-                keccak(p.name.encode()),
-                f"sim://{p.name}",
-                b.provider_gpus,
-                b.provider_tier,
-                sender=p.address,
-            )
-            self.model.register_node(
-                node_id, p.address, b.provider_gpus, b.provider_tier, self._now()
-            )
-            self.nodes[node_id] = p
+            if p.kind == "splitting":
+                for k in range(b.split_nodes):
+                    self.register(p, f"{p.name}:{k}", 1)
+            else:
+                self.register(p, p.name, b.provider_gpus)
         # The jurors' stake is in the snapshot of the next court epoch on.
         self._advance(SIM_EPOCH_SECONDS - (self._now() - self.genesis))
+
+    def stake_as_juror(self, agent: Agent, amount: int) -> None:
+        """An agent stakes in the court: it can be drawn onto any panel (a
+        self-judging party hopes for its own)."""
+        self.court.stake(amount, sender=agent.address)
+        self.model.stake(agent.address, amount)
+        agent.count("juror_stake", amount)
+
+    def register(self, p: Agent, key: str, gpus: int) -> int:
+        """A provider registers one node of `gpus` GPUs (a splitting
+        provider registers `split_nodes` of one GPU each)."""
+        b = self.b
+        node_id = self.registry.register_node(
+            keccak(key.encode()), f"sim://{key}", gpus, b.provider_tier, sender=p.address
+        )
+        self.model.register_node(node_id, p.address, gpus, b.provider_tier, self._now())
+        self.nodes[node_id] = p
+        p.count("nodes")
+        return node_id
+
+    def adversarial(self, requester: Agent) -> bool:
+        """Whether a requester acts as its adversarial kind now (a griefer
+        reviews honestly before `grief_from_epoch`)."""
+        if requester.kind == "griefing":
+            return self.epoch >= self.b.grief_from_epoch
+        return requester.kind != "requester"
+
+    def lose(self, adversary: Agent, amount: int) -> None:
+        """What an adversary's attack cost its victims (base units)."""
+        if amount:
+            self.victim_loss[adversary.group] = self.victim_loss.get(adversary.group, 0) + amount
 
     # -- time ---------------------------------------------------------------
 
@@ -292,9 +355,18 @@ class Simulation:
         if timestamp > self._now():
             self._advance(timestamp - self._now())
 
+    def advance_to(self, timestamp: int) -> None:
+        """Moves the chain's clock to `timestamp` (never back); for `seams`."""
+        self._advance_to(timestamp)
+
+    def execute(self, d: Dispute) -> None:
+        """Executes a final (or closed) dispute; for `seams`."""
+        self._execute(d)
+
     # -- one epoch ----------------------------------------------------------
 
     def run_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
         start = self.genesis + epoch * SIM_EPOCH_SECONDS
         self._advance_to(start + 60)
         self._providers(epoch)
@@ -324,8 +396,11 @@ class Simulation:
                     )
                     m.report(node_id, reported, r.work_units, r.uptime_bps)
                     p.count("reports")
+                    if r.work_units > r.true_units:
+                        p.count("false_reports")
                     self.delivered[p.name] = self.delivered.get(p.name, 0) + r.true_units
-                    if ag.watchdog_challenges(r, b, self.rng("watchdog")):
+                    detected = ag.watchdog_detects(r, b, self.rng("watchdog"))
+                    if seams.watcher_challenges(self, node_id, detected):
                         dispute_id = self.registry.challenge(
                             node_id, reported, "sim://watchdog", sender=watchdog.address
                         )
@@ -347,6 +422,8 @@ class Simulation:
                 paid = self.registry.claim(node_id, epochs, sender=p.address)
                 expected = m.claim(node_id, epochs)
                 p.count("rewards", expected)
+                if p.kind == "splitting":  # paid for nothing: diluted from the others
+                    self.lose(p, expected)
                 if paid != expected:
                     raise ModelMismatch(
                         epoch, [(f"claim node {node_id} epochs {epochs}", expected, paid)]
@@ -375,7 +452,12 @@ class Simulation:
         n = b.items_per_task
         right = ag.truth(n, b.answer_choices, rng)
         gold_idx = sorted(rng.sample(range(n), b.gold_items))
-        gold = gold_tree(GoldItem(i, _answer(right[i]), rng.randbytes(32)) for i in gold_idx)
+        planted: ag.PlantedGold | None = None
+        if requester.kind == "planting":
+            planted = ag.planted_gold(gold_idx, right, b.answer_choices, rng)
+            gold: GoldTree | ValueTree = ValueTree.of(GOLD_TYPES, planted.rows(_answer))
+        else:
+            gold = gold_tree(GoldItem(i, _answer(right[i]), rng.randbytes(32)) for i in gold_idx)
         spec = keccak(rng.randbytes(32))
         deadline = self._now() + 3_600
         task_id = self.escrow.create_task(
@@ -389,7 +471,8 @@ class Simulation:
             gold.root,
             sender=requester.address,
         )
-        m.create_task(task_id, requester.address, reward, stake, n)
+        bonded = bytes(gold.root) != bytes(32)
+        m.create_task(task_id, requester.address, reward, stake, n, gold=bonded)
         requester.count("tasks_posted")
         self.escrow.claim_task(task_id, sender=annotator.address)
         m.claim_task(task_id, annotator.address)
@@ -402,15 +485,23 @@ class Simulation:
         good = ag.is_good(right, given, b.good_work_threshold)
         annotator.count("good_work" if good else "bad_work")
         plan = TaskPlan(task_id, requester, annotator, good)
-        r = ag.review(gold_idx, right, given, good, m.escrow_terms.gold_fail_limit, b, rng)
+        limit = m.escrow_terms.gold_fail_limit
+        if not self.adversarial(requester):
+            r = ag.review(gold_idx, right, given, good, limit, b, rng)
+        else:
+            r = ag.adversarial_review(requester.kind, planted, given, limit)
         for item in r.prove:
-            self.escrow.prove_gold_failure(
-                *gold_failure_args(task_id, gold, sheet, item), sender=requester.address
-            )
+            if isinstance(gold, GoldTree):
+                args = gold_failure_args(task_id, gold, sheet, item)
+            else:
+                assert planted is not None
+                args = _planted_failure_args(task_id, gold, planted, sheet, item, given[item])
+            self.escrow.prove_gold_failure(*args, sender=requester.address)
             m.prove_gold_failure(task_id)
             annotator.count("gold_failures")
         if r.verdict == "rejected":
-            annotator.count("rejected")
+            annotator.count("gold_rejected")
+            self._contest_gold(plan, r.prove, right, given)
         elif r.verdict == "accept":
             self.escrow.accept(task_id, sender=requester.address)
             m.accept(task_id, self._now())
@@ -422,17 +513,50 @@ class Simulation:
             dispute_id = self.escrow.reject(task_id, keccak(b"bad work"), sender=requester.address)
             m.reject(task_id, dispute_id)
             requester.count("disputes_opened")
-            cheater = annotator if annotator.kind == "malicious" else None
+            cheater, side = None, None
+            if annotator.kind == "malicious":
+                cheater, side = annotator, 1
+            elif self.adversarial(requester):
+                cheater, side = requester, 2
             self.disputes.append(
                 Dispute(
                     dispute_id,
                     ("task", task_id, 0),
                     1 if good else 2,
                     cheater,
-                    1 if cheater else None,
+                    side,
                     {1: annotator, 2: requester},
                 )
             )
+
+    def _contest_gold(
+        self, plan: TaskPlan, proven: list[int], right: list[int], given: list[int]
+    ) -> None:
+        """An annotator whose work was rejected by gold failures contests it
+        when it answered a proven gold item right (the gold was wrong),
+        through `seams.contest_gold_rejection`; otherwise the keeper
+        finalizes the rejection once the contest window is over."""
+        a = plan.annotator
+        plan.review_end = self._now() + self.model.escrow_terms.gold_contest_period
+        if all(given[i] != right[i] for i in proven):
+            self.gold_failed.append(plan)  # every gold item it failed was really wrong
+            return
+        dispute_id = seams.contest_gold_rejection(self, plan.task_id, a.address)
+        if dispute_id is None:
+            a.count("gold_contests_refused")
+            self.gold_failed.append(plan)
+            return
+        a.count("gold_contests")
+        self.disputes.append(
+            Dispute(
+                dispute_id,
+                ("task", plan.task_id, 0),
+                1,  # the gold was wrong
+                plan.requester if plan.requester.cheats else None,
+                2 if plan.requester.cheats else None,
+                {1: a, 2: plan.requester},
+            )
+        )
 
     def _finalize_silent(self) -> None:
         keeper, now, waiting = self.by_role[Role.KEEPER][0], self._now(), []
@@ -444,48 +568,112 @@ class Simulation:
             else:
                 waiting.append(plan)
         self.silent = waiting
+        failed = []
+        for plan in self.gold_failed:
+            if now >= plan.review_end:
+                self.escrow.finalize(plan.task_id, sender=keeper.address)
+                self._gold_rejected(plan)
+            else:
+                failed.append(plan)
+        self.gold_failed = failed
+
+    def _gold_rejected(self, plan: TaskPlan) -> None:
+        """A gold rejection settles as REJECTED (uncontested, or the court
+        found the gold right); a planter's victim loses its gold slashes
+        and, for good work, the reward."""
+        m, task = self.model, self.model.tasks[plan.task_id]
+        slashed = task.stake - task.remaining_stake(m.escrow_terms)
+        m.finalize_gold_failed(plan.task_id)
+        plan.annotator.count("rejected")
+        if plan.requester.kind == "planting":
+            self.lose(plan.requester, slashed + (task.reward if plan.good else 0))
 
     def _court(self) -> None:
-        """Every dispute opened this epoch, round after round, to its ruling."""
+        """Every dispute opened this epoch, round after round, to its ruling
+        (or frozen, when a round cannot be seated)."""
         if not self.disputes:
             return
-        active, round_ = list(self.disputes), 0
+        active, round_, settled = list(self.disputes), 0, []
         while active:
-            self._draw(active, round_)
-            self._vote(active, round_)
-            infos = {d.dispute_id: self.court.round_info(d.dispute_id, round_) for d in active}
+            drawn = self._draw(active, round_)
+            if not drawn:
+                break
+            self._vote(drawn, round_)
+            infos = {d.dispute_id: self.court.round_info(d.dispute_id, round_) for d in drawn}
             self._advance_to(max(i.appeal_start for i in infos.values()) + 1)
-            active = [d for d in active if self._appeal(d, round_)]
+            active = [d for d in drawn if self._appeal(d, round_)]
+            appealed = {d.dispute_id for d in active}
+            settled += [d for d in drawn if d.dispute_id not in appealed]
             round_ += 1
-        last = [
-            self.court.round_info(d.dispute_id, len(self.model.disputes[d.dispute_id].rounds) - 1)
-            for d in self.disputes
-        ]
-        self._advance_to(max(i.appeal_end for i in last) + 1)
-        for d in self.disputes:
-            self._execute(d)
+        if settled:
+            last = [
+                self.court.round_info(
+                    d.dispute_id, len(self.model.disputes[d.dispute_id].rounds) - 1
+                )
+                for d in settled
+            ]
+            self._advance_to(max(i.appeal_end for i in last) + 1)
+            for d in sorted(settled, key=lambda d: d.dispute_id):
+                self._execute(d)
+        self._close_undrawn()
         self.disputes = []
         self._salts.clear()
 
-    def _draw(self, disputes: list[Dispute], round_: int) -> None:
-        """The keeper draws each panel; the model learns who was seated (chance)."""
-        court, keeper = self.court, self.by_role[Role.KEEPER][0]
+    def _draw(self, disputes: list[Dispute], round_: int) -> list[Dispute]:
+        """The keeper draws each panel; the model learns who was seated
+        (chance). Returns the disputes whose panel is complete; the others
+        could not be seated and are frozen (or refused, `seams`)."""
+        court = self.court
         delay = int(self.sys.randomness.DELAY())
         boa.env.time_travel(blocks=delay + 1, block_delta=1)
+        drawn = []
         for d in disputes:
-            for _ in range(50):
-                info = court.round_info(d.dispute_id, round_)
-                if info.drawn == info.panel:
-                    break
-                court.draw(d.dispute_id, min(MAX_BATCH, 2 * info.panel), sender=keeper.address)
-                boa.env.time_travel(blocks=delay + 1, block_delta=1)
-            else:
-                raise RuntimeError(f"dispute {d.dispute_id}: panel not drawn after 50 attempts")
+            complete = self._draw_panel(d.dispute_id, round_, delay)
+            info = court.round_info(d.dispute_id, round_)
             for i in range(info.jurors):
                 juror = str(court.round_juror(d.dispute_id, round_, i))
-                seats = self.sys.court_lens.juror_round(court.address, d.dispute_id, round_, juror)
-                seats = seats.seats
+                seats = self.sys.court_lens.juror_round(
+                    court.address, d.dispute_id, round_, juror
+                ).seats
                 self.model.seated(d.dispute_id, juror, seats)
+            if complete:
+                drawn.append(d)
+            else:
+                self.undrawn.append(d)
+        return drawn
+
+    def _close_undrawn(self) -> None:
+        """After the epoch's rulings: each dispute whose round the court
+        could not seat is refused (`seams.refuse_undrawable`) or frozen."""
+        for d in self.undrawn:
+            if not seams.refuse_undrawable(self, d):
+                self.frozen.append(d)
+                for party in d.parties.values():
+                    party.count("disputes_frozen")
+        self.undrawn = []
+
+    def _draw_panel(self, dispute_id: int, round_: int, delay: int) -> bool:
+        """Draws until the round's panel is complete (True), or until
+        `DRAW_STALLS` calls in a row seat nobody: the court cannot seat it."""
+        court, keeper = self.court, self.by_role[Role.KEEPER][0]
+        stalls = 0
+        while stalls < DRAW_STALLS:
+            info = court.round_info(dispute_id, round_)
+            if info.drawn == info.panel:
+                return True
+            seats = 0
+            if court.drawable_stake() > 0:
+                try:
+                    seats = court.draw(
+                        dispute_id, min(MAX_DRAW_BATCH, 2 * info.panel), sender=keeper.address
+                    )
+                except BoaError as error:  # the panel's locks would exceed the cap
+                    if "court: too little drawable stake" not in str(error):
+                        raise
+                    return False
+            stalls = 0 if seats else stalls + 1
+            boa.env.time_travel(blocks=delay + 1, block_delta=1)
+        return False
 
     def _vote(self, disputes: list[Dispute], round_: int) -> None:
         """Jurors commit, then reveal (lazy ones may forget); bought votes are paid."""
@@ -496,7 +684,7 @@ class Simulation:
         for d in disputes:
             for juror in m.disputes[d.dispute_id].rounds[round_].jurors:
                 j = self.by_address[juror]
-                v = ag.vote(j.kind, d.right, d.cheater_side, self.b, self.rng(j.name))
+                v = self._vote_of(j, d)
                 votes[(d.dispute_id, juror)] = v
                 salt = self._salt(j, d.dispute_id, round_)
                 digest = commitment(d.dispute_id, round_, juror, v.choice, salt)
@@ -520,16 +708,36 @@ class Simulation:
                         j.count("bribes", bribe)
                         d.cheater.count("bribes_paid", bribe)
 
+    def _vote_of(self, j: Agent, d: Dispute) -> ag.Vote:
+        """A party on its own panel votes its side; a juror as its kind; any
+        other agent that staked votes honestly."""
+        for side, party in d.parties.items():
+            if party is j:
+                j.count("own_panel_seats")
+                return ag.party_vote(side)
+        kind = j.kind if j.role == Role.JUROR else "honest"
+        return ag.vote(kind, d.right, d.cheater_side, self.b, self.rng(j.name))
+
     def _appeal(self, d: Dispute, round_: int) -> bool:
         """The losing party appeals when rational; the winner then defends.
         True when the appeal was raised (a new round opened)."""
         m = self.model
         ruling, _ = m.plurality(d.dispute_id)
-        if ruling == 0 or self.court.appealCost(d.dispute_id, b"") == 2**256 - 1:
+        info = self.court.round_info(d.dispute_id, round_)
+        if (
+            ruling == 0
+            or info.appeal_start == info.appeal_end
+            or self.court.appealCost(d.dispute_id, b"") == 2**256 - 1
+        ):
             return False  # a tie, or the last round allowed
         loser_side = 3 - ruling
         loser, winner = d.parties[loser_side], d.parties[ruling]
         cost = m.appeal_cost(d.dispute_id)
+        griefer = next(
+            (p for p in d.parties.values() if p.kind == "griefing" and self.adversarial(p)), None
+        )
+        if griefer is not None and m.balance(griefer.address) >= 2 * cost:
+            return self._fund_both_sides(d, griefer, loser_side, ruling)
         if not ag.appeals(
             loser_side == d.right, loser is d.cheater, m.balance(loser.address), cost
         ):
@@ -543,18 +751,37 @@ class Simulation:
         winner.count("appeal_defences")
         return m.fund_appeal(d.dispute_id, ruling, winner.address)
 
+    def _fund_both_sides(self, d: Dispute, griefer: Agent, loser_side: int, ruling: int) -> bool:
+        """The appeal griefer funds the losing side, then the winning one:
+        a round of 2n + 1 seats opens, whatever the ruling."""
+        m = self.model
+        for side in (loser_side, ruling):
+            self.court.appeal(d.dispute_id, side.to_bytes(32, "big"), sender=griefer.address)
+            opened = m.fund_appeal(d.dispute_id, side, griefer.address)
+        griefer.count("appeals_both_sides")
+        return opened
+
     def _execute(self, d: Dispute) -> None:
         """The keeper executes every round, then the ruling; the model follows."""
         m, keeper = self.model, self.by_role[Role.KEEPER][0]
         rounds = len(m.disputes[d.dispute_id].rounds)
         for r in range(rounds):
-            self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
+            if self.court.round_info(d.dispute_id, r).jurors:  # a round closed empty has none
+                self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
         ruling, _, _ = m.final_ruling(d.dispute_id)
-        for juror, change in m.execute(d.dispute_id).items():
-            self.by_address[juror].count("coherent" if change > 0 else "incoherent")
+        changes = m.execute(d.dispute_id)
+        parties = {p.address for p in d.parties.values()}
+        for juror, change in changes.items():
+            j = self.by_address[juror]
+            j.count("coherent" if change > 0 else "incoherent")
+            if j.role != Role.JUROR and juror not in parties:
+                j.count("juror_income", change)  # a staking party judging others' cases
+        self._outvoted(d, changes)
         self.court.execute_ruling(d.dispute_id, sender=keeper.address)
         kind, a, e = d.subject
         if kind == "task":
+            self._judged_against_truth(d, a, ruling)
+            self._contest_lost(d, a, ruling)
             m.rule_task(a, ruling, self._now())
             annotator = self.by_address[m.tasks[a].annotator]
             annotator.count({0: "split", 1: "accepted", 2: "rejected"}[ruling])
@@ -573,6 +800,64 @@ class Simulation:
                 "correct": int(ruling == d.right),
             }
         )
+
+    def _outvoted(self, d: Dispute, changes: dict[str, int]) -> None:
+        """On a self-judging requester's dispute, the other jurors' penalties
+        (outvoted by the party on its own panel) are its victims' loss."""
+        judge = d.parties.get(2)
+        if judge is None or judge.kind != "self-judging" or d.right != 1:
+            return
+        self.lose(judge, sum(-c for j, c in changes.items() if c < 0 and j != judge.address))
+
+    def _judged_against_truth(self, d: Dispute, task_id: int, ruling: int) -> None:
+        """A self-judging requester's win over good work: the annotator
+        loses the reward it earned and, on a rejection, its slash."""
+        requester = d.parties[2]
+        if requester.kind != "self-judging" or d.right != 1 or ruling == 1:
+            return
+        m, t = self.model, self.model.escrow_terms
+        task = m.tasks[task_id]
+        if ruling == 2:
+            slashed = task.remaining_stake(t) * t.reject_slash_bps // BPS
+            self.lose(requester, task.reward + slashed)
+        else:
+            self.lose(requester, task.reward // 2)
+
+    def _contest_lost(self, d: Dispute, task_id: int, ruling: int) -> None:
+        """A planter's gold contest ruled against the annotator: it loses
+        its gold slashes and the reward (ruling 2), or half the reward (0)."""
+        m, requester = self.model, d.parties[2]
+        task = m.tasks[task_id]
+        if not task.contest or requester.kind != "planting" or ruling == 1:
+            return
+        if ruling == 2:
+            self.lose(requester, task.stake - task.remaining_stake(m.escrow_terms) + task.reward)
+        else:
+            self.lose(requester, task.reward // 2)
+
+    def victim_losses(self) -> dict[str, int]:
+        """Per adversary group, what its attacks cost others (base units);
+        a griefer's is what frozen disputes lock of others."""
+        losses = dict(self.victim_loss)
+        griefers = [a for a in self.agents if a.kind == "griefing"]
+        if griefers:
+            losses[griefers[0].group] = losses.get(griefers[0].group, 0) + self.frozen_value()
+        return losses
+
+    def frozen_value(self) -> int:
+        """What frozen disputes hold of others than their griefers: juror
+        stake locked in their rounds, and the escrowed reward, fee and stake
+        of frozen tasks not posted by a griefer (base units)."""
+        m, lock = self.model, self.model.court_terms.seat_lock
+        total = 0
+        for d in self.frozen:
+            rounds = m.disputes[d.dispute_id].rounds
+            total += sum(sum(r.seats.values()) for r in rounds) * lock
+            kind, task_id, _ = d.subject
+            if kind == "task" and d.parties[2].kind != "griefing":
+                task = m.tasks[task_id]
+                total += task.reward + task.fee + task.remaining_stake(m.escrow_terms)
+        return total
 
     def _salt(self, juror: Agent, dispute_id: int, round_: int) -> bytes:
         """The juror's salt, derived from its key (`labeldao.court`), kept for the reveal."""
@@ -668,11 +953,10 @@ class Simulation:
         for n in m.nodes.values():
             if n.owner in total:
                 total[n.owner] += n.stake
-        live = TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED | TaskStatus.DISPUTED
         for t in m.tasks.values():
-            if t.status & live:
+            if t.status & LIVE:
                 if t.requester in total:
-                    total[t.requester] += t.reward + t.fee
+                    total[t.requester] += t.reward + t.fee + t.bond
                 if t.annotator in total:
                     total[t.annotator] += t.remaining_stake(m.escrow_terms)
         return total
@@ -699,6 +983,24 @@ class Simulation:
             }
             for group, nets in sorted(groups.items())
         ]
+
+
+def _planted_failure_args(
+    task_id: int,
+    gold: ValueTree,
+    planted: ag.PlantedGold,
+    sheet: AnswerTree,
+    item: int,
+    given: int,
+) -> tuple[int, int, bytes, bytes, list[bytes], bytes, list[bytes]]:
+    """`prove_gold_failure`'s arguments against a planted (contradictory)
+    gold tree: the gold leaf of `item` whose answer differs from `given`."""
+    label = planted.failing_answer(item, given)
+    if label is None:
+        raise ValueError(f"item {item}: no planted answer differs from {given}")
+    row = (item, _answer(label), planted.salts[(item, label)])
+    submitted = sheet.answers[item]
+    return (task_id, item, row[1], row[2], gold.proof(row), submitted, sheet.proof(item))
 
 
 def _answer(label: int) -> bytes:
@@ -814,6 +1116,8 @@ def run(
         messages=len(messages),
         harness_seconds=harness,
         slashed=dict(sim.model.slashed),
+        victim_loss=sim.victim_losses(),
+        frozen_disputes=len(sim.frozen),
         extra={"epoch_seconds": marks.seconds, "epoch_transactions": marks.transactions},
     )
     if measure:

@@ -25,6 +25,14 @@ ESCROW_EPOCH = 7 * 86_400  # TaskEscrow.EPOCH_LENGTH (fixed in the contract)
 
 # Registry report statuses as the model names them.
 FILED, CHALLENGED, VOIDED, UPHELD = "filed", "challenged", "voided", "upheld"
+# Task statuses whose tokens the escrow still holds.
+LIVE = (
+    TaskStatus.OPEN
+    | TaskStatus.CLAIMED
+    | TaskStatus.SUBMITTED
+    | TaskStatus.DISPUTED
+    | TaskStatus.GOLD_FAILED
+)
 
 
 class ModelError(RuntimeError):
@@ -43,6 +51,8 @@ class EscrowTerms:
     bonus_per_item: int
     bonus_fee_cap_bps: int
     epoch_budget: int
+    gold_bond: int = 0  # posted at create_task with a gold root (issue 14)
+    gold_contest_period: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,8 @@ class Task:
     status: TaskStatus = TaskStatus.OPEN
     annotator: str = ""
     gold_failures: int = 0
+    bond: int = 0  # the requester's gold bond, held until settlement
+    contest: bool = False  # the dispute is the annotator's gold contest
 
     def remaining_stake(self, terms: EscrowTerms) -> int:
         return self.stake - self.gold_failures * (self.stake * terms.gold_slash_bps // BPS)
@@ -113,6 +125,7 @@ class Round:
     revealed: dict[str, int] = field(default_factory=dict)  # juror -> choice
     funding: list[tuple[int, str]] = field(default_factory=list)  # (side, funder)
     funding_cost: int = 0
+    closed: bool = False  # closed undrawn (`close_undrawn`): judged nothing
 
 
 @dataclass
@@ -122,6 +135,7 @@ class Dispute:
     arbitrable: str
     rounds: list[Round]
     executed: bool = False
+    payer: str = ""  # who paid round 0's fee (refunded if it is closed undrawn)
 
 
 @dataclass
@@ -197,19 +211,26 @@ class Model:
         return self.balances.get(account, 0)
 
     def _slash(self, account: str, amount: int) -> None:
-        self.slashed[account] = self.slashed.get(account, 0) + amount
+        if amount:
+            self.slashed[account] = self.slashed.get(account, 0) + amount
 
     # -- escrow -------------------------------------------------------------
 
-    def task_cost(self, reward: int) -> int:
-        return reward + reward * self.escrow_terms.fee_bps // BPS
+    def task_cost(self, reward: int, gold: bool = True) -> int:
+        """Reward, fee and (with gold items) the gold bond."""
+        bond = self.escrow_terms.gold_bond if gold else 0
+        return reward + reward * self.escrow_terms.fee_bps // BPS + bond
 
-    def create_task(self, task_id: int, requester: str, reward: int, stake: int, n: int) -> None:
+    def create_task(
+        self, task_id: int, requester: str, reward: int, stake: int, n: int, gold: bool = False
+    ) -> None:
+        """A new task; with a gold root the requester posts the gold bond."""
         if task_id in self.tasks:
             raise ModelError(f"task {task_id} exists")
         fee = reward * self.escrow_terms.fee_bps // BPS
-        self.transfer(requester, self.escrow, reward + fee)
-        self.tasks[task_id] = Task(requester, reward, fee, stake, n)
+        bond = self.escrow_terms.gold_bond if gold else 0
+        self.transfer(requester, self.escrow, reward + fee + bond)
+        self.tasks[task_id] = Task(requester, reward, fee, stake, n, bond=bond)
         self.changed_tasks.add(task_id)
 
     def claim_task(self, task_id: int, annotator: str) -> None:
@@ -223,13 +244,20 @@ class Model:
         self.changed_tasks.add(task_id)
 
     def accept(self, task_id: int, now: int) -> int:
-        """accept, finalize and ruling 1; returns the bonus minted."""
+        """accept, finalize and ruling 1; returns the bonus minted. The
+        held gold slashes go to the treasury, the bond back to the
+        requester; a won gold contest (the gold was wrong) gives the
+        annotator its whole stake and the bond."""
         task = self._task(task_id, TaskStatus.SUBMITTED | TaskStatus.DISPUTED)
         bonus = self._bonus(task, now)
         if bonus:
             self.mint(self.escrow, bonus)
-        self._credit(task.annotator, task.reward + task.remaining_stake(self.escrow_terms) + bonus)
-        self._credit(self.treasury, task.fee)
+        stake_back = task.stake if task.contest else task.remaining_stake(self.escrow_terms)
+        bond_to = task.annotator if task.contest else task.requester
+        self._credit(task.annotator, task.reward + stake_back + bonus)
+        self._credit(bond_to, task.bond)
+        self._credit(self.treasury, task.fee + task.stake - stake_back)
+        self._slash(task.annotator, task.stake - stake_back)
         task.status = TaskStatus.ACCEPTED
         self.changed_tasks.add(task_id)
         return bonus
@@ -246,20 +274,41 @@ class Model:
         return amount
 
     def prove_gold_failure(self, task_id: int) -> bool:
-        """One proven gold failure; True when it rejected the task."""
+        """One proven gold failure (its slash held in the task until it
+        settles); True when it reached the limit: the task is GOLD_FAILED,
+        its contest window open."""
         task = self._task(task_id, TaskStatus.SUBMITTED)
-        t = self.escrow_terms
-        slashed = task.stake * t.gold_slash_bps // BPS
         task.gold_failures += 1
-        self._credit(self.treasury, slashed)
-        self._slash(task.annotator, slashed)
         self.changed_tasks.add(task_id)
-        if task.gold_failures < t.gold_fail_limit:
+        if task.gold_failures < self.escrow_terms.gold_fail_limit:
             return False
-        self._credit(task.requester, task.reward + task.fee)
-        self._credit(task.annotator, task.remaining_stake(t))
-        task.status = TaskStatus.REJECTED
+        task.status = TaskStatus.GOLD_FAILED
         return True
+
+    def finalize_gold_failed(self, task_id: int) -> None:
+        """`finalize` after the contest window (and a gold contest's
+        ruling 2): REJECTED, the requester refunded with its bond, the
+        treasury the gold slashes, the annotator the rest of its stake."""
+        task = self._task(task_id, TaskStatus.GOLD_FAILED | TaskStatus.DISPUTED)
+        remaining = task.remaining_stake(self.escrow_terms)
+        self._credit(task.requester, task.reward + task.fee + task.bond)
+        self._credit(task.annotator, remaining)
+        self._credit(self.treasury, task.stake - remaining)
+        self._slash(task.annotator, task.stake - remaining)
+        task.status = TaskStatus.REJECTED
+        self.changed_tasks.add(task_id)
+
+    def contest_gold(self, task_id: int, dispute_id: int) -> None:
+        """The annotator takes a gold rejection to the court, paying the fee."""
+        task = self._task(task_id, TaskStatus.GOLD_FAILED)
+        cost = self.court_terms.arbitration_cost
+        self.transfer(task.annotator, self.escrow, cost)
+        self.transfer(self.escrow, self.court, cost)
+        task.status, task.contest = TaskStatus.DISPUTED, True
+        self.disputes[dispute_id] = Dispute(
+            f"task:{task_id}", [Round(fee=cost)], payer=task.annotator
+        )
+        self.changed_tasks.add(task_id)
 
     def reject(self, task_id: int, dispute_id: int) -> None:
         task = self._task(task_id, TaskStatus.SUBMITTED)
@@ -267,7 +316,9 @@ class Model:
         self.transfer(task.requester, self.escrow, cost)
         self.transfer(self.escrow, self.court, cost)
         task.status = TaskStatus.DISPUTED
-        self.disputes[dispute_id] = Dispute(f"task:{task_id}", [Round(fee=cost)])
+        self.disputes[dispute_id] = Dispute(
+            f"task:{task_id}", [Round(fee=cost)], payer=task.requester
+        )
         self.changed_tasks.add(task_id)
 
     def rule_task(self, task_id: int, ruling: int, now: int) -> None:
@@ -276,20 +327,28 @@ class Model:
         if ruling == 1:
             self.accept(task_id, now)
             return
-        remaining = task.remaining_stake(t)
+        if ruling == 2 and task.contest:
+            self.finalize_gold_failed(task_id)
+            return
+        # A refused gold contest proved nobody wrong: its gold slashes go back.
+        remaining = task.stake if task.contest else task.remaining_stake(t)
+        held = task.stake - remaining
+        self._slash(task.annotator, held)
         if ruling == 2:
             slashed = remaining * t.reject_slash_bps // BPS
             to_treasury = slashed * t.slash_treasury_bps // BPS
-            self._credit(task.requester, task.reward + task.fee + slashed - to_treasury)
+            self._credit(task.requester, task.reward + task.fee + slashed - to_treasury + task.bond)
             self._credit(task.annotator, remaining - slashed)
-            self._credit(self.treasury, to_treasury)
+            self._credit(self.treasury, to_treasury + held)
             self._slash(task.annotator, slashed)
             task.status = TaskStatus.REJECTED
         else:
             half_reward, half_fee = task.reward // 2, task.fee // 2
-            self._credit(task.requester, task.reward - half_reward + task.fee - half_fee)
+            self._credit(
+                task.requester, task.reward - half_reward + task.fee - half_fee + task.bond
+            )
             self._credit(task.annotator, half_reward + remaining)
-            self._credit(self.treasury, half_fee)
+            self._credit(self.treasury, half_fee + held)
             task.status = TaskStatus.SPLIT
         self.changed_tasks.add(task_id)
 
@@ -364,11 +423,31 @@ class Model:
             return True
         return False
 
+    def close_undrawn(self, dispute_id: int) -> None:
+        """`close_undrawn`: the current round, not fully drawn by its draw
+        deadline, judged nothing; its fee goes back to whoever paid it (the
+        payer for round 0, the second funder of the appeal for a later one)."""
+        dispute = self.disputes[dispute_id]
+        rnd = dispute.rounds[-1]
+        if rnd.closed or dispute.executed:
+            raise ModelError(f"dispute {dispute_id}: nothing to close")
+        payer = dispute.rounds[-2].funding[1][1] if len(dispute.rounds) > 1 else dispute.payer
+        self._court_credit(payer, rnd.fee)
+        rnd.fee, rnd.closed = 0, True
+
     def final_ruling(self, dispute_id: int) -> tuple[int, int, bool]:
         """(ruling, jury ruling, tied): a side funded alone in the last round's
-        appeal period wins by default; coherence is judged on the jury's ruling."""
+        appeal period wins by default; coherence is judged on the jury's ruling.
+        A last round closed undrawn: round 0 refuses (ruling 0), a later one
+        leaves the previous round's jury ruling standing."""
+        rounds = self.disputes[dispute_id].rounds
+        if rounds[-1].closed:
+            if len(rounds) == 1:
+                return 0, 0, False
+            jury, tied = self.plurality(dispute_id, -2)
+            return jury, jury, tied
         jury, tied = self.plurality(dispute_id)
-        last = self.disputes[dispute_id].rounds[-1]
+        last = rounds[-1]
         if len(last.funding) == 1 and last.funding[0][0] != jury:
             return last.funding[0][0], jury, tied
         return jury, jury, tied
@@ -380,19 +459,33 @@ class Model:
             raise ModelError(f"dispute {dispute_id} executed twice")
         ruling, jury, tied = self.final_ruling(dispute_id)
         change: dict[str, int] = {}
-        for rnd in dispute.rounds:
-            self._return_appeal_funds(rnd, ruling)
+        for i, rnd in enumerate(dispute.rounds):
+            after_closed = i + 1 < len(dispute.rounds) and dispute.rounds[i + 1].closed
+            self._return_appeal_funds(rnd, ruling, after_closed)
+            if rnd.closed:  # every seat released, no reward, no penalty
+                self._release(rnd)
+                continue
             for juror, amount in self._execute_round(rnd, jury, tied).items():
                 change[juror] = change.get(juror, 0) + amount
         dispute.executed = True
         return change
 
-    def _return_appeal_funds(self, rnd: Round, ruling: int) -> None:
+    def _release(self, rnd: Round) -> None:
+        lock_per_seat = self.court_terms.seat_lock
+        for juror in rnd.jurors:
+            lock = rnd.seats[juror] * lock_per_seat
+            self.jurors[juror].locked -= lock
+            self.jurors[juror].free += lock
+
+    def _return_appeal_funds(self, rnd: Round, ruling: int, failed: bool = False) -> None:
+        """The appeal deposits of a round; `failed`: the appeal's round was
+        closed undrawn (the first funder gets its deposit back, the second
+        got the round's fee at the close)."""
         if not rnd.funding:
             return
         cost = rnd.funding_cost
         (side_a, funder_a) = rnd.funding[0]
-        if len(rnd.funding) == 1 or ruling == side_a:
+        if len(rnd.funding) == 1 or ruling == side_a or failed:
             self._court_credit(funder_a, cost)
             return
         side_b, funder_b = rnd.funding[1]
@@ -481,7 +574,9 @@ class Model:
         self.transfer(self.registry, self.court, cost)
         report.status, report.challenger, report.bond = CHALLENGED, challenger, bond
         report.fee = cost
-        self.disputes[dispute_id] = Dispute(f"report:{node_id}:{epoch}", [Round(fee=cost)])
+        self.disputes[dispute_id] = Dispute(
+            f"report:{node_id}:{epoch}", [Round(fee=cost)], payer=challenger
+        )
 
     def rule_report(self, node_id: int, epoch: int, ruling: int, now: int) -> None:
         report = self.reports[(node_id, epoch)]
@@ -572,11 +667,12 @@ class Model:
     def conservation(self) -> list[str]:
         """Each contract holds exactly what the model says it owes."""
         problems = []
+        # A live task holds its reward, fee, gold bond and the whole stake
+        # (gold slashes are held until it settles).
         escrow_owed = sum(self.escrow_claimable.values()) + sum(
-            t.reward + t.fee + (t.remaining_stake(self.escrow_terms) if t.annotator else 0)
+            t.reward + t.fee + t.bond + (t.stake if t.annotator else 0)
             for t in self.tasks.values()
-            if t.status
-            & (TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED | TaskStatus.DISPUTED)
+            if t.status & LIVE
         )
         if escrow_owed != self.balance(self.escrow):
             problems.append(f"escrow owes {escrow_owed}, holds {self.balance(self.escrow)}")

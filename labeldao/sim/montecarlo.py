@@ -15,7 +15,7 @@ from typing import Any
 
 from labeldao.config import LDAO
 from labeldao.sim import engine, stats
-from labeldao.sim.agents import Role
+from labeldao.sim.agents import Agent, Role
 from labeldao.sim.scenario import Scenario
 
 # role -> (honest group, cheating groups). Flaky providers are not cheaters
@@ -23,7 +23,22 @@ from labeldao.sim.scenario import Scenario
 COMPARISONS: dict[str, tuple[str, list[str]]] = {
     "annotator": ("honest annotator", ["lazy annotator", "malicious annotator"]),
     "juror": ("honest juror", ["lazy juror", "bribed juror"]),
-    "provider": ("honest provider", ["overreporting provider"]),
+    "provider": ("honest provider", ["overreporting provider", "splitting provider"]),
+    # The threat model's adversaries (docs/THREATS.md), each against the
+    # honest agent of its role in the same run.
+    "requester": (
+        "requester",
+        ["planting requester", "self-judging requester", "griefing requester"],
+    ),
+}
+
+
+# Adversaries whose victims' losses are measured (`engine.Simulation.lose`).
+ADVERSARIES = {
+    "planting requester",
+    "self-judging requester",
+    "griefing requester",
+    "splitting provider",
 }
 
 
@@ -37,6 +52,14 @@ class RunTask:
     measure: bool = False  # the raw-titanoboa replay
 
 
+def _juror_income(agent: Agent) -> int:
+    """What a self-judging requester's stake earned (or lost) judging other
+    parties' disputes as an honest juror: left out of its net, since its
+    honest counterpart would earn the same by staking the same amount; the
+    strategy is judged on what it gains in its own cases (base units)."""
+    return agent.stats.get("juror_income", 0) if agent.kind == "self-judging" else 0
+
+
 def outcome(result: engine.RunResult) -> dict[str, Any]:
     """What the Monte Carlo statistics need from one run (no timings)."""
     nets: dict[str, list[int]] = {}
@@ -44,7 +67,7 @@ def outcome(result: engine.RunResult) -> dict[str, Any]:
     for a in result.agents:
         if a.role == Role.KEEPER:
             continue
-        nets.setdefault(a.group, []).append(result.wealth[a.name] - a.funded)
+        nets.setdefault(a.group, []).append(result.wealth[a.name] - a.funded - _juror_income(a))
         slashed.setdefault(a.group, []).append(result.slashed.get(a.address, 0))
     series: dict[str, list[float]] = {}
     slash_series: dict[str, list[float]] = {}
@@ -65,6 +88,8 @@ def outcome(result: engine.RunResult) -> dict[str, Any]:
         "tasks_done": sum(a.stats.get("tasks_done", 0) for a in annotators),
         "transactions": result.transactions,
         "model_checks": result.model_checks,
+        "victim_loss_ldao": {g: v / LDAO for g, v in sorted(result.victim_loss.items())},
+        "frozen_disputes": result.frozen_disputes,
     }
 
 
@@ -83,7 +108,7 @@ def _unfinished(role: str, outcomes: list[dict[str, Any]], epochs: int) -> str |
         return f"no reward epoch became final within {epochs} epochs (no provider was paid)"
     if role == "juror" and all(o["disputes"] == 0 for o in outcomes):
         return "no dispute was raised: no juror ever voted"
-    if role == "annotator" and all(o["tasks_done"] == 0 for o in outcomes):
+    if role in ("annotator", "requester") and all(o["tasks_done"] == 0 for o in outcomes):
         return "no task was done"
     return None
 
@@ -101,15 +126,17 @@ def strategies(outcomes: list[dict[str, Any]], epochs: int) -> list[dict[str, An
                 continue
             advantages = [o["net_ldao"][cheat] - o["net_ldao"][honest] for o in outcomes]
             verdict, reason = stats.verdict(advantages, unfinished)
-            out.append(
-                {
-                    "strategy": cheat,
-                    "against": honest,
-                    "advantage_ldao": stats.interval(advantages).as_dict(),
-                    "verdict": verdict,
-                    "reason": reason,
-                }
-            )
+            judged = {
+                "strategy": cheat,
+                "against": honest,
+                "advantage_ldao": stats.interval(advantages).as_dict(),
+                "verdict": verdict,
+                "reason": reason,
+            }
+            if cheat in ADVERSARIES:
+                losses = [o.get("victim_loss_ldao", {}).get(cheat, 0.0) for o in outcomes]
+                judged["victim_loss_ldao"] = stats.interval(losses).as_dict()
+            out.append(judged)
     return out
 
 
@@ -168,12 +195,23 @@ def describe(strategy: dict[str, Any]) -> str:
     if v in (stats.UNFINISHED, stats.NO_DIFFERENCE):
         return f"{head}({strategy['reason']})"
     if a["ci95"] is None:
-        return f"{head}{_signed(a['mean'])} LDAO per agent vs {strategy['against']} (one run)"
+        return (
+            f"{head}{_signed(a['mean'])} LDAO per agent vs {strategy['against']} (one run)"
+            + _victims(strategy)
+        )
     low, high = a["ci95"]
     return (
         f"{head}{_signed(a['mean'])} LDAO per agent vs {strategy['against']} "
         f"(95 % CI {_signed(low)} to {_signed(high)}, {a['runs']} runs)"
-    )
+    ) + _victims(strategy)
+
+
+def _victims(strategy: dict[str, Any]) -> str:
+    """ "; victims lose X LDAO per run" for an adversary of the threat model."""
+    loss = strategy.get("victim_loss_ldao")
+    if loss is None:
+        return ""
+    return f"; its victims lose {loss['mean']:,.2f} LDAO per run"
 
 
 def headline_lines(mc: dict[str, Any]) -> list[str]:

@@ -9,8 +9,10 @@ seed gives byte-identical CSV; timings live in `summary.json`.
 The headline answers a DAO's question: does honesty pay more than cheating
 under these parameters? For each role it compares the mean net earnings of
 its honest agents with those of each cheating kind (lazy and malicious
-annotators; lazy and bribed jurors; over-reporting providers). Flaky
-providers are not cheaters (an outage is not fraud) and are reported apart.
+annotators; lazy and bribed jurors; over-reporting providers; and the
+threat model's adversaries: planting, self-judging and griefing requesters,
+splitting providers, with what their victims lose). Flaky providers are not
+cheaters (an outage is not fraud) and are reported apart.
 """
 
 from __future__ import annotations
@@ -55,8 +57,16 @@ STAT_COLUMNS = [
     "challenges",
     "challenges_won",
     "frauds_ruled",
+    "false_reports",
+    "nodes",
+    "juror_stake",
+    "own_panel_seats",
+    "appeals_both_sides",
+    "disputes_frozen",
+    "gold_contests",
+    "gold_contests_refused",
 ]
-AMOUNT_STATS = {"bribes", "bribes_paid", "rewards"}
+AMOUNT_STATS = {"bribes", "bribes_paid", "rewards", "juror_stake"}
 
 
 def gini(values: list[int]) -> float:
@@ -319,6 +329,10 @@ GROUP_STYLES: dict[str, tuple[str, Any]] = {
     "overreporting provider": ("#ff7f0e", (0, (5, 1, 1, 1, 1, 1))),
     "flaky provider": ("#8c564b", (0, (1, 2))),
     "watchdog": ("#000000", (0, (8, 3))),
+    "planting requester": ("#e377c2", "--"),
+    "self-judging requester": ("#aec7e8", ":"),
+    "griefing requester": ("#393b79", "-."),
+    "splitting provider": ("#ffbb78", (0, (3, 1, 1, 1))),
 }
 
 
@@ -423,7 +437,7 @@ def _earnings(
 def _gpu(result: RunResult, directory: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 5))
     kinds = {a.name: a.kind for a in result.agents if a.role == Role.PROVIDER}
-    for kind in ("honest", "overreporting", "flaky"):
+    for kind in ("honest", "overreporting", "flaky", "splitting"):
         names = [n for n, k in kinds.items() if k == kind]
         colour, _ = style(f"{kind} provider")
         ax.scatter(

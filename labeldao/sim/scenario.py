@@ -54,6 +54,11 @@ class Population(_Strict):
     honest_providers: int = Field(default=3, ge=0, le=1_000)
     overreporting_providers: int = Field(default=1, ge=0, le=1_000)
     flaky_providers: int = Field(default=1, ge=0, le=1_000)
+    # The adversaries of the threat model (docs/THREATS.md); none by default.
+    planting_requesters: int = Field(default=0, ge=0, le=1_000)
+    self_judging_requesters: int = Field(default=0, ge=0, le=1_000)
+    griefing_requesters: int = Field(default=0, ge=0, le=1_000)
+    splitting_providers: int = Field(default=0, ge=0, le=1_000)
 
     @model_validator(mode="after")
     def _someone_works(self) -> Population:
@@ -91,6 +96,15 @@ class Behaviour(_Strict):
     flaky_miss_rate: float = Field(default=0.3, ge=0, le=1)
     flaky_uptime_bps: int = Field(default=7_000, ge=1, le=10_000)
     watchdog_detects: float = Field(default=0.8, ge=0, le=1)
+    split_nodes: int = Field(
+        default=4, ge=1, le=64, description="1-GPU nodes of a splitting provider"
+    )
+    self_judge_stake: int = Field(
+        default=3_000, ge=1, le=1_000_000, description="LDAO a self-judging requester stakes"
+    )
+    grief_from_epoch: int = Field(
+        default=0, ge=0, le=1_000, description="first epoch a griefing requester griefs"
+    )
     requester_funds: int = Field(default=50_000, ge=1, le=10_000_000)
     annotator_funds: int = Field(default=2_000, ge=0, le=10_000_000)
     provider_funds: int = Field(default=2_000, ge=0, le=10_000_000)
@@ -149,9 +163,11 @@ class Search(_Strict):
         return ranges
 
 
-# Court parameters the engine relies on; the scenario may not change them:
-# at most one appeal (a first panel, then one of 2n + 1 seats).
-FIXED_COURT = {"max_rounds": 2}
+# Court parameters the simulation sets unless the scenario names them: at
+# most one appeal (a first panel, then one of 2n + 1 seats). A scenario may
+# allow more rounds (`protocol.court.max_rounds`, the contract's default is
+# 5), as the appeal griefer of `adversarial` needs.
+SIM_COURT = {"max_rounds": 2}
 
 
 class Scenario(_Strict):
@@ -165,16 +181,6 @@ class Scenario(_Strict):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     protocol: Protocol = Field(default_factory=Protocol)
     search: Search | None = None
-
-    @model_validator(mode="after")
-    def _protocol_fits(self) -> Scenario:
-        for key in FIXED_COURT:
-            if key in self.protocol.court:
-                raise ValueError(
-                    f"protocol.court.{key} is fixed at {FIXED_COURT[key]} by the simulation "
-                    "(one appeal at most)"
-                )
-        return self
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with dotted-path overrides (`behaviour.reward=10`), validated."""

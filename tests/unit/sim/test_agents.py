@@ -122,11 +122,11 @@ def test_report__kinds():
     assert flaky.uptime_bps == 5_000
 
 
-def test_watchdog__challenges_only_what_it_can_disprove():
+def test_watchdog__detects_only_what_it_can_disprove():
     b = _b(watchdog_detects=1.0)
-    assert ag.watchdog_challenges(ag.Report(200, 100, 10_000), b, random.Random(0))
-    assert not ag.watchdog_challenges(ag.Report(100, 100, 10_000), b, random.Random(0))
-    assert not ag.watchdog_challenges(
+    assert ag.watchdog_detects(ag.Report(200, 100, 10_000), b, random.Random(0))
+    assert not ag.watchdog_detects(ag.Report(100, 100, 10_000), b, random.Random(0))
+    assert not ag.watchdog_detects(
         ag.Report(200, 100, 10_000), _b(watchdog_detects=0.0), random.Random(0)
     )
 

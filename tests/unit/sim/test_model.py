@@ -55,8 +55,8 @@ def _model(**escrow_changes):
     return m
 
 
-def _submitted(m, task_id=0, reward=100 * L, stake=50 * L, n=16):
-    m.create_task(task_id, "req", reward, stake, n)
+def _submitted(m, task_id=0, reward=100 * L, stake=50 * L, n=16, gold=False):
+    m.create_task(task_id, "req", reward, stake, n, gold=gold)
     m.claim_task(task_id, "ann")
     m.submit(task_id)
 
@@ -83,28 +83,87 @@ def test_accept__bonus_clamped_to_the_epoch_budget():
     assert m.accept(2, T0 + 7 * DAY) == _l("1.25")  # a new epoch, a new budget
 
 
-def test_gold_failures__slash_to_the_treasury__reject_at_the_limit():
-    m = _model()
-    _submitted(m)
+def test_gold_failures__held__gold_failed_at_the_limit__rejected_after_the_window():
+    m = _model(gold_bond=30 * L)
+    _submitted(m, gold=True)
+    assert m.balance("escrow") == _l("132.5") + 50 * L  # reward, fee, gold bond, stake
     assert not m.prove_gold_failure(0)
     assert not m.prove_gold_failure(0)
     assert m.prove_gold_failure(0)
-    # 3 x 10 % of 50 = 15 to the treasury; 35 back; reward and fee refunded
-    assert m.escrow_claimable == {"treasury": 15 * L, "ann": 35 * L, "req": _l("102.5")}
+    assert m.tasks[0].status == TaskStatus.GOLD_FAILED
+    assert m.escrow_claimable == {}  # the slashes are held until the task settles
+    assert m.conservation() == []
+    m.finalize_gold_failed(0)
+    # 3 x 10 % of 50 = 15 to the treasury; 35 back; reward, fee and bond refunded
+    assert m.escrow_claimable == {"treasury": 15 * L, "ann": 35 * L, "req": _l("132.5")}
     assert m.slashed["ann"] == 15 * L
     assert m.tasks[0].status == TaskStatus.REJECTED
+    assert m.conservation() == []
+
+
+def test_gold_contest__gold_wrong__annotator_paid_in_full_with_the_bond():
+    m = _model(gold_bond=30 * L)
+    _submitted(m, gold=True)
+    for _ in range(3):
+        m.prove_gold_failure(0)
+    m.contest_gold(0, dispute_id=4)
+    assert m.balance("court") == 30 * L and m.disputes[4].payer == "ann"
+    assert m.tasks[0].status == TaskStatus.DISPUTED
+    m.rule_task(0, 1, T0)
+    # reward 100 + whole stake 50 + bonus 1.25 + bond 30; the fee to the treasury
+    assert m.escrow_claimable == {"ann": _l("181.25"), "treasury": _l("2.5")}
+    assert "ann" not in m.slashed
+    assert m.conservation() == []
+
+
+def test_gold_contest__gold_right__rejected_as_by_finalize():
+    m = _model(gold_bond=30 * L)
+    _submitted(m, gold=True)
+    for _ in range(3):
+        m.prove_gold_failure(0)
+    m.contest_gold(0, dispute_id=0)
+    m.rule_task(0, 2, T0)
+    assert m.escrow_claimable == {"treasury": 15 * L, "ann": 35 * L, "req": _l("132.5")}
+    assert m.tasks[0].status == TaskStatus.REJECTED
+
+
+def test_gold_contest__refused__split_slashes_undone_bond_to_the_requester():
+    m = _model(gold_bond=30 * L)
+    _submitted(m, gold=True)
+    for _ in range(3):
+        m.prove_gold_failure(0)
+    m.contest_gold(0, dispute_id=0)
+    m.rule_task(0, 0, T0)
+    assert m.escrow_claimable == {
+        "req": 50 * L + _l("1.25") + 30 * L,
+        "ann": 50 * L + 50 * L,
+        "treasury": _l("1.25"),
+    }
+    assert m.tasks[0].status == TaskStatus.SPLIT
+
+
+def test_accept__after_gold_failures__held_slashes_to_the_treasury_bond_back():
+    m = _model(gold_bond=30 * L)
+    _submitted(m, gold=True)
+    m.prove_gold_failure(0)
+    m.accept(0, T0)
+    assert m.escrow_claimable == {
+        "ann": 100 * L + 45 * L + _l("1.25"),
+        "req": 30 * L,
+        "treasury": _l("2.5") + 5 * L,
+    }
     assert m.conservation() == []
 
 
 def test_ruling_reject__after_a_gold_failure__splits_the_slash():
     m = _model()
     _submitted(m)
-    m.prove_gold_failure(0)  # 5 to the treasury, 45 left
+    m.prove_gold_failure(0)  # 5 held for the treasury, 45 left
     m.reject(0, dispute_id=7)
     assert m.balance("court") == 30 * L  # 3 jurors x 10
     m.rule_task(0, 2, T0)
     # 50 % of 45 = 22.5 slashed: 4.5 to the treasury, 18 to the requester
-    assert m.escrow_claimable == {"treasury": _l("9.5"), "req": _l("120.5"), "ann": _l("22.5")}
+    assert m.escrow_claimable == {"req": _l("120.5"), "ann": _l("22.5"), "treasury": _l("9.5")}
     assert m.conservation() == []  # the court holds the unexecuted round's fee
 
 
@@ -243,6 +302,38 @@ def test_appeal__neither_funded_side_wins__funders_share_the_deposit():
     assert m.final_ruling(0) == (0, 0, True)
     m.execute(0)
     assert m.court_claimable["req"] == 35 * L and m.court_claimable["ann"] == 35 * L
+
+
+def test_close_undrawn__first_round__refused_fee_back_to_the_payer():
+    m = _model()
+    for j in ("j1", "j2", "j3"):
+        m.stake(j, 1_000 * L)
+    _submitted(m)
+    m.reject(0, dispute_id=0)
+    m.seated(0, "j1", 1)  # one seat of three drawn by the deadline
+    m.close_undrawn(0)
+    assert m.court_claimable == {"req": 30 * L}
+    assert m.final_ruling(0) == (0, 0, False)
+    assert m.execute(0) == {}  # the seat released: no reward, no penalty
+    assert m.jurors["j1"].locked == 0 and m.jurors["j1"].free == 1_000 * L
+    m.rule_task(0, 0, T0)
+    assert m.tasks[0].status == TaskStatus.SPLIT
+    assert m.conservation() == []
+    with pytest.raises(ModelError, match="nothing to close"):
+        m.close_undrawn(0)
+
+
+def test_close_undrawn__appeal_round__fails_deposits_back_the_ruling_stands():
+    m = _model()
+    _round(m, {"j1": 1, "j2": 1, "j3": 2})
+    assert not m.fund_appeal(0, 2, "req")
+    assert m.fund_appeal(0, 1, "ann")  # round 1 opens; nobody can be seated
+    m.close_undrawn(0)
+    assert m.court_claimable == {"ann": 70 * L}  # the round's fee, to its second funder
+    assert m.final_ruling(0) == (1, 1, False)  # round 0's ruling stands
+    m.execute(0)
+    assert m.court_claimable["req"] == 70 * L  # the first funder's deposit back
+    assert m.conservation() == []
 
 
 def test_appeal__same_side_twice__is_a_model_error():

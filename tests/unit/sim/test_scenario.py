@@ -69,7 +69,6 @@ def test_scenario_path__name_or_file():
             },
             "at least one annotator",
         ),
-        ({"name": "x", "protocol": {"court": {"max_rounds": 3}}}, "max_rounds is fixed at 2"),
     ],
 )
 def test_validate__bad_value__names_the_field(data, message):
