@@ -3,7 +3,8 @@ contracts and default parameters): a task rejected while the court has no
 juror stake at all. Before issue 14 the reward, the fee and the annotator's
 stake stayed locked until someone staked (and judged alone); now the
 dispute ends at its draw deadline as "refused to arbitrate" (ruling 0,
-the escrow's SPLIT) and the requester's arbitration fee comes back."""
+the escrow's SPLIT) and the requester's arbitration fee comes back. The
+same from the registry: a challenged report with no juror stake."""
 
 import boa
 import pytest
@@ -68,4 +69,49 @@ def test_rejected_task__no_juror_stake__ends_refused_with_every_token_back(suite
     gained = {a: token.balanceOf(a) - before[a] for a in (requester, annotator)}
     assert gained[annotator] >= STAKE
     assert gained[requester] >= fee
+    assert token.balanceOf(court.address) == 0
+
+
+def test_challenged_report__no_juror_stake__ends_refused_with_every_token_back(suite):
+    """The registry's side of attack 5: a report challenged while the court
+    has no juror stake. The dispute closes at its draw deadline with ruling
+    0 (the report stands, the challenger's bond comes back) and the court
+    refunds the challenger's arbitration fee; the node's claims, held while
+    the challenge was open, are paid."""
+    registry, court, token = suite.registry, suite.court, suite.token
+    lens = deployer("QualityCourtLens").at(court.LENS())
+    provider, watcher = _funded(suite, "suite-provider"), _funded(suite, "suite-watcher")
+    token.approve(registry.address, 2**256 - 1, sender=provider)
+    token.approve(registry.address, 2**256 - 1, sender=watcher)
+    node = registry.register_node(b"\x04" * 32, "ipfs://specs", 1, 0, sender=provider)
+    epoch = registry.current_epoch() + 1  # the first whole epoch after registration
+    info = registry.epoch_total(epoch)
+    boa.env.time_travel(seconds=info.end - boa.env.evm.patch.timestamp)
+    registry.report(node, epoch, 1, 10_000, b"\x05" * 32, sender=provider)
+    before = {a: token.balanceOf(a) for a in (provider, watcher)}
+    fee = court.arbitrationCost(b"")
+    bond = registry.params().challenge_bond
+    dispute = registry.challenge(node, epoch, "ipfs://evidence", sender=watcher)
+    assert court.parties(dispute) == (watcher, provider)
+    assert court.total_free_stake() == 0
+    boa.env.time_travel(blocks=3)
+    with boa.reverts("court: too little drawable stake"):
+        court.draw(dispute, 64)
+    boa.env.time_travel(
+        seconds=lens.draw_deadline(court.address, dispute) - boa.env.evm.patch.timestamp
+    )
+    court.close_undrawn(dispute)
+    court.execute_ruling(dispute)
+    assert registry.challenge_of(node, epoch).ruling == 0  # refused: the report stands
+    assert court.claimable(watcher) == fee
+    assert registry.credits(watcher) == bond
+    court.withdraw(sender=watcher)
+    registry.withdraw(sender=watcher)
+    assert token.balanceOf(watcher) == before[watcher]  # bond and fee back: nothing lost
+    final_at = registry.epoch_total(epoch).final_at
+    if final_at > boa.env.evm.patch.timestamp:
+        boa.env.time_travel(seconds=final_at - boa.env.evm.patch.timestamp)
+    paid = registry.claim(node, [epoch], sender=provider)
+    assert paid > 0  # the node's reward, held while challenged, is paid
+    assert token.balanceOf(provider) == before[provider] + paid
     assert token.balanceOf(court.address) == 0
