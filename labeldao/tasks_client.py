@@ -446,8 +446,9 @@ class TaskClient:
         allowance = int(self.wallet.token.allowance(self.wallet.address, self.address))
         if permit and allowance < cost:
             # The escrow applies a permit for `task_cost(reward)` (with the bond).
-            cost = self.cost(new.reward)
-            self.log(f"signing a permit for {format_ldao(cost)}")
+            pulled, cost = cost, self.cost(new.reward)
+            note = "" if pulled == cost else f" ({format_ldao(pulled)} is pulled: no gold bond)"
+            self.log(f"signing a permit for {format_ldao(cost)}{note}")
             deadline, v, r, s = self.wallet.permit(self.address, cost)
             self.wallet.send(self.escrow, "create_task_with_permit", *new.args(), deadline, v, r, s)
         else:

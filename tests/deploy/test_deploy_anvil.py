@@ -59,8 +59,10 @@ def test_deploy__wires_roles_and_leaves_deployer_none(deploy, anvil):
         "RewardToken",
         "PrevrandaoRandomness",
         "QualityCourt",
+        "QualityCourtLens",
         "TaskEscrow",
         "ComputeRegistry",
+        "ComputeRegistryLens",
     }
     # The node was already running: Ape connected to it (APE_FOUNDRY_HOST)
     # and left it running, with the suite on it.
@@ -137,7 +139,7 @@ def test_deploy__node_restarted_with_its_state__resumes(tmp_path, free_port):
         record = _record(run)
         assert record["complete"] is True
         assert "adopted" in resumed.stdout
-        assert len(record["contracts"]) == 7
+        assert len(record["contracts"]) == 8
     finally:
         stop_anvil(restarted)
 

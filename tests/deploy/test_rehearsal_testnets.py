@@ -198,9 +198,11 @@ def _check_wiring(chain: Chain, record: dict, coordinator: Any, subscription: in
         "RewardToken",
         "ChainlinkVRFRandomness",
         "RandomnessWithFallback",
+        "QualityCourtLens",
         "QualityCourt",
         "TaskEscrow",
         "ComputeRegistry",
+        "ComputeRegistryLens",
     }
     c = {name: chain.vyper(name, address) for name, address in at.items()}
     roles = record["params"]["roles"]

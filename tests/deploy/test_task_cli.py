@@ -42,7 +42,9 @@ def test_task_cli__newcomer__create_claim_submit_reject_vote_settle(deploy, anvi
     )  # fmt: skip
     assert "task: 4 items" in created
     assert "cost: 102.5 LDAO (reward 100 LDAO + fee 2.5 LDAO, 2.5 %)" in created
-    assert "signing a permit for 102.5 LDAO" in created
+    # The permit covers `task_cost` (with the 30 LDAO gold bond); a task
+    # without gold items pulls reward + fee only.
+    assert "signing a permit for 132.5 LDAO (102.5 LDAO is pulled: no gold bond)" in created
     assert "created task 0" in created
 
     listed = task.ok("list", "--status", "open")
