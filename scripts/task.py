@@ -122,6 +122,18 @@ def _confirm(yes: bool, question: str) -> None:
 # ---------------------------------------------------------------------------
 
 
+def _publish_evidence(directory: Path, base_uri: str | None, name: str, reason: str) -> str:
+    """Writes an ERC-1497 evidence document (`name`, the reason) into
+    `directory`, named by its hash; returns its URI under `base_uri` (or
+    the file's own URI)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    evidence = document_bytes({"name": name, "description": reason})
+    file_name = f"evidence-{keccak(evidence).hex()[:16]}.json"
+    (directory / file_name).write_bytes(evidence)
+    base = base_uri if base_uri is not None else directory.resolve().as_uri() + "/"
+    return base.rstrip("/") + "/" + file_name
+
+
 @task_command("list", needs_account=False)
 @click.option(
     "--last",
@@ -376,15 +388,12 @@ def reject(
     task = client.task(task_id)
     client.check_review(task_id, task, "reject it")
     cost = client.arbitration_cost(task)
-    directory = publish_dir or session.store / "published"
-    directory.mkdir(parents=True, exist_ok=True)
-    evidence = document_bytes(
-        {"name": f"Why the requester rejected task {task_id}", "description": reason}
+    uri = _publish_evidence(
+        publish_dir or session.store / "published",
+        base_uri,
+        f"Why the requester rejected task {task_id}",
+        reason,
     )
-    name = f"evidence-{keccak(evidence).hex()[:16]}.json"
-    (directory / name).write_bytes(evidence)
-    base = base_uri if base_uri is not None else directory.resolve().as_uri() + "/"
-    uri = base.rstrip("/") + "/" + name
     click.echo(f"rejecting costs the court's fee: {format_ldao(cost)}; evidence {uri}")
     _confirm(yes, "reject the work and open a dispute?")
     dispute_id = client.reject(task_id, reason, uri)
@@ -446,15 +455,12 @@ def contest(
     client = session.client
     task = client.task(task_id)
     cost = client.check_contest(task_id, task)
-    directory = publish_dir or session.store / "published"
-    directory.mkdir(parents=True, exist_ok=True)
-    evidence = document_bytes(
-        {"name": f"Why the annotator contests task {task_id}'s gold", "description": reason}
+    uri = _publish_evidence(
+        publish_dir or session.store / "published",
+        base_uri,
+        f"Why the annotator contests task {task_id}'s gold",
+        reason,
     )
-    name = f"evidence-{keccak(evidence).hex()[:16]}.json"
-    (directory / name).write_bytes(evidence)
-    base = base_uri if base_uri is not None else directory.resolve().as_uri() + "/"
-    uri = base.rstrip("/") + "/" + name
     click.echo(
         f"contesting costs the court's fee: {format_ldao(cost)} (the requester's gold bond: "
         f"{format_ldao(task.gold_bond)}); evidence {uri}"
