@@ -5,6 +5,7 @@ import json
 from eth_utils import keccak
 
 from labeldao.boa_tools import REPO_ROOT
+from labeldao.system import ROLELESS
 from tests.deploy.conftest import DeployRun, start_anvil, stop_anvil
 
 DEFAULT_ADMIN_ROLE = "0x" + "00" * 32
@@ -76,7 +77,8 @@ def test_deploy__wires_roles_and_leaves_deployer_none(deploy, anvil):
         assert _has_role(anvil, at[governed], _role("GUARDIAN_ROLE"), guardian)
     for contract in ("RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"):
         assert _has_role(anvil, at[contract], DEFAULT_ADMIN_ROLE, at["Timelock"])
-    for contract in set(at) - {"PrevrandaoRandomness"}:
+    # Contracts with roles (the randomness source and the lenses have none).
+    for contract in set(at) - ROLELESS:
         for role in [DEFAULT_ADMIN_ROLE, *map(_role, ROLES)]:
             assert not _has_role(anvil, at[contract], role, record["deployer"])
     assert "holds no role" in result.stdout

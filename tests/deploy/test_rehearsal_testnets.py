@@ -36,6 +36,7 @@ from web3.logs import DISCARD
 
 from labeldao import solidity
 from labeldao.boa_tools import REPO_ROOT, deployer
+from labeldao.system import ROLELESS
 from tests.deploy.conftest import Anvil, start_anvil, stop_anvil
 
 LDAO = 10**18
@@ -218,7 +219,7 @@ def _check_wiring(chain: Chain, record: dict, coordinator: Any, subscription: in
         assert has(governed, "GUARDIAN_ROLE", roles["guardian"])
     for administered in ("RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"):
         assert has(administered, "DEFAULT_ADMIN_ROLE", at["Timelock"])
-    for name in set(at) - {"ChainlinkVRFRandomness", "RandomnessWithFallback"}:
+    for name in set(at) - ROLELESS:  # randomness sources and lenses have no roles
         for role in ("DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "PARAMS_ROLE", "GUARDIAN_ROLE"):
             assert not has(name, role, me), (name, role)
     for role in ("PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"):
