@@ -36,9 +36,12 @@ def test_votes__follow_transfers_and_stay_in_the_past(token, holders, chain):
     assert [log.event_name for log in receipt.events] == ["DelegateChanged", "DelegateVotesChanged"]
     # The token's clock is the block timestamp (ERC-6372 "mode=timestamp").
     snapshot = chain.blocks[receipt.block_number].timestamp
-    chain.mine(2)
+    # Later blocks a few seconds on (anvil stamps blocks with the wall clock,
+    # so blocks mined within one second share it): `getPastVotes` needs a
+    # timepoint strictly before the latest block's.
+    chain.mine(2, deltatime=2)
     token.transfer(bob, 200 * LDAO, sender=alice)
-    chain.mine(1)
+    chain.mine(1, deltatime=2)
     assert token.getVotes(alice) == 500 * LDAO
     assert token.getPastVotes(alice, snapshot) == 700 * LDAO
     assert token.getPastTotalSupply(snapshot) == 1_000 * LDAO
