@@ -26,7 +26,7 @@ BOA_PYTEST := $(PY) -m pytest -p no:ape_test -n auto
 APE_TEST := $(BIN)/ape test -p no:boa_test
 
 .PHONY: help install demo test test-unit test-property test-integration test-anvil \
-        test-indexer test-web web web-screenshots ledger-demo lint format bench fuzz-deep fuzz-replay check-reverts mutate coverage clean
+        test-indexer test-web web web-screenshots ledger-demo lint format bench sim-year fuzz-deep fuzz-replay check-reverts mutate coverage clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -110,6 +110,10 @@ BENCH_INDEXER_EVENTS ?= 100000
 
 bench: install ## gas table against the anchors, written to benchmarks/results.md (1 M indexer events: BENCH_INDEXER_EVENTS=1000000, about 40 min)
 	LABELDAO_BENCH_INDEXER_EVENTS=$(BENCH_INDEXER_EVENTS) $(PY) -m benchmarks
+
+YEAR_EPOCHS ?= 365
+sim-year: install ## the `year` scenario on one worker (benchmarks/results.md: first vs last 30 epochs; YEAR_EPOCHS=60 took 56 min)
+	$(BIN)/ape run simulate --scenario year --epochs $(YEAR_EPOCHS) --runs 1 --workers 1 --no-measure --out results/year
 
 fuzz-deep: install ## >= 250,000 steps of the whole-system machine on both cores (FUZZ_ARGS=...)
 	$(PY) -m labeldao.assurance.fuzz run --report docs/FUZZING.md $(FUZZ_ARGS)
