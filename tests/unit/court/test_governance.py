@@ -2,7 +2,6 @@
 
 import boa
 import pytest
-from eth_utils import keccak
 
 from labeldao.boa_tools import deployer
 from tests.helpers import events
@@ -174,24 +173,6 @@ def test_set_params__applies_to_new_disputes_only(court, flow, governor, randomn
     assert court.round_info(new, 0).panel == 5
 
 
-def test_set_treasury__by_governor__changes_and_logs(court, governor, treasury):
-    new = boa.env.generate_address("new-treasury")
-    court.set_treasury(new, sender=governor)
-    (changed,) = events(court, "TreasuryChanged")
-    assert court.treasury() == new
-    assert (changed.previous, changed.treasury) == (treasury, new)
-
-
-def test_set_treasury__zero__reverts(court, governor):
-    with boa.reverts("court: treasury is zero address"):
-        court.set_treasury(ZERO, sender=governor)
-
-
-def test_set_treasury__by_non_governor__reverts(court, guardian):
-    with boa.reverts("access_control: account is missing role"):
-        court.set_treasury(guardian, sender=guardian)
-
-
 def test_pause__by_guardian__blocks_staking_only(court, guardian, stake, jurors, arbitrable):
     stake(jurors[0], 200 * LDAO)
     court.pause(sender=guardian)
@@ -206,27 +187,11 @@ def test_pause__by_guardian__blocks_staking_only(court, guardian, stake, jurors,
     assert court.juror_status(jurors[0].address).pending_withdrawal == 200 * LDAO
 
 
-def test_pause__by_non_guardian__reverts(court, governor):
-    with boa.reverts("access_control: account is missing role"):
-        court.pause(sender=governor)
-
-
 def test_unpause__by_guardian__reopens_entries(court, guardian, stake, jurors):
     court.pause(sender=guardian)
     court.unpause(sender=guardian)
     stake(jurors[1], 200 * LDAO)
     assert court.juror_status(jurors[1].address).free == 200 * LDAO
-
-
-def test_unpause__by_non_guardian__reverts(court, guardian, governor):
-    court.pause(sender=guardian)
-    with boa.reverts("access_control: account is missing role"):
-        court.unpause(sender=governor)
-
-
-def test_roles__constants_are_the_hashes_of_their_names(court):
-    assert court.PARAMS_ROLE() == keccak(text="PARAMS_ROLE")
-    assert court.GUARDIAN_ROLE() == keccak(text="GUARDIAN_ROLE")
 
 
 def test_test_params__match_the_struct_order(court):

@@ -112,11 +112,3 @@ def test_contest_window__contest_works_while_paused(
     arbitrator.give_ruling(dispute_id, Ruling.ACCEPT)
     assert escrow.tasks(task_id).status == TaskStatus.ACCEPTED
     assert escrow.claimable(annotator.address) > STAKE
-
-
-def test_pause_and_unpause__by_others__revert(escrow, stranger, guardian):
-    with boa.reverts("access_control: account is missing role"):
-        escrow.pause(sender=stranger.address)
-    escrow.pause(sender=guardian)
-    with boa.reverts("access_control: account is missing role"):
-        escrow.unpause(sender=stranger.address)

@@ -257,17 +257,6 @@ def test_pause__never_blocks_exits_challenges_or_claims(
     assert registry.paused()
 
 
-def test_pause__by_anyone_else__reverts(registry, governor):
-    with boa.reverts("access_control: account is missing role"):
-        registry.pause(sender=governor)
-
-
-def test_pause__when_paused__reverts(registry, guardian):
-    registry.pause(sender=guardian)
-    with boa.reverts("pausable: contract is paused"):
-        registry.pause(sender=guardian)
-
-
 def test_unpause__by_guardian__reopens_entries(registry, guardian, register, provider):
     registry.pause(sender=guardian)
     registry.unpause(sender=guardian)
@@ -275,17 +264,6 @@ def test_unpause__by_guardian__reopens_entries(registry, guardian, register, pro
     assert unpaused.account == guardian
     assert not registry.paused()
     assert register(provider) == 1
-
-
-def test_unpause__when_not_paused__reverts(registry, guardian):
-    with boa.reverts("pausable: contract is not paused"):
-        registry.unpause(sender=guardian)
-
-
-def test_unpause__by_anyone_else__reverts(registry, guardian, governor):
-    registry.pause(sender=guardian)
-    with boa.reverts("access_control: account is missing role"):
-        registry.unpause(sender=governor)
 
 
 def test_fee__is_pulled_with_the_bond(
