@@ -22,7 +22,6 @@ from ape.api import AccountAPI, NetworkAPI, ProviderAPI
 from ape.cli import ConnectedProviderCommand, account_option
 
 from labeldao.abi_export import AbiError, record_fields
-from labeldao.ape_backend import record_slug
 from labeldao.ape_system import ApeChain, ape_containers
 from labeldao.config import (
     ParamsError,
@@ -31,6 +30,7 @@ from labeldao.config import (
     params_path,
 )
 from labeldao.deploy import DeployError, Deployment, Engine, Record
+from labeldao.deployments import Network
 from labeldao.paths import REPO_ROOT
 from labeldao.system import (
     contract_names,
@@ -42,7 +42,7 @@ from labeldao.system import (
 def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
     """`sepolia`, `arbitrum-sepolia`, `local-foundry`: names the record and,
     on a public network, the parameter file."""
-    return record_slug(network.name, provider.name, network.ecosystem.name)
+    return Network.of(network, provider).slug
 
 
 def _account(account: AccountAPI | None, is_local: bool) -> AccountAPI:
