@@ -29,13 +29,21 @@ from labeldao.config import (
     load_params,
     params_path,
 )
-from labeldao.deploy import DeployError, Deployment, Engine, Record
+from labeldao.deploy import DeployError, Deployment, Engine, Record, publish_sources
 from labeldao.deployments import Network
 from labeldao.paths import REPO_ROOT
 from labeldao.system import (
+    GOVERNOR,
     contract_names,
     leftover_roles,
     system_steps,
+)
+
+# ape-etherscan publishes what Ape compiled; the Governor is Solidity compiled
+# with solc-js (no ape-solidity: it downloads compilers).
+GOVERNOR_NOT_PUBLISHABLE = (
+    "Solidity compiled with solc-js outside Ape, which ape-etherscan cannot publish; "
+    "verify it on the explorer by hand (README, Public testnets, step 6)"
 )
 
 
@@ -129,6 +137,17 @@ def _verify(network: NetworkAPI, record: Record) -> None:
         raise click.ClickException(
             "--verify: no block-explorer plugin for this network (pip install ape-etherscan)"
         )
-    for name, entry in record.contracts.items():
-        explorer.publish_contract(entry["address"])
-        click.echo(f"  verified {name}")
+    from ape.exceptions import ApeException
+
+    failed = publish_sources(
+        record.contracts,
+        explorer.publish_contract,
+        unpublishable={GOVERNOR: GOVERNOR_NOT_PUBLISHABLE},
+        errors=(ApeException,),
+        log=click.echo,
+    )
+    if failed:
+        raise click.ClickException(
+            f"--verify: {', '.join(failed)} not verified (reasons above); run the same "
+            "command again to retry (nothing is redeployed)"
+        )
