@@ -32,8 +32,10 @@ from labeldao.config import (
 from labeldao.deploy import DeployError, Deployment, Engine, Record, publish_sources
 from labeldao.deployments import Network
 from labeldao.paths import REPO_ROOT
+from labeldao.solidity import write_verification_input
 from labeldao.system import (
     GOVERNOR,
+    GOVERNOR_SOURCE,
     contract_names,
     leftover_roles,
     system_steps,
@@ -43,7 +45,7 @@ from labeldao.system import (
 # with solc-js (no ape-solidity: it downloads compilers).
 GOVERNOR_NOT_PUBLISHABLE = (
     "Solidity compiled with solc-js outside Ape, which ape-etherscan cannot publish; "
-    "verify it on the explorer by hand (README, Public testnets, step 6)"
+    "its standard JSON input is written for the explorer's form (below)"
 )
 
 
@@ -146,6 +148,10 @@ def _verify(network: NetworkAPI, record: Record) -> None:
         errors=(ApeException,),
         log=click.echo,
     )
+    if GOVERNOR in record.contracts:
+        path = record.path.with_name(f"{record.path.stem}.{GOVERNOR}.input.json")
+        args = record.contracts[GOVERNOR]["args"]
+        click.echo(write_verification_input(REPO_ROOT / GOVERNOR_SOURCE, GOVERNOR, args, path))
     if failed:
         raise click.ClickException(
             f"--verify: {', '.join(failed)} not verified (reasons above); run the same "
