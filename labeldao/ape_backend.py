@@ -10,7 +10,6 @@ records `sent` before the receipt arrives.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from typing import Any
 from eth_utils import is_address, to_checksum_address
 
 from labeldao.client_base import JurorError, Reverted
+from labeldao.deployments import Network, load_record
+from labeldao.paths import DEPLOYMENTS_DIR
 from labeldao.signing import typed_data
 
 # Fault injection for the tests: exit the process right after this method's
@@ -27,15 +28,6 @@ from labeldao.signing import typed_data
 # worst moment to crash). Set from LABELDAO_COURT_CRASH_AFTER_SEND.
 CRASH_ENV = "LABELDAO_COURT_CRASH_AFTER_SEND"
 CRASH_EXIT_CODE = 75
-
-
-def record_slug(network: str, provider: str, ecosystem: str = "ethereum") -> str:
-    """The deployment record's (and parameter file's) name for a network, as
-    `ape run deploy` writes it: `local-<provider>` on local networks, else the
-    network's name; prefixed by the ecosystem outside Ethereum
-    (`arbitrum-sepolia`, `base-sepolia`, `optimism-sepolia`)."""
-    slug = f"{network}-{provider}" if network == "local" else network
-    return slug if ecosystem == "ethereum" else f"{ecosystem}-{slug}"
 
 
 @dataclass(frozen=True)
@@ -50,34 +42,30 @@ def locate_court(
     *,
     court: str | None,
     deployment: Path | None,
-    default_record: Path,
+    network: Network,
     chain_id: int,
+    root: Path = DEPLOYMENTS_DIR,
 ) -> CourtAddress:
     """The court's address from `--court`, else from the deployment record
-    (`--deployment`, else `deployments/<network>.json`); a clear JurorError
+    (`--deployment`, else the network's own in `root`); a clear JurorError
     when there is neither, or the record belongs to another chain."""
     if court is not None:
         if not is_address(court):
             raise JurorError(f"--court: '{court}' is not an address")
         return CourtAddress(to_checksum_address(court), "--court")
-    path = deployment or default_record
-    if not path.exists():
-        hint = "" if deployment else " (run `ape run deploy` on this network first)"
+    instead = "--court ADDRESS or --deployment FILE"
+    record = load_record(network, chain_id, given=deployment, root=root, instead=instead)
+    return CourtAddress(record.address("QualityCourt", instead="--court ADDRESS"), str(record.path))
+
+
+def require_code(provider: Any, address: str, source: str) -> None:
+    """A JurorError when the connected chain has no contract at `address`
+    (read from `source`: a record, or an option)."""
+    if not provider.get_code(address):
         raise JurorError(
-            f"no deployment record {path}{hint}; or pass --court ADDRESS or --deployment FILE"
+            f"no contract at {address} on chain {provider.chain_id} (from {source}): "
+            "wrong network, or the node was reset since the deployment"
         )
-    try:
-        record = json.loads(path.read_text())
-        address = record["contracts"]["QualityCourt"]["address"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise JurorError(f"{path}: not a deployment record with a QualityCourt") from None
-    recorded = record.get("chain_id")
-    if recorded is not None and int(recorded) != int(chain_id):
-        raise JurorError(
-            f"{path} is a deployment on chain {recorded}, but the connected chain is {chain_id}: "
-            "choose the matching --network or --deployment"
-        )
-    return CourtAddress(to_checksum_address(address), str(path))
 
 
 class ApeBackend:

@@ -10,7 +10,6 @@ know nothing of Ape; this module builds them on `labeldao.ape_backend`.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -20,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from eth_utils import is_address, to_checksum_address
+from eth_utils import to_checksum_address
 
-from labeldao.ape_backend import ApeBackend, record_slug
-from labeldao.client_base import JurorError, Refusal, Reverted
+from labeldao.ape_backend import ApeBackend, require_code
+from labeldao.client_base import JurorError, Reverted
+from labeldao.deployments import DeploymentRecord, Network, load_record
 from labeldao.metaevidence import MetaEvidenceError, MetaEvidenceReader, RawLog
 from labeldao.store import StoreError, default_directory
 from labeldao.units import parse_ldao
@@ -55,62 +55,17 @@ class ApeLogs:
         ]
 
 
-@dataclass(frozen=True)
-class Deployment:
-    """The contracts of a deployment record (`ape run deploy` writes it)."""
-
-    path: Path
-    addresses: dict[str, str]
-    first_block: int
-
-    def address(self, name: str, override: str | None = None, option: str = "") -> str:
-        if override is not None:
-            if not is_address(override):
-                raise Refusal(f"{option}: '{override}' is not an address")
-            return to_checksum_address(override)
-        try:
-            return self.addresses[name]
-        except KeyError:
-            raise Refusal(f"{self.path} has no {name}: pass {option} ADDRESS") from None
-
-
-def load_deployment(path: Path, chain_id: int, explicit: bool) -> Deployment:
-    """Reads a deployment record; a Refusal when it is missing, malformed or
-    of another chain."""
-    if not path.exists():
-        hint = "" if explicit else " (run `ape run deploy` on this network first)"
-        raise Refusal(f"no deployment record {path}{hint}; or pass --deployment FILE")
-    try:
-        record = json.loads(path.read_text())
-        contracts = record["contracts"]
-        addresses = {name: to_checksum_address(e["address"]) for name, e in contracts.items()}
-        blocks = [int(e["block"]) for e in contracts.values() if e.get("block") is not None]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        raise Refusal(f"{path}: not a deployment record") from None
-    recorded = record.get("chain_id")
-    if recorded is not None and int(recorded) != int(chain_id):
-        raise Refusal(
-            f"{path} is a deployment on chain {recorded}, but the connected chain is {chain_id}: "
-            "choose the matching --network or --deployment"
-        )
-    return Deployment(path, addresses, min(blocks, default=0))
-
-
 @dataclass
 class Connection:
     """What a command gets: the provider, the backend, the deployment."""
 
     provider: Any
     backend: ApeBackend
-    deployment: Deployment
+    deployment: DeploymentRecord
     project: Any
 
     def contract(self, name: str, address: str) -> Any:
-        if not self.provider.get_code(address):
-            raise Refusal(
-                f"no contract at {address} on chain {self.provider.chain_id}: wrong network, "
-                "or the node was reset since the deployment"
-            )
+        require_code(self.provider, address, str(self.deployment.path))
         return getattr(self.project, name).at(address)
 
     def logs(self) -> ApeLogs:
@@ -136,8 +91,12 @@ class Session:
 def connect(network: Any, provider: Any, account: Any, deployment: Path | None) -> Connection:
     from ape import project
 
-    default = project.path / "deployments" / f"{record_slug(network.name, provider.name)}.json"
-    record = load_deployment(deployment or default, provider.chain_id, deployment is not None)
+    record = load_record(
+        Network.of(network, provider),
+        provider.chain_id,
+        given=deployment,
+        root=project.path / "deployments",
+    )
     return Connection(provider, ApeBackend(provider, account), record, project)
 
 

@@ -1,11 +1,14 @@
 // Compiles a Solidity anchor with solc-js (npm `solc`, pinned), resolving
-// imports from node_modules; prints {abi, bytecode} as JSON on stdout.
-// Usage: node labeldao/compile_solidity.js <file.sol> <ContractName>
+// imports from node_modules; prints {abi, bytecode} as JSON on stdout, or,
+// with --standard-input, the compiler's standard JSON input with every
+// imported source (what a block explorer's "Standard-Json-Input"
+// verification recompiles; outputSelection does not change the bytecode).
+// Usage: node labeldao/compile_solidity.js <file.sol> <ContractName> [--standard-input]
 const fs = require("fs");
 const path = require("path");
 const solc = require("solc");
 
-const [file, name] = process.argv.slice(2);
+const [file, name, mode] = process.argv.slice(2);
 const root = path.resolve(__dirname, "..");
 const input = {
   language: "Solidity",
@@ -22,9 +25,12 @@ const input = {
 function remap(p) {
   return p.replace(/^@openzeppelin\/contracts@(\d+\.\d+\.\d+)\//, "@openzeppelin/contracts-$1/");
 }
+const imported = {};
 function findImports(p) {
   const full = path.join(root, "node_modules", remap(p));
-  return fs.existsSync(full) ? { contents: fs.readFileSync(full, "utf8") } : { error: `not found: ${p}` };
+  if (!fs.existsSync(full)) return { error: `not found: ${p}` };
+  imported[p] = { content: fs.readFileSync(full, "utf8") };
+  return { contents: imported[p].content };
 }
 const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
 const errors = (out.errors || []).filter((e) => e.severity === "error");
@@ -40,4 +46,9 @@ if (!unit) {
   process.exit(1);
 }
 const c = out.contracts[unit][name];
-process.stdout.write(JSON.stringify({ abi: c.abi, bytecode: c.evm.bytecode.object, solc: solc.version() }));
+// (No process.exit after a write: it can cut a large write to a pipe short.)
+const result =
+  mode === "--standard-input"
+    ? { ...input, sources: { ...input.sources, ...imported } }
+    : { abi: c.abi, bytecode: c.evm.bytecode.object, solc: solc.version() };
+process.stdout.write(JSON.stringify(result));

@@ -240,6 +240,34 @@ class Engine:
         self.record.save()
 
 
+def publish_sources(
+    contracts: dict[str, dict[str, Any]],
+    publish: Callable[[str], Any],
+    *,
+    unpublishable: dict[str, str],
+    errors: tuple[type[Exception], ...],
+    log: Callable[[str], None],
+) -> list[str]:
+    """Publishes the source of every recorded contract on the block explorer
+    (`publish(address)`), one log line each, and goes on past a contract the
+    explorer refuses (`errors`), so that one failure leaves no other contract
+    unverified; `unpublishable`: names the publisher cannot handle, with the
+    reason logged. Returns the names that failed."""
+    failed = []
+    for name, entry in contracts.items():
+        if name in unpublishable:
+            log(f"  skipped {name}: {unpublishable[name]}")
+            continue
+        try:
+            publish(entry["address"])
+        except errors as exc:
+            failed.append(name)
+            log(f"  not verified {name}: {type(exc).__name__}: {exc}")
+            continue
+        log(f"  verified {name}")
+    return failed
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return "0x" + value.hex()

@@ -42,6 +42,8 @@ from labeldao.paths import ABI_DIR
 from labeldao.units import format_duration, format_ldao, format_time
 
 GOVERNOR = "LabelDAOGovernor"
+# Why a deployment record has no Governor (`DeploymentRecord.address(why=...)`).
+NO_GOVERNOR = "deployed without a [governor] table; its timelock's proposers decide"
 
 
 class GovernanceError(JurorError):
@@ -579,30 +581,3 @@ def _decode_setter(contract: str, data: bytes) -> str:
     (values,) = decode([struct_type], data[4:])
     pairs = ", ".join(f"{c['name']}={v}" for c, v in zip(components, values, strict=True))
     return f"{SETTER}({pairs})"
-
-
-def load_record(path: Path, chain_id: int) -> dict[str, str]:
-    """Contract addresses by name from a deployment record; the Governor must
-    be there, and the record must be of the connected chain."""
-    if not path.exists():
-        raise GovernanceError(
-            f"no deployment record {path} (run `ape run deploy` on this network first, "
-            "or pass --deployment FILE)"
-        )
-    try:
-        record = json.loads(path.read_text())
-        addresses = {n: e["address"] for n, e in record["contracts"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
-        raise GovernanceError(f"{path}: not a deployment record") from None
-    recorded = record.get("chain_id")
-    if recorded is not None and int(recorded) != int(chain_id):
-        raise GovernanceError(
-            f"{path} is a deployment on chain {recorded}, but the connected chain is {chain_id}: "
-            "choose the matching --network or --deployment"
-        )
-    if GOVERNOR not in addresses:
-        raise GovernanceError(
-            f"{path}: this deployment has no Governor (deployed without a [governor] table; "
-            "its timelock's proposers decide)"
-        )
-    return addresses

@@ -15,6 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from eth_abi import encode
+
 from labeldao.paths import REPO_ROOT
 
 BUILD = REPO_ROOT / ".build" / "solidity"
@@ -28,19 +30,47 @@ def artifact(source: Path, name: str) -> dict[str, Any]:
     ).hexdigest()[:16]
     cached = BUILD / f"{name}-{digest}.json"
     if not cached.exists():
-        node = shutil.which("node")
-        if node is None:
-            raise RuntimeError("node is required to compile Solidity anchors: run `make install`")
-        out = subprocess.run(
-            [node, str(COMPILER), str(source), name],
-            cwd=REPO_ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+        out = _compile(source, name)
         BUILD.mkdir(parents=True, exist_ok=True)
-        cached.write_text(out.stdout)
+        cached.write_text(out)
     return json.loads(cached.read_text())
+
+
+def _compile(source: Path, name: str, *flags: str) -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("node is required to compile Solidity anchors: run `make install`")
+    out = subprocess.run(
+        [node, str(COMPILER), str(source), name, *flags],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout
+
+
+def standard_input(source: Path, name: str) -> dict[str, Any]:
+    """The compiler's standard JSON input for contract `name` of `source`,
+    with every imported source: what a block explorer recompiles to verify
+    it ("Solidity (Standard-Json-Input)")."""
+    return json.loads(_compile(source, name, "--standard-input"))
+
+
+def write_verification_input(source: Path, name: str, args: list[Any], path: Path) -> str:
+    """Writes the standard JSON input of a deployed Solidity contract to
+    `path`; returns the one line an operator needs on the block explorer's
+    verification form: compiler version, contract, constructor arguments
+    (`args`, as the deployment record holds them, ABI-encoded)."""
+    built = artifact(source, name)
+    constructor = next((i for i in built["abi"] if i["type"] == "constructor"), {"inputs": []})
+    encoded = encode([i["type"] for i in constructor["inputs"]], args).hex()
+    path.write_text(json.dumps(standard_input(source, name), indent=1) + "\n")
+    version = built["solc"].split(".Emscripten")[0]
+    return (
+        f"{name}: verify on the explorer as 'Solidity (Standard-Json-Input)' with {path}, "
+        f"compiler v{version}, contract {source.name}:{name}, constructor arguments {encoded}"
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -25,7 +25,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from labeldao.ape_backend import ApeBackend, locate_court, record_slug
+from labeldao.ape_backend import ApeBackend, locate_court, require_code
 from labeldao.ape_clients import (
     ApeLogs,
     LdaoAmount,
@@ -35,6 +35,7 @@ from labeldao.ape_clients import (
     store_option,
 )
 from labeldao.client_base import checksum
+from labeldao.deployments import Network
 from labeldao.juror import (
     MAX_DRAW_BATCH,
     MAX_EXECUTE_BATCH,
@@ -121,16 +122,11 @@ def _client(
     located = locate_court(
         court=court,
         deployment=deployment,
-        default_record=project.path
-        / "deployments"
-        / f"{record_slug(network.name, provider.name, network.ecosystem.name)}.json",
+        network=Network.of(network, provider),
         chain_id=provider.chain_id,
+        root=project.path / "deployments",
     )
-    if not provider.get_code(located.address):
-        raise JurorError(
-            f"no contract at {located.address} on chain {provider.chain_id} "
-            f"(from {located.source}): wrong network, or the node was reset since the deployment"
-        )
+    require_code(provider, located.address, located.source)
     contract = project.QualityCourt.at(located.address)
     token = project.RewardToken.at(contract.TOKEN())
     backend = ApeBackend(provider, account)

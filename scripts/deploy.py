@@ -22,7 +22,6 @@ from ape.api import AccountAPI, NetworkAPI, ProviderAPI
 from ape.cli import ConnectedProviderCommand, account_option
 
 from labeldao.abi_export import AbiError, record_fields
-from labeldao.ape_backend import record_slug
 from labeldao.ape_system import ApeChain, ape_containers
 from labeldao.config import (
     ParamsError,
@@ -30,19 +29,30 @@ from labeldao.config import (
     load_params,
     params_path,
 )
-from labeldao.deploy import DeployError, Deployment, Engine, Record
+from labeldao.deploy import DeployError, Deployment, Engine, Record, publish_sources
+from labeldao.deployments import Network
 from labeldao.paths import REPO_ROOT
+from labeldao.solidity import write_verification_input
 from labeldao.system import (
+    GOVERNOR,
+    GOVERNOR_SOURCE,
     contract_names,
     leftover_roles,
     system_steps,
+)
+
+# ape-etherscan publishes what Ape compiled; the Governor is Solidity compiled
+# with solc-js (no ape-solidity: it downloads compilers).
+GOVERNOR_NOT_PUBLISHABLE = (
+    "Solidity compiled with solc-js outside Ape, which ape-etherscan cannot publish; "
+    "its standard JSON input is written for the explorer's form (below)"
 )
 
 
 def _network_slug(network: NetworkAPI, provider: ProviderAPI) -> str:
     """`sepolia`, `arbitrum-sepolia`, `local-foundry`: names the record and,
     on a public network, the parameter file."""
-    return record_slug(network.name, provider.name, network.ecosystem.name)
+    return Network.of(network, provider).slug
 
 
 def _account(account: AccountAPI | None, is_local: bool) -> AccountAPI:
@@ -129,6 +139,21 @@ def _verify(network: NetworkAPI, record: Record) -> None:
         raise click.ClickException(
             "--verify: no block-explorer plugin for this network (pip install ape-etherscan)"
         )
-    for name, entry in record.contracts.items():
-        explorer.publish_contract(entry["address"])
-        click.echo(f"  verified {name}")
+    from ape.exceptions import ApeException
+
+    failed = publish_sources(
+        record.contracts,
+        explorer.publish_contract,
+        unpublishable={GOVERNOR: GOVERNOR_NOT_PUBLISHABLE},
+        errors=(ApeException,),
+        log=click.echo,
+    )
+    if GOVERNOR in record.contracts:
+        path = record.path.with_name(f"{record.path.stem}.{GOVERNOR}.input.json")
+        args = record.contracts[GOVERNOR]["args"]
+        click.echo(write_verification_input(REPO_ROOT / GOVERNOR_SOURCE, GOVERNOR, args, path))
+    if failed:
+        raise click.ClickException(
+            f"--verify: {', '.join(failed)} not verified (reasons above); run the same "
+            "command again to retry (nothing is redeployed)"
+        )

@@ -23,16 +23,16 @@ from typing import Any
 
 import click
 
-from labeldao.ape_backend import ApeBackend, record_slug
+from labeldao.ape_backend import ApeBackend, require_code
 from labeldao.ape_clients import ape_command, deployment_option
-from labeldao.client_base import JurorError
+from labeldao.deployments import Network, load_record
 from labeldao.governance import (
     GOVERNOR,
+    NO_GOVERNOR,
     SUPPORT,
     GovernorClient,
     Proposal,
     load_abi,
-    load_record,
     parse_change,
 )
 from labeldao.units import format_ldao
@@ -56,18 +56,19 @@ def _client(provider: Any, network: Any, account: Any, deployment: Path | None) 
     from ape import chain, project
     from ethpm_types import ContractType
 
-    slug = record_slug(network.name, provider.name, network.ecosystem.name)
-    path = deployment or project.path / "deployments" / f"{slug}.json"
-    addresses = load_record(path, provider.chain_id)
-    if not provider.get_code(addresses[GOVERNOR]):
-        raise JurorError(
-            f"no contract at {addresses[GOVERNOR]} on chain {provider.chain_id} (from {path}): "
-            "wrong network, or the node was reset since the deployment"
-        )
+    record = load_record(
+        Network.of(network, provider),
+        provider.chain_id,
+        given=deployment,
+        root=project.path / "deployments",
+    )
+    addresses = record.addresses
+    governor_at = record.address(GOVERNOR, why=NO_GOVERNOR)
+    require_code(provider, governor_at, str(record.path))
     governor_type = ContractType.model_validate(
         {"contractName": GOVERNOR, "abi": load_abi(GOVERNOR)}
     )
-    governor = chain.contracts.instance_at(addresses[GOVERNOR], contract_type=governor_type)
+    governor = chain.contracts.instance_at(governor_at, contract_type=governor_type)
     contracts = {n: getattr(project, n).at(addresses[n]) for n in PARAMETER_CONTRACTS}
     token = AbiFirst(project.RewardToken.at(addresses["RewardToken"]))
     timelock = project.Timelock.at(addresses["Timelock"])

@@ -21,8 +21,7 @@ import click
 from ape.api import NetworkAPI, ProviderAPI
 from ape.cli import ConnectedProviderCommand
 
-from labeldao.ape_backend import record_slug
-from labeldao.indexer.abi import REPO_ROOT
+from labeldao.deployments import Network
 from labeldao.indexer.chain import Web3Chain
 from labeldao.indexer.cli import guarded, read_deployment, run_index, run_reconcile
 
@@ -68,8 +67,7 @@ def cli(
 ) -> None:
     """Index LabelDAO's events into SQL (backfill, then follow the head)."""
     chain = _chain(network, provider)
-    slug = record_slug(network.name, provider.name, network.ecosystem.name)
-    path = record or REPO_ROOT / "deployments" / f"{slug}.json"
+    path = record or Network.of(network, provider).record_path()
     if confirmations is None:
         confirmations = 0 if network.name == "local" else PUBLIC_CONFIRMATIONS
 

@@ -8,9 +8,10 @@ answering the court's randomness request.
 What differs from the real network, and why:
 - the node: `--network <ecosystem>:sepolia:<anvil URL>` (Ape's node provider
   with a URI) instead of `<ecosystem>:sepolia:node` with a provider URL;
-- confirmations and gas: `APE_ETHEREUM_SEPOLIA` sets `required_confirmations
-  = 0` (anvil mines a block per transaction, and no other block ever comes)
-  and a 2.0 gas-estimate multiplier (see `SEPOLIA_OVERRIDES`);
+- confirmations: `APE_ETHEREUM_SEPOLIA` sets `required_confirmations = 0`
+  (anvil mines a block per transaction, and no other block ever comes; see
+  `SEPOLIA_OVERRIDES`); the gas-estimate multiplier is the one an operator
+  gets, 2.0 from `ape-config.yaml` (checked below);
 - the deployer: `--account TEST::0`, the key anvil funds, instead of an
   imported keyfile account (which asks for a passphrase and a confirmation);
 - the parameter file: written here with anvil's accounts and the mock's
@@ -23,6 +24,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +39,9 @@ from web3.logs import DISCARD
 
 from labeldao import solidity
 from labeldao.boa_tools import REPO_ROOT, deployer
-from labeldao.system import ROLELESS
+from labeldao.config import params_path
+from labeldao.governance import load_abi
+from labeldao.system import GOVERNOR, GOVERNOR_ROLES, ROLELESS
 from tests.deploy.conftest import Anvil, start_anvil, stop_anvil
 
 LDAO = 10**18
@@ -44,17 +49,16 @@ KEY_HASH = "0x" + "9e" * 32
 ZERO_ROLE = b"\x00" * 32
 MOCK_ARGS = (10**17, 10**9, 4 * 10**15)
 # Ape's settings of every `<ecosystem>:sepolia` network for the rehearsal (the
-# variable reaches all four: their configs share the APE_ETHEREUM_ prefix).
-# anvil mines one block per transaction and no other, so no confirmation can
-# come; anvil (like geth) estimates gas in the latest block's context, and a
-# token checkpoint written at a later timepoint costs up to 1.91x the estimate
-# (`python -m benchmarks.estimate_gap`; docs/decisions.md, "The gas-estimate
-# multiplier"), so 1.5 is not always enough.
-SEPOLIA_OVERRIDES = {
-    "required_confirmations": 0,
-    "block_time": 1,
-    "gas_limit": {"auto": {"multiplier": 2.0}},
-}
+# variable reaches all four: their configs share the APE_ETHEREUM_ prefix, and
+# Ape merges it with ape-config.yaml field by field). anvil mines one block per
+# transaction and no other, so no confirmation can come.
+SEPOLIA_OVERRIDES = {"required_confirmations": 0, "block_time": 1}
+# The gas-estimate multiplier ape-config.yaml sets for the four public
+# testnets: anvil (like geth) estimates gas in the latest block's context, and
+# a token checkpoint written at a later timepoint costs up to 1.914x the
+# estimate (`python -m benchmarks.estimate_gap`; docs/decisions.md, "The
+# gas-estimate multiplier"), so Ape's default 1.0 (and 1.5) is not enough.
+PUBLIC_GAS_MULTIPLIER = 2.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ initial_mints = [
 min_delay = 172_800
 proposers = ["{a[9]}"]
 executors = ["{a[9]}"]
+{governor}
 
 [roles]
 guardian = "{a[8]}"
@@ -120,6 +125,15 @@ fallback_delay = 4
 """
 
 
+def _governor_table(name: str) -> dict[str, int]:
+    """The checked-in parameter file's [governor] table (seconds)."""
+    return tomllib.loads(params_path(name).read_text())["governor"]
+
+
+def _toml_table(title: str, table: dict[str, int]) -> str:
+    return "\n".join([f"[{title}]", *(f"{key} = {value}" for key, value in table.items())]) + "\n"
+
+
 def _role(name: str) -> bytes:
     return ZERO_ROLE if name == "DEFAULT_ADMIN_ROLE" else keccak(text=name)
 
@@ -130,6 +144,9 @@ class Chain:
     def __init__(self, node: Anvil) -> None:
         self.w3 = Web3(Web3.HTTPProvider(node.url))
         self.accounts = self.w3.eth.accounts
+
+    def governor(self, address: str) -> Any:
+        return self.w3.eth.contract(address=address, abi=load_abi(GOVERNOR))
 
     def vyper(self, name: str, address: str) -> Any:
         abi = build_abi_output(deployer(name).compiler_data)
@@ -204,8 +221,9 @@ def _check_wiring(chain: Chain, record: dict, coordinator: Any, subscription: in
         "TaskEscrow",
         "ComputeRegistry",
         "ComputeRegistryLens",
+        GOVERNOR,
     }
-    c = {name: chain.vyper(name, address) for name, address in at.items()}
+    c = {name: chain.vyper(name, address) for name, address in at.items() if name != GOVERNOR}
     roles = record["params"]["roles"]
     me = record["deployer"]
 
@@ -236,7 +254,23 @@ def _check_wiring(chain: Chain, record: dict, coordinator: Any, subscription: in
     assert vrf.KEY_HASH().call() == bytes.fromhex(KEY_HASH[2:])
     assert c["TaskEscrow"].functions.TOKEN().call() == at["RewardToken"]
     assert court.functions.TOKEN().call() == at["RewardToken"]
+    _check_governor(chain, c, at, record["params"]["governor"])
     return c
+
+
+def _check_governor(chain: Chain, c: dict, at: dict[str, str], table: dict[str, int]) -> None:
+    """LDAO holders propose: the Governor holds the timelock's proposer and
+    canceller roles, votes with LDAO on the token's timestamp clock, and has
+    the parameter file's delay and period in seconds."""
+    governor = chain.governor(at[GOVERNOR]).functions
+    for role in GOVERNOR_ROLES:
+        assert c["Timelock"].functions.hasRole(_role(role), at[GOVERNOR]).call(), role
+    assert governor.token().call() == at["RewardToken"]
+    assert governor.CLOCK_MODE().call() == "mode=timestamp"
+    assert governor.votingDelay().call() == table["voting_delay"]
+    assert governor.votingPeriod().call() == table["voting_period"]
+    assert governor.quorumNumerator().call() == table["quorum_percent"]
+    assert governor.proposalThreshold().call() == table["proposal_threshold"]
 
 
 def _draw_one_dispute(chain: Chain, c: dict, coordinator: Any, subscription: int) -> None:
@@ -283,10 +317,12 @@ def test_rehearsal__deploy_wire_and_draw_a_dispute_with_vrf(name, tmp_path, free
         coordinator = chain.deploy_coordinator()
         subscription = _subscription(chain, coordinator, testnet.native_payment)
         params = tmp_path / f"{name}.toml"
+        governor = _governor_table(name)
         params.write_text(
             PARAMS.format(
                 name=name,
                 a=chain.accounts,
+                governor=_toml_table("governor", governor),
                 coordinator=coordinator.address,
                 key_hash=KEY_HASH,
                 subscription=subscription,
@@ -300,6 +336,7 @@ def test_rehearsal__deploy_wire_and_draw_a_dispute_with_vrf(name, tmp_path, free
         assert f"next: the owner of VRF subscription {subscription} adds" in result.stdout
         record = json.loads(record_path.read_text())
         assert record["complete"] is True and record["chain_id"] == testnet.chain_id
+        assert record["params"]["governor"] == governor
         contracts = _check_wiring(chain, record, coordinator, subscription)
         _draw_one_dispute(chain, contracts, coordinator, subscription)
     finally:
@@ -313,7 +350,13 @@ def test_rehearsal__prevrandao_on_an_l2__refused_before_any_transaction(name, tm
     try:
         chain = Chain(node)
         text = PARAMS.format(
-            name=name, a=chain.accounts, coordinator="", key_hash="", subscription="", native=""
+            name=name,
+            a=chain.accounts,
+            governor="",
+            coordinator="",
+            key_hash="",
+            subscription="",
+            native="",
         )
         params = tmp_path / f"{name}.toml"
         params.write_text(text[: text.index("[randomness]")])
@@ -326,3 +369,57 @@ def test_rehearsal__prevrandao_on_an_l2__refused_before_any_transaction(name, tm
         assert chain.w3.eth.get_transaction_count(chain.accounts[0]) == 0
     finally:
         stop_anvil(node)
+
+
+# Prints, per ecosystem, the gas limit Ape applies on its `sepolia` and
+# `local` networks with the project's ape-config.yaml, and the plugin's
+# default (its config class without the file).
+_GAS_SETTINGS = """
+import json
+from ape import networks
+from ape.types.gas import AutoGasLimit
+
+def shown(limit):
+    return {"multiplier": limit.multiplier} if isinstance(limit, AutoGasLimit) else limit
+
+out = {}
+for ecosystem in %r:
+    config = networks.get_ecosystem(ecosystem).config
+    default = type(config)()
+    out[ecosystem] = {
+        net: [shown(getattr(config, net).gas_limit), shown(getattr(default, net).gas_limit)]
+        for net in ("sepolia", "local")
+    }
+    out[ecosystem]["applied"] = networks.get_ecosystem(ecosystem).get_network(
+        "sepolia"
+    ).auto_gas_multiplier
+print(json.dumps(out))
+"""
+
+
+def test_ape_config__public_testnets_send_twice_the_gas_estimate_local_keep_theirs():
+    """ape-config.yaml sets the 2.0 multiplier for `ethereum:sepolia`,
+    `arbitrum:sepolia`, `base:sepolia` and `optimism:sepolia` (Ape's own
+    default is 1.0); the local networks keep the plugins' defaults. Loaded by
+    Ape itself in a fresh interpreter at the repository root, without the
+    rehearsal's environment overrides."""
+    ecosystems = sorted({t.ecosystem for t in TESTNETS.values()})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APE_")}
+    out = subprocess.run(
+        [sys.executable, "-c", _GAS_SETTINGS % (ecosystems,)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    settings = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(settings) == {"ethereum", "arbitrum", "base", "optimism"}
+    for ecosystem, networks in settings.items():
+        configured, default = networks["sepolia"]
+        assert configured == {"multiplier": PUBLIC_GAS_MULTIPLIER}, ecosystem
+        assert default == {"multiplier": 1.0}, ecosystem
+        assert networks["applied"] == PUBLIC_GAS_MULTIPLIER, ecosystem
+        configured, default = networks["local"]
+        assert configured == default, ecosystem

@@ -124,29 +124,25 @@ def test_public_network_files__refuse_placeholders_and_are_valid_once_filled(net
     filled = path.read_text().replace(
         "0x000000000000000000000000000000000000dEaD", "0x00000000000000000000000000000000000000aa"
     )
-    if network != "sepolia":  # the L2 files use Chainlink VRF: the operator's subscription
-        with pytest.raises(ParamsError) as missing:
-            _load(_write(tmp_path, filled), is_local=False)
-        message = str(missing.value)
-        assert "\n" not in message  # one line, naming the field
-        assert ".toml: randomness: source 'chainlink_vrf' needs subscription_id" in message
-        assert "the operator must fill it in" in message
-        filled = filled.replace(
-            '# subscription_id = "<your subscription id>"', 'subscription_id = "7"'
-        )
+    # Every public file uses Chainlink VRF: the subscription is the operator's own.
+    with pytest.raises(ParamsError) as missing:
+        _load(_write(tmp_path, filled), is_local=False)
+    message = str(missing.value)
+    assert "\n" not in message  # one line, naming the field
+    assert ".toml: randomness: source 'chainlink_vrf' needs subscription_id" in message
+    assert "the operator must fill it in" in message
+    filled = filled.replace('# subscription_id = "<your subscription id>"', 'subscription_id = "7"')
     params = _load(_write(tmp_path, filled), is_local=False)
     assert params.network == network
     assert params.timelock.min_delay >= 2 * 86_400
 
 
-L2_NETWORKS = {"arbitrum-sepolia": 421_614, "base-sepolia": 84_532, "optimism-sepolia": 11_155_420}
-
-
-@pytest.mark.parametrize("network", sorted(L2_NETWORKS))
-def test_l2_network_files__chainlink_vrf_and_a_governor_in_seconds(network):
-    """The L2 files carry Chainlink's published coordinator and key hash (the
-    source is cited in the file) and a [governor] table in seconds: the voting
-    delay outlasts how far the sequencer may move timestamps (>= 1 hour)."""
+@pytest.mark.parametrize("network", PUBLIC_NETWORKS)
+def test_public_network_files__chainlink_vrf_and_a_governor_in_seconds(network):
+    """The public files (prevrandao stays for local chains) carry Chainlink's
+    published coordinator and key hash (the source is cited in the file) and
+    a [governor] table in seconds: on the L2s the voting delay outlasts how
+    far the sequencer may move timestamps (>= 1 hour)."""
     text = params_path(network).read_text()
     assert "https://docs.chain.link/vrf/v2-5/supported-networks" in text
     table = tomllib.loads(text)

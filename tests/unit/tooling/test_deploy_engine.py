@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from labeldao.deploy import DeployError, Engine, Record, Step, create_address
+from labeldao.deploy import DeployError, Engine, Record, Step, create_address, publish_sources
 
 DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
@@ -156,3 +156,52 @@ def test_run__marks_the_record_complete(tmp_path):
     engine = _engine(tmp_path)
     engine.run([Step("one", lambda: "done")])
     assert Record.load(tmp_path / "net.json").data["complete"] is True
+
+
+class Refused(Exception):
+    """What the block explorer raises for a contract it will not verify."""
+
+
+def test_publish_sources__a_refusal__leaves_no_other_contract_unverified():
+    """`ape run deploy --verify`: one contract the explorer refuses, and one
+    the publisher cannot handle (the solc-js Governor), do not stop the
+    others; the refused one is reported, the skipped one says why."""
+    contracts = {
+        name: {"address": f"0x{i:040x}"}
+        for i, name in enumerate(
+            ["ComputeRegistry", "LabelDAOGovernor", "QualityCourt", "Timelock"]
+        )
+    }
+    published, lines = [], []
+
+    def publish(address: str) -> None:
+        if address == contracts["QualityCourt"]["address"]:
+            raise Refused("bytecode does not match")
+        published.append(address)
+
+    failed = publish_sources(
+        contracts,
+        publish,
+        unpublishable={"LabelDAOGovernor": "compiled outside Ape"},
+        errors=(Refused,),
+        log=lines.append,
+    )
+    assert failed == ["QualityCourt"]
+    assert published == [contracts[n]["address"] for n in ("ComputeRegistry", "Timelock")]
+    assert lines == [
+        "  verified ComputeRegistry",
+        "  skipped LabelDAOGovernor: compiled outside Ape",
+        "  not verified QualityCourt: Refused: bytecode does not match",
+        "  verified Timelock",
+    ]
+
+
+def test_publish_sources__an_unexpected_error__is_not_swallowed():
+    with pytest.raises(KeyError):
+        publish_sources(
+            {"Timelock": {"address": "0x" + "00" * 20}},
+            lambda _: {}["x"],
+            unpublishable={},
+            errors=(Refused,),
+            log=print,
+        )
