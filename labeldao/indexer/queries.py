@@ -276,8 +276,8 @@ def annotators(bind: Engine | Connection, limit: int = 100) -> list[dict[str, An
     """Annotators by accepted work: tasks claimed, accepted (settled 16) with
     their items, and rejected (settled 32), summed over the escrows. Reads the
     `annotator_totals` summary (`labeldao.indexer.summary`), a row per
-    annotator, not every claim."""
-    return _query(
+    annotator, not every claim. Counts are int on both databases."""
+    rows = _query(
         bind,
         "SELECT annotator, SUM(claimed) AS claimed, SUM(accepted) AS accepted, "
         "SUM(items_accepted) AS items_accepted, SUM(rejected) AS rejected "
@@ -285,6 +285,8 @@ def annotators(bind: Engine | Connection, limit: int = 100) -> list[dict[str, An
         "ORDER BY SUM(accepted) DESC, SUM(items_accepted) DESC, annotator LIMIT :limit",
         limit=limit,
     )
+    counts = ("claimed", "accepted", "items_accepted", "rejected")
+    return [{**row, **{key: int(row[key]) for key in counts}} for row in rows]
 
 
 def dispute(bind: Engine | Connection, dispute_id: int) -> dict[str, Any] | None:

@@ -125,7 +125,9 @@ def _full(engine) -> list[tuple]:
 
 
 def _summed(engine) -> list[tuple]:
-    return [(a["annotator"], *(int(a[k]) for k in COUNTS)) for a in queries.annotators(engine)]
+    found = queries.annotators(engine)
+    assert all(type(a[k]) is int for a in found for k in COUNTS)  # not Decimal on PostgreSQL
+    return [(a["annotator"], *(a[k] for k in COUNTS)) for a in found]
 
 
 def _agrees(engine) -> None:
