@@ -80,7 +80,7 @@ def pages(engine: Any) -> dict[str, tuple[str, Callable[[], Any]]]:
         ),
         "/fragments/annotators": (
             "the ledger's annotators (htmx, after the page)",
-            lambda: reads.annotators(engine),
+            lambda: queries.annotators(engine),
         ),
         f"/disputes/{dispute}": ("dispute", lambda: queries.dispute(engine, dispute)),
         f"/fragments/nodes/{node}": ("a node's epochs (htmx)", lambda: queries.node(engine, node)),

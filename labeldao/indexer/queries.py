@@ -119,14 +119,29 @@ def tasks(
     return rows
 
 
+# The URI of a dispute `d`'s ERC-1497 MetaEvidence: the arbitrable's
+# `Dispute(arbitrator, dispute_id, meta_evidence_id, ...)` names the id, its
+# `MetaEvidence(id, uri)` the document (the newest, should an id be logged twice).
+META_EVIDENCE_URI = (
+    "(SELECT m.evidence FROM arbitrable_disputes x JOIN meta_evidence m "
+    "ON m.chain_id = x.chain_id AND m.contract = x.contract "
+    "AND m.meta_evidence_id = x.meta_evidence_id "
+    "WHERE x.dispute_id = d.dispute_id AND x.chain_id = d.chain_id "
+    "AND x.contract = d.arbitrable AND x.arbitrator = d.court "
+    "ORDER BY m.block_number DESC, m.log_index DESC LIMIT 1)"
+)
+
+
 def disputes(
     bind: Engine | Connection, requester: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
-    """Court disputes with the task or node they judge (of one requester's tasks)."""
+    """Court disputes with the task or node they judge (of one requester's
+    tasks) and the URI of their MetaEvidence (the question and its choices)."""
     return _query(
         bind,
         "SELECT d.dispute_id, d.arbitrable, d.task_id, t.requester, d.node_id, d.rounds, "
-        "d.ruling, d.fee, d.created_block FROM disputes d "
+        f"d.ruling, d.fee, d.created_block, {META_EVIDENCE_URI} AS meta_evidence_uri "
+        "FROM disputes d "
         "LEFT JOIN tasks t ON t.chain_id = d.chain_id AND t.contract = d.arbitrable "
         "AND t.task_id = d.task_id "
         + (
@@ -258,17 +273,20 @@ def nodes(bind: Engine | Connection, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def annotators(bind: Engine | Connection, limit: int = 100) -> list[dict[str, Any]]:
-    """Annotators by accepted work: tasks claimed, accepted (settled 16) and their items."""
-    return _query(
+    """Annotators by accepted work: tasks claimed, accepted (settled 16) with
+    their items, and rejected (settled 32), summed over the escrows. Reads the
+    `annotator_totals` summary (`labeldao.indexer.summary`), a row per
+    annotator, not every claim. Counts are int on both databases."""
+    rows = _query(
         bind,
-        "SELECT annotator, COUNT(*) AS claimed, "
-        "SUM(CASE WHEN status = 16 THEN 1 ELSE 0 END) AS accepted, "
-        "SUM(CASE WHEN status = 16 THEN n_items ELSE 0 END) AS items_accepted, "
-        "SUM(CASE WHEN status = 32 THEN 1 ELSE 0 END) AS rejected "
-        "FROM tasks WHERE annotator IS NOT NULL GROUP BY annotator "
-        "ORDER BY accepted DESC, items_accepted DESC, annotator LIMIT :limit",
+        "SELECT annotator, SUM(claimed) AS claimed, SUM(accepted) AS accepted, "
+        "SUM(items_accepted) AS items_accepted, SUM(rejected) AS rejected "
+        "FROM annotator_totals GROUP BY annotator "
+        "ORDER BY SUM(accepted) DESC, SUM(items_accepted) DESC, annotator LIMIT :limit",
         limit=limit,
     )
+    counts = ("claimed", "accepted", "items_accepted", "rejected")
+    return [{**row, **{key: int(row[key]) for key in counts}} for row in rows]
 
 
 def dispute(bind: Engine | Connection, dispute_id: int) -> dict[str, Any] | None:
@@ -277,7 +295,8 @@ def dispute(bind: Engine | Connection, dispute_id: int) -> dict[str, Any] | None
     found = _query(
         bind,
         "SELECT d.dispute_id, d.court, d.arbitrable, d.choices, d.task_id, d.node_id, "
-        "d.rounds, d.ruling, d.fee, d.created_block FROM disputes d "
+        f"d.rounds, d.ruling, d.fee, d.created_block, {META_EVIDENCE_URI} AS meta_evidence_uri "
+        "FROM disputes d "
         "WHERE d.dispute_id = :dispute_id ORDER BY d.created_block LIMIT 1",
         dispute_id=dispute_id,
     )

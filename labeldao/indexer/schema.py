@@ -102,6 +102,7 @@ EVENT_TABLES: dict[str, dict[str, str]] = {
         "TaskSettled": "task_settled",
         "Withdrawn": "escrow_withdrawals",
         "EmissionEpochOpened": "emission_epochs",
+        "MetaEvidence": "meta_evidence",
         "Evidence": "evidence",
         "Dispute": "arbitrable_disputes",
         "Ruling": "arbitrable_rulings",
@@ -140,6 +141,7 @@ EVENT_TABLES: dict[str, dict[str, str]] = {
         "RewardClaimed": "reward_claims",
         "Credited": "registry_credits",
         "Withdrawn": "registry_withdrawals",
+        "MetaEvidence": "meta_evidence",
         "Evidence": "evidence",
         "Dispute": "arbitrable_disputes",
         "Ruling": "arbitrable_rulings",
@@ -210,6 +212,7 @@ EVENT_COLUMNS: dict[str, list[tuple[str, str]]] = {
     ],
     "escrow_withdrawals": [("account", ADDR), ("amount", U256)],
     "emission_epochs": [("epoch", INT), ("budget", U256)],
+    "meta_evidence": [("meta_evidence_id", U256), ("evidence", TEXT)],
     "evidence": [
         ("arbitrator", ADDR),
         ("evidence_group_id", U256),
@@ -390,6 +393,9 @@ INDEXED_COLUMNS = (
     "receiver",
     "epoch",
 )
+# Further lookups of one table each (migration 0005): an annotator's claims
+# (the `annotator_totals` summary), an arbitrable's MetaEvidence by id.
+EXTRA_INDEXES = {"task_claimed": "annotator", "meta_evidence": "meta_evidence_id"}
 
 
 def snake(name: str) -> str:
@@ -424,6 +430,9 @@ def _event_table(metadata: MetaData, name: str, fields: list[tuple[str, str]]) -
         if column in INDEXED_COLUMNS:
             # With chain_id, so that no planner prefers the primary key's prefix.
             Index(f"ix_{name}_{column}", table.c[column], table.c.chain_id)
+    if name in EXTRA_INDEXES:
+        column = EXTRA_INDEXES[name]
+        Index(f"ix_{name}_{column}", table.c[column], table.c.chain_id)
     return table
 
 
@@ -507,7 +516,21 @@ def _summary_tables(metadata: MetaData) -> None:
         Column("units", Amount, nullable=False),
     )
     Index("ix_provider_totals_units", totals.c.units)
-    # Scratch lists of the keys and owners one transaction recomputes (empty between).
+    # Per (escrow, annotator): tasks claimed, accepted (settled 16) with their
+    # items, and rejected (settled 32); migration 0005.
+    annotators = Table(
+        "annotator_totals",
+        metadata,
+        *key(),
+        Column("annotator", String(42), primary_key=True),
+        Column("claimed", BigInteger, nullable=False),
+        Column("accepted", BigInteger, nullable=False),
+        Column("items_accepted", BigInteger, nullable=False),
+        Column("rejected", BigInteger, nullable=False),
+    )
+    Index("ix_annotator_totals_accepted", annotators.c.accepted, annotators.c.items_accepted)
+    # Scratch lists of the keys, owners and annotators one transaction
+    # recomputes (empty between).
     Table(
         "summary_dirty",
         metadata,
@@ -520,6 +543,12 @@ def _summary_tables(metadata: MetaData) -> None:
         metadata,
         *key(),
         Column("owner", String(42), primary_key=True),
+    )
+    Table(
+        "summary_dirty_annotators",
+        metadata,
+        *key(),
+        Column("annotator", String(42), primary_key=True),
     )
 
 

@@ -133,7 +133,7 @@ class Ledger:
                         for n, (h, t) in sorted(batch.blocks.items())
                     ],
                 )
-            summary.refresh(connection, chain_id, summary.batch_keys(chain_id, batch.rows))
+            summary.refresh_batch(connection, chain_id, batch.rows)
             self._set_checkpoint(connection, chain_id, batch.checkpoint)
 
     def stored_blocks(self, chain_id: int, below: int) -> Iterator[tuple[int, str]]:
@@ -153,6 +153,7 @@ class Ledger:
         after = -1 if checkpoint is None else checkpoint.block_number
         with self.engine.begin() as connection:
             touched = summary.keys_after(connection, chain_id, after)
+            annotators = summary.annotator_keys_after(connection, chain_id, after)
             for name in EVENT_TABLE_NAMES:
                 table = self.tables[name]
                 connection.execute(
@@ -163,6 +164,7 @@ class Ledger:
                 delete(blocks).where(blocks.c.chain_id == chain_id, blocks.c.number > after)
             )
             summary.refresh(connection, chain_id, touched)
+            summary.refresh_annotators(connection, chain_id, annotators)
             if checkpoint is None:
                 table = self.tables["checkpoint"]
                 connection.execute(delete(table).where(table.c.chain_id == chain_id))

@@ -105,9 +105,9 @@ def ledger(state: State) -> Template:
 
 @get("/fragments/annotators", name="annotators", sync_to_thread=True)
 def annotators(state: State) -> Template:
-    """The ledger's annotators, loaded by htmx once the page is shown: their
-    totals are grouped over every claim (no summary table holds them yet)."""
-    return Template("annotators.html", context={"annotators": reads.annotators(_engine(state))})
+    """The ledger's annotators, loaded by htmx once the page is shown: a row
+    per annotator of the indexer's `annotator_totals` summary."""
+    return Template("annotators.html", context={"annotators": queries.annotators(_engine(state))})
 
 
 @get("/fragments/nodes/{node_id:int}", name="node-epochs", sync_to_thread=True)

@@ -1,7 +1,7 @@
 """The web pages' own reads of the indexer's database (beside
 `labeldao.indexer.queries`): the deployment the wallet pages act on, the
-ledger's nodes and annotators read without the aggregate views (which
-rescan every report or every task per page), a juror's seats with their
+ledger's nodes read without the aggregate views (which rescan every
+report per page), a juror's seats with their
 deadlines, and the candidates of the maintenance buttons."""
 
 from __future__ import annotations
@@ -65,27 +65,6 @@ def nodes(bind: Engine | Connection, limit: int = 100) -> list[dict[str, Any]]:
         "(SELECT COUNT(*) FROM challenges c WHERE c." + same.format(t="c") + ") AS challenges, "
         "(SELECT COUNT(*) FROM node_slashes s WHERE s." + same.format(t="s") + ") AS slashes "
         "FROM nodes_registered n ORDER BY n.node_id LIMIT :limit",
-        limit=limit,
-    )
-
-
-def annotators(bind: Engine | Connection, limit: int = 100) -> list[dict[str, Any]]:
-    """`queries.annotators` from the claim, creation and settlement events
-    joined on their task index (the `tasks` view computes every task's
-    status with five subqueries before grouping)."""
-    return _query(
-        bind,
-        "SELECT a.annotator, COUNT(*) AS claimed, "
-        "SUM(CASE WHEN s.status = 16 THEN 1 ELSE 0 END) AS accepted, "
-        "SUM(CASE WHEN s.status = 16 THEN c.n_items ELSE 0 END) AS items_accepted, "
-        "SUM(CASE WHEN s.status = 32 THEN 1 ELSE 0 END) AS rejected "
-        "FROM task_claimed a "
-        "JOIN task_created c ON c.task_id = a.task_id AND c.chain_id = a.chain_id "
-        "AND c.contract = a.contract "
-        "LEFT JOIN task_settled s ON s.task_id = a.task_id AND s.chain_id = a.chain_id "
-        "AND s.contract = a.contract "
-        "GROUP BY a.annotator "
-        "ORDER BY accepted DESC, items_accepted DESC, a.annotator LIMIT :limit",
         limit=limit,
     )
 

@@ -1,5 +1,7 @@
 """`ape run index` and `ape run ledger`, as an operator runs them, on anvil."""
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -35,3 +37,13 @@ def test_ape_run_index_then_reconcile_then_ledger(node, tmp_path):
     tasks = _ape("ledger", "tasks", "--format", "json", url=url)
     assert tasks.returncode == 0, tasks.stderr
     assert len(json.loads(tasks.stdout)) == 6
+    # A dispute's question: the URI its arbitrable logged in ERC-1497 MetaEvidence.
+    disputes = _ape("ledger", "disputes", "--format", "csv", url=url)
+    assert disputes.returncode == 0, disputes.stderr
+    (row,) = csv.DictReader(io.StringIO(disputes.stdout))
+    escrow = node.workload.contracts["TaskEscrow"]
+    logged = {
+        log.args.meta_evidence_id: log.args.evidence
+        for log in escrow.events.MetaEvidence().get_logs(from_block=0)
+    }
+    assert row["meta_evidence_uri"] == logged[int(row["task_id"])]

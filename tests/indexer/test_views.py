@@ -38,7 +38,7 @@ class Rows:
             batch = {}
             for table, row in self.rows:
                 batch.setdefault(table, []).append(row)
-            summary.refresh(connection, 1, summary.batch_keys(1, batch))
+            summary.refresh_batch(connection, 1, batch)
 
 
 def test_juror_votes__seats_choice_and_judgement(database):

@@ -72,8 +72,18 @@ def test_ledger__shows_a_nodes_epochs_on_demand_through_htmx(page, web, ledger):
     assert heights == [r["units"] for r in reports]
 
 
-def test_dispute__shows_the_question_the_meaning_of_each_choice_and_its_round(page, web, ledger):
+def test_dispute__shows_the_question_the_meaning_of_each_choice_and_its_round(
+    page, web, ledger, deployed
+):
     (dispute,) = queries.disputes(ledger.engine)
+    # The URI the escrow logged in ERC-1497's MetaEvidence for the disputed task.
+    logged = {
+        log.args.meta_evidence_id: log.args.evidence
+        for log in deployed.workload.contracts["TaskEscrow"]
+        .events.MetaEvidence()
+        .get_logs(from_block=0)
+    }
+    assert dispute["meta_evidence_uri"] == logged[dispute["task_id"]]
     page.goto(web + "/")
     page.locator(f'#disputes a[href="/disputes/{dispute["dispute_id"]}"]').click()
     page.wait_for_url(f"**/disputes/{dispute['dispute_id']}")
@@ -82,6 +92,7 @@ def test_dispute__shows_the_question_the_meaning_of_each_choice_and_its_round(pa
     assert _column(page, "#choices", 1) == [title for _, title, _ in document.choices()]
     assert _column(page, "#choices", 2) == [meaning for _, _, meaning in document.choices()]
     assert page.locator("#ruling").inner_text() == "pending"
+    assert page.locator("#meta-evidence-uri").inner_text() == dispute["meta_evidence_uri"]
     assert page.locator("section.round").count() == dispute["rounds"] == 1
     assert "No panel drawn yet." in page.locator("section.round").inner_text()
     # The evidence period's countdown, ticking in the browser.

@@ -4,7 +4,6 @@ on a throwaway PostgreSQL cluster (the indexer tests' fixtures)."""
 from __future__ import annotations
 
 from labeldao.indexer import queries
-from labeldao.web import reads
 from tests.indexer.conftest import database, new_database, postgres  # noqa: F401
 from tests.indexer.test_views import COURT, JUROR, OTHER, REGISTRY, Rows
 
@@ -83,16 +82,6 @@ def test_overview_and_annotators__count_and_rank_accepted_work(database):  # noq
         for a in queries.annotators(database.engine)
     ]
     assert ranked == [(JUROR, 2, 2, 21, 0), (OTHER, 2, 0, 0, 1)]
-    # The ledger page's read (events joined, no view) ranks the same.
-    assert [
-        {k: int(v) if k != "annotator" else v for k, v in a.items()}
-        for a in reads.annotators(database.engine)
-    ] == [
-        dict(
-            zip(("annotator", "claimed", "accepted", "items_accepted", "rejected"), r, strict=True)
-        )
-        for r in ranked
-    ]
 
 
 def test_dispute__rounds_with_their_votes_or_none(database):  # noqa: F811
