@@ -163,9 +163,9 @@ def test_newcomer__cli_task_browser_work_and_dispute_mixed_votes_ledger_outcome(
         _await_draw(court, dispute, workload, web3.eth.accounts[0])
         keeper.locator("#wallet-connect").click()  # re-checks what is due
         drawn = _press(keeper, f"tr[data-dispute='{dispute}']", "draw")
-        # A draw mined across a sortition epoch can revert after its check
-        # (said in one line; the keeper presses again): see the report.
-        assert drawn.startswith("done: draw") or "(the state changed since the check)" in drawn
+        # The wallet sends a draw with its worst case (GAS_FLOOR in wallet.js):
+        # its seed is the mined block's, so its cost is not the estimate's.
+        assert drawn.startswith("done: draw"), drawn
         info = court.functions.round_info(dispute, 0).call()
         if info[2] == info[1]:
             break
