@@ -34,7 +34,7 @@ from labeldao.indexer.chain import Block
 from labeldao.indexer.reconcile import ViewCall
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordedLog:
     """One log as titanoboa emitted it, with where it landed."""
 
@@ -105,28 +105,32 @@ def _word(value: int) -> str:
 
 class RecordedChain:
     """The recorded logs of titanoboa's current environment, served the way
-    `labeldao.indexer.chain.Web3Chain` serves a node's (JSON-RPC shapes)."""
+    `labeldao.indexer.chain.Web3Chain` serves a node's (JSON-RPC shapes,
+    built only for the logs a query returns: a year-long run records
+    millions)."""
 
     def __init__(self, recorder: LogRecorder, env: Env | None = None) -> None:
         self.env = env or boa.env
         self._chain_id = int(self.env.evm.patch.chain_id)
-        self._logs = [self._json(*numbered) for numbered in self._numbered(recorder.logs)]
-        self._blocks = [int(log["blockNumber"], 16) for log in self._logs]
+        self._logs = sorted(recorder.logs, key=lambda log: (log.block_number, log.transaction))
+        self._blocks = [log.block_number for log in self._logs]
+        self._numbers = self._numbered(self._logs)
         self._timestamps = sorted(recorder.timestamps.items())
 
     @staticmethod
-    def _numbered(logs: list[RecordedLog]) -> list[tuple[RecordedLog, int, int]]:
-        """Each log with its index and its transaction's index within its block."""
-        out: list[tuple[RecordedLog, int, int]] = []
+    def _numbered(logs: list[RecordedLog]) -> list[tuple[int, int]]:
+        """Each log's index and its transaction's index within its block."""
+        out: list[tuple[int, int]] = []
         block, first_tx, index = -1, 0, 0
-        for log in sorted(logs, key=lambda log: (log.block_number, log.transaction)):
+        for log in logs:
             if log.block_number != block:
                 block, first_tx, index = log.block_number, log.transaction, 0
-            out.append((log, index, log.transaction - first_tx))
+            out.append((index, log.transaction - first_tx))
             index += 1
         return out
 
-    def _json(self, log: RecordedLog, index: int, tx_index: int) -> dict[str, Any]:
+    def _json(self, at: int) -> dict[str, Any]:
+        log, (index, tx_index) = self._logs[at], self._numbers[at]
         tx = keccak(f"labeldao-boa-tx:{self._chain_id}:{log.transaction}".encode())
         return {
             "address": "0x" + bytes(log.address).hex(),
@@ -140,11 +144,6 @@ class RecordedChain:
             "logIndex": hex(index),
             "removed": False,
         }
-
-    @property
-    def events(self) -> int:
-        """How many logs were recorded (of every contract)."""
-        return len(self._logs)
 
     def chain_id(self) -> int:
         return self._chain_id
@@ -162,16 +161,16 @@ class RecordedChain:
     def logs(
         self, addresses: list[str], topics: list[str], start: int, end: int
     ) -> list[dict[str, Any]]:
-        wanted_addresses = {a.lower() for a in addresses}
-        wanted_topics = set(topics)
+        wanted_addresses = {bytes.fromhex(a.lower().removeprefix("0x")) for a in addresses}
+        wanted_topics = {int(topic, 16) for topic in topics}
         first = bisect.bisect_left(self._blocks, start)
         last = bisect.bisect_right(self._blocks, end)
         return [
-            log
-            for log in self._logs[first:last]
-            if log["address"] in wanted_addresses
-            and log["topics"]
-            and log["topics"][0] in wanted_topics
+            self._json(at)
+            for at in range(first, last)
+            if bytes(self._logs[at].address) in wanted_addresses
+            and self._logs[at].topics
+            and self._logs[at].topics[0] in wanted_topics
         ]
 
 

@@ -262,6 +262,7 @@ def _scenario(
     click.echo("plots:")
     for plot in summary["plots"]:
         click.echo(f"  {plot}")
+    ledger_check.require(summary["ledger_check"])  # the results are written either way
 
 
 def _backend(runner: Any) -> str:

@@ -1080,7 +1080,8 @@ def run(
     (agents' set-up, every epoch, every model check), against the raw
     replay of exactly the messages it sent. With `ledger` (a SQLite file),
     the run ends with `ledger_check`: its events indexed there and
-    reconciled with the contracts (`LedgerMismatch` on a difference)."""
+    reconciled with the contracts; the outcome is `extra["ledger"]`
+    (`ledger_check.require` raises on a difference)."""
     compile_all()  # outside the timed part
     recorder = CallRecorder()
     logs = LogRecorder() if ledger is not None else None

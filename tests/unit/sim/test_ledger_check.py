@@ -6,6 +6,7 @@ fails, in the engine and as `ape run simulate`'s exit code 3."""
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import boa
 import pytest
@@ -37,7 +38,7 @@ def _log(block: int, tx: int, address: bytes, topic: int) -> RecordedLog:
     return RecordedLog(block, 1_000 + block, tx, address, (topic, 7), b"\x01" * 32)
 
 
-def test_boa_logs__serves_recorded_logs_as_a_node_numbered_within_their_block():
+def test_recorded_chain__serves_recorded_logs_as_a_node_numbered_within_their_block():
     a, b = b"\xaa" * 20, b"\xbb" * 20
     recorder = LogRecorder(
         logs=[_log(5, 0, a, 1), _log(5, 0, b, 2), _log(5, 1, a, 1), _log(9, 2, a, 2)],
@@ -95,6 +96,7 @@ def checked_run(tmp_path_factory):
 def test_short_run__ends_with_its_ledger_equal_to_the_contracts(checked_run):
     result, database = checked_run
     check = result.extra["ledger"]
+    assert check["passed"] and check["difference_count"] == 0, check["differences"]
     assert check["database"] == str(database)
     assert check["events"] > 100 and check["view_calls"] > 20
     db = create_engine(f"sqlite:///{database}")
@@ -114,8 +116,12 @@ def test_short_run__ends_with_its_ledger_equal_to_the_contracts(checked_run):
 
 def test_short_run__a_lost_transfer__fails_naming_the_balances(tmp_path, monkeypatch):
     _lose_first_transfer(monkeypatch)
+    result = engine.run(_scenario(2), 3, measure=False, ledger=tmp_path / "ledger.sqlite")
+    check = result.extra["ledger"]
+    assert not check["passed"] and check["difference_count"] >= 2  # sender and receiver
+    assert "difference(s)" in ledger_check.line(check)
     with pytest.raises(ledger_check.LedgerMismatch) as raised:
-        engine.run(_scenario(2), 3, measure=False, ledger=tmp_path / "ledger.sqlite")
+        ledger_check.require(check)
     message = str(raised.value)
     assert "\n" not in message
     assert message.startswith("ledger check failed at block ")
@@ -160,7 +166,9 @@ def test_simulate__prints_the_ledger_check__no_reconcile_skips_it(cli, tmp_path)
     result = _invoke(cli, "--scenario", "tiny", "--epochs", "2", "--out", str(tmp_path / "on"))
     assert result.exit_code == 0, result.output + result.stderr
     database = tmp_path / "on" / "tiny-1" / "ledger.sqlite"
+    assert "ledger check passed: " in result.output
     assert f"events indexed into {database}, equal to " in result.output
+    ledger_check.require(json.loads((database.parent / "summary.json").read_text())["ledger_check"])
     assert database.stat().st_size > 0
     skipped = _invoke(
         cli, "--scenario", "tiny", "--epochs", "2", "--out", str(tmp_path / "off"),
@@ -179,4 +187,7 @@ def test_simulate__ledger_that_disagrees__exits_3_with_one_line(cli, tmp_path, m
     assert len(lines) == 1 and lines[0].startswith("ledger check failed at block ")
     assert "RewardToken.balanceOf(0x" in lines[0]
     assert "Traceback" not in result.output + result.stderr
-    assert not (tmp_path / "tiny-1" / "summary.json").exists()
+    assert "ledger check FAILED: " in result.output
+    summary = json.loads((tmp_path / "tiny-1" / "summary.json").read_text())  # results kept
+    assert summary["ledger_check"]["passed"] is False
+    assert summary["ledger_check"]["differences"][0] in lines[0]
