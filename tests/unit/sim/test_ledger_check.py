@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, func, select
 from labeldao.boa_logs import LogRecorder, RecordedChain, RecordedLog, block_hash
 from labeldao.boa_tools import REPO_ROOT
 from labeldao.indexer import queries
+from labeldao.indexer.chain import ChainError
 from labeldao.indexer.schema import EVENT_TABLE_NAMES, METADATA
 from labeldao.sim import engine, ledger_check
 from labeldao.sim.agents import Role
@@ -82,6 +83,27 @@ def test_log_recorder__keeps_state_changes_not_views_nor_reverts(tmp_path):
         with pytest.raises(BoaError):  # reverts: no logs kept
             token.transfer(holder, 10**40, sender=boa.env.generate_address())
         assert len(recorder.logs) == before + 1
+
+
+def test_check__a_deployment_passes__an_indexer_that_stops_fails_it(tmp_path, monkeypatch):
+    engine.compile_all()
+    recorder, database = LogRecorder(), tmp_path / "ledger.sqlite"
+    with engine.fresh_chain(0):
+        with recorder.recording():
+            system = engine.deploy_boa(engine.params_file(_scenario(1), tmp_path))
+        deployed = ledger_check.check(recorder, system, database)
+        assert deployed.difference_count == 0, deployed.differences
+        assert deployed.events > 0  # the initial mints
+        assert deployed.block == boa.env.evm.patch.block_number
+
+        def unreachable(self, addresses, topics, start, end):
+            raise ChainError("eth_getLogs: connection reset")
+
+        monkeypatch.setattr(RecordedChain, "logs", unreachable)
+        stopped = ledger_check.check(recorder, system, database).as_dict()
+    assert not stopped["passed"]
+    assert list(stopped["differences"]) == ["the indexer stopped: eth_getLogs: connection reset"]
+    assert ledger_check.line(stopped).startswith("ledger check FAILED: 0 events indexed")
 
 
 # -- a short run ---------------------------------------------------------------
