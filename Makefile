@@ -113,7 +113,7 @@ bench: install ## gas table against the anchors, written to benchmarks/results.m
 
 YEAR_EPOCHS ?= 365
 sim-year: install ## the `year` scenario on one worker (benchmarks/results.md: first vs last 30 epochs; YEAR_EPOCHS=60 took 56 min)
-	$(BIN)/ape run simulate --scenario year --epochs $(YEAR_EPOCHS) --runs 1 --workers 1 --no-measure --out results/year
+	$(BIN)/ape run simulate --scenario year --epochs $(YEAR_EPOCHS) --runs 1 --workers 1 --no-measure --no-reconcile --out results/year
 
 fuzz-deep: install ## >= 250,000 steps of the whole-system machine on both cores (FUZZ_ARGS=...)
 	$(PY) -m labeldao.assurance.fuzz run --report docs/FUZZING.md $(FUZZ_ARGS)

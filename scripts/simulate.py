@@ -9,7 +9,13 @@ It deploys the whole suite with the deployment plan on titanoboa (no
 network needed), runs the scenario's agents against the real contracts,
 checks a pure-Python reference model against the chain after every epoch,
 and writes `results/<scenario>-<seed>/` (CSV, summary.json, PNG plots).
-Exit codes: 0 done, 1 bad input, 2 the model and the chain disagree.
+Exit codes: 0 done, 1 bad input, 2 the model and the chain disagree, 3 the
+ledger the indexer built from the run's events and the contracts disagree.
+
+A scenario run ends (unless `--no-reconcile`) by indexing every event of its
+first seed into `results/<scenario>-<seed>/ledger.sqlite` with the real
+indexer and reconciling it with the contracts' views (`labeldao.sim.ledger_check`);
+sweeps and searches, hundreds of runs of the same contracts, skip it.
 """
 
 from __future__ import annotations
@@ -49,9 +55,18 @@ class _Lazy:
         return getattr(importlib.import_module(self._name), attribute)
 
 
-engine, montecarlo, parallel, results, search, stats, sweep = (
+engine, ledger_check, montecarlo, parallel, results, search, stats, sweep = (
     _Lazy(f"labeldao.sim.{name}")
-    for name in ("engine", "montecarlo", "parallel", "results", "search", "stats", "sweep")
+    for name in (
+        "engine",
+        "ledger_check",
+        "montecarlo",
+        "parallel",
+        "results",
+        "search",
+        "stats",
+        "sweep",
+    )
 )
 
 
@@ -145,6 +160,12 @@ def _validated(
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
 @click.option("--no-progress", is_flag=True, help="no progress bar")
 @click.option("--no-measure", is_flag=True, help="skip the raw-titanoboa throughput replay")
+@click.option(
+    "--reconcile/--no-reconcile",
+    default=True,
+    show_default=True,
+    help="index the first run's events into <out>/ledger.sqlite and reconcile with the contracts",
+)
 def cli(
     name: str,
     seed: int,
@@ -159,6 +180,7 @@ def cli(
     out: Path,
     no_progress: bool,
     no_measure: bool,
+    reconcile: bool,
 ) -> None:
     """Agent-based simulation of LabelDAO against the real contracts."""
     try:
@@ -185,12 +207,16 @@ def cli(
             _sweep(scenario, seeds, grid, directory / "sweep", runner)
         else:
             progress, measure = not no_progress, not no_measure
-            _scenario(scenario, seeds, directory, runner, progress=progress, measure=measure)
+            ledger = directory / "ledger.sqlite" if reconcile else None
+            _scenario(scenario, seeds, directory, runner, progress, measure, ledger)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     except engine.ModelMismatch as mismatch:
         click.echo(str(mismatch), err=True)
         raise SystemExit(2) from None
+    except ledger_check.LedgerMismatch as mismatch:
+        click.echo(str(mismatch), err=True)
+        raise SystemExit(3) from None
     except OSError as error:  # an unreachable cluster, among others
         where = f"--cluster {cluster}: " if cluster else ""
         raise click.ClickException(f"{where}{error}") from None
@@ -201,18 +227,24 @@ def _scenario(
     seeds: list[int],
     directory: Path,
     runner: Callable[..., list[dict[str, Any]]],
-    *,
     progress: bool,
     measure: bool,
+    ledger: Path | None = None,
 ) -> None:
     started = time.perf_counter()
     if len(seeds) == 1 and runner.keywords["cluster"] is None:  # type: ignore[attr-defined]
-        result = _run(scenario, seeds[0], progress=progress, measure=measure)
+        result = _run(scenario, seeds[0], progress=progress, measure=measure, ledger=ledger)
         done = [{"outcome": montecarlo.outcome(result), "result": result}]
     else:
         click.echo(f"{len(seeds)} runs of {scenario.name} ({scenario.epochs} epochs each)")
         tasks = [
-            montecarlo.RunTask(scenario, s, keep_result=i == 0, measure=measure and i == 0)
+            montecarlo.RunTask(
+                scenario,
+                s,
+                keep_result=i == 0,
+                measure=measure and i == 0,
+                ledger=ledger if i == 0 else None,
+            )
             for i, s in enumerate(seeds)
         ]
         done = runner(montecarlo.simulate, tasks, on_done=_echo_run(seeds))
@@ -230,6 +262,7 @@ def _scenario(
     click.echo("plots:")
     for plot in summary["plots"]:
         click.echo(f"  {plot}")
+    ledger_check.require(summary["ledger_check"])  # the results are written either way
 
 
 def _backend(runner: Any) -> str:
@@ -247,9 +280,11 @@ def _echo_run(seeds: list[int]) -> Callable[[int, Any], None]:
     return echo
 
 
-def _run(scenario: Scenario, seed: int, *, progress: bool, measure: bool) -> engine.RunResult:
+def _run(
+    scenario: Scenario, seed: int, *, progress: bool, measure: bool, ledger: Path | None
+) -> engine.RunResult:
     if not progress:
-        return engine.run(scenario, seed, measure=measure)
+        return engine.run(scenario, seed, measure=measure, ledger=ledger)
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = [
@@ -260,7 +295,9 @@ def _run(scenario: Scenario, seed: int, *, progress: bool, measure: bool) -> eng
     ]
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(f"simulating {scenario.name}", total=scenario.epochs)
-        return engine.run(scenario, seed, measure=measure, on_epoch=lambda _: bar.advance(task))
+        return engine.run(
+            scenario, seed, measure=measure, ledger=ledger, on_epoch=lambda _: bar.advance(task)
+        )
 
 
 def _sweep(

@@ -30,7 +30,7 @@ from web3 import Web3
 
 from labeldao.indexer import queries
 from labeldao.indexer.abi import AbiError, load_abis
-from labeldao.indexer.chain import ChainError, Web3Chain
+from labeldao.indexer.chain import ChainError, ChainSource, Web3Chain
 from labeldao.indexer.decode import DecodeError, LogDecoder
 from labeldao.indexer.indexer import Indexer, IndexerError
 from labeldao.indexer.reconcile import reconcile, web3_view
@@ -74,7 +74,7 @@ def open_ledger(url: str | None = None) -> Engine:
 
 
 def build_indexer(
-    chain: Web3Chain,
+    chain: ChainSource,
     engine: Engine,
     deployment: Deployment,
     confirmations: int = 0,

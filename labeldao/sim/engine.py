@@ -55,13 +55,14 @@ from labeldao.annotations import (
     gold_tree,
 )
 from labeldao.assurance.throughput import CallRecorder, replay
+from labeldao.boa_logs import LogRecorder
 from labeldao.boa_tools import deployer
 from labeldao.config import LDAO, ParamsError, params_path
 from labeldao.court import commitment, derive_salt
 from labeldao.deploy import DeployError
 from labeldao.merkle import ValueTree
 from labeldao.sim import agents as ag
-from labeldao.sim import seams
+from labeldao.sim import ledger_check, seams
 from labeldao.sim.agents import Agent, Role
 from labeldao.sim.model import BPS, LIVE, CourtTerms, EscrowTerms, Model, RegistryTerms
 from labeldao.sim.scenario import SIM_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
@@ -1071,17 +1072,22 @@ def run(
     *,
     on_epoch: Callable[[int], None] | None = None,
     measure: bool = True,
+    ledger: Path | None = None,
 ) -> RunResult:
     """Deploys the suite on a fresh titanoboa environment, runs every epoch
     with the model check, and (with `measure`) replays the run's messages
     raw to compare throughput. Timed: the simulation after deployment
     (agents' set-up, every epoch, every model check), against the raw
-    replay of exactly the messages it sent."""
+    replay of exactly the messages it sent. With `ledger` (a SQLite file),
+    the run ends with `ledger_check`: its events indexed there and
+    reconciled with the contracts; the outcome is `extra["ledger"]`
+    (`ledger_check.require` raises on a difference)."""
     compile_all()  # outside the timed part
     recorder = CallRecorder()
+    logs = LogRecorder() if ledger is not None else None
     with fresh_chain(seed), tempfile.TemporaryDirectory() as tmp:
         path = params_file(scenario, Path(tmp))
-        with recorder.recording():
+        with recorder.recording(), ledger_check.recording(logs):
             system = _deploy(path, scenario)
             deployed = len(recorder.messages)
             started = time.perf_counter()
@@ -1094,6 +1100,7 @@ def run(
                 if on_epoch is not None:
                     on_epoch(epoch)
             harness = time.perf_counter() - started
+        checked = ledger_check.check(logs, system, ledger) if logs is not None and ledger else None
     owned = sim.wealth()
     messages = recorder.messages[deployed:]
     transactions = sum(1 for msg in messages if msg.is_modifying)
@@ -1120,6 +1127,8 @@ def run(
         frozen_disputes=len(sim.frozen),
         extra={"epoch_seconds": marks.seconds, "epoch_transactions": marks.transactions},
     )
+    if checked is not None:
+        result.extra["ledger"] = checked.as_dict()
     if measure:
         # Replay the deployment untimed, then the simulation's own messages
         # on top of it: the timed part is the same calls the harness timed.

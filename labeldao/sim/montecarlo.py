@@ -11,6 +11,7 @@ its role (cheater minus honest, paired within each run) and the verdict.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from labeldao.config import LDAO
@@ -50,6 +51,7 @@ class RunTask:
     seed: int
     keep_result: bool = False  # the whole RunResult too (files of the first run)
     measure: bool = False  # the raw-titanoboa replay
+    ledger: Path | None = None  # index the run's events there and reconcile (`ledger_check`)
 
 
 def _juror_income(agent: Agent) -> int:
@@ -95,7 +97,7 @@ def outcome(result: engine.RunResult) -> dict[str, Any]:
 
 def simulate(task: RunTask) -> dict[str, Any]:
     """Runs one task on a chain of this process's own (a worker's entry point)."""
-    result = engine.run(task.scenario, task.seed, measure=task.measure)
+    result = engine.run(task.scenario, task.seed, measure=task.measure, ledger=task.ledger)
     done: dict[str, Any] = {"outcome": outcome(result), "seconds": result.harness_seconds}
     if task.keep_result:
         done["result"] = result

@@ -28,7 +28,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from labeldao.config import LDAO
-from labeldao.sim import montecarlo
+from labeldao.sim import ledger_check, montecarlo
 from labeldao.sim.agents import Role
 from labeldao.sim.engine import RunResult
 
@@ -203,6 +203,7 @@ def summary(result: RunResult, mc: dict[str, Any] | None = None) -> dict[str, An
             ),
             **epoch_rates(result.extra),
         },
+        "ledger_check": result.extra.get("ledger"),  # None when skipped (--no-reconcile)
     }
 
 
@@ -263,6 +264,8 @@ def headline(s: dict[str, Any]) -> str:
             f"actions/s, last {n} epochs {t['last_epochs_actions_per_second']:,.0f} actions/s "
             f"(mean {t['mean_epoch_seconds']:.2f} s per epoch)"
         )
+    if s.get("ledger_check"):
+        lines.append(ledger_check.line(s["ledger_check"]))
     return "\n".join(lines)
 
 

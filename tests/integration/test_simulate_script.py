@@ -31,6 +31,7 @@ def test_ape_run_simulate__tiny__passes_the_model_check(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "model check passed after every epoch (3 checks)" in done.stdout
     assert "honesty pays more than cheating:" in done.stdout
+    assert "ledger check passed: " in done.stdout  # its events indexed and reconciled
     summary = json.loads((tmp_path / "tiny-1" / "summary.json").read_text())
     assert summary["model_check"]["passed"] is True
     assert (tmp_path / "tiny-1" / "agents.csv").is_file()

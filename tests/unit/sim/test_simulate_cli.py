@@ -50,6 +50,9 @@ def test_simulate__tiny__model_check_passes_and_writes_everything(tiny_run):
     assert summary["disputes"]["count"] > 0
     assert summary["throughput"]["transactions"] > 100
     assert summary["throughput"]["fraction_of_raw"] > 0
+    assert "ledger check passed: " in result.output  # its events indexed and reconciled
+    assert summary["ledger_check"]["events"] > 0
+    assert (directory / "ledger.sqlite").stat().st_size > 0
 
 
 def test_simulate__same_seed__byte_identical_csv(cli, tiny_run, tmp_path):

@@ -16,7 +16,7 @@ from labeldao.paths import REPO_ROOT
 
 # Adapters: the only modules of the package's top level allowed to import
 # titanoboa (boa_*) or Ape (ape_*).
-ADAPTERS = {"boa_tools", "boa_system", "ape_backend", "ape_clients", "ape_system"}
+ADAPTERS = {"boa_tools", "boa_system", "boa_logs", "ape_backend", "ape_clients", "ape_system"}
 # Subpackages with owners and layers of their own (indexer, web, sim) and the
 # test tooling (assurance: mutation, coverage, revert checks on titanoboa).
 OWN_LAYERS = {"indexer", "web", "sim", "assurance"}
