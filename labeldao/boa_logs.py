@@ -30,6 +30,7 @@ import boa
 from boa.environment import Env
 from eth_utils import keccak, to_checksum_address
 
+from labeldao.boa_tools import intercepting_messages
 from labeldao.indexer.chain import Block
 from labeldao.indexer.reconcile import ViewCall
 
@@ -57,25 +58,20 @@ class LogRecorder:
     @contextmanager
     def recording(self) -> Iterator[LogRecorder]:
         """Patches `Env.execute_code` and `Env.deploy` for the duration."""
-        original_execute, original_deploy = Env.execute_code, Env.deploy
-        recorder = self
 
-        def execute_code(env: Env, *args: Any, **kwargs: Any) -> Any:
-            computation = original_execute(env, *args, **kwargs)
+        def execute_code(original: Any, env: Env, *args: Any, **kwargs: Any) -> Any:
+            computation = original(env, *args, **kwargs)
             if kwargs.get("is_modifying", True) and not kwargs.get("simulate", False):
-                recorder._add(env, computation)
+                self._add(env, computation)
             return computation
 
-        def deploy(env: Env, *args: Any, **kwargs: Any) -> Any:
-            address, computation = original_deploy(env, *args, **kwargs)
-            recorder._add(env, computation)
+        def deploy(original: Any, env: Env, *args: Any, **kwargs: Any) -> Any:
+            address, computation = original(env, *args, **kwargs)
+            self._add(env, computation)
             return address, computation
 
-        Env.execute_code, Env.deploy = execute_code, deploy
-        try:
+        with intercepting_messages(execute_code, deploy):
             yield self
-        finally:
-            Env.execute_code, Env.deploy = original_execute, original_deploy
 
     @property
     def first_block(self) -> int | None:

@@ -10,13 +10,15 @@ intrinsic cost of the calldata.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import boa
 from boa.contracts.vyper.vyper_contract import VyperDeployer
+from boa.environment import Env
 from eth_abi import encode
 from eth_utils import to_checksum_address
 
@@ -150,3 +152,26 @@ def boa_revert_reason(exc: Exception) -> str:
         pass
     match = _REASON.search(str(exc))
     return match.group(1) if match else str(exc).strip().splitlines()[-1]
+
+
+@contextmanager
+def intercepting_messages(
+    execute_code: Callable[..., Any], deploy: Callable[..., Any]
+) -> Iterator[None]:
+    """Routes every top-level message titanoboa executes through the given
+    functions for the duration: `execute_code(original, env, *args, **kwargs)`
+    and `deploy(original, env, *args, **kwargs)`, each calling `original`
+    (titanoboa's own `Env.execute_code` / `Env.deploy`) itself."""
+    original_execute, original_deploy = Env.execute_code, Env.deploy
+
+    def patched_execute(env: Env, *args: Any, **kwargs: Any) -> Any:
+        return execute_code(original_execute, env, *args, **kwargs)
+
+    def patched_deploy(env: Env, *args: Any, **kwargs: Any) -> Any:
+        return deploy(original_deploy, env, *args, **kwargs)
+
+    Env.execute_code, Env.deploy = patched_execute, patched_deploy
+    try:
+        yield
+    finally:
+        Env.execute_code, Env.deploy = original_execute, original_deploy

@@ -19,6 +19,8 @@ from typing import Any
 import boa
 from boa.environment import Env
 
+from labeldao.boa_tools import intercepting_messages
+
 
 @dataclass(frozen=True)
 class Message:
@@ -44,27 +46,22 @@ class CallRecorder:
     @contextmanager
     def recording(self) -> Iterator[CallRecorder]:
         """Patches `Env.execute_code` and `Env.deploy` for the duration."""
-        original_execute, original_deploy = Env.execute_code, Env.deploy
-        recorder = self
 
-        def execute_code(env: Env, *args: Any, **kwargs: Any) -> Any:
+        def execute_code(original: Any, env: Env, *args: Any, **kwargs: Any) -> Any:
             if args:
                 raise TypeError("record: execute_code is called with keywords only")
-            recorder._add("call", env, kwargs.get("sender"), kwargs.get("to_address"), kwargs)
-            return original_execute(env, **kwargs)
+            self._add("call", env, kwargs.get("sender"), kwargs.get("to_address"), kwargs)
+            return original(env, **kwargs)
 
-        def deploy(env: Env, *args: Any, **kwargs: Any) -> Any:
+        def deploy(original: Any, env: Env, *args: Any, **kwargs: Any) -> Any:
             if args:
                 raise TypeError("record: deploy is called with keywords only")
-            address, computation = original_deploy(env, **kwargs)
-            recorder._add("deploy", env, kwargs.get("sender"), address, kwargs)
+            address, computation = original(env, **kwargs)
+            self._add("deploy", env, kwargs.get("sender"), address, kwargs)
             return address, computation
 
-        Env.execute_code, Env.deploy = execute_code, deploy
-        try:
+        with intercepting_messages(execute_code, deploy):
             yield self
-        finally:
-            Env.execute_code, Env.deploy = original_execute, original_deploy
 
     def _add(self, kind: str, env: Env, sender: Any, to: Any, kwargs: dict[str, Any]) -> None:
         patch = env.evm.patch

@@ -5,7 +5,6 @@ fails, in the engine and as `ape run simulate`'s exit code 3."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import boa
@@ -17,7 +16,6 @@ from eth_utils import keccak
 from sqlalchemy import create_engine, func, select
 
 from labeldao.boa_logs import LogRecorder, RecordedChain, RecordedLog, block_hash
-from labeldao.boa_tools import REPO_ROOT
 from labeldao.indexer import queries
 from labeldao.indexer.chain import ChainError
 from labeldao.indexer.schema import EVENT_TABLE_NAMES, METADATA
@@ -169,14 +167,6 @@ def _lose_first_transfer(monkeypatch) -> None:
 
 
 # -- ape run simulate ----------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def cli():
-    spec = importlib.util.spec_from_file_location("simulate", REPO_ROOT / "scripts" / "simulate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.cli
 
 
 def _invoke(cli, *args):

@@ -4,25 +4,15 @@ check that catches a wrong model, and bad input."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 from click.testing import CliRunner
 
-from labeldao.boa_tools import REPO_ROOT
 from labeldao.sim import model as sim_model
 
 CSV = ("agents.csv", "epochs.csv", "disputes.csv")
 PLOTS = ("earnings.png", "slashes.png", "disputes.png", "lorenz.png", "gpu.png")
-
-
-@pytest.fixture(scope="module")
-def cli():
-    spec = importlib.util.spec_from_file_location("simulate", REPO_ROOT / "scripts" / "simulate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.cli
 
 
 def _invoke(cli, *args):
