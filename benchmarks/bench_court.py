@@ -45,7 +45,7 @@ ANCHOR_DIR = "benchmarks/anchors"
 MOCKS = "tests/mocks"
 LDAO = 10**18
 SIZES = (10, 100, 1_000, 10_000)
-EPOCH_BLOCKS = 1_000
+EPOCH_SECONDS = 12_000  # the stake-snapshot epoch (1,000 blocks of 12 s)
 PANEL = 3
 DISPUTES_PER_SIZE = 4
 STAKE = 1_000 * LDAO
@@ -92,7 +92,7 @@ class CourtBench:
             self.token.address,
             self.treasury,
             self.randomness.address,
-            EPOCH_BLOCKS,
+            EPOCH_SECONDS,
             self.lens.address,
         )
         self.court.grantRole(self.court.PARAMS_ROLE(), boa.env.eoa)
@@ -140,8 +140,8 @@ class CourtBench:
 
     def fresh_epoch(self) -> None:
         """Moves to the start of the next snapshot epoch (stakes become drawable)."""
-        blocks = EPOCH_BLOCKS - boa.env.evm.patch.block_number % EPOCH_BLOCKS
-        boa.env.time_travel(blocks=blocks)
+        seconds = EPOCH_SECONDS - boa.env.evm.patch.timestamp % EPOCH_SECONDS
+        boa.env.time_travel(seconds=seconds)
 
     def dispute(self) -> int:
         """Creates a dispute and waits for its randomness."""
@@ -211,7 +211,7 @@ class TreeBench:
     court has jurors, each holding `STAKE`."""
 
     def __init__(self) -> None:
-        self.tree = deployer("SortitionHarness", MOCKS).deploy(EPOCH_BLOCKS)
+        self.tree = deployer("SortitionHarness", MOCKS).deploy(EPOCH_SECONDS)
         self.count = 0
 
     def grow(self, target: int) -> None:
@@ -224,8 +224,8 @@ class TreeBench:
     def walk(self) -> int:
         """Mean gas of a seat's find + lock (ticket spread over the tree),
         less the gas of an empty harness transaction."""
-        blocks = EPOCH_BLOCKS - boa.env.evm.patch.block_number % EPOCH_BLOCKS
-        boa.env.time_travel(blocks=blocks)
+        seconds = EPOCH_SECONDS - boa.env.evm.patch.timestamp % EPOCH_SECONDS
+        boa.env.time_travel(seconds=seconds)
         base = tx_gas(self.tree, "touch", sender=boa.env.eoa)
         total = self.tree.snapshot_total()
         gas = []

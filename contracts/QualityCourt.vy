@@ -115,9 +115,11 @@ MAX_DRAW_BATCH: constant(uint256) = 64
 # @dev Most settlement steps per `execute` call (two per juror).
 MAX_EXECUTE_BATCH: constant(uint256) = 128
 
-# @dev Parameter bounds: see `QualityCourtLens.check_params`; the epoch's here.
-MIN_EPOCH_BLOCKS: constant(uint256) = 4
-MAX_EPOCH_BLOCKS: constant(uint256) = 2**32
+# @dev Parameter bounds: see `QualityCourtLens.check_params`; the epoch's here,
+# in seconds: at least a minute, room for a randomness request, its delay (a
+# few 12 s blocks) and the draw inside one snapshot epoch.
+MIN_EPOCH_SECONDS: constant(uint256) = 60
+MAX_EPOCH_SECONDS: constant(uint256) = 2**32
 
 # @dev Default parameters (the deploy script keeps or replaces them).
 _DEFAULT_MIN_JUROR_STAKE: constant(uint256) = 1_000 * 10**18
@@ -460,7 +462,7 @@ event TreasuryChanged:
 # ---------------------------------------------------------------------------
 
 @deploy
-def __init__(token_: address, treasury_: address, randomness_: address, epoch_blocks_: uint256, lens_: address):
+def __init__(token_: address, treasury_: address, randomness_: address, epoch_seconds_: uint256, lens_: address):
     """
     @dev Deploys the court with default parameters (7-day unstake delay,
          3-seat panels, 2-day periods, ...; see `params(params_version())`). The
@@ -469,21 +471,22 @@ def __init__(token_: address, treasury_: address, randomness_: address, epoch_bl
     @param token_ The LDAO token (stakes, fees, rewards).
     @param treasury_ The treasury (receives what no coherent juror earns).
     @param randomness_ The default randomness source (`IRandomness`).
-    @param epoch_blocks_ The length of a stake-snapshot epoch in blocks,
-           `MIN_EPOCH_BLOCKS` to `MAX_EPOCH_BLOCKS`; it must exceed the
-           randomness delay plus the time keepers need to draw a panel.
+    @param epoch_seconds_ The length of a stake-snapshot epoch in seconds
+           of `block.timestamp`, `MIN_EPOCH_SECONDS` to `MAX_EPOCH_SECONDS`;
+           it must exceed the randomness delay plus the time keepers need
+           to draw a panel (the deploy plan checks it).
     @param lens_ The `QualityCourtLens` (deployed first; it checks every
            later parameter version).
     """
     assert token_ != empty(address), "court: token is the zero address"
     assert treasury_ != empty(address), "court: treasury is zero address"
-    assert epoch_blocks_ >= MIN_EPOCH_BLOCKS and epoch_blocks_ <= MAX_EPOCH_BLOCKS, "court: epoch length out of range"
+    assert epoch_seconds_ >= MIN_EPOCH_SECONDS and epoch_seconds_ <= MAX_EPOCH_SECONDS, "court: epoch length out of range"
     assert lens_.is_contract, "court: lens not a contract"
     TOKEN = token_
     LENS = lens_
     access_control.__init__()
     pausable.__init__()
-    sortition.__init__(epoch_blocks_)
+    sortition.__init__(epoch_seconds_)
     self.treasury = treasury_
     log TreasuryChanged(previous=empty(address), treasury=treasury_)
     self._store_params(
@@ -1380,19 +1383,19 @@ def claimable(account: address) -> uint256:
 def current_epoch() -> uint256:
     """
     @dev Returns the current stake-snapshot epoch.
-    @return uint256 `block.number // epoch_blocks()`.
+    @return uint256 `block.timestamp // epoch_seconds()`.
     """
     return sortition._epoch()
 
 
 @external
 @view
-def epoch_blocks() -> uint256:
+def epoch_seconds() -> uint256:
     """
     @dev Returns the length of a stake-snapshot epoch.
-    @return uint256 The length in blocks.
+    @return uint256 The length in seconds of `block.timestamp`.
     """
-    return sortition.EPOCH_BLOCKS
+    return sortition.EPOCH_SECONDS
 
 
 @external

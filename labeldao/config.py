@@ -28,6 +28,17 @@ from labeldao.units import LDAO
 
 __all__ = ["LDAO", "PARAMS_DIR"]  # re-exported: `from labeldao.config import LDAO`
 MAX_SUPPLY = 2**96 - 1
+# QualityCourt's bounds on its stake-snapshot epoch, seconds.
+MIN_EPOCH_SECONDS = 60
+MAX_EPOCH_SECONDS = 2**32
+# The court's epoch is seconds, randomness delays are blocks: deploy checks
+# count a block as Ethereum's 12 s slot, the slowest of the supported chains
+# (Arbitrum, Base and OP make a block in 2 s or less). A chain that makes
+# blocks only on transactions (anvil, automining) has no block time at all;
+# there the court re-requests when a draw outlives its epoch.
+BLOCK_SECONDS = 12
+# Blocks the keepers get to draw a panel once the randomness is known.
+DRAW_BLOCKS = 2
 TWO_DAYS = 2 * 24 * 3600
 PLACEHOLDER = "0x000000000000000000000000000000000000dead"
 
@@ -90,15 +101,24 @@ class CourtParams(_Strict):
     """QualityCourt constructor, its randomness source, parameter overrides."""
 
     randomness_delay: int = Field(ge=1, le=256, description="blocks to the prevrandao block")
-    epoch_blocks: int = Field(ge=4, le=2**32, description="stake-snapshot epoch, blocks")
+    # QualityCourt's MIN_EPOCH_SECONDS and MAX_EPOCH_SECONDS.
+    epoch_seconds: int = Field(
+        ge=MIN_EPOCH_SECONDS, le=MAX_EPOCH_SECONDS, description="stake-snapshot epoch, seconds"
+    )
     # Overrides of `current_params()` fields, set at deployment (see
     # contracts/interfaces/IQualityCourt.vyi for the names and bounds).
     params: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _epoch_outlasts_randomness(self) -> CourtParams:
-        if self.epoch_blocks <= self.randomness_delay + 2:
-            raise ValueError("epoch_blocks must exceed randomness_delay + 2 (time to draw a panel)")
+        # The delay is in blocks, the epoch in seconds: blocks are taken as
+        # BLOCK_SECONDS apart (Ethereum's slot; the L2s are faster).
+        needed = blocks_to_seconds(self.randomness_delay + DRAW_BLOCKS)
+        if self.epoch_seconds <= needed:
+            raise ValueError(
+                f"epoch_seconds must exceed (randomness_delay + {DRAW_BLOCKS}) blocks of "
+                f"{BLOCK_SECONDS} s = {needed} s (time to draw a panel)"
+            )
         return self
 
 
@@ -164,6 +184,33 @@ class RandomnessParams(_Strict):
         return self
 
 
+def blocks_to_seconds(blocks: int) -> int:
+    """The duration of `blocks` blocks at BLOCK_SECONDS each."""
+    return blocks * BLOCK_SECONDS
+
+
+def check_fallback_fits_epoch(randomness: RandomnessParams, epoch_seconds: int) -> str | None:
+    """Why VRF behind the fallback could never reach the fallback, or None.
+
+    The court asks again by itself when a draw outlives its snapshot epoch, so
+    every ask to VRF (`max_rerequests + 1` timeouts), the fallback's lookahead
+    and the draw must fit in one epoch, or each new epoch restarts the chain of
+    asks and the fallback is never reached (docs/decisions.md, "Clocks").
+    """
+    if randomness.source != "chainlink_vrf" or randomness.fallback_timeout == 0:
+        return None
+    asks = (randomness.max_rerequests + 1) * randomness.fallback_timeout
+    margin = blocks_to_seconds(randomness.fallback_delay + DRAW_BLOCKS)
+    if asks + margin < epoch_seconds:
+        return None
+    return (
+        f"(randomness.max_rerequests + 1) * randomness.fallback_timeout + "
+        f"(randomness.fallback_delay + {DRAW_BLOCKS}) blocks of {BLOCK_SECONDS} s = "
+        f"{asks + margin} s must be below court.epoch_seconds ({epoch_seconds}), "
+        "or the fallback is never reached"
+    )
+
+
 class DeployParams(_Strict):
     """Everything `ape run deploy` needs for one network."""
 
@@ -180,6 +227,13 @@ class DeployParams(_Strict):
     @model_validator(mode="after")
     def _gold_bond_covers_the_court_fee(self) -> DeployParams:
         problem = check_gold_bond_covers_fee(self.escrow.params, self.court.params)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @model_validator(mode="after")
+    def _fallback_reached_within_an_epoch(self) -> DeployParams:
+        problem = check_fallback_fits_epoch(self.randomness, self.court.epoch_seconds)
         if problem:
             raise ValueError(problem)
         return self
@@ -223,16 +277,19 @@ def load_params(
     try:
         params = DeployParams.model_validate(resolved)
     except ValidationError as exc:
-        lines = [
-            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]
+        lines = [_problem(e["loc"], e["msg"]) for e in exc.errors()]
         raise ParamsError(_listed(path, lines)) from None
     if not is_local and params.timelock.min_delay < TWO_DAYS:
         raise ParamsError(
             f"{path}:\n  timelock.min_delay: must be >= {TWO_DAYS} s (2 days) on a public network"
         )
     return params
+
+
+def _problem(loc: tuple[int | str, ...], message: str) -> str:
+    """One validation error: its field (none for a check across tables), its message."""
+    message = message.removeprefix("Value error, ")
+    return f"{'.'.join(map(str, loc))}: {message}" if loc else message
 
 
 def _listed(path: Path, problems: list[str]) -> str:

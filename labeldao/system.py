@@ -90,7 +90,7 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
                 plan.address("RewardToken"),
                 p.roles.treasury,
                 plan.address(randomness_source(p)),
-                p.court.epoch_blocks,
+                p.court.epoch_seconds,
                 plan.address("QualityCourtLens"),
             ),
         ),

@@ -320,9 +320,10 @@ def stake(client: CourtClient, amount: int) -> None:
     """Stake AMOUNT LDAO (approves the court first if needed). New stake is
     drawable from the next snapshot epoch."""
     status = client.stake(amount)
+    epoch, now = client.court.epoch_seconds(), client.now()
     click.echo(
-        f"free stake now {format_ldao(status.free)}; drawable from the next snapshot epoch "
-        f"({client.court.epoch_blocks()} blocks each)"
+        f"free stake now {format_ldao(status.free)}; drawable from the next snapshot epoch, "
+        f"{format_time(now - now % epoch + epoch, now)} (epochs of {epoch:,} s)"
     )
 
 

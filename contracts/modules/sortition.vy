@@ -12,7 +12,7 @@
         of an epoch" and "A 4-ary tree that grows at the top".
 
         Draws read the tree AS IT WAS AT THE START OF THE CURRENT EPOCH
-        (`EPOCH_BLOCKS` blocks long), so that weight added or removed after
+        (`EPOCH_SECONDS` seconds of `block.timestamp` long), so that weight added or removed after
         a randomness request (always made inside the epoch whose snapshot is
         drawn from) has no influence on which leaf a ticket lands on, even
         when a panel is drawn in several transactions. A draw's own locks
@@ -45,9 +45,12 @@
         never inherits the snapshot weight of the leaf's previous owner.
 @custom:security Weights must stay below 2**96: the court holds LDAO, whose
                  supply is capped below 2**96, and `_add` reverts rather
-                 than wrap. `EPOCH_BLOCKS` must exceed the delay of the
+                 than wrap. `EPOCH_SECONDS` must exceed the delay of the
                  randomness source plus the time needed to draw a panel;
                  a draw that runs past its epoch needs a new request.
+                 The epoch counts seconds, not blocks: on Arbitrum
+                 `block.number` is an estimate of the L1 block, and the
+                 randomness timeouts it must outlast are seconds too.
 """
 
 
@@ -80,8 +83,8 @@ _EPOCH_SHIFT: constant(uint256) = 192
 _POSITION_MASK: constant(uint256) = 2**32 - 1
 
 
-# @dev Length of a snapshot epoch, in blocks.
-EPOCH_BLOCKS: immutable(uint256)
+# @dev Length of a snapshot epoch, in seconds of `block.timestamp`.
+EPOCH_SECONDS: immutable(uint256)
 
 
 # @dev The nodes, keyed by `level << 32 | index`, packed as described in
@@ -107,13 +110,13 @@ vacant_count: public(uint256)
 
 @deploy
 @payable
-def __init__(epoch_blocks: uint256):
+def __init__(epoch_seconds: uint256):
     """
     @dev Sets the snapshot epoch length.
-    @param epoch_blocks The length of an epoch in blocks (not zero; the
+    @param epoch_seconds The length of an epoch in seconds (not zero; the
            deploying contract enforces its own bounds).
     """
-    EPOCH_BLOCKS = epoch_blocks
+    EPOCH_SECONDS = epoch_seconds
 
 
 @internal
@@ -121,9 +124,9 @@ def __init__(epoch_blocks: uint256):
 def _epoch() -> uint256:
     """
     @dev Returns the current epoch number.
-    @return uint256 `block.number // EPOCH_BLOCKS`.
+    @return uint256 `block.timestamp // EPOCH_SECONDS`.
     """
-    return block.number // EPOCH_BLOCKS
+    return block.timestamp // EPOCH_SECONDS
 
 
 @internal

@@ -28,6 +28,7 @@ from tests.deploy.conftest import Anvil, DeployRun, _free_port, start_anvil, sto
 
 LDAO = 10**18
 DAY = 86_400
+LOCAL_EPOCH_SECONDS = 600  # court.epoch_seconds in deployments/params/local.toml
 JUROR = "TEST::1"
 NOT_DRAWN = "TEST::4"
 ROUND_INFO = ["uint256"] * 20
@@ -77,6 +78,11 @@ class Chain:
 
     def mine(self, blocks: int) -> None:
         self.node.rpc("anvil_mine", [hex(blocks)])
+
+    def next_epoch(self, epoch_seconds: int = LOCAL_EPOCH_SECONDS) -> None:
+        """Mines a block at the first second of the court's next snapshot epoch."""
+        now = self.now()
+        self.travel_to(now - now % epoch_seconds + epoch_seconds)
 
     def round_info(self, dispute_id: int, round_: int) -> tuple:
         return self.call(
@@ -184,8 +190,11 @@ def test_court_cli__full_dispute__stake_draw_commit_crash_recover_reveal_execute
     chain = Chain(anvil, deploy.record)
     court = Court(anvil, deploy.record, tmp_path / "store")
 
-    assert "free stake now 3,000 LDAO" in court.ok("stake", "3000")
-    chain.mine(50)  # the stake is drawable from the next snapshot epoch
+    staked = court.ok("stake", "3000")
+    assert "free stake now 3,000 LDAO" in staked
+    assert "drawable from the next snapshot epoch, " in staked
+    assert f"(epochs of {LOCAL_EPOCH_SECONDS} s)" in staked
+    chain.next_epoch()  # the stake is drawable from the next snapshot epoch
     _open_dispute(chain)
     assert "panel complete (3 seats, 1 juror)" in court.ok("draw", "0")
 

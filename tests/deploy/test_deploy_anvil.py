@@ -149,7 +149,7 @@ def test_deploy__node_restarted_with_its_state__resumes(tmp_path, free_port):
 def test_deploy__parameter_overrides__are_set_before_the_handover(deploy, anvil, tmp_path):
     params = tmp_path / "overrides.toml"
     params.write_text(
-        LOCAL.replace("epoch_blocks = 50", "epoch_blocks = 50\nparams = { panel_size = 5 }")
+        LOCAL.replace("epoch_seconds = 600", "epoch_seconds = 600\nparams = { panel_size = 5 }")
     )
     result = deploy("--params", str(params))
     assert result.returncode == 0, result.stderr
@@ -167,7 +167,7 @@ def test_deploy__parameter_overrides__are_set_before_the_handover(deploy, anvil,
 def test_deploy__unknown_parameter__is_refused_by_name(deploy, tmp_path):
     params = tmp_path / "typo.toml"
     params.write_text(
-        LOCAL.replace("epoch_blocks = 50", "epoch_blocks = 50\nparams = { panle_size = 5 }")
+        LOCAL.replace("epoch_seconds = 600", "epoch_seconds = 600\nparams = { panle_size = 5 }")
     )
     result = deploy("--params", str(params))
     assert result.returncode != 0

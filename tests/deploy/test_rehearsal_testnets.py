@@ -104,7 +104,7 @@ treasury = "{a[7]}"
 
 [court]
 randomness_delay = 4
-epoch_blocks = 60
+epoch_seconds = 7_200
 
 [registry]
 epoch_length = 86_400
@@ -119,7 +119,7 @@ subscription_id = "{subscription}"
 native_payment = {native}
 request_confirmations = 3
 callback_gas_limit = 200_000
-fallback_timeout = 3_600
+fallback_timeout = 1_800
 max_rerequests = 1
 fallback_delay = 4
 """
@@ -286,8 +286,9 @@ def _draw_one_dispute(chain: Chain, c: dict, coordinator: Any, subscription: int
     for juror in jurors:
         chain.send(token.functions.approve(court.address, 2**256 - 1), juror)
         chain.send(court.functions.stake(stake["min_juror_stake"] * 10), juror)
-    epoch = court.functions.epoch_blocks().call()
-    chain.w3.provider.make_request("anvil_mine", [hex(epoch - chain.w3.eth.block_number % epoch)])
+    epoch, now = court.functions.epoch_seconds().call(), chain.w3.eth.get_block("latest").timestamp
+    chain.w3.provider.make_request("evm_setNextBlockTimestamp", [now - now % epoch + epoch])
+    chain.w3.provider.make_request("evm_mine", [])  # the stakes enter the next epoch's snapshot
     chain.send(court.functions.createDispute(2, b""), jurors[0])
     dispute = court.functions.dispute_count().call() - 1
     with pytest.raises(ContractLogicError, match="court: randomness not ready"):

@@ -34,7 +34,7 @@ def test_task_cli__newcomer__create_claim_submit_reject_vote_settle(deploy, anvi
     items, answers = _files(tmp_path)
 
     assert "free stake now 3,000 LDAO" in court.ok("stake", "3000", account=JUROR)
-    chain.mine(50)  # the stake is drawable from the next snapshot epoch
+    chain.next_epoch()  # the stake is drawable from the next snapshot epoch
 
     created = task.ok(
         "create", str(items), "--reward", "100", "--stake", "20", "--review", "2d",

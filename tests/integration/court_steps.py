@@ -11,9 +11,11 @@ from eth_account.messages import encode_typed_data
 from labeldao.court import commitment, derive_salt_with
 
 
-def next_epoch(chain: Any, epoch_blocks: int) -> None:
-    """Mines to the start of the next stake-snapshot epoch."""
-    chain.mine(epoch_blocks - chain.blocks.head.number % epoch_blocks)
+def next_epoch(chain: Any, epoch_seconds: int) -> None:
+    """Mines a block at the first second of the next stake-snapshot epoch
+    (the court's epoch is `block.timestamp // epoch_seconds`)."""
+    head = chain.blocks.head.timestamp
+    travel_to(chain, head - head % epoch_seconds + epoch_seconds)
 
 
 def travel_to(chain: Any, timestamp: int) -> None:

@@ -24,7 +24,7 @@ LDAO = 10**18
 SEAT = 100 * LDAO  # alpha 100 %: a seat locks the whole minimum stake
 FEE_PER_JUROR = 10 * LDAO
 PERIOD = 600
-EPOCH_BLOCKS = 50
+EPOCH_SECONDS = 600  # the court's stake-snapshot epoch, seconds
 STAKE = 2 * SEAT
 MULTIPLIER_BPS = 20_000
 
@@ -45,7 +45,7 @@ def system(project, people, mock):
     randomness = project.PrevrandaoRandomness.deploy(1, sender=deployer)
     lens = project.QualityCourtLens.deploy(sender=deployer)
     court = project.QualityCourt.deploy(
-        token, people["treasury"], randomness, EPOCH_BLOCKS, lens, sender=deployer
+        token, people["treasury"], randomness, EPOCH_SECONDS, lens, sender=deployer
     )
     court.grantRole(court.PARAMS_ROLE(), deployer, sender=deployer)
     court.set_params(
@@ -111,7 +111,7 @@ def test_rejected_annotation__through_appeal__to_a_ruling(people, system, chain)
 
     for juror in jurors:
         court.stake(STAKE, sender=juror)
-    court_steps.next_epoch(chain, EPOCH_BLOCKS)
+    court_steps.next_epoch(chain, EPOCH_SECONDS)
 
     # The requester rejected the work: the escrow (here the mock) opens a dispute.
     arbitrable.create_dispute(2, b"", sender=people["deployer"])

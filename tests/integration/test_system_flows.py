@@ -28,7 +28,7 @@ from tests.integration import court_steps
 
 LDAO = 10**18
 DAY = 86_400
-EPOCH_BLOCKS = 50
+EPOCH_SECONDS = 600  # the court's stake-snapshot epoch (tests/integration/system.toml)
 REWARD = 100 * LDAO
 STAKE = 20 * LDAO
 N_ITEMS = 4
@@ -87,7 +87,7 @@ def test_rejected_annotation__court_with_appeal__rules_for_the_requester(
     requester, annotator, jurors = people["requester"], people["annotator"], people["jurors"]
     keeper = people["deployer"]
     by_address = {str(j.address): j for j in jurors}
-    court_steps.next_epoch(chain, EPOCH_BLOCKS)  # the stakes enter the snapshot
+    court_steps.next_epoch(chain, EPOCH_SECONDS)  # the stakes enter the snapshot
     parties = [requester, annotator, people["treasury"], *jurors]
     start = _holdings(suite, parties)
 
@@ -201,7 +201,7 @@ def test_fraudulent_gpu_report__court_rules_fraud__registry_slashes(suite, peopl
     provider, challenger, jurors = people["annotator"], people["requester"], people["jurors"]
     keeper = people["deployer"]
     by_address = {str(j.address): j for j in jurors}
-    court_steps.next_epoch(chain, EPOCH_BLOCKS)
+    court_steps.next_epoch(chain, EPOCH_SECONDS)
 
     stake = registry.required_stake(0, 2)
     token.approve(registry, stake, sender=provider)
@@ -222,7 +222,7 @@ def test_fraudulent_gpu_report__court_rules_fraud__registry_slashes(suite, peopl
     dispute = challenged.dispute_id
     assert court.dispute_info(dispute).arbitrable == registry.address
 
-    court_steps.next_epoch(chain, EPOCH_BLOCKS)
+    court_steps.next_epoch(chain, EPOCH_SECONDS)
     first = court_steps.draw(court, chain, keeper, dispute)
     court_steps.vote(
         court,

@@ -16,12 +16,12 @@ exports: (sortition.owner_of, sortition.leaves_used, sortition.vacant_count)
 
 
 @deploy
-def __init__(epoch_blocks_: uint256):
+def __init__(epoch_seconds_: uint256):
     """
     @dev Initialises the tree.
-    @param epoch_blocks_ The epoch length in blocks.
+    @param epoch_seconds_ The epoch length in seconds.
     """
-    sortition.__init__(epoch_blocks_)
+    sortition.__init__(epoch_seconds_)
 
 
 @external

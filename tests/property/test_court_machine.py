@@ -46,7 +46,7 @@ MIN_STAKE = 100 * LDAO
 SEAT_LOCK = 20 * LDAO
 FEE_PER_JUROR = 10 * LDAO
 PERIOD = 600
-EPOCH_BLOCKS = 50
+EPOCH_SECONDS = 600  # the stake-snapshot epoch (50 blocks of 12 s)
 N_JURORS = 5
 MAX_DISPUTES = 3
 EVIDENCE, COMMIT, REVEAL, APPEAL, EXECUTION = range(5)
@@ -92,7 +92,7 @@ def deploy() -> SimpleNamespace:
         treasury = boa.env.generate_address("machine-treasury")
         lens = deployer("QualityCourtLens").deploy()
         court = deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, EPOCH_BLOCKS, lens.address
+            token.address, treasury, randomness.address, EPOCH_SECONDS, lens.address
         )
         court.grantRole(court.PARAMS_ROLE(), admin)
         court.set_params((*PARAMS, randomness.address))
@@ -130,7 +130,7 @@ class CourtMachine(RuleBasedStateMachine):
         boa.env.sstore_trace = {}
         for juror, amount in zip(self.jurors, stakes, strict=True):
             self.court.stake(amount * LDAO, sender=juror)
-        boa.env.time_travel(blocks=EPOCH_BLOCKS)
+        boa.env.time_travel(seconds=EPOCH_SECONDS)
         self.rounds: list[int] = []  # rounds per dispute
         self.info: dict[tuple[int, int], object] = {}  # round_info as last read
         self.executed: set[tuple[int, int]] = set()
@@ -150,7 +150,7 @@ class CourtMachine(RuleBasedStateMachine):
 
     def _mark_epoch(self) -> None:
         """Records every juror's free stake when a new epoch is first touched."""
-        epoch = boa.env.evm.patch.block_number // EPOCH_BLOCKS
+        epoch = boa.env.evm.patch.timestamp // EPOCH_SECONDS
         if epoch != self.epoch:
             self.epoch = epoch
             self.epoch_free = {j: self.court.juror_status(j).free for j in self.jurors}

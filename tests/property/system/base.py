@@ -148,7 +148,7 @@ class SystemBase(RuleBasedStateMachine):
         """Records every juror's free stake the first time a snapshot epoch
         is touched, before any court action of that epoch (each action that
         changes free stake calls this first)."""
-        epoch = self.block // self.w.epoch_blocks
+        epoch = self.now // self.w.epoch_seconds
         if epoch != self.court_epoch:
             self.court_epoch = epoch
             self.epoch_free = {j: self.w.court.juror_status(j).free for j in self.jurors}

@@ -59,7 +59,7 @@ class CourtUsers(SystemBase):
         for juror, amount in zip(self.jurors, stakes, strict=True):
             if amount * LDAO >= minimum:
                 self.w.court.stake(amount * LDAO, sender=juror)
-        boa.env.time_travel(blocks=self.w.epoch_blocks)
+        boa.env.time_travel(seconds=self.w.epoch_seconds)
         self.touch("token", "court")
 
     # -- helpers --------------------------------------------------------------------
@@ -217,9 +217,9 @@ class CourtUsers(SystemBase):
     def _draw(self, d: int, then_advance: bool) -> bool:
         """One draw batch of dispute `d` (see `keeper_draw`); False if no
         juror had drawable stake (the draw is refused)."""
-        court, eb = self.w.court, self.w.epoch_blocks
-        if self.block % eb >= eb - 3:  # no room for the randomness delay
-            boa.env.time_travel(blocks=eb - self.block % eb)
+        court, es = self.w.court, self.w.epoch_seconds
+        if self.now % es >= es - 3 * 12:  # no room for the randomness delay (12 s blocks)
+            boa.env.time_travel(seconds=es - self.now % es)
         self.mark_court_epoch()
         info = self._info(d)
         if info.draw_epoch != self.court_epoch:

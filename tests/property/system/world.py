@@ -134,7 +134,7 @@ class World:
     registry_terms: dict[str, Any]
     epoch_length: int
     genesis: int
-    epoch_blocks: int
+    epoch_seconds: int  # the court's stake-snapshot epoch
     cap: int
     balances: dict[str, int]  # every holder's LDAO after the setup
     supply: int
@@ -298,7 +298,7 @@ def build_world() -> World:
         registry_terms=as_dict(registry.epoch_terms(0)),
         epoch_length=registry.EPOCH_LENGTH(),
         genesis=registry.GENESIS(),
-        epoch_blocks=court.epoch_blocks(),
+        epoch_seconds=court.epoch_seconds(),
         cap=token.cap(),
         balances={h: token.balanceOf(h) for h in dict.fromkeys(str(h) for h in holders)},
         supply=token.totalSupply(),

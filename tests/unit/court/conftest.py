@@ -21,7 +21,7 @@ from tests.helpers import KeyedAccount, keyed_account
 
 LDAO = 10**18
 MOCKS = "tests/mocks"
-EPOCH_BLOCKS = 100
+EPOCH_SECONDS = 1_200  # the stake-snapshot epoch: 100 blocks of 12 s
 HOUR = 3_600
 
 MIN_STAKE = 100 * LDAO
@@ -110,7 +110,7 @@ def court(token, admin, governor, guardian, treasury, randomness, lens):
     """A court with the test parameters; roles granted by `admin`."""
     with boa.env.prank(admin):
         contract = deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, EPOCH_BLOCKS, lens.address
+            token.address, treasury, randomness.address, EPOCH_SECONDS, lens.address
         )
         contract.grantRole(contract.PARAMS_ROLE(), governor)
         contract.grantRole(contract.GUARDIAN_ROLE(), guardian)
@@ -163,9 +163,10 @@ class Flow:
         return self.arbitrable.create_dispute(choices, b"")
 
     def next_epoch(self) -> None:
-        """Moves to the first block of the next snapshot epoch."""
-        blocks = EPOCH_BLOCKS - boa.env.evm.patch.block_number % EPOCH_BLOCKS
-        boa.env.time_travel(blocks=blocks)
+        """Moves to the first second of the next snapshot epoch (blocks move
+        with it, one every 12 s)."""
+        seconds = EPOCH_SECONDS - boa.env.evm.patch.timestamp % EPOCH_SECONDS
+        boa.env.time_travel(seconds=seconds)
 
     def current_round(self, dispute_id: int) -> int:
         """The index of the dispute's current round."""

@@ -8,7 +8,7 @@ from eth_utils import keccak
 from labeldao.boa_tools import deployer
 from tests.helpers import events
 from tests.unit.court.conftest import (
-    EPOCH_BLOCKS,
+    EPOCH_SECONDS,
     HOUR,
     LDAO,
     MIN_STAKE,
@@ -222,10 +222,10 @@ def test_draw__follows_the_published_ticket_formula(court, flow, stake, jurors, 
 
 def test_draw__requests_at_creation_use_the_creation_epoch(court, flow, staked):
     staked(3)
-    boa.env.time_travel(blocks=EPOCH_BLOCKS - 1 - boa.env.evm.patch.block_number % EPOCH_BLOCKS)
-    dispute = flow.create()  # last block of an epoch
+    boa.env.time_travel(seconds=EPOCH_SECONDS - 1 - boa.env.evm.patch.timestamp % EPOCH_SECONDS)
+    dispute = flow.create()  # last second of an epoch
     assert court.round_info(dispute, 0).draw_epoch == court.current_epoch()
-    boa.env.time_travel(blocks=1)
+    boa.env.time_travel(seconds=1)
     assert court.draw(dispute, 3) == 0  # the epoch turned: a new request
     assert court.draw(dispute, 3) == 3
 
@@ -249,3 +249,17 @@ def test_periods__follow_the_timetable(court, flow, staked):
         boa.env.time_travel(seconds=timestamp - boa.env.evm.patch.timestamp)
         assert court.round_info(dispute, 0).period == period, timestamp
     assert court.dispute_info(dispute).final
+
+
+def test_epoch__counts_seconds_not_blocks(court, flow):
+    """The snapshot epoch is `block.timestamp // epoch_seconds()`: blocks
+    without time (an L2's many blocks a second, Arbitrum's L1-estimate
+    `block.number`) do not turn it; time does."""
+    flow.next_epoch()
+    epoch = court.current_epoch()
+    boa.env.evm.patch.block_number += 10 * EPOCH_SECONDS
+    assert court.current_epoch() == epoch
+    boa.env.time_travel(seconds=EPOCH_SECONDS - 1)
+    assert court.current_epoch() == epoch
+    boa.env.time_travel(seconds=1)
+    assert court.current_epoch() == epoch + 1

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from labeldao.boa_tools import deployer
 
-EPOCH = 10
+EPOCH = 120  # seconds
 MAX_VALUE = 2**96 - 1
 
 
@@ -23,7 +23,7 @@ def tree():
 
 
 def _next_epoch():
-    boa.env.time_travel(blocks=EPOCH - boa.env.evm.patch.block_number % EPOCH)
+    boa.env.time_travel(seconds=EPOCH - boa.env.evm.patch.timestamp % EPOCH)
 
 
 def _owner(i: int) -> str:
@@ -133,7 +133,7 @@ def test_release__is_reused_only_from_the_next_epoch(tree):
 def _to_odd_epoch():
     """Moves to the next odd epoch: its number sets bit 32 of a vacant entry."""
     _next_epoch()
-    if (boa.env.evm.patch.block_number // EPOCH) % 2 == 0:
+    if (boa.env.evm.patch.timestamp // EPOCH) % 2 == 0:
         _next_epoch()
 
 

@@ -44,7 +44,7 @@ def test_deploy_boa__applies_parameter_overrides(tmp_path):
     params = tmp_path / "local.toml"
     params.write_text(
         LOCAL.replace("params = {}", "params = { fee_bps = 100 }", 1).replace(
-            "epoch_blocks = 50", "epoch_blocks = 50\nparams = { panel_size = 5 }"
+            "epoch_seconds = 600", "epoch_seconds = 600\nparams = { panel_size = 5 }"
         )
     )
     with boa.env.anchor():

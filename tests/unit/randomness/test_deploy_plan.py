@@ -24,7 +24,7 @@ from tests.unit.randomness.conftest import LINK_FUNDING, deploy_coordinator
 LOCAL = params_path("local").read_text()
 KEY_HASH = "0x" + "4b" * 32
 BIG_SUBSCRIPTION = 2**255 + 7  # VRF v2.5 ids are uint256: beyond TOML's integers
-TIMEOUT = 60  # seconds (5 titanoboa blocks): well inside the court's 50-block epoch
+TIMEOUT = 60  # seconds (5 titanoboa blocks): 3 asks + the lookahead fit in the 600 s epoch
 
 
 def _vrf_table(coordinator: str, subscription: int | str, **extra: object) -> str:
@@ -164,8 +164,8 @@ def _open_dispute(system) -> int:
     for juror in jurors:
         token.approve(court.address, 2**256 - 1, sender=juror)
         court.stake(stake, sender=juror)
-    epoch = court.epoch_blocks()
-    boa.env.time_travel(blocks=epoch - boa.env.evm.patch.block_number % epoch)
+    epoch = court.epoch_seconds()
+    boa.env.time_travel(seconds=epoch - boa.env.evm.patch.timestamp % epoch)
     return court.createDispute(2, b"", sender=jurors[0])
 
 

@@ -23,7 +23,7 @@ guardian = "test:3"
 treasury = "0x00000000000000000000000000000000000000aa"
 [court]
 randomness_delay = 1
-epoch_blocks = 50
+epoch_seconds = 600
 params = { panel_size = 5 }
 [registry]
 epoch_length = 3600
@@ -87,11 +87,13 @@ def test_short_timelock__on_public_network__is_refused(tmp_path):
         ),
         ("amount = 5", "amount = -5", "amount: Input should be greater than 0"),
         ("[roles]", "[roles]\nsurprise = 1", "roles.surprise: Extra inputs are not permitted"),
-        (
+        (  # (48 + 2) blocks of 12 s = 600 s: the epoch must be longer
             "randomness_delay = 1",
             "randomness_delay = 48",
-            "epoch_blocks must exceed randomness_delay",
+            r"court: epoch_seconds must exceed \(randomness_delay \+ 2\) blocks of 12 s = 600 s",
         ),
+        ("epoch_seconds = 600", "epoch_seconds = 59", "court.epoch_seconds: Input should be"),
+        ("epoch_seconds = 600", f"epoch_seconds = {2**32 + 1}", "court.epoch_seconds: Input"),
         ("epoch_length = 3600", "epoch_length = 60", "registry.epoch_length: Input should be"),
         ('meta_evidence_uri = "ipfs://rules"', "", "registry.meta_evidence_uri: Field required"),
         ('proposers = ["test:2"]', "proposers = []", "timelock.proposers"),
@@ -152,3 +154,49 @@ def test_public_network_files__chainlink_vrf_and_a_governor_in_seconds(network):
     assert "subscription_id" not in table["randomness"]  # the operator's own
     governor = table["governor"]
     assert 3_600 <= governor["voting_delay"] < governor["voting_period"] <= 14 * 86_400
+
+
+VRF_BEHIND_FALLBACK = """
+[randomness]
+source = "chainlink_vrf"
+coordinator = "0x00000000000000000000000000000000000000cc"
+key_hash = "0x{key}"
+subscription_id = "7"
+fallback_timeout = {timeout}
+max_rerequests = 1
+fallback_delay = 4
+""".replace("{key}", "11" * 32)
+
+
+@pytest.mark.parametrize(
+    ("epoch", "timeout", "fits"),
+    [
+        # 2 asks x 1,800 s + (4 + 2) blocks x 12 s = 3,672 s
+        (3_673, 1_800, True),
+        (3_672, 1_800, False),
+        (7_200, 3_600, False),  # the testnet files before the court's epoch counted seconds
+        (600, 0, True),  # no fallback adapter: nothing to reach
+    ],
+)
+def test_vrf_fallback__must_be_reached_within_one_court_epoch(tmp_path, epoch, timeout, fits):
+    """The court asks again by itself when a draw outlives its snapshot epoch:
+    unless every VRF ask, the fallback's lookahead and the draw fit in one
+    epoch, the fallback is never reached, and the loader says so in one line
+    naming the fields."""
+    text = GOOD.replace("epoch_seconds = 600", f"epoch_seconds = {epoch}")
+    text += VRF_BEHIND_FALLBACK.replace("{timeout}", str(timeout))
+    path = _write(tmp_path, text)
+    if fits:
+        assert _load(path).court.epoch_seconds == epoch
+        return
+    with pytest.raises(ParamsError) as refused:
+        _load(path)
+    message = str(refused.value)
+    assert "\n" not in message
+    for field in (
+        "randomness.max_rerequests",
+        "randomness.fallback_timeout",
+        "court.epoch_seconds",
+    ):
+        assert field in message
+    assert f"= {2 * timeout + 72} s must be below court.epoch_seconds ({epoch})" in message
