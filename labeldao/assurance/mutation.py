@@ -34,14 +34,16 @@ Pipeline, one function per step so each can be tested on its own:
 from __future__ import annotations
 
 import argparse
+import ast
+import concurrent.futures
 import hashlib
 import io
 import json
 import math
+import multiprocessing
 import os
 import random
 import re
-import select as _select
 import shutil
 import subprocess
 import sys
@@ -54,9 +56,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pebble
+
+from labeldao.assurance.anchors import enclosing_function, line_tokens, normalized
 from labeldao.boa_tools import REPO_ROOT
 
-DEFAULT_PER_FILE = 8
+DEFAULT_PER_FILE = 40  # scored mutants per file (issue 13: >= 40 per file, >= 400 in all)
+DEFAULT_BASELINE = 25.0  # s, a relevant suite's time when no run has measured it
 DEFAULT_SEED = 8
 TIMEOUT_FACTOR = 3.0
 MIN_TIMEOUT = 60.0
@@ -112,13 +118,15 @@ TARGETS: tuple[Target, ...] = (
 
 @dataclass(frozen=True)
 class Mutant:
-    """One mutant: `line` (1-based) of `target` replaced by `after`."""
+    """One mutant: `line` (1-based) of `target` replaced by `after`;
+    `function` encloses it ("" at module level)."""
 
     target: str  # Target.path
-    number: int  # universalmutator's number for this file
+    number: int  # universalmutator's number for this file (with the code-line mask)
     line: int
     before: str
     after: str
+    function: str = ""
 
     @property
     def key(self) -> str:
@@ -148,12 +156,27 @@ class Outcome:
 # ---------------------------------------------------------------------------
 
 
-def generate(source_file: Path, workdir: Path) -> list[tuple[int, str]]:
-    """Every universalmutator mutant of `source_file`: (number, mutant source)."""
+def generate(
+    source_file: Path, workdir: Path, lines: Iterable[int] | None = None
+) -> list[tuple[int, str]]:
+    """Every universalmutator mutant of `source_file` (of its `lines` only, if
+    given: universalmutator's `--lines` file): (number, mutant source)."""
     workdir.mkdir(parents=True, exist_ok=True)
     mutate = shutil.which("mutate") or str(Path(sys.executable).with_name("mutate"))
+    command = [
+        mutate,
+        str(source_file.resolve()),
+        "vyper",
+        "--noCheck",
+        "--mutantDir",
+        str(workdir),
+    ]
+    if lines is not None:
+        line_file = workdir / "code-lines.txt"
+        line_file.write_text(" ".join(str(n) for n in sorted(lines)) + "\n")
+        command += ["--lines", str(line_file)]
     subprocess.run(
-        [mutate, str(source_file.resolve()), "vyper", "--noCheck", "--mutantDir", str(workdir)],
+        command,
         cwd=workdir,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -179,28 +202,6 @@ def changed_line(original: str, mutant: str) -> tuple[int, str, str] | None:
     return i + 1, old[i], new[i]
 
 
-def line_tokens(line: str) -> list[str]:
-    """The code tokens of one source line: comments and indentation dropped.
-    A line that opens a bracket it does not close ends in `<open>`."""
-    skip = {
-        tokenize.COMMENT,
-        tokenize.NL,
-        tokenize.NEWLINE,
-        tokenize.ENCODING,
-        tokenize.INDENT,
-        tokenize.DEDENT,
-        tokenize.ENDMARKER,
-    }
-    found: list[str] = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline):
-            if tok.type not in skip:
-                found.append(tok.string)
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        found.append("<open>")
-    return found
-
-
 def docstring_lines(source: str) -> set[int]:
     """Lines (1-based) spanned by a docstring of `source`."""
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
@@ -217,15 +218,138 @@ def docstring_lines(source: str) -> set[int]:
     return lines
 
 
+def code_lines(source: str) -> set[int]:
+    """Lines (1-based) that hold code: at least one token that is not a
+    comment, outside docstrings. The `--lines` given to universalmutator, so
+    that it does not mutate NatSpec, comments, blank lines or the pragma."""
+    lines: set[int] = set()
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+    skip |= {tokenize.ENCODING, tokenize.ENDMARKER}
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type not in skip:
+            lines.update(range(tok.start[0], tok.end[0] + 1))
+    return lines - docstring_lines(source)
+
+
+def fragment_parses(line: str) -> bool:
+    """True if one source line parses as a Python statement on its own (a
+    block header with a `pass` body, a decorator above a `def`). Vyper's
+    syntax is Python's plus a few keywords (`event`, `log`, `struct`, ...):
+    a line that parses here before mutation must still parse after it."""
+    text = line.strip()
+    if not text:
+        return False
+    if text.startswith("@"):
+        text += "\ndef f():\n    pass"
+    elif text.endswith(":"):
+        text += "\n    pass"
+        if text.startswith(("elif", "else")):
+            text = "if x:\n    pass\n" + text
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def well_formed(before: str, after: str) -> bool:
+    """A cheap syntax mask run before sampling: False for a rewrite that can
+    not be a Vyper program whatever the rest of the file says. A line that
+    was a whole statement must stay one; a line that was inside brackets
+    must keep their balance; a module-level line (a declaration) must stay
+    a statement of the same kind; a deleted line must not have opened a
+    block; Solidity's statements that
+    universalmutator's Vyper rules borrow (`revert();`, `selfdestruct(...)`)
+    and a trailing `;` are not Vyper."""
+    text = after.strip()
+    if not text:  # a deleted line: fine unless it opened a block
+        return not before.strip().endswith(":")
+    if text.endswith(";") or re.search(r"\b(revert|selfdestruct)\s*\(|\bNone\b", text):
+        return False
+    if _cuts_a_name(before, after) or ('""' in text and '""' not in before):
+        return False  # `uint256` -> `uint0`, `self.vFalse`; an empty revert reason
+    if before.strip().startswith("@"):  # a decorator: removed or another one
+        return text.startswith("@")
+    if re.fullmatch(r"return\s+\S.*", before.strip()) and text == "return":
+        return False  # Vyper: a function with a return type returns a value
+    if fragment_parses(before):
+        if not fragment_parses(after):
+            return False
+        if not before[:1].isspace() and not before.startswith("@"):
+            return _statement_kind(before) == _statement_kind(after)
+        return True
+    return _bracket_depth(before) == _bracket_depth(after)
+
+
+def _name_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) columns of the identifiers and keywords of a line."""
+    indent = len(line) - len(line.lstrip())
+    spans = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line.lstrip() + "\n").readline):
+            if tok.type == tokenize.NAME:
+                spans.append((tok.start[1] + indent, tok.end[1] + indent))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass  # an open bracket or string at the end: the names before it
+    return spans
+
+
+def _cuts_a_name(before: str, after: str) -> bool:
+    """True if the rewritten part of the line begins or ends inside an
+    identifier (of the original or of the mutant): universalmutator's
+    number and operator rules also match inside names (`uint256` ->
+    `uint(256+1)`, `keccak256` -> `keccak1`, `return x` -> `reFalse`),
+    which gives a name Vyper does not know."""
+    prefix = len(os.path.commonprefix([before, after]))
+    suffix = len(os.path.commonprefix([before[prefix:][::-1], after[prefix:][::-1]]))
+    for line, end in ((before, len(before) - suffix), (after, len(after) - suffix)):
+        for start_col, end_col in _name_spans(line):
+            if start_col < prefix < end_col or start_col < end < end_col:
+                return True
+    return False
+
+
+def _statement_kind(line: str) -> str:
+    text = line.strip()
+    if text.endswith(":"):
+        text += "\n    pass"
+    try:
+        return type(ast.parse(text).body[0]).__name__
+    except (SyntaxError, ValueError, IndexError):
+        return ""
+
+
+def _bracket_depth(line: str) -> int | None:
+    """Opened minus closed brackets of a line (None if it does not tokenize:
+    an unterminated string)."""
+    depth = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline):
+            if tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth -= 1
+    except tokenize.TokenError:
+        pass  # an open bracket at the end of the line: the depth so far
+    except (IndentationError, SyntaxError):
+        return None
+    return depth
+
+
 def is_code_change(before: str, after: str) -> bool:
     """False if the rewritten line differs from the original only in its
     comment or its spacing."""
     return line_tokens(before) != line_tokens(after)
 
 
-def code_mutants(target: str, original: str, generated: Iterable[tuple[int, str]]) -> list[Mutant]:
-    """The generated mutants that change code, as one-line `Mutant`s."""
+def code_mutants(
+    target: str, original: str, generated: Iterable[tuple[int, str]], mask: bool = True
+) -> list[Mutant]:
+    """The generated mutants that change code, as one-line `Mutant`s; with
+    `mask`, only those on code lines that pass the syntax mask
+    (`well_formed`)."""
     docstrings = docstring_lines(original)
+    code = code_lines(original) if mask else None
     kept = []
     for number, text in generated:
         change = changed_line(original, text)
@@ -234,19 +358,29 @@ def code_mutants(target: str, original: str, generated: Iterable[tuple[int, str]
         line, before, after = change
         if not is_code_change(before, after):
             continue
-        kept.append(Mutant(target, number, line, before, after))
+        if code is not None and (line not in code or not well_formed(before, after)):
+            continue
+        function = enclosing_function(original, line) or ""
+        kept.append(Mutant(target, number, line, before, after, function))
     return kept
 
 
-def cached_code_mutants(target: str, original: str, cache: Path) -> list[Mutant]:
-    """`code_mutants` of the file, generated once per version of its source."""
+MASK_VERSION = "mask2"  # part of the cache key: a new mask regenerates
+
+
+def cached_code_mutants(target: str, original: str, cache: Path, mask: bool = True) -> list[Mutant]:
+    """`code_mutants` of the file, generated once per version of its source
+    (universalmutator is told the code lines with `--lines`)."""
     digest = hashlib.sha256(original.encode()).hexdigest()[:16]
-    saved = cache / f"{Path(target).stem}-{digest}.json"
+    variant = MASK_VERSION if mask else "nomask"
+    saved = cache / f"{Path(target).stem}-{digest}-{variant}.json"
     if saved.exists():
         return [Mutant(**m) for m in json.loads(saved.read_text())]
     cache.mkdir(parents=True, exist_ok=True)
+    lines = code_lines(original) if mask else None
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        mutants = code_mutants(target, original, generate(REPO_ROOT / target, Path(tmp)))
+        generated = generate(REPO_ROOT / target, Path(tmp), lines)
+        mutants = code_mutants(target, original, generated, mask)
     saved.write_text(json.dumps([asdict(m) for m in mutants]))
     return mutants
 
@@ -302,25 +436,28 @@ def select(
 @dataclass
 class Draw:
     """One file's sample under `MUTANTS=N`: mutants taken in the seeded order
-    until `quota` of them compile. Results may come back in any order (two
-    workers); `sample()` cuts the order after the `quota`-th compiling
-    mutant, so mutants run past that point (in flight when the quota was
-    met) are dropped and the sample does not depend on the scheduling."""
+    until `quota` of them count (`counts`: by default, they compile; the
+    runner counts the scored ones: compiling and not equivalent). Results
+    may come back in any order (two workers); `sample()` cuts the order
+    after the `quota`-th counted mutant, so mutants run past that point (in
+    flight when the quota was met) are dropped and the sample does not
+    depend on the scheduling."""
 
     target: Target
     order: list[Mutant]
     quota: int
     original: str
     parse: Callable[[str], bool] = parses
+    counts: Callable[[Mutant, dict], bool] = lambda mutant, result: compiles(result)
     position: int = 0  # next mutant of `order` to look at
     results: dict[int, dict] = field(default_factory=dict)  # position -> result
     in_flight: int = 0
 
-    def compiled(self) -> int:
-        return sum(r["status"] != STILLBORN for r in self.results.values())
+    def counted(self) -> int:
+        return sum(self.counts(self.order[p], r) for p, r in self.results.items())
 
     def wants_more(self) -> bool:
-        return self.position < len(self.order) and self.compiled() + self.in_flight < self.quota
+        return self.position < len(self.order) and self.counted() + self.in_flight < self.quota
 
     def take(self) -> tuple[int, Mutant] | None:
         """The next parseable mutant to run (its position), recording the
@@ -339,21 +476,37 @@ class Draw:
         self.results[position] = result
 
     def sample(self) -> list[tuple[Mutant, dict]]:
-        """The mutants up to and including the `quota`-th that compiled, in
+        """The mutants up to and including the `quota`-th counted one, in
         the seeded order, with their results."""
         chosen: list[tuple[Mutant, dict]] = []
-        compiled = 0
+        counted = 0
         for position in range(len(self.order)):
-            if compiled >= self.quota or position not in self.results:
+            if counted >= self.quota or position not in self.results:
                 break
             result = self.results[position]
             chosen.append((self.order[position], result))
-            compiled += result["status"] != STILLBORN
+            counted += self.counts(self.order[position], result)
         return chosen
 
 
+def compiles(result: dict) -> bool:
+    return result["status"] != STILLBORN
+
+
+def scored_by(equivalents: Sequence[Equivalence]) -> Callable[[Mutant, dict], bool]:
+    """`Draw.counts` for a quota of scored mutants: killed (or timed out) or
+    survived, and not classified equivalent by hand."""
+
+    def scored(mutant: Mutant, result: dict) -> bool:
+        if result["status"] in (KILLED, TIMEOUT):
+            return True
+        return result["status"] == SURVIVED and not any(e.matches(mutant) for e in equivalents)
+
+    return scored
+
+
 def run_draws(
-    draws: Sequence[Draw], workers: list[Worker], timeouts: dict[str, float]
+    draws: Sequence[Draw], workers: Workers, timeouts: dict[str, float]
 ) -> list[tuple[Mutant, dict]]:
     """Runs every file's draw to its quota on the workers; returns the
     samples, file by file."""
@@ -385,18 +538,24 @@ def run_draws(
 
 @dataclass(frozen=True)
 class Equivalence:
-    """A hand-classified equivalent mutant: `file:line` rewritten to `after`."""
+    """A hand-classified mutant: in `function` of `target` ("" at module
+    level), the line `before` rewritten to `after`. Lines are compared as
+    code (`anchors.normalized`: comments and spacing dropped), and neither
+    the line number nor universalmutator's mutant number is part of the
+    key, so the entry still holds after lines are added elsewhere."""
 
     target: str
-    line: int
+    function: str
+    before: str
     after: str
     reason: str
 
     def matches(self, mutant: Mutant) -> bool:
         return (
             mutant.target == self.target
-            and mutant.line == self.line
-            and mutant.after.strip() == self.after.strip()
+            and mutant.function == self.function
+            and normalized(mutant.before) == normalized(self.before)
+            and normalized(mutant.after) == normalized(self.after)
         )
 
 
@@ -412,7 +571,11 @@ def load_equivalents(path: Path = EQUIVALENTS_FILE, table: str = "mutant") -> li
         reason = str(entry.get("reason", "")).strip()
         if not reason:
             raise ValueError(f"{path}: equivalent mutant without a reason: {entry}")
-        found.append(Equivalence(entry["file"], int(entry["line"]), entry["after"], reason))
+        found.append(
+            Equivalence(
+                entry["file"], entry.get("function", ""), entry["before"], entry["after"], reason
+            )
+        )
     return found
 
 
@@ -694,115 +857,97 @@ def make_sandbox(root: Path, destination: Path) -> Path:
     return destination
 
 
-class Worker:
-    """A `python -m labeldao.assurance.mutation_worker` process in a sandbox,
-    spoken to in JSON lines; restarted after a timeout or `RESTART_EVERY` jobs."""
+@dataclass
+class Workers:
+    """The process pool that runs the jobs: `slots` jobs at a time, each
+    `task(job)` in a pool process (`mutation_worker.run_task` in a sandbox)."""
 
-    def __init__(self, sandbox: Path, log: Path) -> None:
-        self.sandbox = sandbox
-        self.log = log
-        self.process: subprocess.Popen[str] | None = None
-        self.jobs = 0
+    pool: pebble.ProcessPool
+    slots: int
+    task: Callable[[dict], dict]
 
-    def start(self) -> None:
-        env = {**os.environ, "HYPOTHESIS_PROFILE": "ci", "PYTHONDONTWRITEBYTECODE": "1"}
-        env.pop("PYTHONPATH", None)
-        self.process = subprocess.Popen(
-            # absolute: the worker runs in its sandbox (a venv path stays a venv path)
-            [os.path.abspath(sys.executable), "-m", "labeldao.assurance.mutation_worker"],
-            cwd=self.sandbox,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log.open("a"),
-            text=True,
-            bufsize=1,
-        )
-        self.jobs = 0
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-    def send(self, job: dict) -> None:
-        if self.process is None or self.process.poll() is not None or self.jobs >= RESTART_EVERY:
-            self.stop()
-            self.start()
-        assert self.process and self.process.stdin
-        self.process.stdin.write(json.dumps(job) + "\n")
-        self.process.stdin.flush()
-        self.jobs += 1
-
-    def fileno(self) -> int:
-        assert self.process and self.process.stdout
-        return self.process.stdout.fileno()
-
-    def receive(self) -> dict:
-        assert self.process and self.process.stdout
-        line = self.process.stdout.readline()
-        if not line:
-            code = self.process.wait()
-            return {"status": ERROR, "test": f"worker exited ({code})", "seconds": 0.0}
-        return json.loads(line)
+    def close(self) -> None:
+        self.pool.stop()
+        self.pool.join()
 
 
-def run_jobs(jobs: list[dict], workers: list[Worker], progress: bool = True) -> list[dict]:
+def open_workers(workdir: Path, count: int, prefix: str = "sandbox") -> Workers:
+    """`count` spawned pool processes, each claiming one of `count` fresh
+    sandboxes under `workdir` (log: `<prefix>-<i>.log`); a process is replaced
+    after `RESTART_EVERY` jobs (titanoboa's memory), a timeout or a crash."""
+    from labeldao.assurance import mutation_worker
+
+    sandboxes = [str(make_sandbox(REPO_ROOT, workdir / f"{prefix}-{i}")) for i in range(count)]
+    pool = pebble.ProcessPool(
+        max_workers=count,
+        max_tasks=RESTART_EVERY,
+        initializer=mutation_worker.enter_sandbox,
+        initargs=(sandboxes, str(REPO_ROOT)),
+        context=multiprocessing.get_context("spawn"),
+    )
+    return Workers(pool, count, mutation_worker.run_task)
+
+
+def job_result(future: concurrent.futures.Future, job: dict) -> dict:
+    """The worker's answer, or what became of the job: past its `timeout`
+    (pebble stopped the process: killed by the timeout), the process died
+    (a harness error), or the task raised (a harness error)."""
+    try:
+        return future.result()
+    except TimeoutError:
+        return {"status": TIMEOUT, "seconds": float(job["timeout"])}
+    except pebble.ProcessExpired as error:
+        return {"status": ERROR, "test": f"worker exited ({error.exitcode})", "seconds": 0.0}
+    except Exception as error:  # the task itself failed: reported, not scored
+        return {"status": ERROR, "test": f"{type(error).__name__}: {error}"[:200], "seconds": 0.0}
+
+
+def run_jobs(jobs: list[dict], workers: Workers, progress: bool = True) -> list[dict]:
     """Runs `jobs` on the workers (each job has a `timeout`); returns one
     result per job, in the jobs' order."""
     queue = iter(enumerate(jobs))
-    results: list[dict | None] = [None] * len(jobs)
-    index_of: dict[int, int] = {}
+    results: dict[int, dict] = {}
 
     def next_job() -> dict | None:
         for index, job in queue:
-            index_of[id(job)] = index
-            return job
+            return {**job, "_index": index}
         return None
 
     def finished(job: dict, result: dict) -> None:
-        results[index_of[id(job)]] = result
+        results[job["_index"]] = result
 
     run_stream(next_job, finished, workers, total=len(jobs), progress=progress)
-    return [r for r in results if r is not None]
+    return [results[i] for i in range(len(jobs))]
 
 
 def run_stream(
     next_job: Callable[[], dict | None],
     finished: Callable[[dict, dict], None],
-    workers: list[Worker],
+    workers: Workers,
     total: int | None = None,
     progress: bool = True,
 ) -> None:
-    """Keeps every worker busy with `next_job()` (None: nothing more for
-    now) and hands each result to `finished(job, result)`; a job that runs
-    past its `timeout` is stopped and counted as a timeout."""
-    busy: dict[Worker, tuple[dict, float]] = {}
+    """Keeps `workers.slots` jobs in the pool with `next_job()` (None: nothing
+    more for now) and hands each result to `finished(job, result)`; pebble
+    stops a job that runs past its `timeout` (counted as a timeout)."""
+    in_flight: dict[concurrent.futures.Future, dict] = {}
     done = 0
     while True:
-        for worker in workers:
-            if worker not in busy:
-                job = next_job()
-                if job is None:
-                    break
-                worker.send(job)
-                busy[worker] = (job, time.monotonic())
-        if not busy:
+        while len(in_flight) < workers.slots:
+            job = next_job()
+            if job is None:
+                break
+            payload = {k: v for k, v in job.items() if not k.startswith("_")}
+            future = workers.pool.schedule(workers.task, args=(payload,), timeout=job["timeout"])
+            in_flight[future] = job
+        if not in_flight:
             return
-        now = time.monotonic()
-        wait = min(job["timeout"] - (now - t0) for job, t0 in busy.values())
-        ready, _, _ = _select.select(list(busy), [], [], max(0.0, wait))
-        for worker in list(busy):
-            job, t0 = busy[worker]
-            if worker in ready:
-                result = worker.receive()
-            elif time.monotonic() - t0 >= job["timeout"]:
-                worker.stop()
-                result = {"status": TIMEOUT, "seconds": time.monotonic() - t0}
-            else:
-                continue
-            del busy[worker]
+        ready, _ = concurrent.futures.wait(
+            in_flight, return_when=concurrent.futures.FIRST_COMPLETED
+        )
+        for future in ready:
+            job = in_flight.pop(future)
+            result = job_result(future, job)
             done += 1
             finished(job, result)
             if progress:
@@ -812,6 +957,17 @@ def run_stream(
                     f" {result.get('seconds', 0):.1f}s {result.get('test', '')[:90]}",
                     flush=True,
                 )
+
+
+def estimate_hours(
+    targets: Sequence[Target], per_file: int, baselines: dict[str, float], workers: int
+) -> float:
+    """Hours a run should take: `per_file` mutants of each file, each at most
+    its file's baseline (the whole relevant suite; a killed mutant stops at
+    its first failing test, a stillborn one at the compile), `workers` at a
+    time."""
+    seconds = sum(per_file * baselines.get(t.path, DEFAULT_BASELINE) for t in targets)
+    return seconds / workers / 3600
 
 
 def tool_versions() -> dict[str, str]:
@@ -872,25 +1028,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         generated[target.path] = len(every[target.path])
         print(f"{target.path}: {generated[target.path]} code mutants", flush=True)
 
-    workers = [
-        Worker(
-            make_sandbox(REPO_ROOT, args.workdir / f"sandbox-{i}"), args.workdir / f"worker-{i}.log"
-        )
-        for i in range(args.workers)
-    ]
+    workers = open_workers(args.workdir, args.workers)
     try:
         baselines, timeouts = _baselines(targets, workers)
         if per_file is None:
             sample = _run_all(targets, every, originals, args.seed, workers, timeouts)
         else:
+            scored = scored_by(equivalents)
             draws = [
-                Draw(t, seeded_order(every[t.path], args.seed), per_file, originals[t.path])
+                Draw(
+                    t,
+                    seeded_order(every[t.path], args.seed),
+                    per_file,
+                    originals[t.path],
+                    counts=scored,
+                )
                 for t in targets
             ]
             sample = run_draws(draws, workers, timeouts)
     finally:
-        for worker in workers:
-            worker.stop()
+        workers.close()
 
     chosen = [mutant for mutant, _ in sample]
     outcomes = []
@@ -929,7 +1086,7 @@ def _run_all(
     every: dict[str, list[Mutant]],
     originals: dict[str, str],
     seed: int,
-    workers: list[Worker],
+    workers: Workers,
     timeouts: dict[str, float],
 ) -> list[tuple[Mutant, dict]]:
     """`MUTANTS=all`: every mutant of every file (the unparseable ones are
@@ -942,18 +1099,6 @@ def _run_all(
         jobs += [(m, _job(m, target, timeouts[target.path])) for m in chosen]
     results = run_jobs([job for _, job in jobs], workers)
     return sample + [(m, r) for (m, _), r in zip(jobs, results, strict=True)]
-
-
-def enclosing_function(source: str, line: int) -> str | None:
-    """The name of the function whose body holds `line` (1-based), or None
-    for a module-level line (a constant, a storage variable, ...)."""
-    for text in reversed(source.splitlines()[:line]):
-        match = re.match(r"\s*def\s+(\w+)", text)
-        if match:
-            return match.group(1)
-        if text and not text[0].isspace() and not text.startswith(("@", "#", ")")):
-            return None
-    return None
 
 
 def ordered_tests(target: Target, function: str | None, root: Path = REPO_ROOT) -> list[str]:
@@ -1000,15 +1145,11 @@ def rerun(
     jobs = [
         _job(by_key[k], by_path[by_key[k].target], run.timeouts[by_key[k].target]) for k in keys
     ]
-    pool = [
-        Worker(make_sandbox(REPO_ROOT, workdir / f"rerun-{i}"), workdir / f"rerun-{i}.log")
-        for i in range(workers)
-    ]
+    pool = open_workers(workdir, workers, prefix="rerun")
     try:
         results = run_jobs(jobs, pool)
     finally:
-        for worker in pool:
-            worker.stop()
+        pool.close()
     first = {o.key: o.first or o.status for o in run.outcomes}
     fresh = {}
     for key, result in zip(keys, results, strict=True):
@@ -1031,7 +1172,7 @@ def _unclassify(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _baselines(targets: Sequence[Target], workers: list[Worker]) -> tuple[dict, dict]:
+def _baselines(targets: Sequence[Target], workers: Workers) -> tuple[dict, dict]:
     """Runs each distinct test area on the original sources (it must pass);
     its time sets the timeout of the mutants of the files it tests."""
     areas: dict[str, Target] = {}
