@@ -87,6 +87,10 @@ class Target:
         return Path(self.path).stem
 
 
+# Every contract and module with code (the interfaces, `.vyi`, have none).
+# A module is compiled into the contract named beside it; its tests are the
+# ones that exercise it through that contract (files named first run first).
+_ADMIN = "tests/unit/test_admin_surface.py"
 TARGETS: tuple[Target, ...] = (
     Target("contracts/RewardToken.vy", "RewardToken", ("tests/unit/token",)),
     Target(
@@ -113,6 +117,49 @@ TARGETS: tuple[Target, ...] = (
         "PrevrandaoRandomness",
         ("tests/unit/court/test_randomness.py",),
     ),
+    Target(
+        "contracts/ChainlinkVRFRandomness.vy",
+        "ChainlinkVRFRandomness",
+        ("tests/unit/randomness/test_chainlink_vrf.py",),
+    ),
+    Target(
+        "contracts/RandomnessWithFallback.vy",
+        "RandomnessWithFallback",
+        ("tests/unit/randomness/test_fallback.py",),
+    ),
+    Target(
+        "contracts/ComputeRegistryLens.vy",
+        "ComputeRegistryLens",
+        ("tests/unit/registry/test_receipts.py", "tests/unit/registry"),
+    ),
+    Target(
+        "contracts/QualityCourtLens.vy",
+        "QualityCourtLens",
+        (
+            "tests/unit/court/test_draw.py",
+            "tests/unit/court/test_suite_refusal.py",
+            "tests/unit/court",
+        ),
+    ),
+    Target("contracts/modules/roles.vy", "TaskEscrow", (_ADMIN, "tests/unit/escrow")),
+    Target("contracts/modules/treasurer.vy", "TaskEscrow", (_ADMIN, "tests/unit/escrow")),
+    Target(
+        "contracts/modules/pause_guard.vy",
+        "ComputeRegistry",
+        ("tests/unit/registry/test_pauses.py", _ADMIN, "tests/unit/registry"),
+    ),
+    Target(
+        "contracts/modules/pull_payments.vy",
+        "TaskEscrow",
+        ("tests/unit/escrow/test_reclaim_withdraw.py", "tests/unit/escrow"),
+    ),
+    Target(
+        "contracts/modules/arbitrable.vy",
+        "TaskEscrow",
+        ("tests/unit/escrow/test_rule.py", "tests/unit/escrow"),
+    ),
+    Target("contracts/modules/epoch_clock.vy", "TaskEscrow", ("tests/unit/escrow",)),
+    Target("contracts/modules/utils.vy", "TaskEscrow", ("tests/unit/escrow",)),
 )
 
 
@@ -703,11 +750,13 @@ def render(run: Run, notes: Sequence[Equivalence] = ()) -> str:
             "every mutant"
             if run.per_file is None
             else f"seeded sample (seed {run.seed}): each file's mutants in a seeded order,"
-            f" taken until {run.per_file} of them compile"
+            f" taken until {run.per_file} of them are scored (compile, not equivalent)"
         ),
-        "- Mutants that only change comments or docstrings are not counted; `generated`",
-        "  is the number of code mutants universalmutator wrote for the file; `sampled`",
-        "  the ones drawn (run, or met on the way and stillborn).",
+        "- universalmutator mutates only the lines that hold code (`--lines`: no",
+        "  docstrings, comments or blank lines); rewrites that cannot be Vyper (a name",
+        "  cut in two, Solidity's `revert();`, a broken bracket, ...) are masked before",
+        "  sampling. `generated` is the number of code mutants left for the file;",
+        "  `sampled` the ones drawn (run, or met on the way and stillborn).",
         "- Stillborn: does not parse or does not compile. Equivalent: same bytecode as the",
         "  original (checked automatically) or classified by hand with a reason in",
         "  `labeldao/assurance/equivalent_mutants.toml`. Both leave the denominator.",
@@ -970,6 +1019,23 @@ def estimate_hours(
     return seconds / workers / 3600
 
 
+def print_estimate(
+    label: str,
+    targets: Sequence[Target],
+    per_file: int,
+    baselines: dict[str, float],
+    workers: int,
+) -> None:
+    hours = estimate_hours(targets, per_file, baselines, workers)
+    known = sum(t.path in baselines for t in targets)
+    print(
+        f"estimate ({label}; {known}/{len(targets)} baselines known, else"
+        f" {DEFAULT_BASELINE:g} s): {len(targets)} files x {per_file} scored mutants"
+        f" x baseline / {workers} workers = at most {hours:.1f} h",
+        flush=True,
+    )
+
+
 def tool_versions() -> dict[str, str]:
     from importlib.metadata import version
 
@@ -979,12 +1045,29 @@ def tool_versions() -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--per-file", type=int, default=DEFAULT_PER_FILE)
+    parser.add_argument(
+        "--per-file",
+        type=int,
+        default=DEFAULT_PER_FILE,
+        help=f"scored mutants (compiling, not equivalent) per file (default {DEFAULT_PER_FILE})",
+    )
     parser.add_argument("--all", action="store_true", help="every mutant (hours)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--only", nargs="*", default=None, help="file stems, e.g. TaskEscrow")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "MUTATION.md")
+    parser.add_argument(
+        "--out",
+        "--report",
+        dest="out",
+        type=Path,
+        default=REPO_ROOT / "docs" / "MUTATION.md",
+        help="the report (default docs/MUTATION.md)",
+    )
+    parser.add_argument(
+        "--no-mask",
+        action="store_true",
+        help="mutate every line, without the code-line and syntax mask (for comparison)",
+    )
     parser.add_argument("--workdir", type=Path, default=REPO_ROOT / "results" / "mutation")
     parser.add_argument("--report-only", action="store_true", help="re-render the last run")
     parser.add_argument(
@@ -1015,6 +1098,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.monotonic()
     per_file = None if args.all else args.per_file
+    unknown = sorted(set(args.only or ()) - {t.name for t in TARGETS})
+    if unknown:
+        parser.error(f"--only: no such file {unknown}; one of {[t.name for t in TARGETS]}")
     targets = [t for t in TARGETS if args.only is None or t.name in args.only]
     args.workdir.mkdir(parents=True, exist_ok=True)
     generated: dict[str, int] = {}
@@ -1023,14 +1109,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for target in targets:
         originals[target.path] = (REPO_ROOT / target.path).read_text()
         every[target.path] = cached_code_mutants(
-            target.path, originals[target.path], args.workdir / "generated"
+            target.path, originals[target.path], args.workdir / "generated", not args.no_mask
         )
         generated[target.path] = len(every[target.path])
         print(f"{target.path}: {generated[target.path]} code mutants", flush=True)
 
+    if per_file is not None:
+        previous = Run.from_json(saved.read_text()).baselines if saved.exists() else {}
+        print_estimate("before the baselines", targets, per_file, previous, args.workers)
     workers = open_workers(args.workdir, args.workers)
     try:
         baselines, timeouts = _baselines(targets, workers)
+        if per_file is not None:
+            print_estimate("measured baselines", targets, per_file, baselines, args.workers)
         if per_file is None:
             sample = _run_all(targets, every, originals, args.seed, workers, timeouts)
         else:
@@ -1061,6 +1152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if per_file == DEFAULT_PER_FILE
         else (" MUTANTS=all" if per_file is None else f" MUTANTS={per_file}")
     )
+    if args.only is not None or args.no_mask:
+        given = sys.argv[1:] if argv is None else list(argv)
+        command = " ".join(["python -m labeldao.assurance.mutation", *given])
     run = Run(
         command=command,
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -1173,27 +1267,27 @@ def _unclassify(outcome: Outcome) -> Outcome:
 
 
 def _baselines(targets: Sequence[Target], workers: Workers) -> tuple[dict, dict]:
-    """Runs each distinct test area on the original sources (it must pass);
-    its time sets the timeout of the mutants of the files it tests."""
-    areas: dict[str, Target] = {}
+    """Runs each distinct set of tests on the original sources (it must
+    pass); its time sets the timeout of the mutants of the files it tests."""
+    areas: dict[tuple[str, ...], Target] = {}
     for target in targets:
-        areas.setdefault(target.tests[-1], target)
+        areas.setdefault(target.tests, target)
     jobs = [
         {
-            "key": f"original:{area}",
+            "key": f"original:{','.join(tests)}",
             "target": t.path,
             "source": None,
             "compile": t.compile_as,
-            "tests": [area],
+            "tests": ordered_tests(t, None),
             "timeout": 1800.0,
         }
-        for area, t in areas.items()
+        for tests, t in areas.items()
     ]
     results = dict(zip(areas, run_jobs(jobs, workers), strict=True))
-    for area, result in results.items():
+    for tests, result in results.items():
         if result["status"] != SURVIVED:
-            raise SystemExit(f"the original sources fail {area}: {result}")
-    baselines = {t.path: results[t.tests[-1]]["seconds"] for t in targets}
+            raise SystemExit(f"the original sources fail {', '.join(tests)}: {result}")
+    baselines = {t.path: results[t.tests]["seconds"] for t in targets}
     timeouts = {path: max(MIN_TIMEOUT, TIMEOUT_FACTOR * s) for path, s in baselines.items()}
     return baselines, timeouts
 

@@ -351,7 +351,7 @@ def test_render__table_ratio_and_survivors():
     assert "| contracts/RewardToken.vy | 40 | 3 | 0 | 0 | 2 (1) | 1 | 66.7 % |" in text
     assert "- `contracts/RewardToken.vy:15` (RewardToken.2)" in text
     assert "  - after: `pass`" in text
-    assert "seeded order, taken until 15 of them compile" in text
+    assert "seeded order, taken until 15 of them are scored" in text
 
 
 def test_render__no_survivor__says_none():
