@@ -2,33 +2,40 @@
 
 Pipeline, one function per step so each can be tested on its own:
 
-1. `generate`: universalmutator (`mutate <file> vyper --noCheck`) writes every
-   syntactic mutant of a contract or module; `code_mutants` keeps those that
-   change code (a mutant that only edits a comment or a docstring is dropped
-   before counting: it is not a mutant of the program).
+1. `generate`: universalmutator (`mutate <file> vyper --noCheck --lines F`)
+   writes the syntactic mutants of the lines of a contract or module that
+   hold code (`code_lines`: no docstring, comment or blank line);
+   `code_mutants` keeps those that change code and pass a syntax mask
+   (`well_formed`: no name cut in two, no Solidity `revert();`, brackets
+   kept, a declaration stays a declaration, ...), so that far fewer of the
+   mutants drawn are stillborn.
 2. `select`/`Draw`: each file's mutants in a seeded order (stratified by
-   file). `MUTANTS=N` takes them in that order until N of them compile: the
-   sample is the shortest prefix of the order holding N compiling mutants,
+   file). `MUTANTS=N` takes them in that order until N of them are scored
+   (compile, and are not equivalent: same bytecode or classified by hand):
+   the sample is the shortest prefix of the order holding N scored mutants,
    whatever the scheduling, so the same seed and sources give the same
    sample. `MUTANTS=all` keeps them all. Mutants that Vyper cannot parse or
    compile are met on the way and counted as stillborn.
-3. `run`: two long-lived workers (one per core), each in its own sandbox copy
-   of `contracts/`, `tests/` and `labeldao/`. Per mutant a worker writes the
-   mutant into its sandbox, compiles the contract that uses it (compile error:
-   stillborn; same bytecode as the original: equivalent by construction), then
-   runs the file's relevant titanoboa tests in-process with `pytest -x`.
-   A failing test kills the mutant. Each worker first runs every relevant
-   suite on the ORIGINAL sources: they must pass, and their time sets the
-   per-mutant timeout (`TIMEOUT_FACTOR` x the original's time, at least
-   `MIN_TIMEOUT` s); a mutant that exceeds it is counted as killed (the
-   original suite runs well within the limit, so the mutant made it hang).
+3. `run`: a `pebble.ProcessPool` of spawned processes (one per core), each
+   in its own sandbox copy of `contracts/`, `tests/` and `labeldao/`
+   (`mutation_worker`). Per mutant a process writes the mutant into its
+   sandbox, compiles the contract that uses it (compile error: stillborn;
+   same bytecode as the original: equivalent by construction), then runs
+   the file's relevant titanoboa tests in-process with `pytest -x`. A
+   failing test kills the mutant. First every relevant set of tests runs on
+   the ORIGINAL sources: they must pass, and their time sets the per-mutant
+   timeout (`TIMEOUT_FACTOR` x the original's time, at least `MIN_TIMEOUT`
+   s); pebble stops a mutant that exceeds it (counted as killed: the
+   original runs well within the limit, so the mutant made it hang) and
+   replaces the process.
 4. `classify` + `report`: hand-classified equivalent mutants
-   (`equivalent_mutants.toml`, one reason each) leave the denominator; the
-   rest is written to `docs/MUTATION.md` with the kill ratio and its 95 %
-   Wilson interval, and every survivor.
+   (`equivalent_mutants.toml`, keyed by function and code, one reason each)
+   leave the denominator; the rest is written to `docs/MUTATION.md` with the
+   kill ratio and its 95 % Wilson interval, and every survivor.
 
     python -m labeldao.assurance.mutation [--per-file N | --all] [--seed S]
-        [--only NAME ...] [--workers 2] [--out docs/MUTATION.md]
+        [--only NAME ...] [--workers 2] [--report docs/MUTATION.md]
+        [--workdir results/mutation] [--no-mask] [--report-only | --rerun KEY ...]
 """
 
 from __future__ import annotations
@@ -1031,7 +1038,7 @@ def print_estimate(
     print(
         f"estimate ({label}; {known}/{len(targets)} baselines known, else"
         f" {DEFAULT_BASELINE:g} s): {len(targets)} files x {per_file} scored mutants"
-        f" x baseline / {workers} workers = at most {hours:.1f} h",
+        f" x baseline / {workers} workers = at most {hours:.1f} h ({60 * hours:.0f} min)",
         flush=True,
     )
 
