@@ -306,7 +306,7 @@ def fragment_parses(line: str) -> bool:
     return True
 
 
-def well_formed(before: str, after: str) -> bool:
+def well_formed(before: str, after: str, signed: bool = False) -> bool:
     """A cheap syntax mask run before sampling: False for a rewrite that can
     not be a Vyper program whatever the rest of the file says. A line that
     was a whole statement must stay one; a line that was inside brackets
@@ -316,8 +316,12 @@ def well_formed(before: str, after: str) -> bool:
     universalmutator's Vyper rules borrow (`revert();`, `selfdestruct(...)`)
     and a trailing `;` are not Vyper."""
     text = after.strip()
-    if not text:  # a deleted line: fine unless it opened a block
-        return not before.strip().endswith(":")
+    if before.strip().endswith(":") and not text.endswith(":"):
+        return False  # a block header removed: its body is left without one
+    if not text:  # a deleted line
+        return not _declares_a_local(before)
+    if text == "pass" and _declares_a_local(before):
+        return False  # `x: uint256 = ...` removed: `x` is used further down
     if text.endswith(";") or re.search(r"\b(revert|selfdestruct)\s*\(|\bNone\b", text):
         return False
     if _cuts_a_name(before, after) or ('""' in text and '""' not in before):
@@ -328,6 +332,8 @@ def well_formed(before: str, after: str) -> bool:
         return False  # Vyper: a function with a return type returns a value
     if fragment_parses(before):
         if not fragment_parses(after):
+            return False
+        if _bare_expression(after) or (not signed and _negative_literal(after)):
             return False
         if not before[:1].isspace() and not before.startswith("@"):
             return _statement_kind(before) == _statement_kind(after)
@@ -361,6 +367,59 @@ def _cuts_a_name(before: str, after: str) -> bool:
             if start_col < prefix < end_col or start_col < end < end_col:
                 return True
     return False
+
+
+def _parsed(line: str) -> ast.stmt | None:
+    text = line.strip()
+    if text.endswith(":"):
+        text += "\n    pass"
+        if text.startswith(("elif", "else")):
+            text = "if x:\n    pass\n" + text
+            try:
+                return ast.parse(text).body[0]
+            except (SyntaxError, ValueError):
+                return None
+    if text.startswith("@"):
+        return None
+    try:
+        return ast.parse(text).body[0]
+    except (SyntaxError, ValueError, IndexError):
+        return None
+
+
+def _declares_a_local(line: str) -> bool:
+    """An indented `name: type = value`: a local variable declaration."""
+    return line[:1].isspace() and isinstance(_parsed(line), ast.AnnAssign)
+
+
+def _bare_expression(line: str) -> bool:
+    """A statement that is an expression but not a call: Python accepts it,
+    Vyper does not (`return x or y` -> `x or y`)."""
+    node = _parsed(line)
+    return isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call)
+
+
+def _negative_literal(line: str) -> bool:
+    """A negative integer constant (`-1`, `(0-1)`): it types only as a signed
+    integer (used when the file declares none)."""
+    node = _parsed(line)
+    if node is None:
+        return False
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.UnaryOp) and isinstance(sub.op, ast.USub):
+            if _int(sub.operand) is not None:
+                return True
+        elif isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Sub):
+            left, right = _int(sub.left), _int(sub.right)
+            if left is not None and right is not None and left < right:
+                return True
+    return False
+
+
+def _int(node: ast.expr) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
 
 
 def _statement_kind(line: str) -> str:
@@ -404,6 +463,7 @@ def code_mutants(
     (`well_formed`)."""
     docstrings = docstring_lines(original)
     code = code_lines(original) if mask else None
+    signed = re.search(r"\bint\d+\b", original) is not None  # else no negative constant types
     kept = []
     for number, text in generated:
         change = changed_line(original, text)
@@ -412,14 +472,14 @@ def code_mutants(
         line, before, after = change
         if not is_code_change(before, after):
             continue
-        if code is not None and (line not in code or not well_formed(before, after)):
+        if code is not None and (line not in code or not well_formed(before, after, signed)):
             continue
         function = enclosing_function(original, line) or ""
         kept.append(Mutant(target, number, line, before, after, function))
     return kept
 
 
-MASK_VERSION = "mask2"  # part of the cache key: a new mask regenerates
+MASK_VERSION = "mask3"  # part of the cache key: a new mask regenerates
 
 
 def cached_code_mutants(target: str, original: str, cache: Path, mask: bool = True) -> list[Mutant]:

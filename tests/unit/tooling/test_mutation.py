@@ -461,6 +461,11 @@ def test_well_formed__rewrites_that_cannot_be_vyper__are_masked():
         ("    return value", "    return"),
         ("    if a:", ""),
         ("    return a", "    return None"),
+        ("    if a:", "    pass"),  # the block's body would be left without a header
+        ("    target: uint256 = a + b", "    pass"),  # `target` is used further down
+        ("    return x or y", "    x or y"),  # Vyper: only a call is a statement
+        ("    if value == 0:", "    if value == -1:"),  # no signed integer in the file
+        ("    return 0", "    return (0-1)"),
     ]
     for before, after in masked:
         assert not well_formed(before, after), (before, after)
@@ -480,6 +485,7 @@ def test_well_formed__ordinary_mutations__pass():
     ]
     for before, after in kept:
         assert well_formed(before, after), (before, after)
+    assert well_formed("    x: int256 = 0", "    x: int256 = -1", signed=True)
 
 
 def test_code_mutants__mask_drops_malformed_rewrites__without_mask_keeps_them():
