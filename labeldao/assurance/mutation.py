@@ -335,6 +335,8 @@ def well_formed(before: str, after: str, signed: bool = False) -> bool:
             return False
         if _bare_expression(after) or (not signed and _negative_literal(after)):
             return False
+        if _broken_type(after):
+            return False
         if not before[:1].isspace() and not before.startswith("@"):
             return _statement_kind(before) == _statement_kind(after)
         return True
@@ -416,6 +418,29 @@ def _negative_literal(line: str) -> bool:
     return False
 
 
+_TWO_PARAMETERS = {"HashMap", "DynArray"}  # HashMap[key, value], DynArray[type, bound]
+_ONE_ARGUMENT = {"public", "immutable", "constant", "transient", "reentrant"}
+
+
+def _broken_type(line: str) -> bool:
+    """A Vyper type of the wrong shape: `HashMap[uint256]`,
+    `public(uint256, HashMap[...])` (argument rules dropping or swapping
+    one of a type's parameters)."""
+    node = _parsed(line)
+    if node is None:
+        return False
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Subscript) and getattr(sub.value, "id", "") in _TWO_PARAMETERS:
+            wrong = not (isinstance(sub.slice, ast.Tuple) and len(sub.slice.elts) == 2)
+        elif isinstance(sub, ast.Call) and getattr(sub.func, "id", "") in _ONE_ARGUMENT:
+            wrong = len(sub.args) != 1 or bool(sub.keywords)
+        else:
+            wrong = False
+        if wrong:
+            return True
+    return False
+
+
 def _int(node: ast.expr) -> int | None:
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return node.value
@@ -479,7 +504,7 @@ def code_mutants(
     return kept
 
 
-MASK_VERSION = "mask3"  # part of the cache key: a new mask regenerates
+MASK_VERSION = "mask4"  # part of the cache key: a new mask regenerates
 
 
 def cached_code_mutants(target: str, original: str, cache: Path, mask: bool = True) -> list[Mutant]:

@@ -466,6 +466,8 @@ def test_well_formed__rewrites_that_cannot_be_vyper__are_masked():
         ("    return x or y", "    x or y"),  # Vyper: only a call is a statement
         ("    if value == 0:", "    if value == -1:"),  # no signed integer in the file
         ("    return 0", "    return (0-1)"),
+        ("x: public(HashMap[uint256, uint256])", "x: public(HashMap[uint256])"),
+        ("x: public(HashMap[uint256, uint256])", "x: public ( uint256,HashMap[uint256])"),
     ]
     for before, after in masked:
         assert not well_formed(before, after), (before, after)
@@ -479,6 +481,8 @@ def test_well_formed__ordinary_mutations__pass():
         ('    assert n > 0, "demo: zero"', '    assert n >= 0, "demo: zero"'),
         ("@payable", ""),
         ("    return a and b", "    return a or b"),
+        ("x: public(HashMap[uint256, uint256])", "x: HashMap[uint256, uint256]"),
+        ("    return convert(a, uint256)", "    return convert(b, uint256)"),
         ("    self.count += n", "    pass"),
         ("    amount: uint256,", "    amount: address,"),  # inside brackets: same balance
         ("    log Bumped(n=n)", "    log Bumped(n=0)"),  # not Python: left to the parser
