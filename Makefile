@@ -121,7 +121,7 @@ fuzz-deep: install ## >= 250,000 steps of the whole-system machine on both cores
 fuzz-replay: install ## re-run the failures fuzz-deep recorded (results/fuzz, .hypothesis)
 	$(PY) -m labeldao.assurance.fuzz replay
 
-mutate: install ## mutation testing, seeded sample (MUTANTS=N per file | all) -> docs/MUTATION.md
+mutate: install ## mutation testing, 40 scored mutants per file by default (~1.5-3 h; MUTANTS=N | all) -> docs/MUTATION.md
 	$(PY) -m labeldao.assurance.mutation $(if $(filter all,$(MUTANTS)),--all,$(if $(MUTANTS),--per-file $(MUTANTS),))
 
 coverage: install ## line coverage of the contracts -> docs/COVERAGE.md

@@ -26,13 +26,13 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from labeldao.assurance import BOA_PYTEST_PLUGINS
+from labeldao.assurance import BOA_PYTEST_PLUGINS, anchors
 from labeldao.boa_tools import REPO_ROOT
 
 RCFILE = REPO_ROOT / ".coveragerc"
@@ -88,17 +88,28 @@ def parse_json_report(data: dict, root: Path = REPO_ROOT) -> list[FileCoverage]:
     return found
 
 
-def load_justifications(path: Path = JUSTIFICATIONS_FILE) -> dict[tuple[str, int], str]:
-    """(file, line) -> reason."""
+def load_justifications(
+    path: Path = JUSTIFICATIONS_FILE, read: Callable[[str], str] | None = None
+) -> dict[tuple[str, int], str]:
+    """(file, line) -> reason: each entry's lines (function and code, see
+    `anchors`) found in the current source (`read(file)`, by default the
+    repository's). A line written twice in one function is justified twice."""
     if not path.exists():
         return {}
+    read = read or (lambda file: (REPO_ROOT / file).read_text())
+    indexes: dict[str, dict[tuple[str, str], list[int]]] = {}
     found = {}
     for entry in tomllib.loads(path.read_text()).get("line", []):
         reason = str(entry.get("reason", "")).strip()
         if not reason:
             raise ValueError(f"{path}: uncovered line without a reason: {entry}")
-        for line in entry["lines"]:
-            found[(entry["file"], int(line))] = reason
+        file = entry["file"]
+        if file not in indexes:
+            indexes[file] = anchors.index(read(file))
+        for place in entry["lines"]:
+            key = (place.get("function", ""), anchors.normalized(place["code"]))
+            for line in indexes[file].get(key, []):
+                found[(file, line)] = reason
     return found
 
 

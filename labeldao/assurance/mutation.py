@@ -2,46 +2,55 @@
 
 Pipeline, one function per step so each can be tested on its own:
 
-1. `generate`: universalmutator (`mutate <file> vyper --noCheck`) writes every
-   syntactic mutant of a contract or module; `code_mutants` keeps those that
-   change code (a mutant that only edits a comment or a docstring is dropped
-   before counting: it is not a mutant of the program).
+1. `generate`: universalmutator (`mutate <file> vyper --noCheck --lines F`)
+   writes the syntactic mutants of the lines of a contract or module that
+   hold code (`code_lines`: no docstring, comment or blank line);
+   `code_mutants` keeps those that change code and pass a syntax mask
+   (`well_formed`: no name cut in two, no Solidity `revert();`, brackets
+   kept, a declaration stays a declaration, ...), so that far fewer of the
+   mutants drawn are stillborn.
 2. `select`/`Draw`: each file's mutants in a seeded order (stratified by
-   file). `MUTANTS=N` takes them in that order until N of them compile: the
-   sample is the shortest prefix of the order holding N compiling mutants,
+   file). `MUTANTS=N` takes them in that order until N of them are scored
+   (compile, and are not equivalent: same bytecode or classified by hand):
+   the sample is the shortest prefix of the order holding N scored mutants,
    whatever the scheduling, so the same seed and sources give the same
    sample. `MUTANTS=all` keeps them all. Mutants that Vyper cannot parse or
    compile are met on the way and counted as stillborn.
-3. `run`: two long-lived workers (one per core), each in its own sandbox copy
-   of `contracts/`, `tests/` and `labeldao/`. Per mutant a worker writes the
-   mutant into its sandbox, compiles the contract that uses it (compile error:
-   stillborn; same bytecode as the original: equivalent by construction), then
-   runs the file's relevant titanoboa tests in-process with `pytest -x`.
-   A failing test kills the mutant. Each worker first runs every relevant
-   suite on the ORIGINAL sources: they must pass, and their time sets the
-   per-mutant timeout (`TIMEOUT_FACTOR` x the original's time, at least
-   `MIN_TIMEOUT` s); a mutant that exceeds it is counted as killed (the
-   original suite runs well within the limit, so the mutant made it hang).
+3. `run`: a `pebble.ProcessPool` of spawned processes (one per core), each
+   in its own sandbox copy of `contracts/`, `tests/` and `labeldao/`
+   (`mutation_worker`). Per mutant a process writes the mutant into its
+   sandbox, compiles the contract that uses it (compile error: stillborn;
+   same bytecode as the original: equivalent by construction), then runs
+   the file's relevant titanoboa tests in-process with `pytest -x`. A
+   failing test kills the mutant. First every relevant set of tests runs on
+   the ORIGINAL sources: they must pass, and their time sets the per-mutant
+   timeout (`TIMEOUT_FACTOR` x the original's time, at least `MIN_TIMEOUT`
+   s); pebble stops a mutant that exceeds it (counted as killed: the
+   original runs well within the limit, so the mutant made it hang) and
+   replaces the process.
 4. `classify` + `report`: hand-classified equivalent mutants
-   (`equivalent_mutants.toml`, one reason each) leave the denominator; the
-   rest is written to `docs/MUTATION.md` with the kill ratio and its 95 %
-   Wilson interval, and every survivor.
+   (`equivalent_mutants.toml`, keyed by function and code, one reason each)
+   leave the denominator; the rest is written to `docs/MUTATION.md` with the
+   kill ratio and its 95 % Wilson interval, and every survivor.
 
     python -m labeldao.assurance.mutation [--per-file N | --all] [--seed S]
-        [--only NAME ...] [--workers 2] [--out docs/MUTATION.md]
+        [--only NAME ...] [--workers 2] [--report docs/MUTATION.md]
+        [--workdir results/mutation] [--no-mask] [--report-only | --rerun KEY ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import concurrent.futures
 import hashlib
 import io
 import json
 import math
+import multiprocessing
 import os
 import random
 import re
-import select as _select
 import shutil
 import subprocess
 import sys
@@ -54,9 +63,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pebble
+
+from labeldao.assurance.anchors import enclosing_function, line_tokens, normalized
 from labeldao.boa_tools import REPO_ROOT
 
-DEFAULT_PER_FILE = 8
+DEFAULT_PER_FILE = 40  # scored mutants per file (issue 13: >= 40 per file, >= 400 in all)
+DEFAULT_BASELINE = 25.0  # s, a relevant suite's time when no run has measured it
 DEFAULT_SEED = 8
 TIMEOUT_FACTOR = 3.0
 MIN_TIMEOUT = 60.0
@@ -81,6 +94,10 @@ class Target:
         return Path(self.path).stem
 
 
+# Every contract and module with code (the interfaces, `.vyi`, have none).
+# A module is compiled into the contract named beside it; its tests are the
+# ones that exercise it through that contract (files named first run first).
+_ADMIN = "tests/unit/test_admin_surface.py"
 TARGETS: tuple[Target, ...] = (
     Target("contracts/RewardToken.vy", "RewardToken", ("tests/unit/token",)),
     Target(
@@ -107,18 +124,63 @@ TARGETS: tuple[Target, ...] = (
         "PrevrandaoRandomness",
         ("tests/unit/court/test_randomness.py",),
     ),
+    Target(
+        "contracts/ChainlinkVRFRandomness.vy",
+        "ChainlinkVRFRandomness",
+        ("tests/unit/randomness/test_chainlink_vrf.py",),
+    ),
+    Target(
+        "contracts/RandomnessWithFallback.vy",
+        "RandomnessWithFallback",
+        ("tests/unit/randomness/test_fallback.py",),
+    ),
+    Target(
+        "contracts/ComputeRegistryLens.vy",
+        "ComputeRegistryLens",
+        ("tests/unit/registry/test_receipts.py", "tests/unit/registry"),
+    ),
+    Target(
+        "contracts/QualityCourtLens.vy",
+        "QualityCourtLens",
+        (
+            "tests/unit/court/test_draw.py",
+            "tests/unit/court/test_suite_refusal.py",
+            "tests/unit/court",
+        ),
+    ),
+    Target("contracts/modules/roles.vy", "TaskEscrow", (_ADMIN, "tests/unit/escrow")),
+    Target("contracts/modules/treasurer.vy", "TaskEscrow", (_ADMIN, "tests/unit/escrow")),
+    Target(
+        "contracts/modules/pause_guard.vy",
+        "ComputeRegistry",
+        ("tests/unit/registry/test_pauses.py", _ADMIN, "tests/unit/registry"),
+    ),
+    Target(
+        "contracts/modules/pull_payments.vy",
+        "TaskEscrow",
+        ("tests/unit/escrow/test_reclaim_withdraw.py", "tests/unit/escrow"),
+    ),
+    Target(
+        "contracts/modules/arbitrable.vy",
+        "TaskEscrow",
+        ("tests/unit/escrow/test_rule.py", "tests/unit/escrow"),
+    ),
+    Target("contracts/modules/epoch_clock.vy", "TaskEscrow", ("tests/unit/escrow",)),
+    Target("contracts/modules/utils.vy", "TaskEscrow", ("tests/unit/escrow",)),
 )
 
 
 @dataclass(frozen=True)
 class Mutant:
-    """One mutant: `line` (1-based) of `target` replaced by `after`."""
+    """One mutant: `line` (1-based) of `target` replaced by `after`;
+    `function` encloses it ("" at module level)."""
 
     target: str  # Target.path
-    number: int  # universalmutator's number for this file
+    number: int  # universalmutator's number for this file (with the code-line mask)
     line: int
     before: str
     after: str
+    function: str = ""
 
     @property
     def key(self) -> str:
@@ -148,12 +210,27 @@ class Outcome:
 # ---------------------------------------------------------------------------
 
 
-def generate(source_file: Path, workdir: Path) -> list[tuple[int, str]]:
-    """Every universalmutator mutant of `source_file`: (number, mutant source)."""
+def generate(
+    source_file: Path, workdir: Path, lines: Iterable[int] | None = None
+) -> list[tuple[int, str]]:
+    """Every universalmutator mutant of `source_file` (of its `lines` only, if
+    given: universalmutator's `--lines` file): (number, mutant source)."""
     workdir.mkdir(parents=True, exist_ok=True)
     mutate = shutil.which("mutate") or str(Path(sys.executable).with_name("mutate"))
+    command = [
+        mutate,
+        str(source_file.resolve()),
+        "vyper",
+        "--noCheck",
+        "--mutantDir",
+        str(workdir),
+    ]
+    if lines is not None:
+        line_file = workdir / "code-lines.txt"
+        line_file.write_text(" ".join(str(n) for n in sorted(lines)) + "\n")
+        command += ["--lines", str(line_file)]
     subprocess.run(
-        [mutate, str(source_file.resolve()), "vyper", "--noCheck", "--mutantDir", str(workdir)],
+        command,
         cwd=workdir,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -179,28 +256,6 @@ def changed_line(original: str, mutant: str) -> tuple[int, str, str] | None:
     return i + 1, old[i], new[i]
 
 
-def line_tokens(line: str) -> list[str]:
-    """The code tokens of one source line: comments and indentation dropped.
-    A line that opens a bracket it does not close ends in `<open>`."""
-    skip = {
-        tokenize.COMMENT,
-        tokenize.NL,
-        tokenize.NEWLINE,
-        tokenize.ENCODING,
-        tokenize.INDENT,
-        tokenize.DEDENT,
-        tokenize.ENDMARKER,
-    }
-    found: list[str] = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline):
-            if tok.type not in skip:
-                found.append(tok.string)
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        found.append("<open>")
-    return found
-
-
 def docstring_lines(source: str) -> set[int]:
     """Lines (1-based) spanned by a docstring of `source`."""
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
@@ -217,15 +272,223 @@ def docstring_lines(source: str) -> set[int]:
     return lines
 
 
+def code_lines(source: str) -> set[int]:
+    """Lines (1-based) that hold code: at least one token that is not a
+    comment, outside docstrings. The `--lines` given to universalmutator, so
+    that it does not mutate NatSpec, comments, blank lines or the pragma."""
+    lines: set[int] = set()
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+    skip |= {tokenize.ENCODING, tokenize.ENDMARKER}
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type not in skip:
+            lines.update(range(tok.start[0], tok.end[0] + 1))
+    return lines - docstring_lines(source)
+
+
+def fragment_parses(line: str) -> bool:
+    """True if one source line parses as a Python statement on its own (a
+    block header with a `pass` body, a decorator above a `def`). Vyper's
+    syntax is Python's plus a few keywords (`event`, `log`, `struct`, ...):
+    a line that parses here before mutation must still parse after it."""
+    text = line.strip()
+    if not text:
+        return False
+    if text.startswith("@"):
+        text += "\ndef f():\n    pass"
+    elif text.endswith(":"):
+        text += "\n    pass"
+        if text.startswith(("elif", "else")):
+            text = "if x:\n    pass\n" + text
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def well_formed(before: str, after: str, signed: bool = False) -> bool:
+    """A cheap syntax mask run before sampling: False for a rewrite that can
+    not be a Vyper program whatever the rest of the file says. A line that
+    was a whole statement must stay one; a line that was inside brackets
+    must keep their balance; a module-level line (a declaration) must stay
+    a statement of the same kind; a deleted line must not have opened a
+    block; Solidity's statements that
+    universalmutator's Vyper rules borrow (`revert();`, `selfdestruct(...)`)
+    and a trailing `;` are not Vyper."""
+    text = after.strip()
+    if before.strip().endswith(":") and not text.endswith(":"):
+        return False  # a block header removed: its body is left without one
+    if not text:  # a deleted line
+        return not _declares_a_local(before)
+    if text == "pass" and _declares_a_local(before):
+        return False  # `x: uint256 = ...` removed: `x` is used further down
+    if text.endswith(";") or re.search(r"\b(revert|selfdestruct)\s*\(|\bNone\b", text):
+        return False
+    if _cuts_a_name(before, after) or ('""' in text and '""' not in before):
+        return False  # `uint256` -> `uint0`, `self.vFalse`; an empty revert reason
+    if before.strip().startswith("@"):  # a decorator: removed or another one
+        return text.startswith("@")
+    if re.fullmatch(r"return\s+\S.*", before.strip()) and text == "return":
+        return False  # Vyper: a function with a return type returns a value
+    if fragment_parses(before):
+        if not fragment_parses(after):
+            return False
+        if _bare_expression(after) or (not signed and _negative_literal(after)):
+            return False
+        if _broken_type(after):
+            return False
+        if not before[:1].isspace() and not before.startswith("@"):
+            return _statement_kind(before) == _statement_kind(after)
+        return True
+    return _bracket_depth(before) == _bracket_depth(after)
+
+
+def _name_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) columns of the identifiers and keywords of a line."""
+    indent = len(line) - len(line.lstrip())
+    spans = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line.lstrip() + "\n").readline):
+            if tok.type == tokenize.NAME:
+                spans.append((tok.start[1] + indent, tok.end[1] + indent))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass  # an open bracket or string at the end: the names before it
+    return spans
+
+
+def _cuts_a_name(before: str, after: str) -> bool:
+    """True if the rewritten part of the line begins or ends inside an
+    identifier (of the original or of the mutant): universalmutator's
+    number and operator rules also match inside names (`uint256` ->
+    `uint(256+1)`, `keccak256` -> `keccak1`, `return x` -> `reFalse`),
+    which gives a name Vyper does not know."""
+    prefix = len(os.path.commonprefix([before, after]))
+    suffix = len(os.path.commonprefix([before[prefix:][::-1], after[prefix:][::-1]]))
+    for line, end in ((before, len(before) - suffix), (after, len(after) - suffix)):
+        for start_col, end_col in _name_spans(line):
+            if start_col < prefix < end_col or start_col < end < end_col:
+                return True
+    return False
+
+
+def _parsed(line: str) -> ast.stmt | None:
+    text = line.strip()
+    if text.endswith(":"):
+        text += "\n    pass"
+        if text.startswith(("elif", "else")):
+            text = "if x:\n    pass\n" + text
+            try:
+                return ast.parse(text).body[0]
+            except (SyntaxError, ValueError):
+                return None
+    if text.startswith("@"):
+        return None
+    try:
+        return ast.parse(text).body[0]
+    except (SyntaxError, ValueError, IndexError):
+        return None
+
+
+def _declares_a_local(line: str) -> bool:
+    """An indented `name: type = value`: a local variable declaration."""
+    return line[:1].isspace() and isinstance(_parsed(line), ast.AnnAssign)
+
+
+def _bare_expression(line: str) -> bool:
+    """A statement that is an expression but not a call: Python accepts it,
+    Vyper does not (`return x or y` -> `x or y`)."""
+    node = _parsed(line)
+    return isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call)
+
+
+def _negative_literal(line: str) -> bool:
+    """A negative integer constant (`-1`, `(0-1)`): it types only as a signed
+    integer (used when the file declares none)."""
+    node = _parsed(line)
+    if node is None:
+        return False
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.UnaryOp) and isinstance(sub.op, ast.USub):
+            if _int(sub.operand) is not None:
+                return True
+        elif isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Sub):
+            left, right = _int(sub.left), _int(sub.right)
+            if left is not None and right is not None and left < right:
+                return True
+    return False
+
+
+_TWO_PARAMETERS = {"HashMap", "DynArray"}  # HashMap[key, value], DynArray[type, bound]
+_ONE_ARGUMENT = {"public", "immutable", "constant", "transient", "reentrant"}
+
+
+def _broken_type(line: str) -> bool:
+    """A Vyper type of the wrong shape: `HashMap[uint256]`,
+    `public(uint256, HashMap[...])` (argument rules dropping or swapping
+    one of a type's parameters)."""
+    node = _parsed(line)
+    if node is None:
+        return False
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Subscript) and getattr(sub.value, "id", "") in _TWO_PARAMETERS:
+            wrong = not (isinstance(sub.slice, ast.Tuple) and len(sub.slice.elts) == 2)
+        elif isinstance(sub, ast.Call) and getattr(sub.func, "id", "") in _ONE_ARGUMENT:
+            wrong = len(sub.args) != 1 or bool(sub.keywords)
+        else:
+            wrong = False
+        if wrong:
+            return True
+    return False
+
+
+def _int(node: ast.expr) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+def _statement_kind(line: str) -> str:
+    text = line.strip()
+    if text.endswith(":"):
+        text += "\n    pass"
+    try:
+        return type(ast.parse(text).body[0]).__name__
+    except (SyntaxError, ValueError, IndexError):
+        return ""
+
+
+def _bracket_depth(line: str) -> int | None:
+    """Opened minus closed brackets of a line (None if it does not tokenize:
+    an unterminated string)."""
+    depth = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline):
+            if tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth -= 1
+    except tokenize.TokenError:
+        pass  # an open bracket at the end of the line: the depth so far
+    except (IndentationError, SyntaxError):
+        return None
+    return depth
+
+
 def is_code_change(before: str, after: str) -> bool:
     """False if the rewritten line differs from the original only in its
     comment or its spacing."""
     return line_tokens(before) != line_tokens(after)
 
 
-def code_mutants(target: str, original: str, generated: Iterable[tuple[int, str]]) -> list[Mutant]:
-    """The generated mutants that change code, as one-line `Mutant`s."""
+def code_mutants(
+    target: str, original: str, generated: Iterable[tuple[int, str]], mask: bool = True
+) -> list[Mutant]:
+    """The generated mutants that change code, as one-line `Mutant`s; with
+    `mask`, only those on code lines that pass the syntax mask
+    (`well_formed`)."""
     docstrings = docstring_lines(original)
+    code = code_lines(original) if mask else None
+    signed = re.search(r"\bint\d+\b", original) is not None  # else no negative constant types
     kept = []
     for number, text in generated:
         change = changed_line(original, text)
@@ -234,19 +497,29 @@ def code_mutants(target: str, original: str, generated: Iterable[tuple[int, str]
         line, before, after = change
         if not is_code_change(before, after):
             continue
-        kept.append(Mutant(target, number, line, before, after))
+        if code is not None and (line not in code or not well_formed(before, after, signed)):
+            continue
+        function = enclosing_function(original, line) or ""
+        kept.append(Mutant(target, number, line, before, after, function))
     return kept
 
 
-def cached_code_mutants(target: str, original: str, cache: Path) -> list[Mutant]:
-    """`code_mutants` of the file, generated once per version of its source."""
+MASK_VERSION = "mask4"  # part of the cache key: a new mask regenerates
+
+
+def cached_code_mutants(target: str, original: str, cache: Path, mask: bool = True) -> list[Mutant]:
+    """`code_mutants` of the file, generated once per version of its source
+    (universalmutator is told the code lines with `--lines`)."""
     digest = hashlib.sha256(original.encode()).hexdigest()[:16]
-    saved = cache / f"{Path(target).stem}-{digest}.json"
+    variant = MASK_VERSION if mask else "nomask"
+    saved = cache / f"{Path(target).stem}-{digest}-{variant}.json"
     if saved.exists():
         return [Mutant(**m) for m in json.loads(saved.read_text())]
     cache.mkdir(parents=True, exist_ok=True)
+    lines = code_lines(original) if mask else None
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        mutants = code_mutants(target, original, generate(REPO_ROOT / target, Path(tmp)))
+        generated = generate(REPO_ROOT / target, Path(tmp), lines)
+        mutants = code_mutants(target, original, generated, mask)
     saved.write_text(json.dumps([asdict(m) for m in mutants]))
     return mutants
 
@@ -302,25 +575,28 @@ def select(
 @dataclass
 class Draw:
     """One file's sample under `MUTANTS=N`: mutants taken in the seeded order
-    until `quota` of them compile. Results may come back in any order (two
-    workers); `sample()` cuts the order after the `quota`-th compiling
-    mutant, so mutants run past that point (in flight when the quota was
-    met) are dropped and the sample does not depend on the scheduling."""
+    until `quota` of them count (`counts`: by default, they compile; the
+    runner counts the scored ones: compiling and not equivalent). Results
+    may come back in any order (two workers); `sample()` cuts the order
+    after the `quota`-th counted mutant, so mutants run past that point (in
+    flight when the quota was met) are dropped and the sample does not
+    depend on the scheduling."""
 
     target: Target
     order: list[Mutant]
     quota: int
     original: str
     parse: Callable[[str], bool] = parses
+    counts: Callable[[Mutant, dict], bool] = lambda mutant, result: compiles(result)
     position: int = 0  # next mutant of `order` to look at
     results: dict[int, dict] = field(default_factory=dict)  # position -> result
     in_flight: int = 0
 
-    def compiled(self) -> int:
-        return sum(r["status"] != STILLBORN for r in self.results.values())
+    def counted(self) -> int:
+        return sum(self.counts(self.order[p], r) for p, r in self.results.items())
 
     def wants_more(self) -> bool:
-        return self.position < len(self.order) and self.compiled() + self.in_flight < self.quota
+        return self.position < len(self.order) and self.counted() + self.in_flight < self.quota
 
     def take(self) -> tuple[int, Mutant] | None:
         """The next parseable mutant to run (its position), recording the
@@ -339,21 +615,37 @@ class Draw:
         self.results[position] = result
 
     def sample(self) -> list[tuple[Mutant, dict]]:
-        """The mutants up to and including the `quota`-th that compiled, in
+        """The mutants up to and including the `quota`-th counted one, in
         the seeded order, with their results."""
         chosen: list[tuple[Mutant, dict]] = []
-        compiled = 0
+        counted = 0
         for position in range(len(self.order)):
-            if compiled >= self.quota or position not in self.results:
+            if counted >= self.quota or position not in self.results:
                 break
             result = self.results[position]
             chosen.append((self.order[position], result))
-            compiled += result["status"] != STILLBORN
+            counted += self.counts(self.order[position], result)
         return chosen
 
 
+def compiles(result: dict) -> bool:
+    return result["status"] != STILLBORN
+
+
+def scored_by(equivalents: Sequence[Equivalence]) -> Callable[[Mutant, dict], bool]:
+    """`Draw.counts` for a quota of scored mutants: killed (or timed out) or
+    survived, and not classified equivalent by hand."""
+
+    def scored(mutant: Mutant, result: dict) -> bool:
+        if result["status"] in (KILLED, TIMEOUT):
+            return True
+        return result["status"] == SURVIVED and not any(e.matches(mutant) for e in equivalents)
+
+    return scored
+
+
 def run_draws(
-    draws: Sequence[Draw], workers: list[Worker], timeouts: dict[str, float]
+    draws: Sequence[Draw], workers: Workers, timeouts: dict[str, float]
 ) -> list[tuple[Mutant, dict]]:
     """Runs every file's draw to its quota on the workers; returns the
     samples, file by file."""
@@ -385,18 +677,24 @@ def run_draws(
 
 @dataclass(frozen=True)
 class Equivalence:
-    """A hand-classified equivalent mutant: `file:line` rewritten to `after`."""
+    """A hand-classified mutant: in `function` of `target` ("" at module
+    level), the line `before` rewritten to `after`. Lines are compared as
+    code (`anchors.normalized`: comments and spacing dropped), and neither
+    the line number nor universalmutator's mutant number is part of the
+    key, so the entry still holds after lines are added elsewhere."""
 
     target: str
-    line: int
+    function: str
+    before: str
     after: str
     reason: str
 
     def matches(self, mutant: Mutant) -> bool:
         return (
             mutant.target == self.target
-            and mutant.line == self.line
-            and mutant.after.strip() == self.after.strip()
+            and mutant.function == self.function
+            and normalized(mutant.before) == normalized(self.before)
+            and normalized(mutant.after) == normalized(self.after)
         )
 
 
@@ -412,7 +710,11 @@ def load_equivalents(path: Path = EQUIVALENTS_FILE, table: str = "mutant") -> li
         reason = str(entry.get("reason", "")).strip()
         if not reason:
             raise ValueError(f"{path}: equivalent mutant without a reason: {entry}")
-        found.append(Equivalence(entry["file"], int(entry["line"]), entry["after"], reason))
+        found.append(
+            Equivalence(
+                entry["file"], entry.get("function", ""), entry["before"], entry["after"], reason
+            )
+        )
     return found
 
 
@@ -540,11 +842,13 @@ def render(run: Run, notes: Sequence[Equivalence] = ()) -> str:
             "every mutant"
             if run.per_file is None
             else f"seeded sample (seed {run.seed}): each file's mutants in a seeded order,"
-            f" taken until {run.per_file} of them compile"
+            f" taken until {run.per_file} of them are scored (compile, not equivalent)"
         ),
-        "- Mutants that only change comments or docstrings are not counted; `generated`",
-        "  is the number of code mutants universalmutator wrote for the file; `sampled`",
-        "  the ones drawn (run, or met on the way and stillborn).",
+        "- universalmutator mutates only the lines that hold code (`--lines`: no",
+        "  docstrings, comments or blank lines); rewrites that cannot be Vyper (a name",
+        "  cut in two, Solidity's `revert();`, a broken bracket, ...) are masked before",
+        "  sampling. `generated` is the number of code mutants left for the file;",
+        "  `sampled` the ones drawn (run, or met on the way and stillborn).",
         "- Stillborn: does not parse or does not compile. Equivalent: same bytecode as the",
         "  original (checked automatically) or classified by hand with a reason in",
         "  `labeldao/assurance/equivalent_mutants.toml`. Both leave the denominator.",
@@ -694,115 +998,97 @@ def make_sandbox(root: Path, destination: Path) -> Path:
     return destination
 
 
-class Worker:
-    """A `python -m labeldao.assurance.mutation_worker` process in a sandbox,
-    spoken to in JSON lines; restarted after a timeout or `RESTART_EVERY` jobs."""
+@dataclass
+class Workers:
+    """The process pool that runs the jobs: `slots` jobs at a time, each
+    `task(job)` in a pool process (`mutation_worker.run_task` in a sandbox)."""
 
-    def __init__(self, sandbox: Path, log: Path) -> None:
-        self.sandbox = sandbox
-        self.log = log
-        self.process: subprocess.Popen[str] | None = None
-        self.jobs = 0
+    pool: pebble.ProcessPool
+    slots: int
+    task: Callable[[dict], dict]
 
-    def start(self) -> None:
-        env = {**os.environ, "HYPOTHESIS_PROFILE": "ci", "PYTHONDONTWRITEBYTECODE": "1"}
-        env.pop("PYTHONPATH", None)
-        self.process = subprocess.Popen(
-            # absolute: the worker runs in its sandbox (a venv path stays a venv path)
-            [os.path.abspath(sys.executable), "-m", "labeldao.assurance.mutation_worker"],
-            cwd=self.sandbox,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log.open("a"),
-            text=True,
-            bufsize=1,
-        )
-        self.jobs = 0
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-    def send(self, job: dict) -> None:
-        if self.process is None or self.process.poll() is not None or self.jobs >= RESTART_EVERY:
-            self.stop()
-            self.start()
-        assert self.process and self.process.stdin
-        self.process.stdin.write(json.dumps(job) + "\n")
-        self.process.stdin.flush()
-        self.jobs += 1
-
-    def fileno(self) -> int:
-        assert self.process and self.process.stdout
-        return self.process.stdout.fileno()
-
-    def receive(self) -> dict:
-        assert self.process and self.process.stdout
-        line = self.process.stdout.readline()
-        if not line:
-            code = self.process.wait()
-            return {"status": ERROR, "test": f"worker exited ({code})", "seconds": 0.0}
-        return json.loads(line)
+    def close(self) -> None:
+        self.pool.stop()
+        self.pool.join()
 
 
-def run_jobs(jobs: list[dict], workers: list[Worker], progress: bool = True) -> list[dict]:
+def open_workers(workdir: Path, count: int, prefix: str = "sandbox") -> Workers:
+    """`count` spawned pool processes, each claiming one of `count` fresh
+    sandboxes under `workdir` (log: `<prefix>-<i>.log`); a process is replaced
+    after `RESTART_EVERY` jobs (titanoboa's memory), a timeout or a crash."""
+    from labeldao.assurance import mutation_worker
+
+    sandboxes = [str(make_sandbox(REPO_ROOT, workdir / f"{prefix}-{i}")) for i in range(count)]
+    pool = pebble.ProcessPool(
+        max_workers=count,
+        max_tasks=RESTART_EVERY,
+        initializer=mutation_worker.enter_sandbox,
+        initargs=(sandboxes, str(REPO_ROOT)),
+        context=multiprocessing.get_context("spawn"),
+    )
+    return Workers(pool, count, mutation_worker.run_task)
+
+
+def job_result(future: concurrent.futures.Future, job: dict) -> dict:
+    """The worker's answer, or what became of the job: past its `timeout`
+    (pebble stopped the process: killed by the timeout), the process died
+    (a harness error), or the task raised (a harness error)."""
+    try:
+        return future.result()
+    except TimeoutError:
+        return {"status": TIMEOUT, "seconds": float(job["timeout"])}
+    except pebble.ProcessExpired as error:
+        return {"status": ERROR, "test": f"worker exited ({error.exitcode})", "seconds": 0.0}
+    except Exception as error:  # the task itself failed: reported, not scored
+        return {"status": ERROR, "test": f"{type(error).__name__}: {error}"[:200], "seconds": 0.0}
+
+
+def run_jobs(jobs: list[dict], workers: Workers, progress: bool = True) -> list[dict]:
     """Runs `jobs` on the workers (each job has a `timeout`); returns one
     result per job, in the jobs' order."""
     queue = iter(enumerate(jobs))
-    results: list[dict | None] = [None] * len(jobs)
-    index_of: dict[int, int] = {}
+    results: dict[int, dict] = {}
 
     def next_job() -> dict | None:
         for index, job in queue:
-            index_of[id(job)] = index
-            return job
+            return {**job, "_index": index}
         return None
 
     def finished(job: dict, result: dict) -> None:
-        results[index_of[id(job)]] = result
+        results[job["_index"]] = result
 
     run_stream(next_job, finished, workers, total=len(jobs), progress=progress)
-    return [r for r in results if r is not None]
+    return [results[i] for i in range(len(jobs))]
 
 
 def run_stream(
     next_job: Callable[[], dict | None],
     finished: Callable[[dict, dict], None],
-    workers: list[Worker],
+    workers: Workers,
     total: int | None = None,
     progress: bool = True,
 ) -> None:
-    """Keeps every worker busy with `next_job()` (None: nothing more for
-    now) and hands each result to `finished(job, result)`; a job that runs
-    past its `timeout` is stopped and counted as a timeout."""
-    busy: dict[Worker, tuple[dict, float]] = {}
+    """Keeps `workers.slots` jobs in the pool with `next_job()` (None: nothing
+    more for now) and hands each result to `finished(job, result)`; pebble
+    stops a job that runs past its `timeout` (counted as a timeout)."""
+    in_flight: dict[concurrent.futures.Future, dict] = {}
     done = 0
     while True:
-        for worker in workers:
-            if worker not in busy:
-                job = next_job()
-                if job is None:
-                    break
-                worker.send(job)
-                busy[worker] = (job, time.monotonic())
-        if not busy:
+        while len(in_flight) < workers.slots:
+            job = next_job()
+            if job is None:
+                break
+            payload = {k: v for k, v in job.items() if not k.startswith("_")}
+            future = workers.pool.schedule(workers.task, args=(payload,), timeout=job["timeout"])
+            in_flight[future] = job
+        if not in_flight:
             return
-        now = time.monotonic()
-        wait = min(job["timeout"] - (now - t0) for job, t0 in busy.values())
-        ready, _, _ = _select.select(list(busy), [], [], max(0.0, wait))
-        for worker in list(busy):
-            job, t0 = busy[worker]
-            if worker in ready:
-                result = worker.receive()
-            elif time.monotonic() - t0 >= job["timeout"]:
-                worker.stop()
-                result = {"status": TIMEOUT, "seconds": time.monotonic() - t0}
-            else:
-                continue
-            del busy[worker]
+        ready, _ = concurrent.futures.wait(
+            in_flight, return_when=concurrent.futures.FIRST_COMPLETED
+        )
+        for future in ready:
+            job = in_flight.pop(future)
+            result = job_result(future, job)
             done += 1
             finished(job, result)
             if progress:
@@ -814,6 +1100,34 @@ def run_stream(
                 )
 
 
+def estimate_hours(
+    targets: Sequence[Target], per_file: int, baselines: dict[str, float], workers: int
+) -> float:
+    """Hours a run should take: `per_file` mutants of each file, each at most
+    its file's baseline (the whole relevant suite; a killed mutant stops at
+    its first failing test, a stillborn one at the compile), `workers` at a
+    time."""
+    seconds = sum(per_file * baselines.get(t.path, DEFAULT_BASELINE) for t in targets)
+    return seconds / workers / 3600
+
+
+def print_estimate(
+    label: str,
+    targets: Sequence[Target],
+    per_file: int,
+    baselines: dict[str, float],
+    workers: int,
+) -> None:
+    hours = estimate_hours(targets, per_file, baselines, workers)
+    known = sum(t.path in baselines for t in targets)
+    print(
+        f"estimate ({label}; {known}/{len(targets)} baselines known, else"
+        f" {DEFAULT_BASELINE:g} s): {len(targets)} files x {per_file} scored mutants"
+        f" x baseline / {workers} workers = at most {hours:.1f} h ({60 * hours:.0f} min)",
+        flush=True,
+    )
+
+
 def tool_versions() -> dict[str, str]:
     from importlib.metadata import version
 
@@ -823,12 +1137,29 @@ def tool_versions() -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--per-file", type=int, default=DEFAULT_PER_FILE)
+    parser.add_argument(
+        "--per-file",
+        type=int,
+        default=DEFAULT_PER_FILE,
+        help=f"scored mutants (compiling, not equivalent) per file (default {DEFAULT_PER_FILE})",
+    )
     parser.add_argument("--all", action="store_true", help="every mutant (hours)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--only", nargs="*", default=None, help="file stems, e.g. TaskEscrow")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "MUTATION.md")
+    parser.add_argument(
+        "--out",
+        "--report",
+        dest="out",
+        type=Path,
+        default=REPO_ROOT / "docs" / "MUTATION.md",
+        help="the report (default docs/MUTATION.md)",
+    )
+    parser.add_argument(
+        "--no-mask",
+        action="store_true",
+        help="mutate every line, without the code-line and syntax mask (for comparison)",
+    )
     parser.add_argument("--workdir", type=Path, default=REPO_ROOT / "results" / "mutation")
     parser.add_argument("--report-only", action="store_true", help="re-render the last run")
     parser.add_argument(
@@ -859,6 +1190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.monotonic()
     per_file = None if args.all else args.per_file
+    unknown = sorted(set(args.only or ()) - {t.name for t in TARGETS})
+    if unknown:
+        parser.error(f"--only: no such file {unknown}; one of {[t.name for t in TARGETS]}")
     targets = [t for t in TARGETS if args.only is None or t.name in args.only]
     args.workdir.mkdir(parents=True, exist_ok=True)
     generated: dict[str, int] = {}
@@ -867,30 +1201,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     for target in targets:
         originals[target.path] = (REPO_ROOT / target.path).read_text()
         every[target.path] = cached_code_mutants(
-            target.path, originals[target.path], args.workdir / "generated"
+            target.path, originals[target.path], args.workdir / "generated", not args.no_mask
         )
         generated[target.path] = len(every[target.path])
         print(f"{target.path}: {generated[target.path]} code mutants", flush=True)
 
-    workers = [
-        Worker(
-            make_sandbox(REPO_ROOT, args.workdir / f"sandbox-{i}"), args.workdir / f"worker-{i}.log"
-        )
-        for i in range(args.workers)
-    ]
+    if per_file is not None:
+        previous = Run.from_json(saved.read_text()).baselines if saved.exists() else {}
+        print_estimate("before the baselines", targets, per_file, previous, args.workers)
+    workers = open_workers(args.workdir, args.workers)
     try:
         baselines, timeouts = _baselines(targets, workers)
+        if per_file is not None:
+            print_estimate("measured baselines", targets, per_file, baselines, args.workers)
         if per_file is None:
             sample = _run_all(targets, every, originals, args.seed, workers, timeouts)
         else:
+            scored = scored_by(equivalents)
             draws = [
-                Draw(t, seeded_order(every[t.path], args.seed), per_file, originals[t.path])
+                Draw(
+                    t,
+                    seeded_order(every[t.path], args.seed),
+                    per_file,
+                    originals[t.path],
+                    counts=scored,
+                )
                 for t in targets
             ]
             sample = run_draws(draws, workers, timeouts)
     finally:
-        for worker in workers:
-            worker.stop()
+        workers.close()
 
     chosen = [mutant for mutant, _ in sample]
     outcomes = []
@@ -904,6 +1244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if per_file == DEFAULT_PER_FILE
         else (" MUTANTS=all" if per_file is None else f" MUTANTS={per_file}")
     )
+    if args.only is not None or args.no_mask:
+        given = sys.argv[1:] if argv is None else list(argv)
+        command = " ".join(["python -m labeldao.assurance.mutation", *given])
     run = Run(
         command=command,
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -929,7 +1272,7 @@ def _run_all(
     every: dict[str, list[Mutant]],
     originals: dict[str, str],
     seed: int,
-    workers: list[Worker],
+    workers: Workers,
     timeouts: dict[str, float],
 ) -> list[tuple[Mutant, dict]]:
     """`MUTANTS=all`: every mutant of every file (the unparseable ones are
@@ -942,18 +1285,6 @@ def _run_all(
         jobs += [(m, _job(m, target, timeouts[target.path])) for m in chosen]
     results = run_jobs([job for _, job in jobs], workers)
     return sample + [(m, r) for (m, _), r in zip(jobs, results, strict=True)]
-
-
-def enclosing_function(source: str, line: int) -> str | None:
-    """The name of the function whose body holds `line` (1-based), or None
-    for a module-level line (a constant, a storage variable, ...)."""
-    for text in reversed(source.splitlines()[:line]):
-        match = re.match(r"\s*def\s+(\w+)", text)
-        if match:
-            return match.group(1)
-        if text and not text[0].isspace() and not text.startswith(("@", "#", ")")):
-            return None
-    return None
 
 
 def ordered_tests(target: Target, function: str | None, root: Path = REPO_ROOT) -> list[str]:
@@ -1000,15 +1331,11 @@ def rerun(
     jobs = [
         _job(by_key[k], by_path[by_key[k].target], run.timeouts[by_key[k].target]) for k in keys
     ]
-    pool = [
-        Worker(make_sandbox(REPO_ROOT, workdir / f"rerun-{i}"), workdir / f"rerun-{i}.log")
-        for i in range(workers)
-    ]
+    pool = open_workers(workdir, workers, prefix="rerun")
     try:
         results = run_jobs(jobs, pool)
     finally:
-        for worker in pool:
-            worker.stop()
+        pool.close()
     first = {o.key: o.first or o.status for o in run.outcomes}
     fresh = {}
     for key, result in zip(keys, results, strict=True):
@@ -1031,28 +1358,28 @@ def _unclassify(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _baselines(targets: Sequence[Target], workers: list[Worker]) -> tuple[dict, dict]:
-    """Runs each distinct test area on the original sources (it must pass);
-    its time sets the timeout of the mutants of the files it tests."""
-    areas: dict[str, Target] = {}
+def _baselines(targets: Sequence[Target], workers: Workers) -> tuple[dict, dict]:
+    """Runs each distinct set of tests on the original sources (it must
+    pass); its time sets the timeout of the mutants of the files it tests."""
+    areas: dict[tuple[str, ...], Target] = {}
     for target in targets:
-        areas.setdefault(target.tests[-1], target)
+        areas.setdefault(target.tests, target)
     jobs = [
         {
-            "key": f"original:{area}",
+            "key": f"original:{','.join(tests)}",
             "target": t.path,
             "source": None,
             "compile": t.compile_as,
-            "tests": [area],
+            "tests": ordered_tests(t, None),
             "timeout": 1800.0,
         }
-        for area, t in areas.items()
+        for tests, t in areas.items()
     ]
     results = dict(zip(areas, run_jobs(jobs, workers), strict=True))
-    for area, result in results.items():
+    for tests, result in results.items():
         if result["status"] != SURVIVED:
-            raise SystemExit(f"the original sources fail {area}: {result}")
-    baselines = {t.path: results[t.tests[-1]]["seconds"] for t in targets}
+            raise SystemExit(f"the original sources fail {', '.join(tests)}: {result}")
+    baselines = {t.path: results[t.tests]["seconds"] for t in targets}
     timeouts = {path: max(MIN_TIMEOUT, TIMEOUT_FACTOR * s) for path, s in baselines.items()}
     return baselines, timeouts
 

@@ -1,24 +1,32 @@
-"""A long-lived mutation worker (started by `labeldao.assurance.mutation`).
+"""The mutation workers' side (started by `labeldao.assurance.mutation`).
 
-Runs in a sandbox copy of the repository (its working directory), so that
-`labeldao`, `tests` and `contracts` are the sandbox's. Reads one JSON job per
-line on stdin, answers one JSON line on the real stdout (pytest's own output
-goes to stderr, i.e. the worker's log). A job:
+The runner keeps a `pebble.ProcessPool` of spawned processes. Each process
+first runs `enter_sandbox`: it claims one of the sandbox copies of the
+repository (a lock held for the life of the process), restores its
+`contracts/` from the repository, makes it the working directory and the
+first entry of `sys.path`, and drops the `labeldao` and `tests` modules it
+was started with, so that the jobs import the sandbox's copies (whose
+`boa_tools.REPO_ROOT` is the sandbox: the tests compile the mutant). Its
+output goes to the sandbox's log. A job is a dict:
 
     {"key", "target", "source" (None: the original), "compile", "tests"}
 
-The worker writes `source` over `target`, compiles `contracts/<compile>.vy`
+`run_task` writes `source` over `target`, compiles `contracts/<compile>.vy`
 (stillborn if that fails; equivalent if the bytecode is the original's), runs
-`pytest -x` on `tests` in-process and restores the original file.
+`pytest -x` on `tests` in-process and restores the original file. pebble
+stops a process whose job runs past its timeout and starts a fresh one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-import json
+import importlib
 import os
+import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import boa
@@ -106,26 +114,61 @@ def run_job(job: dict, originals: dict[str, bytes]) -> dict:
         boa_tools.deployer.cache_clear()
 
 
-def _original_bytecodes(jobs_compile: set[str]) -> dict[str, bytes]:
-    return {name: _bytecode(name) for name in jobs_compile}
+# The one piece of state of a pool process: the original bytecode of each
+# contract compiled so far (compiled once per process, in its sandbox).
+_ORIGINALS: dict[str, bytes] = {}
+_CLAIM: list = []  # the open lock file of the claimed sandbox (kept for the process's life)
 
 
-def main() -> int:
-    answer = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)  # pytest's output (and any print) goes to the log
-    sys.stdout = sys.stderr
+def run_task(job: dict) -> dict:
+    """One job in a pool process (after `enter_sandbox`)."""
+    if job["source"] is not None and job["compile"] not in _ORIGINALS:
+        _ORIGINALS[job["compile"]] = _bytecode(job["compile"])
+    print(f"=== {job['key']}", flush=True)
+    return run_job(job, _ORIGINALS)
+
+
+def prepare() -> None:
+    """Compile cache in the sandbox, keyed by every module's source."""
     set_cache_dir(str(Path(".boa-cache").resolve()))
-    boa.interpret.get_module_fingerprint = _tree_fingerprint
-    originals: dict[str, bytes] = {}
-    for line in sys.stdin:
-        job = json.loads(line)
-        if job["source"] is not None and job["compile"] not in originals:
-            originals.update(_original_bytecodes({job["compile"]}))
-        print(f"=== {job['key']}", flush=True)
-        result = run_job(job, originals)
-        answer.write(json.dumps(result) + "\n")
-    return 0
+    if boa.interpret.get_module_fingerprint is not _tree_fingerprint:
+        boa.interpret.get_module_fingerprint = _tree_fingerprint
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def claim(sandboxes: Sequence[str], wait: float = 60.0) -> int:
+    """Index of a sandbox no other live process holds (an exclusive lock on
+    `<sandbox>/.claim`, released when the process dies). A process that
+    replaces a stopped one may start before the old one is gone: it waits."""
+    deadline = time.monotonic() + wait
+    while True:
+        for index, sandbox in enumerate(sandboxes):
+            handle = open(Path(sandbox) / ".claim", "a")  # noqa: SIM115 (held while alive)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            _CLAIM.append(handle)
+            return index
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no free sandbox among {list(sandboxes)}")
+        time.sleep(0.2)
+
+
+def enter_sandbox(sandboxes: Sequence[str], root: str) -> None:
+    """pebble's initializer: see the module's docstring."""
+    sandbox = Path(sandboxes[claim(sandboxes)])
+    shutil.rmtree(sandbox / "contracts")  # a stopped process may have left a mutant
+    shutil.copytree(Path(root) / "contracts", sandbox / "contracts")
+    log = open(sandbox.with_name(sandbox.name + ".log"), "a", buffering=1)  # noqa: SIM115
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+    sys.stdout = sys.stderr = log
+    os.chdir(sandbox)
+    os.environ.update(HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(sandbox))
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, str(sandbox))
+    for name in list(sys.modules):
+        if name.split(".")[0] in ("labeldao", "tests"):
+            del sys.modules[name]
+    importlib.import_module("labeldao.assurance.mutation_worker").prepare()

@@ -38,25 +38,61 @@ def test_parse_json_report__keeps_vyper_files_relative_to_root():
     assert demo.branch_ratio == pytest.approx(0.75)
 
 
-def test_load_justifications__lines_with_reason(tmp_path: Path):
+_DEMO = """x: uint256
+
+
+@external
+def f(n: uint256):
+    y: uint256 = 0  # no code
+    self.x = n
+    return
+"""
+
+
+def test_load_justifications__lines_named_by_function_and_code(tmp_path: Path):
     path = tmp_path / "j.toml"
-    path.write_text('[[line]]\nfile = "contracts/Demo.vy"\nlines = [7, 9]\nreason = "dead"\n')
-    assert load_justifications(path) == {
-        ("contracts/Demo.vy", 7): "dead",
-        ("contracts/Demo.vy", 9): "dead",
+    path.write_text(
+        '[[line]]\nfile = "contracts/Demo.vy"\nreason = "dead"\nlines = [\n'
+        '  { function = "f", code = "y: uint256 = 0" },\n'
+        '  { function = "f", code = "return" },\n]\n'
+    )
+    assert load_justifications(path, read=lambda file: _DEMO) == {
+        ("contracts/Demo.vy", 6): "dead",
+        ("contracts/Demo.vy", 8): "dead",
+    }
+
+
+def test_load_justifications__lines_added_above__still_found(tmp_path: Path):
+    path = tmp_path / "j.toml"
+    path.write_text(
+        '[[line]]\nfile = "contracts/Demo.vy"\nreason = "dead"\n'
+        'lines = [{ function = "f", code = "return" }]\n'
+    )
+    edited = "# a new header\nz: public(uint8)\n\n" + _DEMO.replace("  # no code", "")
+    assert load_justifications(path, read=lambda file: edited) == {
+        ("contracts/Demo.vy", 11): "dead"
     }
 
 
 def test_load_justifications__entry_without_reason__raises(tmp_path: Path):
     path = tmp_path / "j.toml"
-    path.write_text('[[line]]\nfile = "contracts/Demo.vy"\nlines = [7]\n')
+    path.write_text('[[line]]\nfile = "contracts/Demo.vy"\nlines = []\n')
     with pytest.raises(ValueError, match="without a reason"):
-        load_justifications(path)
+        load_justifications(path, read=lambda file: _DEMO)
 
 
-def test_load_justifications__committed_file__parses():
-    reasons = load_justifications()
-    assert all(reason for reason in reasons.values())
+def test_load_justifications__committed_file__every_entry_names_a_current_line():
+    import tomllib
+
+    from labeldao.assurance import anchors
+    from labeldao.assurance.coverage_report import JUSTIFICATIONS_FILE
+    from labeldao.boa_tools import REPO_ROOT
+
+    assert all(reason for reason in load_justifications().values())
+    for entry in tomllib.loads(JUSTIFICATIONS_FILE.read_text())["line"]:
+        index = anchors.index((REPO_ROOT / entry["file"]).read_text())
+        for place in entry["lines"]:
+            assert index.get((place["function"], anchors.normalized(place["code"]))), place
 
 
 def test_unjustified__lists_missing_lines_and_branches_without_reason():

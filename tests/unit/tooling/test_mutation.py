@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from labeldao.assurance import mutation
+from labeldao.assurance.anchors import Anchor, normalized
 from labeldao.assurance.mutation import (
     EQUIVALENT,
     KILLED,
@@ -21,6 +22,7 @@ from labeldao.assurance.mutation import (
     Run,
     changed_line,
     classify,
+    code_lines,
     code_mutants,
     docstring_lines,
     enclosing_function,
@@ -31,6 +33,7 @@ from labeldao.assurance.mutation import (
     seeded_order,
     select,
     tally,
+    well_formed,
     wilson,
 )
 
@@ -63,7 +66,7 @@ def _replace(line: int, text: str) -> str:
 
 def _mutant(number: int, line: int = 16, after: str = "    self.count -= n") -> Mutant:
     before = SOURCE.splitlines()[line - 1]
-    return Mutant(TARGET, number, line, before, after)
+    return Mutant(TARGET, number, line, before, after, enclosing_function(SOURCE, line) or "")
 
 
 # --- what counts as a mutant -------------------------------------------------
@@ -254,17 +257,17 @@ def test_parses__real_vyper_parser__accepts_source_rejects_broken():
 def test_load_equivalents__entries_with_reasons__are_loaded(tmp_path: Path):
     path = tmp_path / "eq.toml"
     path.write_text(
-        '[[mutant]]\nfile = "contracts/Demo.vy"\nline = 16\n'
-        'after = "self.count -= n"\nreason = "never observable"\n'
+        '[[mutant]]\nfile = "contracts/Demo.vy"\nfunction = "bump"\n'
+        'before = "self.count += n"\nafter = "self.count -= n"\nreason = "never observable"\n'
     )
     assert load_equivalents(path) == [
-        Equivalence(TARGET, 16, "self.count -= n", "never observable")
+        Equivalence(TARGET, "bump", "self.count += n", "self.count -= n", "never observable")
     ]
 
 
 def test_load_equivalents__entry_without_reason__raises(tmp_path: Path):
     path = tmp_path / "eq.toml"
-    path.write_text('[[mutant]]\nfile = "contracts/Demo.vy"\nline = 16\nafter = "x"\n')
+    path.write_text('[[mutant]]\nfile = "contracts/Demo.vy"\nbefore = "y"\nafter = "x"\n')
     with pytest.raises(ValueError, match="without a reason"):
         load_equivalents(path)
 
@@ -274,24 +277,26 @@ def test_load_equivalents__committed_file__parses_and_every_entry_matches_a_sour
     entries = load_equivalents() + load_equivalents(table="survivor")
     assert entries
     for entry in entries:
-        lines = (root / entry.target).read_text().splitlines()
-        assert 1 <= entry.line <= len(lines), entry
-        mutant = Mutant(entry.target, 0, entry.line, lines[entry.line - 1], entry.after)
-        assert mutant.after.strip() != mutant.before.strip(), entry  # a real mutation
+        source = (root / entry.target).read_text()
+        anchor = Anchor(entry.target, entry.function, normalized(entry.before))
+        assert anchor.lines(source), entry  # the line is still there
+        assert normalized(entry.after) != normalized(entry.before), entry  # a real mutation
 
 
 def test_classify__survivor_matching_an_equivalence__becomes_equivalent():
     mutant = _mutant(7)
-    eq = [Equivalence(TARGET, 16, "self.count -= n", "reason")]
+    eq = [Equivalence(TARGET, "bump", "self.count += n", "self.count  -=  n  # x", "reason")]
     outcome = classify(Outcome(mutant.key, SURVIVED, 1.0), mutant, eq)
     assert (outcome.status, outcome.reason) == (EQUIVALENT, "reason")
 
 
 def test_classify__killed_or_other_line__is_unchanged():
     mutant = _mutant(7)
-    eq = [Equivalence(TARGET, 15, "self.count -= n", "reason")]
+    eq = [Equivalence(TARGET, "other", "self.count += n", "self.count -= n", "reason")]
     assert classify(Outcome(mutant.key, SURVIVED), mutant, eq).status == SURVIVED
-    eq = [Equivalence(TARGET, 16, "self.count -= n", "reason")]
+    eq = [Equivalence(TARGET, "bump", "self.count += n", "self.count *= n", "reason")]
+    assert classify(Outcome(mutant.key, SURVIVED), mutant, eq).status == SURVIVED
+    eq = [Equivalence(TARGET, "bump", "self.count += n", "self.count -= n", "reason")]
     assert classify(Outcome(mutant.key, KILLED), mutant, eq).status == KILLED
 
 
@@ -329,7 +334,8 @@ def _run() -> Run:
         timeouts={"contracts/RewardToken.vy": 60.0},
         generated={"contracts/RewardToken.vy": 40},
         mutants=[
-            Mutant("contracts/RewardToken.vy", m.number, m.line, m.before, m.after) for m in mutants
+            Mutant("contracts/RewardToken.vy", m.number, m.line, m.before, m.after, "bump")
+            for m in mutants
         ],
         outcomes=[
             Outcome("RewardToken.1", KILLED, 2.0, "tests/unit/token/test_x.py::test_y"),
@@ -345,7 +351,7 @@ def test_render__table_ratio_and_survivors():
     assert "| contracts/RewardToken.vy | 40 | 3 | 0 | 0 | 2 (1) | 1 | 66.7 % |" in text
     assert "- `contracts/RewardToken.vy:15` (RewardToken.2)" in text
     assert "  - after: `pass`" in text
-    assert "seeded order, taken until 15 of them compile" in text
+    assert "seeded order, taken until 15 of them are scored" in text
 
 
 def test_render__no_survivor__says_none():
@@ -410,19 +416,21 @@ def test_make_sandbox__again__restores_sources_and_keeps_the_compile_cache(tmp_p
 
 
 def test_render__survivor_note__is_shown_and_it_stays_a_survivor():
-    note = Equivalence("contracts/RewardToken.vy", 15, "pass", "unreachable in practice")
+    note = Equivalence(
+        "contracts/RewardToken.vy", "bump", SOURCE.splitlines()[14], "pass", "unreachable"
+    )
     text = render(_run(), notes=[note])
-    assert "  - why it does not matter: unreachable in practice" in text
+    assert "  - why it does not matter: unreachable" in text
     assert "**Kill ratio: 2 / 3 = 66.7 %" in text
 
 
 def test_load_equivalents__survivor_table__is_separate(tmp_path: Path):
     path = tmp_path / "eq.toml"
     path.write_text(
-        '[[survivor]]\nfile = "contracts/Demo.vy"\nline = 16\nafter = "x"\nreason = "why"\n'
+        '[[survivor]]\nfile = "contracts/Demo.vy"\nbefore = "y"\nafter = "x"\nreason = "why"\n'
     )
     assert load_equivalents(path) == []
-    assert load_equivalents(path, table="survivor") == [Equivalence(TARGET, 16, "x", "why")]
+    assert load_equivalents(path, table="survivor") == [Equivalence(TARGET, "", "y", "x", "why")]
 
 
 def test_render__after_rerun__also_gives_the_sample_runs_own_ratio():
@@ -431,3 +439,120 @@ def test_render__after_rerun__also_gives_the_sample_runs_own_ratio():
     text = render(run)
     assert "**Kill ratio: 3 / 3 = 100.0 %" in text
     assert "The sample run itself scored 2 / 3 = 66.7 %" in text
+
+
+# --- the code-line mask (fewer stillborn mutants) ---------------------------------
+
+
+def test_code_lines__docstrings_comments_blank_lines_and_pragma__are_not_code():
+    assert code_lines(SOURCE) == {7, 10, 11, 15, 16, 17}
+
+
+def test_well_formed__rewrites_that_cannot_be_vyper__are_masked():
+    masked = [
+        ("    value: uint256 = self.value_of[request_id]", "    value: uint256 = self.value_of[]"),
+        ("value_of: public(HashMap[uint256, uint256])", "selfdestruct(msg.sender);"),
+        ("    if a >= b:", "    if a <== b:"),
+        ("DELAY: public(immutable(uint256))", "DELAY: public(immutable(uint(256+1)))"),
+        ("    return self.x != 0 or y", "    reFalse or y"),
+        ("from .interfaces import IRandomness", "from .uinterfaces import IRandomness"),
+        ('    assert x, "demo: zero"', '    assert x, ""'),
+        ("@external", "pass"),
+        ("    return value", "    return"),
+        ("    if a:", ""),
+        ("    return a", "    return None"),
+        ("    if a:", "    pass"),  # the block's body would be left without a header
+        ("    target: uint256 = a + b", "    pass"),  # `target` is used further down
+        ("    return x or y", "    x or y"),  # Vyper: only a call is a statement
+        ("    if value == 0:", "    if value == -1:"),  # no signed integer in the file
+        ("    return 0", "    return (0-1)"),
+        ("x: public(HashMap[uint256, uint256])", "x: public(HashMap[uint256])"),
+        ("x: public(HashMap[uint256, uint256])", "x: public ( uint256,HashMap[uint256])"),
+    ]
+    for before, after in masked:
+        assert not well_formed(before, after), (before, after)
+
+
+def test_well_formed__ordinary_mutations__pass():
+    kept = [
+        ("    self.count += n", "    self.count -= n"),
+        ("    if a >= b:", "    if a > b:"),
+        ("X: constant(uint256) = 2**40 - 1", "X: constant(uint256) = 2**(40-1) - 1"),
+        ('    assert n > 0, "demo: zero"', '    assert n >= 0, "demo: zero"'),
+        ("@payable", ""),
+        ("    return a and b", "    return a or b"),
+        ("x: public(HashMap[uint256, uint256])", "x: HashMap[uint256, uint256]"),
+        ("    return convert(a, uint256)", "    return convert(b, uint256)"),
+        ("    self.count += n", "    pass"),
+        ("    amount: uint256,", "    amount: address,"),  # inside brackets: same balance
+        ("    log Bumped(n=n)", "    log Bumped(n=0)"),  # not Python: left to the parser
+    ]
+    for before, after in kept:
+        assert well_formed(before, after), (before, after)
+    assert well_formed("    x: int256 = 0", "    x: int256 = -1", signed=True)
+
+
+def test_code_mutants__mask_drops_malformed_rewrites__without_mask_keeps_them():
+    generated = [
+        (4, _replace(16, "    self.count -= n")),
+        (6, _replace(16, "    self.count += ;")),
+        (7, _replace(7, "count: public(uint(256+1))")),
+    ]
+    assert [m.number for m in code_mutants(TARGET, SOURCE, generated)] == [4]
+    assert [m.number for m in code_mutants(TARGET, SOURCE, generated, mask=False)] == [4, 6, 7]
+
+
+# --- keys that survive edits --------------------------------------------------------
+
+
+def test_equivalence__lines_inserted_above__still_matches_the_same_mutation():
+    note = Equivalence(TARGET, "bump", "self.count += n", "self.count -= n", "reason")
+    edited = SOURCE.replace(
+        "count: public(uint256)\n", "count: public(uint256)\ntotal: public(uint256)\n\n# note\n"
+    )
+    moved = code_mutants(
+        TARGET, edited, [(9, edited.replace("self.count += n", "self.count -= n"))]
+    )
+    assert moved[0].line == 19 and moved[0].line != _mutant(1).line
+    assert note.matches(moved[0])
+    outcome = classify(Outcome(moved[0].key, SURVIVED), moved[0], [note])
+    assert outcome.status == EQUIVALENT
+
+
+def test_equivalence__same_text_in_another_function__does_not_match():
+    source = SOURCE + "\n\n@external\ndef other(n: uint256):\n    self.count += n\n"
+    head, _, tail = source.rpartition("self.count += n")
+    (last,) = code_mutants(TARGET, source, [(2, head + "self.count -= n" + tail)])
+    note = Equivalence(TARGET, "bump", "self.count += n", "self.count -= n", "reason")
+    assert last.function == "other" and not note.matches(last)
+
+
+# --- a quota of scored mutants per file -----------------------------------------------
+
+
+def test_draw__scored_quota__stillborn_and_equivalent_mutants_do_not_count():
+    note = Equivalence(TARGET, "bump", "self.count += n", "    self.count = 3", "dead")
+    draw = Draw(
+        mutation.TARGETS[0],
+        seeded_order(_many(30), 5),
+        4,
+        SOURCE,
+        parse=lambda s: True,
+        counts=mutation.scored_by([note]),
+    )
+    verdict = {0: STILLBORN, 1: SAME_BYTECODE, 2: SURVIVED, 3: SURVIVED, 5: "error"}
+    while draw.wants_more():
+        position, mutant = draw.take()
+        draw.done(position, {"status": verdict.get(mutant.number, KILLED)})
+    sample = draw.sample()
+    scored = [m for m, r in sample if mutation.scored_by([note])(m, r)]
+    assert len(scored) == 4
+    assert 3 not in [m.number for m in scored]  # survived, but equivalent by hand
+    assert sample[-1][0] in scored  # cut right after the 4th scored one
+
+
+def test_estimate__mutants_times_baseline_over_workers():
+    targets = mutation.TARGETS[:2]
+    baselines = {targets[0].path: 20.0, targets[1].path: 10.0}
+    hours = mutation.estimate_hours(targets, 40, baselines, workers=2)
+    assert hours == pytest.approx(40 * 30.0 / 2 / 3600)

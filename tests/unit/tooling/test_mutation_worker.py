@@ -67,3 +67,21 @@ def test_without_metadata__raw_bytecode__strips_the_length_prefixed_tail():
     assert mutation_worker.without_metadata(b"\x60\x00" + b"\xa1\x01" + b"\x00\x02") == b"\x60\x00"
     with pytest.raises(ValueError, match="no CBOR metadata"):
         mutation_worker.without_metadata(b"\x00\x09")
+
+
+def test_claim__each_live_process_holds_its_own_sandbox(tmp_path: Path, monkeypatch):
+    boxes = [str(tmp_path / "sandbox-0"), str(tmp_path / "sandbox-1")]
+    for box in boxes:
+        Path(box).mkdir()
+    held: list = []
+    monkeypatch.setattr(mutation_worker, "_CLAIM", held)
+    try:
+        assert mutation_worker.claim(boxes) == 0
+        assert mutation_worker.claim(boxes) == 1
+        with pytest.raises(RuntimeError, match="no free sandbox"):
+            mutation_worker.claim(boxes, wait=0.2)
+        held.pop(0).close()  # the process holding sandbox-0 is gone
+        assert mutation_worker.claim(boxes, wait=0.2) == 0
+    finally:
+        for handle in held:
+            handle.close()
