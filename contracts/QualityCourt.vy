@@ -844,7 +844,8 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
     timetable: uint256 = self._timetables[key]
     panel: uint256 = timetable & _MASK16
     drawn: uint256 = (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16
-    self._require(drawn < panel, "court: panel already drawn")
+    # A round closed undrawn is never drawn (nor asked for randomness) again.
+    self._require(drawn < panel and timetable & _TIMETABLE_CLOSED == 0, "court: panel already drawn")
     state: uint256 = self._draw_states[key]
     version: uint256 = (record >> _DISPUTE_VERSION_SHIFT) & _MASK32
     if (state >> _DRAW_EPOCH_SHIFT) & _MASK56 != sortition._epoch():

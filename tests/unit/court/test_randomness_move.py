@@ -271,3 +271,15 @@ def test_fallback__slower_than_the_epoch__the_court_asks_again(
     assert court.draw(dispute, 3) == 0
     (again,) = events(court, "DrawRequested")
     assert (again.source, again.request_id) == (wrapper.address, 1)
+
+
+def test_round_closed_undrawn__is_never_drawn_nor_asked_again(court, lens, flow, staked):
+    staked(5)
+    dispute = flow.create()
+    deadline = lens.draw_deadline(court.address, dispute)
+    boa.env.time_travel(seconds=deadline - boa.env.evm.patch.timestamp)  # epochs pass too
+    court.close_undrawn(dispute)
+    with boa.reverts("court: panel already drawn"):
+        court.draw(dispute, 3)
+    info = lens.round_info(court.address, dispute, 0)
+    assert (info.drawn, info.jurors, info.randomness_request) == (0, 0, 0)
