@@ -141,3 +141,14 @@ def test_submit_evidence__after_the_dispute_is_final__reverts(court, flow, stake
         court.submit_evidence(
             dispute, "ipfs://late", sender=keys[flow.seated(dispute, 0)[0]].address
         )
+
+
+def test_lens__publishes_the_round_periods(lens):
+    periods = [lens.PERIOD_EVIDENCE(), lens.PERIOD_COMMIT(), lens.PERIOD_REVEAL()]
+    periods += [lens.PERIOD_APPEAL(), lens.PERIOD_EXECUTION()]
+    assert periods == [0, 1, 2, 3, 4]
+
+
+def test_lens__juror_status_of_a_stranger__is_all_zero(court, lens, arbitrable):
+    status = lens.juror_status(court.address, arbitrable.address)
+    assert tuple(status) == (0,) * 8
