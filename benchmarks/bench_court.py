@@ -169,7 +169,7 @@ class CourtBench:
 
     def vote(self, dispute_id: int) -> tuple[list[int], list[int]]:
         """Gas of every seated juror's commit, then reveal (choice 1)."""
-        info = self.court.round_info(dispute_id, 0)
+        info = self.lens.round_info(self.court.address, dispute_id, 0)
         jurors = [self.court.round_juror(dispute_id, 0, i) for i in range(info.jurors)]
         self._goto(info.commit_start)
         commits = []
@@ -187,13 +187,13 @@ class CourtBench:
 
     def execute(self, dispute_id: int) -> int:
         """Gas of settling the whole round once the dispute is final."""
-        self._goto(self.court.round_info(dispute_id, 0).appeal_end)
+        self._goto(self.lens.round_info(self.court.address, dispute_id, 0).appeal_end)
         return tx_gas(self.court, "execute", dispute_id, 0, 128, sender=boa.env.eoa)
 
     def execute_per_juror(self, dispute_id: int) -> list[int]:
         """Gas of each call that settles one coherent juror (`max_iterations`
         1; every juror voted with the majority, so the first pass only skips)."""
-        info = self.court.round_info(dispute_id, 0)
+        info = self.lens.round_info(self.court.address, dispute_id, 0)
         self._goto(info.appeal_end)
         gas = [
             tx_gas(self.court, "execute", dispute_id, 0, 1, sender=boa.env.eoa)

@@ -19,6 +19,9 @@
         - Draws sample the stake snapshot of the epoch in which the round's
           randomness was requested; no stake change after the request has
           weight, across all batches.
+        - Every randomness request goes to the court's current source (the
+          newest parameter version's), and a draw uses the round's latest
+          request (its last `DrawRequested`) and that request's source.
         - A juror's `locked` is the sum of the seat locks of their unsettled
           rounds; their leaf stays theirs while it is not zero.
         - Execution never calls the arbitrable (`execute_ruling` does, once).
@@ -90,12 +93,12 @@ PARAMS_ROLE: public(constant(bytes32)) = keccak256("PARAMS_ROLE")
 # @dev Pauses entries: `stake` and `createDispute` (never exits).
 GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
 
-# @dev Periods of a round.
-PERIOD_EVIDENCE: public(constant(uint256)) = 0
-PERIOD_COMMIT: public(constant(uint256)) = 1
-PERIOD_REVEAL: public(constant(uint256)) = 2
-PERIOD_APPEAL: public(constant(uint256)) = 3
-PERIOD_EXECUTION: public(constant(uint256)) = 4
+# @dev Periods of a round (`QualityCourtLens` publishes them).
+PERIOD_EVIDENCE: constant(uint256) = 0
+PERIOD_COMMIT: constant(uint256) = 1
+PERIOD_REVEAL: constant(uint256) = 2
+PERIOD_APPEAL: constant(uint256) = 3
+PERIOD_EXECUTION: constant(uint256) = 4
 
 # @dev Basis points.
 _BPS: constant(uint256) = 10_000
@@ -194,11 +197,14 @@ _TIMETABLE_CLOSED: constant(uint256) = 1 << 255
 _TIMETABLE_DATES: constant(uint256) = 2**216 - 2**56
 
 # @dev Round draw state, one slot: evidence end (0..39) | snapshot epoch
-# of the pending request (40..103) | draw attempts (104..135) | seat lock
-# (136..231).
+# of the pending request (40..95) | draw attempts (96..127) | seat lock
+# (128..223) | parameter version whose `randomness` the pending request
+# went to (224..255; versions fit 32 bits, as in the dispute record).
 _DRAW_EPOCH_SHIFT: constant(uint256) = 40
-_DRAW_ATTEMPTS_SHIFT: constant(uint256) = 104
-_DRAW_SEAT_LOCK_SHIFT: constant(uint256) = 136
+_MASK56: constant(uint256) = 2**56 - 1
+_DRAW_ATTEMPTS_SHIFT: constant(uint256) = 96
+_DRAW_SEAT_LOCK_SHIFT: constant(uint256) = 128
+_DRAW_SOURCE_SHIFT: constant(uint256) = 224
 
 # @dev Dispute record, one slot: arbitrable (0..159) | params version
 # (160..191) | rounds (192..199) | choices (200..207) | ruling executed (208).
@@ -211,22 +217,6 @@ _DISPUTE_RULED: constant(uint256) = 1 << 208
 # bit written when the round opens, so that every reveal updates a
 # non-zero slot.
 _TALLY_MARKER: constant(uint256) = 1 << 255
-
-
-# ---------------------------------------------------------------------------
-# Types
-# ---------------------------------------------------------------------------
-
-# @dev Money of a round: its fee (the juror pool), what its execution slashed,
-# rewarded and sent to the treasury, the execution cursor (two steps per
-# juror) and the coherent seats paid so far.
-struct RoundBook:
-    fee: uint256
-    slashed: uint256
-    rewarded: uint256
-    to_treasury: uint256
-    cursor: uint256
-    coherent_paid: uint256
 
 
 # ---------------------------------------------------------------------------
@@ -281,7 +271,7 @@ _round_leaves: HashMap[uint256, HashMap[uint256, uint256]]
 _votes: HashMap[uint256, HashMap[address, uint256]]
 
 # @dev Money and execution progress of each round.
-_books: HashMap[uint256, RoundBook]
+_books: HashMap[uint256, IQualityCourt.RoundBook]
 
 # @dev Appeal funding collected during each round's appeal period.
 _fundings: HashMap[uint256, IQualityCourt.Funding]
@@ -835,7 +825,11 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
          up to `max_seats` attempts). Tickets are uniform over the stake
          snapshot of the epoch in which the round's randomness was
          requested; if that epoch is over, this call requests new
-         randomness (a new snapshot) and draws nothing. An attempt that
+         randomness (a new snapshot) and draws nothing. Every request
+         goes to the court's current source, so a round whose source never
+         answered moves, one epoch on, to the source governance installed
+         since (`set_params`); the seed is always the latest request's
+         (`DrawRequested` names its source and id). An attempt that
          lands on a party of the dispute, or on a leaf which cannot cover
          the seat lock (no owner, or too little free or snapshot stake),
          is skipped. Refused while the court's drawable stake, the
@@ -853,14 +847,17 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
     timetable: uint256 = self._timetables[key]
     panel: uint256 = timetable & _MASK16
     drawn: uint256 = (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16
-    self._require(drawn < panel, "court: panel already drawn")
+    # A round closed undrawn is never drawn (nor asked for randomness) again.
+    self._require(drawn < panel and timetable & _TIMETABLE_CLOSED == 0, "court: panel already drawn")
     state: uint256 = self._draw_states[key]
     version: uint256 = (record >> _DISPUTE_VERSION_SHIFT) & _MASK32
-    source: address = self.params[version].randomness
-    if (state >> _DRAW_EPOCH_SHIFT) & _MASK64 != sortition._epoch():
-        # The snapshot this request was made against is gone.
-        self._draw_states[key] = self._request_randomness(dispute_id, round, key, source, state)
+    if (state >> _DRAW_EPOCH_SHIFT) & _MASK56 != sortition._epoch():
+        # The snapshot this request was made against is gone: ask the
+        # current source (a source that never answered is left here).
+        self._draw_states[key] = self._request_randomness(dispute_id, round, key, state)
         return 0
+    # The source of the latest request (`DrawRequested`), not the version's.
+    source: address = self.params[state >> _DRAW_SOURCE_SHIFT].randomness
     seed: uint256 = extcall IRandomness(source).receive_randomness(self._requests[key])
     self._require(seed != 0, "court: randomness not ready")
     total: uint256 = sortition._snapshot_total()
@@ -1052,7 +1049,7 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
     self._require(round < (record >> _DISPUTE_ROUNDS_SHIFT) & 255, "court: unknown round")
     self._require(self._is_final(dispute_id, record), "court: dispute not final")
     key: uint256 = (dispute_id << 8) | round
-    book: RoundBook = self._books[key]
+    book: IQualityCourt.RoundBook = self._books[key]
     jurors: uint256 = (self._timetables[key] >> _TIMETABLE_JURORS_SHIFT) & _MASK16
     steps: uint256 = 2 * jurors
     self._require(book.cursor < steps, "court: round already executed")
@@ -1157,7 +1154,10 @@ def set_params(new_params: IQualityCourt.Params):
     """
     @dev Writes a new parameter version for disputes created from now on
          (PARAMS_ROLE). Juror-wide values (`min_juror_stake`,
-         `unstake_delay`) apply to stakes and requests made from now on.
+         `unstake_delay`) apply to stakes and requests made from now on;
+         `randomness` answers every randomness request made from now on,
+         open disputes' included (a stalled round moves to it when its
+         snapshot epoch ends: `draw`).
          Bounds: `min_juror_stake` 1 to 10**9 LDAO; `alpha_bps` 1 to
          10,000; `non_reveal_multiplier_bps` 10,000 to 100,000;
          `unstake_delay` 1 minute to 365 days; `panel_size` 1 to
@@ -1216,17 +1216,15 @@ def unpause():
 
 @external
 @view
-def juror_status(juror: address) -> IQualityCourt.JurorStatus:
+def juror_slots(juror: address) -> (uint256, uint256, uint256, uint256):
     """
-    @dev Returns where a juror's stake is and why: `free` (drawable, in
-         the tree), `locked` (held by seats in `open_rounds` rounds until
-         each is executed; see `juror_round` and the `SeatDrawn` events),
-         `pending_withdrawal` (leaves at `unlock_time`), `claimable`
-         (rewards and refunds), `withdrawable_now` (what `withdraw` pays
-         now) and `drawable_this_epoch` (the snapshot stake draws of the
-         current epoch see; stake added this epoch counts from the next).
+    @dev Returns a juror's packed records for the lens (`QualityCourtLens.
+         juror_status` decodes them).
     @param juror The juror.
-    @return JurorStatus The status.
+    @return uint256 The juror record.
+    @return uint256 The account record.
+    @return uint256 The free stake (in the tree).
+    @return uint256 The stake in the current epoch's draw snapshot.
     """
     record: uint256 = self._jurors[juror]
     leaf: uint256 = record >> _JUROR_LEAF_SHIFT
@@ -1235,39 +1233,39 @@ def juror_status(juror: address) -> IQualityCourt.JurorStatus:
     if leaf != 0:
         free = sortition._value(unsafe_sub(leaf, 1))
         snapshot = sortition._snapshot_value(unsafe_sub(leaf, 1))
-    pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
-    account: uint256 = self._accounts[juror]
-    unlock_time: uint256 = (account >> _ACCOUNT_UNLOCK_SHIFT) & _MASK40
-    withdrawable: uint256 = account & _CLAIMABLE_MASK
-    if pending != 0 and block.timestamp >= unlock_time:
-        withdrawable += pending
-    return IQualityCourt.JurorStatus(
-        free=free,
-        locked=record & _MASK96,
-        pending_withdrawal=pending,
-        unlock_time=unlock_time,
-        claimable=account & _CLAIMABLE_MASK,
-        withdrawable_now=withdrawable,
-        open_rounds=(record >> _JUROR_ROUNDS_SHIFT) & _MASK40,
-        drawable_this_epoch=snapshot,
-    )
+    return (record, self._accounts[juror], free, snapshot)
 
 
 @external
 @view
-def round_slots(dispute_id: uint256, round: uint256, juror: address) -> (uint256, uint256, uint256):
+def round_slots(
+    dispute_id: uint256, round: uint256, juror: address
+) -> (uint256, uint256, uint256, uint256, uint256, uint256, IQualityCourt.RoundBook):
     """
     @dev Returns a round's packed records for the lens (`QualityCourtLens`
-         decodes them: `juror_round`, `votes`, `draw_deadline`).
+         decodes them: `round_info`, `dispute_info`, `juror_round`,
+         `votes`, `draw_deadline`).
     @param dispute_id The dispute.
     @param round The round.
     @param juror The juror whose vote record is returned.
     @return uint256 The juror's vote record.
     @return uint256 The round's tally.
     @return uint256 The round's timetable.
+    @return uint256 The round's draw state.
+    @return uint256 The round's pending randomness request.
+    @return uint256 The dispute record (zero for an unknown dispute).
+    @return RoundBook The round's money and execution progress.
     """
     key: uint256 = self._round_key(dispute_id, round)
-    return (self._votes[key][juror], self._tallies[key], self._timetables[key])
+    return (
+        self._votes[key][juror],
+        self._tallies[key],
+        self._timetables[key],
+        self._draw_states[key],
+        self._requests[key],
+        self._disputes[dispute_id],
+        self._books[key],
+    )
 
 
 @external
@@ -1284,71 +1282,12 @@ def court_clock() -> uint256:
 
 @external
 @view
-def round_info(dispute_id: uint256, round: uint256) -> IQualityCourt.RoundInfo:
-    """
-    @dev Returns a round's timetable, draw state and accounting.
-    @param dispute_id The dispute.
-    @param round The round (below `dispute_info().rounds`).
-    @return RoundInfo The round.
-    """
-    key: uint256 = self._round_key(dispute_id, round)
-    timetable: uint256 = self._timetables[key]
-    self._require(timetable != 0, "court: unknown round")
-    state: uint256 = self._draw_states[key]
-    book: RoundBook = self._books[key]
-    jurors: uint256 = (timetable >> _TIMETABLE_JURORS_SHIFT) & _MASK16
-    return IQualityCourt.RoundInfo(
-        period=self._period(timetable),
-        panel=timetable & _MASK16,
-        drawn=(timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16,
-        jurors=jurors,
-        evidence_end=state & _MASK40,
-        commit_start=(timetable >> _TIMETABLE_COMMIT_SHIFT) & _MASK40,
-        reveal_start=(timetable >> _TIMETABLE_REVEAL_SHIFT) & _MASK40,
-        appeal_start=(timetable >> _TIMETABLE_APPEAL_SHIFT) & _MASK40,
-        appeal_end=(timetable >> _TIMETABLE_APPEAL_END_SHIFT) & _MASK40,
-        seat_lock=(state >> _DRAW_SEAT_LOCK_SHIFT) & _MASK96,
-        draw_epoch=(state >> _DRAW_EPOCH_SHIFT) & _MASK64,
-        draw_attempts=(state >> _DRAW_ATTEMPTS_SHIFT) & _MASK32,
-        randomness_request=self._requests[key],
-        revealed_seats=self._revealed_seats(self._tallies[key]),
-        fee=book.fee,
-        slashed=book.slashed,
-        rewarded=book.rewarded,
-        to_treasury=book.to_treasury,
-        execution_steps_done=book.cursor,
-        execution_steps=2 * jurors,
-    )
-
-
-@external
-@view
-def dispute_info(dispute_id: uint256) -> IQualityCourt.DisputeInfo:
-    """
-    @dev Returns a dispute's state; `ruling` is `currentRuling`.
-    @param dispute_id The dispute.
-    @return DisputeInfo The dispute.
-    """
-    record: uint256 = self._dispute_record(dispute_id)
-    return IQualityCourt.DisputeInfo(
-        arbitrable=self._arbitrable(record),
-        choices=(record >> _DISPUTE_CHOICES_SHIFT) & 255,
-        rounds=(record >> _DISPUTE_ROUNDS_SHIFT) & 255,
-        params_version=(record >> _DISPUTE_VERSION_SHIFT) & _MASK32,
-        final=self._is_final(dispute_id, record),
-        ruling=self._current_ruling(dispute_id, record),
-        ruling_executed=record & _DISPUTE_RULED != 0,
-    )
-
-
-@external
-@view
 def round_juror(dispute_id: uint256, round: uint256, index: uint256) -> address:
     """
     @dev Returns the `index`-th distinct juror of a round (by first seat).
     @param dispute_id The dispute.
     @param round The round.
-    @param index Below `round_info().jurors`.
+    @param index Below the lens's `round_info().jurors`.
     @return address The juror.
     """
     return self._round_juror(self._round_key(dispute_id, round), index)
@@ -1719,26 +1658,34 @@ def _open_round(dispute_id: uint256, round: uint256, panel: uint256, choices: ui
         dispute_id=dispute_id, round=round, panel=panel, fee=fee, evidence_end=evidence_end, seat_lock=seat_lock
     )
     state: uint256 = evidence_end | (seat_lock << _DRAW_SEAT_LOCK_SHIFT)
-    self._draw_states[key] = self._request_randomness(dispute_id, round, key, self.params[version].randomness, state)
+    self._draw_states[key] = self._request_randomness(dispute_id, round, key, state)
 
 
 @internal
-def _request_randomness(dispute_id: uint256, round: uint256, key: uint256, source: address, state: uint256) -> uint256:
+def _request_randomness(dispute_id: uint256, round: uint256, key: uint256, state: uint256) -> uint256:
     """
-    @dev Requests randomness for a round from its source and ties it to
-         the current snapshot epoch.
+    @dev Requests randomness for a round from the court's current source
+         (the newest parameter version's `randomness`, whatever the
+         dispute's version) and ties it to the current snapshot epoch.
+         Draws use this request, and this source, until the next one
+         (docs/decisions.md, "Moving a dispute's randomness").
     @param dispute_id The dispute.
     @param round The round.
     @param key The round's storage key.
-    @param source The dispute's randomness source.
     @param state The round's packed draw state.
-    @return uint256 The draw state with the new epoch.
+    @return uint256 The draw state with the new epoch and source version.
     """
+    version: uint256 = self.params_version
+    source: address = self.params[version].randomness
     request_id: uint256 = extcall IRandomness(source).request_randomness()
     epoch: uint256 = sortition._epoch()
     self._requests[key] = request_id
     log DrawRequested(dispute_id=dispute_id, round=round, source=source, request_id=request_id, epoch=epoch)
-    return (state & ~(_MASK64 << _DRAW_EPOCH_SHIFT)) | (epoch << _DRAW_EPOCH_SHIFT)
+    return (
+        (state & ~((_MASK56 << _DRAW_EPOCH_SHIFT) | (_MASK32 << _DRAW_SOURCE_SHIFT)))
+        | (epoch << _DRAW_EPOCH_SHIFT)
+        | (version << _DRAW_SOURCE_SHIFT)
+    )
 
 
 @internal

@@ -38,15 +38,16 @@ def load_contracts(w3: Web3, record: dict[str, Any], abi_root: Path) -> dict[str
     return contracts
 
 
-def disputes(court: Contract, from_block: int) -> list[dict[str, Any]]:
-    """Every dispute of the court: who opened it, its state and ruling."""
+def disputes(court: Contract, lens: Contract, from_block: int) -> list[dict[str, Any]]:
+    """Every dispute of the court: who opened it, its state and ruling (the
+    court's decoding views are its lens's, `QualityCourtLens`)."""
     opened = {
         log["args"]["dispute_id"]: log["blockNumber"]
         for log in court.events.DisputeCreated.get_logs(from_block=from_block)
     }
     found = []
     for dispute_id in range(court.functions.dispute_count().call()):
-        info = court.functions.dispute_info(dispute_id).call()
+        info = lens.functions.dispute_info(court.address, dispute_id).call()
         arbitrable, choices, rounds, _, final, ruling, executed = info
         status = court.functions.disputeStatus(dispute_id).call()
         found.append(
@@ -107,7 +108,9 @@ def read(w3: Web3, record: dict[str, Any], accounts: list[str], abi_root: Path) 
         "block": w3.eth.block_number,
         "total_supply": token.functions.totalSupply().call(),
         "disputes": disputes(
-            contracts["QualityCourt"], record["contracts"]["QualityCourt"].get("block") or 0
+            contracts["QualityCourt"],
+            contracts["QualityCourtLens"],
+            record["contracts"]["QualityCourt"].get("block") or 0,
         ),
         "nodes": nodes(contracts["ComputeRegistry"]),
         "balances": balances(token, holders),

@@ -21,6 +21,7 @@ from labeldao.indexer import queries
 from labeldao.indexer.schema import METADATA
 
 ZERO = "0x" + "00" * 20
+_MASK96 = 2**96 - 1
 
 # (contract name, function, args) -> value at the indexed block.
 ViewCall = Callable[[str, str, tuple], Any]
@@ -168,8 +169,11 @@ def reconcile(engine: Engine, chain_id: int, view: ViewCall) -> list[Difference]
             view("ComputeRegistry", "node", (node_id,))[6],
         )
     for juror, stake in sorted(juror_stakes(engine, chain_id).items()):
-        status = view("QualityCourt", "juror_status", (juror,))
-        check(f"QualityCourt.juror_status({juror}).stake", stake, status[0] + status[1] + status[2])
+        # The court's packed juror record (QualityCourt.vy): locked in bits
+        # 0..95, pending withdrawal in 96..191; then the free stake.
+        record, _account, free, _snapshot = view("QualityCourt", "juror_slots", (juror,))
+        locked, pending = record & _MASK96, (record >> 96) & _MASK96
+        check(f"QualityCourt.juror_slots({juror}).stake", stake, free + locked + pending)
     for epoch in queries.epochs(engine):
         info = view("ComputeRegistry", "epoch_total", (epoch["epoch"],))
         check(f"ComputeRegistry.epoch_total({epoch['epoch']}).reports", epoch["reports"], info[8])

@@ -18,7 +18,7 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from labeldao.court import commitment
-from labeldao.indexer.abi import Abi
+from labeldao.indexer.abi import Abi, load_abi
 
 LDAO = 10**18
 DAY = 86_400
@@ -47,6 +47,11 @@ class Workload:
             )
             for name in ("RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry")
         }
+        # The court's decoding views (`round_info`, ...) are its lens's.
+        contracts["QualityCourtLens"] = web3.eth.contract(
+            address=contracts["QualityCourt"].functions.LENS().call(),
+            abi=abis.get("QualityCourtLens") or load_abi("QualityCourtLens"),
+        )
         return cls(web3, contracts, [Web3.to_checksum_address(a) for a in web3.eth.accounts])
 
     def send(self, contract: str, function: str, *args: Any, sender: str) -> Any:
@@ -148,11 +153,14 @@ class Workload:
         then the round and the ruling are executed. Returns the dispute and
         the seated jurors (lower-case)."""
         court, keeper = self.contracts["QualityCourt"], self.accounts[0]
-        dispute = next(d for d in range(4) if int(court.functions.dispute_info(d).call()[0], 16))
-        info = court.functions.round_info(dispute, 0).call()
+        lens = self.contracts["QualityCourtLens"].functions
+        dispute = next(
+            d for d in range(4) if int(lens.dispute_info(court.address, d).call()[0], 16)
+        )
+        info = lens.round_info(court.address, dispute, 0).call()
         self._advance_to(info[4])  # past the evidence period
         for _ in range(40):
-            info = court.functions.round_info(dispute, 0).call()
+            info = lens.round_info(court.address, dispute, 0).call()
             if info[2] == info[1]:
                 break
             self.advance(1)  # randomness is ready a block after its request
@@ -174,7 +182,7 @@ class Workload:
                 )
         self._advance_to(info[8])
         while True:
-            info = court.functions.round_info(dispute, 0).call()
+            info = lens.round_info(court.address, dispute, 0).call()
             if info[18] == info[19]:
                 break
             self.send("QualityCourt", "execute", dispute, 0, 3, sender=keeper)

@@ -2,8 +2,9 @@
 do now, and why not.
 
 The juror CLI (`ape run court ...`, scripts/court.py) is a thin layer over
-`CourtClient`. The client reads the court's views (`juror_status`,
-`round_info`, `dispute_info`, ... and the lens's `juror_round`), checks every action
+`CourtClient`. The client reads the court's views through its lens
+(`QualityCourtLens`: `juror_status`, `round_info`, `dispute_info`,
+`juror_round`, ...), checks every action
 before it is sent (period, seat, stake, funding window) and says what is
 wrong and when it becomes possible, with dates from the chain's clock. It
 runs on any `Backend`: Ape (`labeldao.ape_backend.ApeBackend`, the CLI) or

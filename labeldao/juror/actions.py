@@ -93,7 +93,9 @@ class CourtClient:
         return from_struct(Params, self.court.params(version))
 
     def status(self, juror: str | None = None) -> JurorStatus:
-        return from_struct(JurorStatus, self.court.juror_status(juror or self.juror))
+        return from_struct(
+            JurorStatus, self.lens.juror_status(self.court.address, juror or self.juror)
+        )
 
     def dispute_count(self) -> int:
         return int(self.court.dispute_count())
@@ -105,10 +107,10 @@ class CourtClient:
                 f"no dispute {dispute_id} at court {self.address}"
                 + (f": disputes are 0 to {count - 1}" if count else ": no dispute yet")
             )
-        return from_struct(DisputeInfo, self.court.dispute_info(dispute_id))
+        return from_struct(DisputeInfo, self.lens.dispute_info(self.court.address, dispute_id))
 
     def round(self, dispute_id: int, round_: int) -> RoundInfo:
-        return from_struct(RoundInfo, self.court.round_info(dispute_id, round_))
+        return from_struct(RoundInfo, self.lens.round_info(self.court.address, dispute_id, round_))
 
     def vote(self, dispute_id: int, round_: int, juror: str | None = None) -> JurorRound:
         return from_struct(
@@ -138,7 +140,7 @@ class CourtClient:
         """Every round in which the juror holds seats not settled yet (the
         reason for their locked stake), newest dispute first.
 
-        The court counts these rounds (`juror_status().open_rounds`), so the
+        The court counts these rounds (the lens's `juror_status().open_rounds`), so the
         scan walks back from the newest dispute and stops as soon as it has
         found them all: no event logs are needed, and a juror with no open
         round costs one call.
@@ -148,7 +150,9 @@ class CourtClient:
         found: list[SeatView] = []
         dispute_id = self.dispute_count() - 1
         while len(found) < wanted and dispute_id >= 0:
-            dispute = from_struct(DisputeInfo, self.court.dispute_info(dispute_id))
+            dispute = from_struct(
+                DisputeInfo, self.lens.dispute_info(self.court.address, dispute_id)
+            )
             for round_ in range(dispute.rounds - 1, -1, -1):
                 vote = self.vote(dispute_id, round_, juror)
                 if vote.seats and not vote.settled:
@@ -163,7 +167,9 @@ class CourtClient:
         count = self.dispute_count()
         result = []
         for dispute_id in range(count - 1, max(count - last, 0) - 1, -1):
-            dispute = from_struct(DisputeInfo, self.court.dispute_info(dispute_id))
+            dispute = from_struct(
+                DisputeInfo, self.lens.dispute_info(self.court.address, dispute_id)
+            )
             result.append((dispute_id, dispute, self.round(dispute_id, dispute.current_round)))
         return result
 

@@ -1,4 +1,5 @@
-"""The juror's view of the court: its views as typed records (`params`,
+"""The juror's view of the court: its views (through its lens, `QualityCourtLens`,
+but `params`) as typed records (`params`,
 `juror_status`, `juror_round`, `round_info`, `dispute_info`, `funding`) and
 what the client returns (seats, reveal reports).
 """

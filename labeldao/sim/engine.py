@@ -600,7 +600,12 @@ class Simulation:
             if not drawn:
                 break
             self._vote(drawn, round_)
-            infos = {d.dispute_id: self.court.round_info(d.dispute_id, round_) for d in drawn}
+            infos = {
+                d.dispute_id: self.sys.court_lens.round_info(
+                    self.court.address, d.dispute_id, round_
+                )
+                for d in drawn
+            }
             self._advance_to(max(i.appeal_start for i in infos.values()) + 1)
             active = [d for d in drawn if self._appeal(d, round_)]
             appealed = {d.dispute_id for d in active}
@@ -608,8 +613,10 @@ class Simulation:
             round_ += 1
         if settled:
             last = [
-                self.court.round_info(
-                    d.dispute_id, len(self.model.disputes[d.dispute_id].rounds) - 1
+                self.sys.court_lens.round_info(
+                    self.court.address,
+                    d.dispute_id,
+                    len(self.model.disputes[d.dispute_id].rounds) - 1,
                 )
                 for d in settled
             ]
@@ -630,7 +637,7 @@ class Simulation:
         drawn = []
         for d in disputes:
             complete = self._draw_panel(d.dispute_id, round_, delay)
-            info = court.round_info(d.dispute_id, round_)
+            info = self.sys.court_lens.round_info(court.address, d.dispute_id, round_)
             for i in range(info.jurors):
                 juror = str(court.round_juror(d.dispute_id, round_, i))
                 seats = self.sys.court_lens.juror_round(
@@ -659,7 +666,7 @@ class Simulation:
         court, keeper = self.court, self.by_role[Role.KEEPER][0]
         stalls = 0
         while stalls < DRAW_STALLS:
-            info = court.round_info(dispute_id, round_)
+            info = self.sys.court_lens.round_info(court.address, dispute_id, round_)
             if info.drawn == info.panel:
                 return True
             seats = 0
@@ -679,7 +686,10 @@ class Simulation:
     def _vote(self, disputes: list[Dispute], round_: int) -> None:
         """Jurors commit, then reveal (lazy ones may forget); bought votes are paid."""
         m, court = self.model, self.court
-        infos = {d.dispute_id: court.round_info(d.dispute_id, round_) for d in disputes}
+        infos = {
+            d.dispute_id: self.sys.court_lens.round_info(court.address, d.dispute_id, round_)
+            for d in disputes
+        }
         self._advance_to(max(i.commit_start for i in infos.values()))
         votes: dict[tuple[int, str], ag.Vote] = {}
         for d in disputes:
@@ -724,7 +734,7 @@ class Simulation:
         True when the appeal was raised (a new round opened)."""
         m = self.model
         ruling, _ = m.plurality(d.dispute_id)
-        info = self.court.round_info(d.dispute_id, round_)
+        info = self.sys.court_lens.round_info(self.court.address, d.dispute_id, round_)
         if (
             ruling == 0
             or info.appeal_start == info.appeal_end
@@ -767,7 +777,9 @@ class Simulation:
         m, keeper = self.model, self.by_role[Role.KEEPER][0]
         rounds = len(m.disputes[d.dispute_id].rounds)
         for r in range(rounds):
-            if self.court.round_info(d.dispute_id, r).jurors:  # a round closed empty has none
+            if self.sys.court_lens.round_info(
+                self.court.address, d.dispute_id, r
+            ).jurors:  # a round closed empty has none
                 self.court.execute(d.dispute_id, r, MAX_BATCH, sender=keeper.address)
         ruling, _, _ = m.final_ruling(d.dispute_id)
         changes = m.execute(d.dispute_id)
@@ -913,9 +925,9 @@ class Simulation:
         if what == "registry.credits":
             return self.registry.credits(subject)
         if what == "court.free":
-            return self.court.juror_status(subject).free
+            return self.sys.court_lens.juror_status(self.court.address, subject).free
         if what == "court.locked":
-            return self.court.juror_status(subject).locked
+            return self.sys.court_lens.juror_status(self.court.address, subject).locked
         if what == "court.claimable":
             return self.court.claimable(subject)
         if what == "registry.stake":

@@ -86,7 +86,12 @@ class Chain:
 
     def round_info(self, dispute_id: int, round_: int) -> tuple:
         return self.call(
-            "QualityCourt", "round_info(uint256,uint256)", ROUND_INFO, dispute_id, round_
+            "QualityCourtLens",
+            "round_info(address,uint256,uint256)",
+            ROUND_INFO,
+            self.at["QualityCourt"],
+            dispute_id,
+            round_,
         )
 
 
@@ -257,7 +262,13 @@ def test_court_cli__full_dispute__stake_draw_commit_crash_recover_reveal_execute
     chain.travel_to(info[8])  # appeal_end
     executed = court.ok("execute", "0")
     assert f"ruling 1 delivered to {chain.at['TaskEscrow']}" in executed
-    dispute = chain.call("QualityCourt", "dispute_info(uint256)", DISPUTE_INFO, 0)
+    dispute = chain.call(
+        "QualityCourtLens",
+        "dispute_info(address,uint256)",
+        DISPUTE_INFO,
+        chain.at["QualityCourt"],
+        0,
+    )
     assert (dispute[4], dispute[5], dispute[6]) == (True, 1, True)
 
     listing = " ".join(court.ok("disputes", account=None).split())

@@ -293,7 +293,8 @@ def _draw_one_dispute(chain: Chain, c: dict, coordinator: Any, subscription: int
     dispute = court.functions.dispute_count().call() - 1
     with pytest.raises(ContractLogicError, match="court: randomness not ready"):
         court.functions.draw(dispute, 16).call({"from": keeper})
-    request = chain.struct(court, "round_info", dispute, 0)["randomness_request"]
+    lens = c["QualityCourtLens"]
+    request = chain.struct(lens, "round_info", court.address, dispute, 0)["randomness_request"]
     vrf_id = vrf.functions.vrf_request_id(fallback.functions.primary_request_id(request).call())
     receipt = chain.send(
         coordinator.functions.fulfillRandomWords(vrf_id.call(), vrf.address), keeper
@@ -302,7 +303,7 @@ def _draw_one_dispute(chain: Chain, c: dict, coordinator: Any, subscription: int
     (fulfilled,) = fulfilled_event.process_receipt(receipt, errors=DISCARD)
     assert fulfilled.args.success
     chain.send(court.functions.draw(dispute, 16), keeper)
-    info = chain.struct(court, "round_info", dispute, 0)
+    info = chain.struct(lens, "round_info", court.address, dispute, 0)
     assert info["drawn"] == info["panel"] >= 1
     (answered,) = fallback.events.RandomnessAnswered().get_logs(from_block=0)
     assert answered.args.source == vrf.address and not answered.args.fallback

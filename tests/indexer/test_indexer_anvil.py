@@ -191,7 +191,7 @@ def test_reconcile__finds_a_tampered_juror_stake(node, database, abis):
             {"v": "1".zfill(78) if database.url.startswith("sqlite") else 1},
         )
     differences = _differences(node, database, abis)
-    assert differences and all("QualityCourt.juror_status" in str(d) for d in differences)
+    assert differences and all("QualityCourt.juror_slots" in str(d) for d in differences)
 
 
 def test_court_round__juror_votes_and_stakes_on_real_events(node, database, abis):

@@ -11,6 +11,14 @@ from eth_account.messages import encode_typed_data
 from labeldao.court import commitment, derive_salt_with
 
 
+def lens(court: Any) -> Any:
+    """The court's lens (`QualityCourtLens` at `court.LENS()`): its decoding
+    views (`round_info`, `dispute_info`, `juror_status`, ...)."""
+    from ape import project
+
+    return project.QualityCourtLens.at(court.LENS())
+
+
 def next_epoch(chain: Any, epoch_seconds: int) -> None:
     """Mines a block at the first second of the next stake-snapshot epoch
     (the court's epoch is `block.timestamp // epoch_seconds`)."""
@@ -38,7 +46,8 @@ def salt(court: Any, chain: Any, juror: Any, dispute: int, round_: int) -> bytes
 def draw(court: Any, chain: Any, keeper: Any, dispute: int, batch: int = 2) -> Any:
     """Draws the open round's panel in batches; returns its `round_info`."""
     for _ in range(20):
-        info = court.round_info(dispute, court.dispute_info(dispute).rounds - 1)
+        views = lens(court)
+        info = views.round_info(court, dispute, views.dispute_info(court, dispute).rounds - 1)
         if info.drawn == info.panel:
             return info
         chain.mine(1)  # the randomness is ready one block after the request
@@ -50,7 +59,7 @@ def vote(
     court: Any, chain: Any, by_address: dict[str, Any], dispute: int, round_: int, plan: dict
 ) -> None:
     """plan: juror address -> choice, or None to commit 1 and never reveal."""
-    info = court.round_info(dispute, round_)
+    info = lens(court).round_info(court, dispute, round_)
     travel_to(chain, info.commit_start)
     for address, choice in plan.items():
         juror = by_address[address]
@@ -73,15 +82,15 @@ def vote(
 
 def seated(court: Any, dispute: int, round_: int) -> list[str]:
     """The jurors holding seats in a round."""
-    info = court.round_info(dispute, round_)
+    info = lens(court).round_info(court, dispute, round_)
     return [court.round_juror(dispute, round_, i) for i in range(info.jurors)]
 
 
 def execute_all(court: Any, keeper: Any, dispute: int, batch: int = 3) -> None:
     """Executes every round in batches, then delivers the ruling."""
-    for round_ in range(court.dispute_info(dispute).rounds):
+    for round_ in range(lens(court).dispute_info(court, dispute).rounds):
         while True:
-            info = court.round_info(dispute, round_)
+            info = lens(court).round_info(court, dispute, round_)
             if info.execution_steps_done == info.execution_steps:
                 break
             court.execute(dispute, round_, batch, sender=keeper)

@@ -81,7 +81,7 @@ def _expected_round(court, lens, dispute, round_, final_ruling, stakes):
     coherent jurors share fee plus penalties pro rata by seats (the last in
     order takes the dust); incoherent ones lose their locks; silent ones lose
     twice their locks, capped by their stake."""
-    info = court.round_info(dispute, round_)
+    info = lens.round_info(court, dispute, round_)
     jurors = [court.round_juror(dispute, round_, i) for i in range(info.jurors)]
     records = {j: lens.juror_round(court, dispute, round_, j) for j in jurors}
     penalties = {}
@@ -116,7 +116,7 @@ def test_rejected_annotation__through_appeal__to_a_ruling(people, system, chain)
     # The requester rejected the work: the escrow (here the mock) opens a dispute.
     arbitrable.create_dispute(2, b"", sender=people["deployer"])
     dispute = 0
-    assert court.dispute_info(dispute).arbitrable == arbitrable.address
+    assert system["lens"].dispute_info(court, dispute).arbitrable == arbitrable.address
     first = court_steps.draw(court, chain, people["deployer"], dispute)
     assert first.panel == 3
 
@@ -132,7 +132,7 @@ def test_rejected_annotation__through_appeal__to_a_ruling(people, system, chain)
     assert cost == 7 * FEE_PER_JUROR
     court.appeal(dispute, (2).to_bytes(32, "big"), sender=people["appellant"])
     court.appeal(dispute, (1).to_bytes(32, "big"), sender=people["defender"])
-    assert court.dispute_info(dispute).rounds == 2
+    assert system["lens"].dispute_info(court, dispute).rounds == 2
 
     # Round 1: a 7-seat panel, drawn in batches, rejects the work (2); one
     # juror never reveals, one votes 1.
@@ -166,7 +166,7 @@ def test_rejected_annotation__through_appeal__to_a_ruling(people, system, chain)
     # Keepers execute each round in batches, then deliver the ruling.
     for round_ in (0, 1):
         while True:
-            info = court.round_info(dispute, round_)
+            info = system["lens"].round_info(court, dispute, round_)
             if info.execution_steps_done == info.execution_steps:
                 break
             court.execute(dispute, round_, 3, sender=people["deployer"])
@@ -176,13 +176,13 @@ def test_rejected_annotation__through_appeal__to_a_ruling(people, system, chain)
 
     # Everyone leaves: stakes are requested, rewards and refunds withdrawn.
     for juror in jurors:
-        status = court.juror_status(juror)
+        status = system["lens"].juror_status(court, juror)
         assert status.locked == 0
         if status.free:
             court.request_unstake(status.free, sender=juror)
     chain.mine(1, timestamp=chain.blocks.head.timestamp + 3_600)
     for account in [people["treasury"], people["appellant"], *jurors]:
-        if court.juror_status(account).withdrawable_now:
+        if system["lens"].juror_status(court, account).withdrawable_now:
             court.withdraw(sender=account)
 
     end = {p.address if hasattr(p, "address") else p: token.balanceOf(p) for p in parties}

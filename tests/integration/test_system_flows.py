@@ -67,7 +67,7 @@ def _holdings(suite, accounts) -> dict[str, int]:
     escrow, registry = suite["TaskEscrow"], suite["ComputeRegistry"]
     holdings = {}
     for account in accounts:
-        status = court.juror_status(account)
+        status = suite["QualityCourtLens"].juror_status(court, account)
         holdings[str(account)] = (
             token.balanceOf(account)
             + status.free
@@ -116,7 +116,7 @@ def test_rejected_annotation__court_with_appeal__rules_for_the_requester(
     receipt = escrow.reject(task, keccak(text="off-spec"), sender=requester)
     (rejected,) = receipt.decode_logs(escrow.TaskRejected)
     dispute = rejected.dispute_id
-    assert court.dispute_info(dispute).arbitrable == escrow.address
+    assert suite["QualityCourtLens"].dispute_info(court, dispute).arbitrable == escrow.address
     assert escrow.tasks(task).status == TaskStatus.DISPUTED
 
     # Round 0 (3 seats): the work stands.
@@ -156,7 +156,7 @@ def test_rejected_annotation__court_with_appeal__rules_for_the_requester(
     court_steps.execute_all(court, keeper, dispute)
     settled = escrow.tasks(task)
     assert settled.status == TaskStatus.REJECTED
-    info = court.dispute_info(dispute)
+    info = suite["QualityCourtLens"].dispute_info(court, dispute)
     assert (info.final, info.ruling, info.ruling_executed) == (True, 2, True)
 
     # Everybody's holdings, from the rules: round 0's panel voted against the
@@ -183,7 +183,7 @@ def test_rejected_annotation__court_with_appeal__rules_for_the_requester(
     for account in (requester, annotator, people["treasury"]):
         escrow.withdraw(sender=account)
     for account in (people["treasury"], *jurors):
-        if court.juror_status(account).claimable:
+        if suite["QualityCourtLens"].juror_status(court, account).claimable:
             court.withdraw(sender=account)
     assert escrow.claimable(requester) == 0
     assert token.balanceOf(escrow) == escrow.liabilities()
@@ -220,7 +220,7 @@ def test_fraudulent_gpu_report__court_rules_fraud__registry_slashes(suite, peopl
     receipt = registry.challenge(node, epoch, "ipfs://proof", sender=challenger)
     (challenged,) = receipt.decode_logs(registry.ReportChallenged)
     dispute = challenged.dispute_id
-    assert court.dispute_info(dispute).arbitrable == registry.address
+    assert suite["QualityCourtLens"].dispute_info(court, dispute).arbitrable == registry.address
 
     court_steps.next_epoch(chain, EPOCH_SECONDS)
     first = court_steps.draw(court, chain, keeper, dispute)

@@ -153,13 +153,15 @@ class CourtMachine(RuleBasedStateMachine):
         epoch = boa.env.evm.patch.timestamp // EPOCH_SECONDS
         if epoch != self.epoch:
             self.epoch = epoch
-            self.epoch_free = {j: self.court.juror_status(j).free for j in self.jurors}
+            self.epoch_free = {
+                j: self.lens.juror_status(self.court.address, j).free for j in self.jurors
+            }
             self.epoch_seats = dict.fromkeys(self.jurors, 0)
 
     def _refresh(self, d: int) -> None:
-        self.rounds[d] = self.court.dispute_info(d).rounds
+        self.rounds[d] = self.lens.dispute_info(self.court.address, d).rounds
         for r in range(self.rounds[d]):
-            self.info[(d, r)] = self.court.round_info(d, r)
+            self.info[(d, r)] = self.lens.round_info(self.court.address, d, r)
 
     def _period(self, d: int) -> int:
         info = self.info[(d, self.rounds[d] - 1)]
@@ -216,7 +218,7 @@ class CourtMachine(RuleBasedStateMachine):
     def stake(self, j, amount):
         self._mark_epoch()
         juror = self.jurors[j]
-        status = self.court.juror_status(juror)
+        status = self.lens.juror_status(self.court.address, juror)
         value = amount * LDAO
         if status.free + status.locked + value < MIN_STAKE:
             with boa.reverts("court: stake below minimum"):
@@ -231,7 +233,7 @@ class CourtMachine(RuleBasedStateMachine):
     def request_unstake(self, j, share):
         self._mark_epoch()
         juror = self.jurors[j]
-        status = self.court.juror_status(juror)
+        status = self.lens.juror_status(self.court.address, juror)
         # Locked stake can never be requested.
         with boa.reverts("court: amount exceeds free stake"):
             self.court.request_unstake(status.free + 1, sender=juror)
@@ -251,7 +253,7 @@ class CourtMachine(RuleBasedStateMachine):
 
     def withdraw(self, j):
         account = [*self.jurors, *self.funders, self.treasury][j]
-        status = self.court.juror_status(account)
+        status = self.lens.juror_status(self.court.address, account)
         if status.withdrawable_now == 0:
             with boa.reverts():
                 self.court.withdraw(sender=account)
@@ -259,7 +261,7 @@ class CourtMachine(RuleBasedStateMachine):
         balance = self.token.balanceOf(account)
         paid = self.court.withdraw(sender=account)
         self.dirty = True
-        after = self.court.juror_status(account)
+        after = self.lens.juror_status(self.court.address, account)
         # Withdrawals pay claimable and matured pending stake, never locked stake.
         assert paid == status.withdrawable_now
         assert self.token.balanceOf(account) == balance + paid
@@ -411,7 +413,7 @@ class CourtMachine(RuleBasedStateMachine):
         self._mark_epoch()
         before = {}
         for juror in self.jurors:
-            status = self.court.juror_status(juror)
+            status = self.lens.juror_status(self.court.address, juror)
             before[juror] = status.free + status.locked + status.pending_withdrawal
         self.court.execute(d, r, steps)
         self.dirty = True
@@ -473,7 +475,7 @@ class CourtMachine(RuleBasedStateMachine):
             owed = 0
             free = 0
             for juror in self.jurors:
-                status = self.court.juror_status(juror)
+                status = self.lens.juror_status(self.court.address, juror)
                 free += status.free
                 owed += status.free + status.locked + status.pending_withdrawal + status.claimable
             for account in [*self.funders, self.treasury]:

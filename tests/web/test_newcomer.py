@@ -156,7 +156,7 @@ def test_newcomer__cli_task_browser_work_and_dispute_mixed_votes_ledger_outcome(
     ledger_of.index()
 
     # Anyone draws the panel from the maintenance page once a draw is due.
-    info = court.functions.round_info(dispute, 0).call()
+    info = court_lens(court).functions.round_info(court.address, dispute, 0).call()
     workload._advance_to(info[4])  # the evidence period is over
     keeper = open_with_wallet(new(), ledger_of.base + "/maintenance", node.url, accounts[0])
     for _ in range(4):  # a draw mined in a new sortition epoch only asks for new randomness
@@ -166,7 +166,7 @@ def test_newcomer__cli_task_browser_work_and_dispute_mixed_votes_ledger_outcome(
         # The wallet sends a draw with its worst case (GAS_FLOOR in wallet.js):
         # its seed is the mined block's, so its cost is not the estimate's.
         assert drawn.startswith("done: draw"), drawn
-        info = court.functions.round_info(dispute, 0).call()
+        info = court_lens(court).functions.round_info(court.address, dispute, 0).call()
         if info[2] == info[1]:
             break
     assert info[2] == info[1]  # the whole panel is seated

@@ -44,16 +44,20 @@ def _fund(chain, account: str, amount: int = 1_000 * LDAO) -> None:
 
 def _dispute(chain) -> int:
     court = chain.workload.contracts["QualityCourt"]
-    return next(d for d in range(4) if int(court.functions.dispute_info(d).call()[0], 16))
+    return next(
+        d
+        for d in range(4)
+        if int(court_lens(court).functions.dispute_info(court.address, d).call()[0], 16)
+    )
 
 
 def _draw_panel(chain, dispute: int) -> list:
     """Draws round 0's panel as a keeper would; the round's timetable."""
     workload, court = chain.workload, chain.workload.contracts["QualityCourt"]
-    info = court.functions.round_info(dispute, 0).call()
+    info = court_lens(court).functions.round_info(court.address, dispute, 0).call()
     workload._advance_to(info[4])
     for _ in range(40):
-        info = court.functions.round_info(dispute, 0).call()
+        info = court_lens(court).functions.round_info(court.address, dispute, 0).call()
         if info[2] == info[1]:
             return info
         workload.advance(1)
@@ -126,12 +130,15 @@ def test_juror__commits_and_reveals_in_the_browser_with_the_clis_salt(page, web,
     assert "eth_signTypedData_v4" in page.evaluate("window.ethereum.calls")
 
     # The stake panel adds stake (the juror's allowance already covers it).
-    free = court.functions.juror_status(juror).call()[0]
+    free = court_lens(court).functions.juror_status(court.address, juror).call()[0]
     stake = page.locator("#QualityCourt-stake")
     _fill(stake, amount="12.5")
     stake.locator("button").click()
     assert _result(stake).startswith("done: stake")
-    assert court.functions.juror_status(juror).call()[0] == free + 125 * LDAO // 10
+    assert (
+        court_lens(court).functions.juror_status(court.address, juror).call()[0]
+        == free + 125 * LDAO // 10
+    )
 
 
 def test_juror__reveals_in_the_browser_a_vote_committed_with_the_clis_salt(page, web, chain):
@@ -269,7 +276,9 @@ def test_maintenance__the_draw_button_shows_once_due_and_draws(page, web, chain)
     nothing.filter(has_text="nothing due now").wait_for()
 
     # The evidence period ends and blocks pass, until a keeper's draw would succeed.
-    chain.workload._advance_to(court.functions.round_info(dispute, 0).call()[4])
+    chain.workload._advance_to(
+        court_lens(court).functions.round_info(court.address, dispute, 0).call()[4]
+    )
     for _ in range(40):
         if _draw_refusal(court, dispute, keeper) is None:
             break
@@ -277,7 +286,7 @@ def test_maintenance__the_draw_button_shows_once_due_and_draws(page, web, chain)
     page.locator("#wallet-connect").click()  # re-checks what is due
     draw.wait_for(state="visible")
     nothing.wait_for(state="hidden")  # set once every button was checked
-    before = court.functions.round_info(dispute, 0).call()
+    before = court_lens(court).functions.round_info(court.address, dispute, 0).call()
     draw.click()
     output = draw.locator("xpath=following-sibling::output[1]")
     settled = "xpath=self::*[contains(@class,'ok') or contains(@class,'error')]"
@@ -297,7 +306,7 @@ def test_maintenance__the_draw_button_shows_once_due_and_draws(page, web, chain)
         output.locator(settled).wait_for(timeout=30_000)
         shown = output.inner_text()
     assert shown.startswith("done: draw in block"), shown
-    assert court.functions.round_info(dispute, 0).call() != before
+    assert court_lens(court).functions.round_info(court.address, dispute, 0).call() != before
 
 
 def test_provider__registers_a_node_and_reports_an_epoch_from_the_browser(page, web, chain):
@@ -360,7 +369,7 @@ def test_juror__requests_unstake_and_withdraws_it_from_the_panel(page, web, chai
     court = chain.workload.contracts["QualityCourt"]
     token = chain.workload.contracts["RewardToken"]
     juror = chain.workload.accounts[4]  # staked by the workload
-    free = court.functions.juror_status(juror).call()[0]
+    free = court_lens(court).functions.juror_status(court.address, juror).call()[0]
     assert free > 0
     open_with_wallet(page, f"{web}/juror", chain.url, juror.lower())
     unstake = page.locator("#QualityCourt-request_unstake")
@@ -370,15 +379,17 @@ def test_juror__requests_unstake_and_withdraws_it_from_the_panel(page, web, chai
     _fill(unstake, amount=free // LDAO)
     unstake.locator("button").click()
     assert _result(unstake).startswith("done: request_unstake")
-    status = court.functions.juror_status(juror).call()
+    status = court_lens(court).functions.juror_status(court.address, juror).call()
     assert status[0] == free - free // LDAO * LDAO and status[2] == free // LDAO * LDAO
 
     chain.workload._advance_to(status[3])  # the unlock time
     balance = token.functions.balanceOf(juror).call()
-    owed = court.functions.juror_status(juror).call()[5]  # withdrawable now
+    owed = (
+        court_lens(court).functions.juror_status(court.address, juror).call()[5]
+    )  # withdrawable now
     assert owed >= status[2]
     withdraw = page.locator("#QualityCourt-withdraw")
     withdraw.locator("button").click()
     assert _result(withdraw).startswith("done: withdraw")
     assert token.functions.balanceOf(juror).call() == balance + owed
-    assert court.functions.juror_status(juror).call()[2] == 0
+    assert court_lens(court).functions.juror_status(court.address, juror).call()[2] == 0

@@ -86,7 +86,8 @@ def open_with_wallet(page, url: str, rpc: str, account: str, chain_id: int | Non
 
 def court_lens(court: Any) -> Any:
     """The court's lens (`QualityCourt.LENS()`) as a web3 contract: the
-    court's per-juror and per-choice views (`juror_round`, `votes`) live there,
+    court's decoding views (`juror_status`, `round_info`, `dispute_info`,
+    `juror_round`, `votes`) live there,
     called with the court's address first."""
     abi = json.loads((REPO_ROOT / "abi" / "QualityCourtLens.json").read_text())
     return court.w3.eth.contract(address=court.functions.LENS().call(), abi=abi)

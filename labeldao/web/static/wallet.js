@@ -305,7 +305,7 @@ export async function revealVote(wallet, disputeId, round, log) {
     wallet.account,
   ]);
   if (!vote.committed) throw new Refused(`you have no commitment in dispute ${disputeId} round ${round}`);
-  const info = await wallet.call("QualityCourt", "dispute_info", [disputeId]);
+  const info = await wallet.call("QualityCourtLens", "dispute_info", [wallet.address("QualityCourt"), disputeId]);
   const salt = await deriveSalt(wallet, disputeId, round);
   const prefix = strip0x(vote.commitment_prefix).slice(0, 56);
   for (let choice = 0n; choice <= info.choices; choice++) {

@@ -151,7 +151,10 @@ class SystemBase(RuleBasedStateMachine):
         epoch = self.now // self.w.epoch_seconds
         if epoch != self.court_epoch:
             self.court_epoch = epoch
-            self.epoch_free = {j: self.w.court.juror_status(j).free for j in self.jurors}
+            self.epoch_free = {
+                j: self.w.system.court_lens.juror_status(self.w.court.address, j).free
+                for j in self.jurors
+            }
             self.epoch_locked = dict.fromkeys(self.jurors, 0)
 
     def name_of(self, address: Any) -> str:

@@ -66,7 +66,9 @@ class CourtUsers(SystemBase):
 
     def _info(self, d: int, r: int | None = None) -> Any:
         dispute = self.disputes[d]
-        return self.w.court.round_info(d, dispute.rounds - 1 if r is None else r)
+        return self.w.system.court_lens.round_info(
+            self.w.court.address, d, dispute.rounds - 1 if r is None else r
+        )
 
     def _in_period(self, period: int) -> list[int]:
         """Disputes whose current round is in `period` (computed from the
@@ -86,7 +88,7 @@ class CourtUsers(SystemBase):
     def _refresh(self, d: int) -> None:
         """Re-reads the current round's timetable of dispute `d`."""
         dispute = self.disputes[d]
-        dispute.rounds = self.w.court.dispute_info(d).rounds
+        dispute.rounds = self.w.system.court_lens.dispute_info(self.w.court.address, d).rounds
         info = self._info(d)
         self.timetables[d] = (info.drawn, info.panel, info.commit_start, info.reveal_start,
                               info.appeal_start, info.appeal_end)  # fmt: skip
@@ -105,7 +107,7 @@ class CourtUsers(SystemBase):
                 return
 
     def _juror_total(self, juror: str) -> int:
-        s = self.w.court.juror_status(juror)
+        s = self.w.system.court_lens.juror_status(self.w.court.address, juror)
         return s.free + s.locked + s.pending_withdrawal
 
     # -- jurors ---------------------------------------------------------------------
@@ -118,7 +120,7 @@ class CourtUsers(SystemBase):
         self.begin(f"stake {amount} by juror {j}")
         court = self.w.court
         self.mark_court_epoch()
-        status = court.juror_status(juror)
+        status = self.w.system.court_lens.juror_status(court.address, juror)
         minimum = self.w.court_params["min_juror_stake"]
         value = min(amount * LDAO, self.w.token.balanceOf(juror))
         if self.paused["court"]:
@@ -132,7 +134,9 @@ class CourtUsers(SystemBase):
         if value == 0 or status.free + status.locked + value < minimum:
             return
         court.stake(value, sender=juror)
-        assert court.juror_status(juror).free == status.free + value
+        assert (
+            self.w.system.court_lens.juror_status(court.address, juror).free == status.free + value
+        )
         self.touch("token", "court")
 
     @rule(j=juror_index, share=st.integers(1, 100))
@@ -144,7 +148,7 @@ class CourtUsers(SystemBase):
         self.begin(f"request unstake {share}% by juror {j}")
         court = self.w.court
         self.mark_court_epoch()
-        status = court.juror_status(juror)
+        status = self.w.system.court_lens.juror_status(court.address, juror)
         refuse(court, "request_unstake", status.free + max(status.locked, 1), sender=juror,
                reason="court: amount exceeds free stake")  # fmt: skip
         if status.locked:
@@ -163,7 +167,7 @@ class CourtUsers(SystemBase):
             )
             return
         court.request_unstake(amount, sender=juror)
-        after = court.juror_status(juror)
+        after = self.w.system.court_lens.juror_status(court.address, juror)
         assert after.pending_withdrawal == status.pending_withdrawal + amount
         assert after.locked == status.locked
         self._exit("court", "request_unstake")
@@ -175,10 +179,10 @@ class CourtUsers(SystemBase):
         self.begin(f"court withdraw by {who}")
         court = self.w.court
         account = self.w.treasury if who == "treasury" else self.w.address(who)
-        status = court.juror_status(account)
+        status = self.w.system.court_lens.juror_status(court.address, account)
         if wait and status.pending_withdrawal and status.unlock_time > self.now:
             self.wait(status.unlock_time - self.now)
-            status = court.juror_status(account)
+            status = self.w.system.court_lens.juror_status(court.address, account)
         if status.withdrawable_now == 0:
             reason = (
                 "court: unstake delay not over"
@@ -192,7 +196,7 @@ class CourtUsers(SystemBase):
         balance = self.w.token.balanceOf(account)
         assert court.withdraw(sender=account) == status.withdrawable_now
         assert self.w.token.balanceOf(account) == balance + status.withdrawable_now
-        after = court.juror_status(account)
+        after = self.w.system.court_lens.juror_status(court.address, account)
         assert (after.free, after.locked) == (status.free, status.locked)  # locked stays
         self._exit("court", "withdraw")
 
@@ -349,9 +353,12 @@ class CourtUsers(SystemBase):
         little for the round's panel (its locks above `max_dispute_lock_bps`
         of it): the draw is refused."""
         court = self.w.court
-        version = court.dispute_info(d).params_version
+        version = self.w.system.court_lens.dispute_info(court.address, d).params_version
         share = court.params(version).max_dispute_lock_bps
-        parties_stake = sum(court.juror_status(p).drawable_this_epoch for p in parties)
+        parties_stake = sum(
+            self.w.system.court_lens.juror_status(court.address, p).drawable_this_epoch
+            for p in parties
+        )
         available = court.drawable_stake() - parties_stake + info.drawn * info.seat_lock
         return available * share < info.panel * info.seat_lock * 10_000
 

@@ -70,7 +70,7 @@ class Invariants(SystemBase):
                 owed = 0
                 free = 0
                 for juror in self.jurors:
-                    s = w.court.juror_status(juror)
+                    s = w.system.court_lens.juror_status(w.court.address, juror)
                     free += s.free
                     owed += s.free + s.locked + s.pending_withdrawal + s.claimable
                 others = w.holders if self.step == 0 else w.court_claimants
@@ -175,7 +175,9 @@ class Invariants(SystemBase):
                         if r not in dispute.executed:
                             jr = self.w.system.court_lens.juror_round(court.address, d, r, juror)
                             expected += 0 if jr.settled else jr.locked
-                assert court.juror_status(juror).locked == expected, juror
+                assert (
+                    self.w.system.court_lens.juror_status(court.address, juror).locked == expected
+                ), juror
 
     @invariant()
     def invariant_07_silence_costs_at_least_incoherence(self) -> None:

@@ -157,6 +157,7 @@ class Flow:
     court: object
     arbitrable: object
     token: object
+    lens: object
 
     def create(self, choices: int = 2) -> int:
         """Opens a dispute from the test arbitrable; returns its id."""
@@ -170,12 +171,14 @@ class Flow:
 
     def current_round(self, dispute_id: int) -> int:
         """The index of the dispute's current round."""
-        return self.court.dispute_info(dispute_id).rounds - 1
+        return self.lens.dispute_info(self.court.address, dispute_id).rounds - 1
 
     def draw_all(self, dispute_id: int) -> None:
         """Draws the current round's whole panel."""
         for _ in range(50):
-            info = self.court.round_info(dispute_id, self.current_round(dispute_id))
+            info = self.lens.round_info(
+                self.court.address, dispute_id, self.current_round(dispute_id)
+            )
             if info.drawn == info.panel:
                 return
             self.court.draw(dispute_id, 64)
@@ -183,12 +186,12 @@ class Flow:
 
     def seated(self, dispute_id: int, round_: int) -> list[str]:
         """The distinct jurors of a round."""
-        count = self.court.round_info(dispute_id, round_).jurors
+        count = self.lens.round_info(self.court.address, dispute_id, round_).jurors
         return [self.court.round_juror(dispute_id, round_, i) for i in range(count)]
 
     def goto(self, dispute_id: int, period: int) -> None:
         """Travels to the start of `period` of the current round (panel drawn)."""
-        info = self.court.round_info(dispute_id, self.current_round(dispute_id))
+        info = self.lens.round_info(self.court.address, dispute_id, self.current_round(dispute_id))
         start = {
             PERIOD_COMMIT: info.commit_start,
             PERIOD_REVEAL: info.reveal_start,
@@ -233,18 +236,18 @@ class Flow:
 
     def execute_all(self, dispute_id: int) -> None:
         """Executes every round of a final dispute."""
-        rounds = self.court.dispute_info(dispute_id).rounds
+        rounds = self.lens.dispute_info(self.court.address, dispute_id).rounds
         for round_ in range(rounds):
-            info = self.court.round_info(dispute_id, round_)
+            info = self.lens.round_info(self.court.address, dispute_id, round_)
             while info.execution_steps_done < info.execution_steps:
                 self.court.execute(dispute_id, round_, 128)
-                info = self.court.round_info(dispute_id, round_)
+                info = self.lens.round_info(self.court.address, dispute_id, round_)
 
 
 @pytest.fixture(scope="module")
-def flow(court, arbitrable, token) -> Flow:
+def flow(court, arbitrable, token, lens) -> Flow:
     """The `Flow` factory for this module's court."""
-    return Flow(court=court, arbitrable=arbitrable, token=token)
+    return Flow(court=court, arbitrable=arbitrable, token=token, lens=lens)
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,9 @@ def test_appeal_cost__is_the_fee_of_the_next_panel(court, appealable):
     assert court.appealCost(appealable, side(2)) == APPEAL_COST
 
 
-def test_appeal__one_side__records_funding_without_a_new_round(court, appealable, appellant, token):
+def test_appeal__one_side__records_funding_without_a_new_round(
+    court, lens, appealable, appellant, token
+):
     before = token.balanceOf(appellant)
     court.appeal(appealable, side(2), sender=appellant)
     (funded,) = events(court, "AppealFunded")
@@ -61,28 +63,28 @@ def test_appeal__one_side__records_funding_without_a_new_round(court, appealable
         APPEAL_COST,
         0,
     )
-    assert court.dispute_info(appealable).rounds == 1
+    assert lens.dispute_info(court.address, appealable).rounds == 1
 
 
-def test_appeal__second_side__raises_the_appeal(court, appealable, appellant, defender):
+def test_appeal__second_side__raises_the_appeal(court, lens, appealable, appellant, defender):
     court.appeal(appealable, side(2), sender=appellant)
     court.appeal(appealable, side(1), sender=defender)
     (decision,) = events(court, "AppealDecision")
     (opened,) = events(court, "RoundCreated")
     assert decision.dispute_id == appealable
     assert (opened.round, opened.panel, opened.fee) == (1, 7, APPEAL_COST)
-    info = court.dispute_info(appealable)
+    info = lens.dispute_info(court.address, appealable)
     assert info.rounds == 2
-    assert court.round_info(appealable, 1).panel == 7
+    assert lens.round_info(court.address, appealable, 1).panel == 7
     assert court.disputeStatus(appealable) == 0
     assert court.appealPeriod(appealable) == (0, 0)
     assert court.appealCost(appealable, b"") == 15 * FEE_PER_JUROR
 
 
-def test_appeal__defender_may_fund_first(court, appealable, appellant, defender):
+def test_appeal__defender_may_fund_first(court, lens, appealable, appellant, defender):
     court.appeal(appealable, side(1), sender=defender)
     court.appeal(appealable, side(2), sender=appellant)
-    assert court.dispute_info(appealable).rounds == 2
+    assert lens.dispute_info(court.address, appealable).rounds == 2
 
 
 def test_appeal__losing_side_after_half_the_period__reverts(court, appealable, appellant):
@@ -100,13 +102,13 @@ def test_appeal__winning_side_after_half_the_period__succeeds(court, appealable,
 
 
 def test_appeal__counter_funding_after_half_the_period__raises(
-    court, appealable, appellant, defender
+    court, lens, appealable, appellant, defender
 ):
     court.appeal(appealable, side(2), sender=appellant)
     start, end = court.appealPeriod(appealable)
     boa.env.time_travel(seconds=end - boa.env.evm.patch.timestamp - 1)
     court.appeal(appealable, side(1), sender=defender)
-    assert court.dispute_info(appealable).rounds == 2
+    assert lens.dispute_info(court.address, appealable).rounds == 2
 
 
 def test_appeal__same_side_twice__reverts(court, appealable, appellant, defender):
@@ -154,7 +156,7 @@ def test_appeal__without_allowance__reverts(court, appealable, treasury):
 
 
 def test_appeal__of_the_last_round__reverts(
-    court, flow, keys, whole_seats, pay, appellant, defender
+    court, lens, flow, keys, whole_seats, pay, appellant, defender
 ):
     whole_seats(8, seats=4)
     dispute = flow.create()
@@ -165,7 +167,7 @@ def test_appeal__of_the_last_round__reverts(
         court.appeal(dispute, side(2), sender=appellant)
         court.appeal(dispute, side(1), sender=defender)
     flow.draw_all(dispute)
-    info = court.round_info(dispute, 2)
+    info = lens.round_info(court.address, dispute, 2)
     assert info.panel == 15
     assert info.appeal_start == info.appeal_end  # no appeal period
     assert court.appealPeriod(dispute) == (0, 0)
@@ -175,7 +177,7 @@ def test_appeal__of_the_last_round__reverts(
         court.appeal(dispute, side(2), sender=appellant)
 
 
-def test_dispute_status__follows_the_periods(court, flow, keys, whole_seats):
+def test_dispute_status__follows_the_periods(court, lens, flow, keys, whole_seats):
     whole_seats(8, seats=2)  # room for the 7-seat appeal round
     dispute = flow.create()
     assert court.disputeStatus(dispute) == 0
@@ -184,7 +186,7 @@ def test_dispute_status__follows_the_periods(court, flow, keys, whole_seats):
     assert court.disputeStatus(dispute) == 1
     flow.goto(dispute, PERIOD_EXECUTION)
     assert court.disputeStatus(dispute) == 2
-    assert court.dispute_info(dispute).final
+    assert lens.dispute_info(court.address, dispute).final
 
 
 def test_lone_losing_side__wins_by_default_and_is_refunded(
@@ -198,8 +200,8 @@ def test_lone_losing_side__wins_by_default_and_is_refunded(
     # The jurors, who all voted 1, are judged against the jury: all coherent.
     for juror in flow.seated(appealable, 0):
         assert lens.juror_round(court.address, appealable, 0, juror).settled
-        assert court.juror_status(juror).locked == 0
-    assert court.round_info(appealable, 0).slashed == 0
+        assert lens.juror_status(court.address, juror).locked == 0
+    assert lens.round_info(court.address, appealable, 0).slashed == 0
 
 
 def test_lone_winning_side__keeps_the_ruling_and_is_refunded(court, appealable, flow, defender):
@@ -211,7 +213,7 @@ def test_lone_winning_side__keeps_the_ruling_and_is_refunded(court, appealable, 
 
 
 def test_appeal_funds__winning_funder_is_refunded(
-    court, appealable, flow, keys, appellant, defender
+    court, lens, appealable, flow, keys, appellant, defender
 ):
     court.appeal(appealable, side(2), sender=appellant)
     court.appeal(appealable, side(1), sender=defender)
@@ -223,7 +225,7 @@ def test_appeal_funds__winning_funder_is_refunded(
     assert (returned.funder, returned.amount) == (appellant, APPEAL_COST)
     assert court.claimable(defender) == 0
     # The defender's deposit paid the second panel.
-    assert court.round_info(appealable, 1).fee == APPEAL_COST
+    assert lens.round_info(court.address, appealable, 1).fee == APPEAL_COST
 
 
 def test_appeal_funds__neither_side_wins__funders_share_the_deposit(
@@ -265,7 +267,7 @@ def test_appeal__tie_lets_the_first_side_fund_in_the_first_half_only(
 
 
 def test_appeal__tie_lets_the_other_side_answer_until_the_end(
-    court, flow, keys, whole_seats, pay, appellant, defender
+    court, lens, flow, keys, whole_seats, pay, appellant, defender
 ):
     whole_seats(8, seats=2)
     dispute = flow.create()
@@ -279,7 +281,7 @@ def test_appeal__tie_lets_the_other_side_answer_until_the_end(
     start, end = court.appealPeriod(dispute)
     boa.env.time_travel(seconds=end - boa.env.evm.patch.timestamp - 1)
     court.appeal(dispute, side(2), sender=defender)
-    assert court.dispute_info(dispute).rounds == 2
+    assert lens.dispute_info(court.address, dispute).rounds == 2
 
 
 def test_appeal__raised_round_can_be_drawn_and_voted(
@@ -291,7 +293,7 @@ def test_appeal__raised_round_can_be_drawn_and_voted(
     seated = flow.seated(appealable, 1)
     assert sum(lens.juror_round(court.address, appealable, 1, a).seats for a in seated) == 7
     assert all(lens.juror_round(court.address, appealable, 1, a).seats <= 4 for a in seated)
-    assert court.round_info(appealable, 1).seat_lock == MIN_STAKE
+    assert lens.round_info(court.address, appealable, 1).seat_lock == MIN_STAKE
 
 
 def test_appeal__underfunded__reverts_and_records_nothing(court, appealable, token):

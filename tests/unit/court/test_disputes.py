@@ -15,7 +15,9 @@ from tests.unit.court.conftest import (
 )
 
 
-def test_create_dispute__pulls_the_fee_and_opens_round_zero(court, arbitrable, token, randomness):
+def test_create_dispute__pulls_the_fee_and_opens_round_zero(
+    court, lens, arbitrable, token, randomness
+):
     before = token.balanceOf(arbitrable.address)
     dispute = arbitrable.create_dispute(2, b"")
     (creation,) = events(arbitrable, "DisputeCreation")
@@ -29,14 +31,14 @@ def test_create_dispute__pulls_the_fee_and_opens_round_zero(court, arbitrable, t
     assert (requested.source, requested.request_id) == (randomness.address, 0)
     assert token.balanceOf(arbitrable.address) == before - 3 * FEE_PER_JUROR
     assert token.balanceOf(court.address) == 3 * FEE_PER_JUROR
-    info = court.dispute_info(dispute)
+    info = lens.dispute_info(court.address, dispute)
     assert (info.arbitrable, info.choices, info.rounds, info.final) == (
         arbitrable.address,
         2,
         1,
         False,
     )
-    round_ = court.round_info(dispute, 0)
+    round_ = lens.round_info(court.address, dispute, 0)
     assert (round_.panel, round_.drawn, round_.fee, round_.seat_lock) == (
         3,
         0,
@@ -62,9 +64,9 @@ def test_create_dispute__choices_out_of_range__reverts(court, arbitrable, choice
         arbitrable.create_dispute(choices, b"")
 
 
-def test_create_dispute__with_fourteen_choices__succeeds(court, arbitrable):
+def test_create_dispute__with_fourteen_choices__succeeds(court, lens, arbitrable):
     dispute = arbitrable.create_dispute(14, b"")
-    assert court.dispute_info(dispute).choices == 14
+    assert lens.dispute_info(court.address, dispute).choices == 14
 
 
 def test_create_dispute__without_allowance__reverts(court, fund, admin):
@@ -73,17 +75,18 @@ def test_create_dispute__without_allowance__reverts(court, fund, admin):
         court.createDispute(2, b"", sender=admin)
 
 
-def test_create_dispute__with_zero_fee__pulls_nothing(court, governor, randomness, token):
+def test_create_dispute__with_zero_fee__pulls_nothing(court, lens, governor, randomness, token):
     court.set_params(params_tuple(randomness.address, fee_per_juror=0), sender=governor)
     caller = boa.env.generate_address("fee-less")
     dispute = court.createDispute(2, b"", sender=caller)
-    assert court.round_info(dispute, 0).fee == 0
+    assert lens.round_info(court.address, dispute, 0).fee == 0
     assert token.balanceOf(court.address) == 0
 
 
-def test_views__of_an_unknown_dispute__revert(court):
+def test_views__of_an_unknown_dispute__revert(court, lens):
     for view, args in (
-        (court.dispute_info, (9,)),
+        (lens.dispute_info, (court.address, 9)),
+        (lens.draw_deadline, (court.address, 9)),
         (court.appealCost, (9, b"")),
         (court.appealPeriod, (9,)),
         (court.disputeStatus, (9,)),
@@ -93,12 +96,16 @@ def test_views__of_an_unknown_dispute__revert(court):
             view(*args)
 
 
-def test_round_info__of_an_unknown_round__reverts(court, arbitrable):
+def test_round_info__of_an_unknown_round__reverts(court, lens, arbitrable):
     dispute = arbitrable.create_dispute(2, b"")
     with boa.reverts("court: unknown round"):
-        court.round_info(dispute, 1)
+        lens.round_info(court.address, dispute, 1)
     with boa.reverts("court: unknown round"):
-        court.round_info(dispute, 2**255)
+        lens.round_info(court.address, dispute, 2**255)
+    with boa.reverts("court: unknown round"):
+        lens.randomness_source(court.address, dispute, 1)
+    with boa.reverts("court: unknown round"):
+        lens.juror_round(court.address, dispute, 1, arbitrable.address)
 
 
 def test_votes__of_a_choice_beyond_the_tally__reverts(court, arbitrable, lens):
@@ -134,3 +141,14 @@ def test_submit_evidence__after_the_dispute_is_final__reverts(court, flow, stake
         court.submit_evidence(
             dispute, "ipfs://late", sender=keys[flow.seated(dispute, 0)[0]].address
         )
+
+
+def test_lens__publishes_the_round_periods(lens):
+    periods = [lens.PERIOD_EVIDENCE(), lens.PERIOD_COMMIT(), lens.PERIOD_REVEAL()]
+    periods += [lens.PERIOD_APPEAL(), lens.PERIOD_EXECUTION()]
+    assert periods == [0, 1, 2, 3, 4]
+
+
+def test_lens__juror_status_of_a_stranger__is_all_zero(court, lens, arbitrable):
+    status = lens.juror_status(court.address, arbitrable.address)
+    assert tuple(status) == (0,) * 8

@@ -33,7 +33,7 @@ def test_draw__full_panel__locks_seats_and_fixes_the_timetable(court, flow, stak
     drawn = events(court, "SeatDrawn")
     (panel,) = events(court, "PanelDrawn")
     (possible,) = events(court, "AppealPossible")
-    info = court.round_info(dispute, 0)
+    info = lens.round_info(court.address, dispute, 0)
     assert [e.seat for e in drawn] == [0, 1, 2]
     assert info.drawn == 3
     assert info.commit_start == info.evidence_end
@@ -47,7 +47,7 @@ def test_draw__full_panel__locks_seats_and_fixes_the_timetable(court, flow, stak
     assert sum(_seats(court, dispute, 0, j) for j in seated) == 3
     for juror in seated:
         seats = _seats(court, dispute, 0, juror)
-        status = court.juror_status(juror)
+        status = lens.juror_status(court.address, juror)
         assert status.locked == seats * SEAT_LOCK
         assert status.free == 500 * LDAO - seats * SEAT_LOCK
         assert status.open_rounds == 1 == lens.open_rounds(court.address, juror)
@@ -55,26 +55,26 @@ def test_draw__full_panel__locks_seats_and_fixes_the_timetable(court, flow, stak
     assert court.total_free_stake() == 5 * 500 * LDAO - 3 * SEAT_LOCK
 
 
-def test_draw__in_batches__completes_the_panel(court, flow, staked):
+def test_draw__in_batches__completes_the_panel(court, lens, flow, staked):
     staked(5)
     dispute = flow.create()
     assert court.draw(dispute, 1) == 1
-    assert court.round_info(dispute, 0).drawn == 1
+    assert lens.round_info(court.address, dispute, 0).drawn == 1
     assert events(court, "PanelDrawn") == []
     assert court.draw(dispute, 2) == 2
-    assert court.round_info(dispute, 0).drawn == 3
+    assert lens.round_info(court.address, dispute, 0).drawn == 3
 
 
-def test_draw__after_the_evidence_period__starts_commit_now(court, flow, staked, randomness):
+def test_draw__after_the_evidence_period__starts_commit_now(court, lens, flow, staked, randomness):
     staked(3)
     randomness.set_automatic(False)
     dispute = flow.create()
     boa.env.time_travel(seconds=2 * HOUR)
     flow.next_epoch()
     court.draw(dispute, 3)  # the snapshot epoch is over: asks again
-    randomness.set_value(court.round_info(dispute, 0).randomness_request, 12345)
+    randomness.set_value(lens.round_info(court.address, dispute, 0).randomness_request, 12345)
     court.draw(dispute, 3)
-    info = court.round_info(dispute, 0)
+    info = lens.round_info(court.address, dispute, 0)
     assert info.commit_start == boa.env.evm.patch.timestamp
     assert info.period == PERIOD_COMMIT
 
@@ -100,13 +100,13 @@ def test_draw__when_panel_is_complete__reverts(court, flow, staked):
         court.draw(dispute, 1)
 
 
-def test_draw__before_randomness_is_ready__reverts(court, flow, staked, randomness):
+def test_draw__before_randomness_is_ready__reverts(court, lens, flow, staked, randomness):
     staked(3)
     randomness.set_automatic(False)
     dispute = flow.create()
     with boa.reverts("court: randomness not ready"):
         court.draw(dispute, 3)
-    randomness.set_value(court.round_info(dispute, 0).randomness_request, 99)
+    randomness.set_value(lens.round_info(court.address, dispute, 0).randomness_request, 99)
     assert court.draw(dispute, 3) == 3
 
 
@@ -116,14 +116,14 @@ def test_draw__with_no_stake__reverts(court, flow):
         court.draw(dispute, 3)
 
 
-def test_draw__in_a_later_epoch__requests_new_randomness(court, flow, staked, randomness):
+def test_draw__in_a_later_epoch__requests_new_randomness(court, lens, flow, staked, randomness):
     staked(3)
     dispute = flow.create()
-    first = court.round_info(dispute, 0)
+    first = lens.round_info(court.address, dispute, 0)
     flow.next_epoch()
     assert court.draw(dispute, 3) == 0
     (requested,) = events(court, "DrawRequested")
-    info = court.round_info(dispute, 0)
+    info = lens.round_info(court.address, dispute, 0)
     assert info.drawn == 0
     assert info.draw_epoch == first.draw_epoch + 1 == requested.epoch
     assert info.randomness_request == first.randomness_request + 1 == requested.request_id
@@ -151,7 +151,7 @@ def test_draw__stake_added_between_batches__has_no_weight(court, flow, stake, ju
     assert flow.seated(dispute, 0) == [jurors[0].address]
 
 
-def test_draw__juror_who_left_after_the_snapshot__is_skipped(court, flow, stake, jurors):
+def test_draw__juror_who_left_after_the_snapshot__is_skipped(court, lens, flow, stake, jurors):
     stake(jurors[0], MIN_STAKE)
     flow.next_epoch()
     dispute = flow.create()
@@ -160,10 +160,10 @@ def test_draw__juror_who_left_after_the_snapshot__is_skipped(court, flow, stake,
     skipped = events(court, "DrawSkipped")
     assert [s.attempt for s in skipped] == [0, 1, 2, 3, 4]
     assert all(s.juror == jurors[0].address for s in skipped)
-    assert court.round_info(dispute, 0).draw_attempts == 5
+    assert lens.round_info(court.address, dispute, 0).draw_attempts == 5
 
 
-def test_draw__never_gives_a_seat_that_the_stake_cannot_cover(court, flow, stake, jurors):
+def test_draw__never_gives_a_seat_that_the_stake_cannot_cover(court, lens, flow, stake, jurors):
     stake(jurors[0], 130 * LDAO)  # six seat locks and 10 LDAO of residue
     flow.next_epoch()
     first, second, third = flow.create(), flow.create(), flow.create()
@@ -171,7 +171,7 @@ def test_draw__never_gives_a_seat_that_the_stake_cannot_cover(court, flow, stake
     flow.draw_all(second)
     assert _seats(court, first, 0, jurors[0].address) == 3
     assert _seats(court, second, 0, jurors[0].address) == 3
-    status = court.juror_status(jurors[0].address)
+    status = lens.juror_status(court.address, jurors[0].address)
     assert (status.locked, status.free) == (6 * SEAT_LOCK, 10 * LDAO)
     assert status.drawable_this_epoch == 10 * LDAO
     assert all(s.juror == jurors[0].address for s in events(court, "DrawSkipped"))
@@ -180,10 +180,10 @@ def test_draw__never_gives_a_seat_that_the_stake_cannot_cover(court, flow, stake
     # The residue cannot cover a panel: the third dispute is not drawn at all.
     with boa.reverts("court: too little drawable stake"):
         court.draw(third, 64)
-    assert court.round_info(third, 0).drawn == 0
+    assert lens.round_info(court.address, third, 0).drawn == 0
 
 
-def test_draw__when_the_snapshot_is_used_up__reverts(court, flow, stake, jurors):
+def test_draw__when_the_snapshot_is_used_up__reverts(court, lens, flow, stake, jurors):
     stake(jurors[0], MIN_STAKE)  # exactly five seats
     flow.next_epoch()
     first, second = flow.create(), flow.create()
@@ -192,16 +192,16 @@ def test_draw__when_the_snapshot_is_used_up__reverts(court, flow, stake, jurors)
     # Two seats' worth left for a three-seat panel: no seat is drawn.
     with boa.reverts("court: too little drawable stake"):
         court.draw(second, 64)
-    assert court.round_info(second, 0).drawn == 0
+    assert lens.round_info(court.address, second, 0).drawn == 0
 
 
-def test_draw__follows_the_published_ticket_formula(court, flow, stake, jurors, randomness):
+def test_draw__follows_the_published_ticket_formula(court, lens, flow, stake, jurors, randomness):
     amounts = [100, 300, 200, 400]
     for juror, amount in zip(jurors[:4], amounts, strict=True):
         stake(juror, amount * LDAO)
     flow.next_epoch()
     dispute = flow.create()
-    info = court.round_info(dispute, 0)
+    info = lens.round_info(court.address, dispute, 0)
     seed = int.from_bytes(keccak(encode(["uint256", "uint256"], [7, info.randomness_request])))
     seed |= 1
     weights = [a * LDAO for a in amounts]
@@ -220,21 +220,21 @@ def test_draw__follows_the_published_ticket_formula(court, flow, stake, jurors, 
     assert [e.juror for e in events(court, "SeatDrawn")] == expected
 
 
-def test_draw__requests_at_creation_use_the_creation_epoch(court, flow, staked):
+def test_draw__requests_at_creation_use_the_creation_epoch(court, lens, flow, staked):
     staked(3)
     boa.env.time_travel(seconds=EPOCH_SECONDS - 1 - boa.env.evm.patch.timestamp % EPOCH_SECONDS)
     dispute = flow.create()  # last second of an epoch
-    assert court.round_info(dispute, 0).draw_epoch == court.current_epoch()
+    assert lens.round_info(court.address, dispute, 0).draw_epoch == court.current_epoch()
     boa.env.time_travel(seconds=1)
     assert court.draw(dispute, 3) == 0  # the epoch turned: a new request
     assert court.draw(dispute, 3) == 3
 
 
-def test_periods__follow_the_timetable(court, flow, staked):
+def test_periods__follow_the_timetable(court, lens, flow, staked):
     staked(3)
     dispute = flow.create()
     flow.draw_all(dispute)
-    info = court.round_info(dispute, 0)
+    info = lens.round_info(court.address, dispute, 0)
     expected = [
         (info.commit_start - 1, PERIOD_EVIDENCE),
         (info.commit_start, PERIOD_COMMIT),
@@ -247,8 +247,8 @@ def test_periods__follow_the_timetable(court, flow, staked):
     ]
     for timestamp, period in expected:
         boa.env.time_travel(seconds=timestamp - boa.env.evm.patch.timestamp)
-        assert court.round_info(dispute, 0).period == period, timestamp
-    assert court.dispute_info(dispute).final
+        assert lens.round_info(court.address, dispute, 0).period == period, timestamp
+    assert lens.dispute_info(court.address, dispute).final
 
 
 def test_epoch__counts_seconds_not_blocks(court, flow):

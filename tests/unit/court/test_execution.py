@@ -7,6 +7,7 @@ is 10 LDAO per seat; a silent juror owes twice the lock.
 import boa
 import pytest
 
+from labeldao.boa_tools import deployer
 from tests.helpers import events
 from tests.unit.court.conftest import (
     FEE_PER_JUROR,
@@ -42,12 +43,12 @@ def decide(flow, keys, dispute, seated, choices):
 
 
 def assert_round_conserved(court, dispute, round_):
-    info = court.round_info(dispute, round_)
+    info = deployer("QualityCourtLens").at(court.LENS()).round_info(court.address, dispute, round_)
     assert info.execution_steps_done == info.execution_steps
     assert info.fee + info.slashed == info.rewarded + info.to_treasury
 
 
-def test_execute__unanimous__returns_locks_and_shares_the_fee(court, flow, keys, panel):
+def test_execute__unanimous__returns_locks_and_shares_the_fee(court, lens, flow, keys, panel):
     dispute, seated = panel
     decide(flow, keys, dispute, seated, [1, 1, 1])
     assert court.execute(dispute, 0, 128) == 6
@@ -58,7 +59,7 @@ def test_execute__unanimous__returns_locks_and_shares_the_fee(court, flow, keys,
     ]
     assert (executed.coherent_seats, executed.rewarded, executed.to_treasury) == (3, FEE, 0)
     for juror in seated:
-        status = court.juror_status(juror)
+        status = lens.juror_status(court.address, juror)
         assert (status.free, status.locked, status.claimable, status.open_rounds) == (
             SEAT,
             0,
@@ -74,48 +75,50 @@ def test_execute__incoherent_juror__loses_the_lock_to_the_coherent(court, flow, 
     court.execute(dispute, 0, 128)
     pool = FEE + SEAT
     assert court.claimable(seated[0]) == court.claimable(seated[2]) == pool // 2
-    loser = court.juror_status(seated[1])
+    loser = lens.juror_status(court.address, seated[1])
     assert (loser.free, loser.locked, loser.claimable) == (0, 0, 0)
     assert lens.juror_round(court.address, dispute, 0, seated[1]).settled
     # A juror left with nothing gives the tree leaf back.
     assert court.vacant_count() == 1
-    assert court.round_info(dispute, 0).slashed == SEAT
+    assert lens.round_info(court.address, dispute, 0).slashed == SEAT
     assert_round_conserved(court, dispute, 0)
 
 
-def test_execute__silent_juror__loses_the_multiple_from_free_stake(court, flow, keys, panel, stake):
+def test_execute__silent_juror__loses_the_multiple_from_free_stake(
+    court, lens, flow, keys, panel, stake
+):
     dispute, seated = panel
     stake(seated[2], 200 * LDAO)  # after the draw: free 200, locked 100
     decide(flow, keys, dispute, seated, [1, 1, None])
     court.execute(dispute, 0, 128)
     penalties = [s.penalty for s in events(court, "JurorSettled") if not s.coherent]
     assert penalties == [2 * SEAT]
-    silent = court.juror_status(seated[2])
+    silent = lens.juror_status(court.address, seated[2])
     assert (silent.free, silent.locked) == (100 * LDAO, 0)
     assert court.claimable(seated[0]) == (FEE + 2 * SEAT) // 2
     assert_round_conserved(court, dispute, 0)
 
 
-def test_execute__silent_juror__penalty_is_capped_by_the_stake(court, flow, keys, panel):
+def test_execute__silent_juror__penalty_is_capped_by_the_stake(court, lens, flow, keys, panel):
     dispute, seated = panel
     decide(flow, keys, dispute, seated, [1, 1, None])
     court.execute(dispute, 0, 128)
     (penalty,) = [s.penalty for s in events(court, "JurorSettled") if not s.coherent]
     # Twice the lock is owed; the juror's whole stake is the lock.
     assert penalty == SEAT
-    assert tuple(court.juror_status(seated[2]))[:3] == (0, 0, 0)
+    assert tuple(lens.juror_status(court.address, seated[2]))[:3] == (0, 0, 0)
     assert_round_conserved(court, dispute, 0)
 
 
 def test_execute__silent_juror__pays_from_pending_stake_after_free_stake(
-    court, flow, keys, panel, stake
+    court, lens, flow, keys, panel, stake
 ):
     dispute, seated = panel
     stake(seated[2], 150 * LDAO)
     court.request_unstake(150 * LDAO, sender=seated[2])  # free 0, pending 150
     decide(flow, keys, dispute, seated, [1, 1, None])
     court.execute(dispute, 0, 128)
-    silent = court.juror_status(seated[2])
+    silent = lens.juror_status(court.address, seated[2])
     assert (silent.free, silent.locked, silent.pending_withdrawal) == (0, 0, 50 * LDAO)
     assert_round_conserved(court, dispute, 0)
 
@@ -134,14 +137,14 @@ def test_execute__nobody_coherent__sends_fee_and_slashes_to_the_treasury(
     assert_round_conserved(court, dispute, 0)
 
 
-def test_execute__tie__every_revealer_is_coherent(court, flow, keys, panel):
+def test_execute__tie__every_revealer_is_coherent(court, lens, flow, keys, panel):
     dispute, seated = panel
     decide(flow, keys, dispute, seated, [1, 2, None])
     assert court.currentRuling(dispute) == 0
     court.execute(dispute, 0, 128)
     assert court.claimable(seated[0]) == court.claimable(seated[1]) == (FEE + SEAT) // 2
-    assert court.juror_status(seated[0]).free == SEAT
-    assert court.juror_status(seated[1]).free == SEAT
+    assert lens.juror_status(court.address, seated[0]).free == SEAT
+    assert lens.juror_status(court.address, seated[1]).free == SEAT
     assert_round_conserved(court, dispute, 0)
 
 
@@ -154,7 +157,7 @@ def test_execute__one_step_at_a_time__matches_a_single_call(court, flow, keys, p
     assert_round_conserved(court, dispute, 0)
 
 
-def test_execute__dust_goes_to_the_last_coherent_juror(court, flow, keys, whole_seats, stake):
+def test_execute__dust_goes_to_the_last_coherent_juror(court, lens, flow, keys, whole_seats, stake):
     whole_seats(5, seats=1)
     dispute = flow.create()
     flow.draw_all(dispute)
@@ -162,7 +165,7 @@ def test_execute__dust_goes_to_the_last_coherent_juror(court, flow, keys, whole_
     stake(seated[2], 1 * LDAO + 1)  # a silent juror with an odd free stake
     decide(flow, keys, dispute, seated, [1, 1, None])
     court.execute(dispute, 0, 128)
-    info = court.round_info(dispute, 0)
+    info = lens.round_info(court.address, dispute, 0)
     first, second = court.claimable(seated[0]), court.claimable(seated[1])
     assert first + second == info.fee + info.slashed
     assert second - first in (0, 1)
@@ -205,7 +208,7 @@ def test_execute__works_while_paused(court, flow, keys, panel, guardian):
     assert court.execute(dispute, 0, 128) == 6
 
 
-def test_execute_ruling__delivers_once(court, flow, keys, panel, arbitrable):
+def test_execute_ruling__delivers_once(court, lens, flow, keys, panel, arbitrable):
     dispute, seated = panel
     decide(flow, keys, dispute, seated, [2, 2, 1])
     court.execute_ruling(dispute)
@@ -217,7 +220,7 @@ def test_execute_ruling__delivers_once(court, flow, keys, panel, arbitrable):
     )
     assert arbitrable.ruling_of(dispute) == 2
     assert arbitrable.rule_calls(dispute) == 1
-    assert court.dispute_info(dispute).ruling_executed
+    assert lens.dispute_info(court.address, dispute).ruling_executed
     with boa.reverts("court: ruling already executed"):
         court.execute_ruling(dispute)
 
@@ -234,7 +237,7 @@ def test_execute_ruling__unknown_dispute__reverts(court):
 
 
 def test_reverting_arbitrable__does_not_lock_jurors_tokens(
-    court, flow, keys, panel, arbitrable, token
+    court, lens, flow, keys, panel, arbitrable, token
 ):
     dispute, seated = panel
     decide(flow, keys, dispute, seated, [1, 1, 1])
@@ -245,24 +248,24 @@ def test_reverting_arbitrable__does_not_lock_jurors_tokens(
     before = token.balanceOf(seated[0])
     court.withdraw(sender=seated[0])
     assert token.balanceOf(seated[0]) == before + FEE // 3
-    assert not court.dispute_info(dispute).ruling_executed
+    assert not lens.dispute_info(court.address, dispute).ruling_executed
     arbitrable.set_revert_on_rule(False)
     court.execute_ruling(dispute)
     assert arbitrable.rule_calls(dispute) == 1
 
 
-def test_execute_ruling__reentry_from_rule__reverts(court, flow, keys, panel, arbitrable):
+def test_execute_ruling__reentry_from_rule__reverts(court, lens, flow, keys, panel, arbitrable):
     dispute, seated = panel
     decide(flow, keys, dispute, seated, [1, 1, 1])
     arbitrable.set_reenter_on_rule(True)
     with boa.reverts():
         court.execute_ruling(dispute)
-    assert not court.dispute_info(dispute).ruling_executed
+    assert not lens.dispute_info(court.address, dispute).ruling_executed
     assert arbitrable.rule_calls(dispute) == 0
 
 
 def test_rounds__are_judged_against_the_final_ruling(
-    court, flow, keys, whole_seats, pay, appellant, defender, treasury, token
+    court, lens, flow, keys, whole_seats, pay, appellant, defender, treasury, token
 ):
     whole_seats(8, seats=2)
     dispute = flow.create()
@@ -282,9 +285,9 @@ def test_rounds__are_judged_against_the_final_ruling(
     assert court.currentRuling(dispute) == 2
     flow.execute_all(dispute)
     # Round 0 voted 1: nobody coherent, its fee and locks go to the treasury.
-    zero = court.round_info(dispute, 0)
+    zero = lens.round_info(court.address, dispute, 0)
     assert (zero.rewarded, zero.to_treasury) == (0, FEE + 3 * SEAT)
-    one = court.round_info(dispute, 1)
+    one = lens.round_info(court.address, dispute, 1)
     assert (one.fee, one.rewarded, one.to_treasury) == (cost, cost, 0)
     assert court.claimable(appellant) == cost
     assert court.claimable(defender) == 0
@@ -292,9 +295,9 @@ def test_rounds__are_judged_against_the_final_ruling(
     assert_round_conserved(court, dispute, 1)
     # Every token the court holds is owed to someone.
     owed = sum(
-        court.juror_status(j.address).free
-        + court.juror_status(j.address).locked
-        + court.juror_status(j.address).pending_withdrawal
+        lens.juror_status(court.address, j.address).free
+        + lens.juror_status(court.address, j.address).locked
+        + lens.juror_status(court.address, j.address).pending_withdrawal
         + court.claimable(j.address)
         for j in keys.values()
     )

@@ -174,17 +174,17 @@ def test_set_params__randomness_not_a_contract__reverts(court, governor):
         court.set_params(params_tuple(governor), sender=governor)
 
 
-def test_set_params__applies_to_new_disputes_only(court, flow, governor, randomness, staked):
+def test_set_params__applies_to_new_disputes_only(court, lens, flow, governor, randomness, staked):
     staked(3)
     old = flow.create()
     court.set_params(params_tuple(randomness.address, panel_size=5), sender=governor)
     new = flow.create()
-    assert court.dispute_info(old).params_version == court.params_version() - 1
-    assert court.round_info(old, 0).panel == 3
-    assert court.round_info(new, 0).panel == 5
+    assert lens.dispute_info(court.address, old).params_version == court.params_version() - 1
+    assert lens.round_info(court.address, old, 0).panel == 3
+    assert lens.round_info(court.address, new, 0).panel == 5
 
 
-def test_pause__by_guardian__blocks_staking_only(court, guardian, stake, jurors, arbitrable):
+def test_pause__by_guardian__blocks_staking_only(court, lens, guardian, stake, jurors, arbitrable):
     stake(jurors[0], 200 * LDAO)
     court.pause(sender=guardian)
     assert court.paused()
@@ -192,17 +192,17 @@ def test_pause__by_guardian__blocks_staking_only(court, guardian, stake, jurors,
         stake(jurors[1], 200 * LDAO)
     # Disputes still open: an arbitrable's own deadlines run during a pause.
     dispute_id = arbitrable.create_dispute(2, b"")
-    assert court.dispute_info(dispute_id).rounds == 1
+    assert lens.dispute_info(court.address, dispute_id).rounds == 1
     # Exits keep working.
     court.request_unstake(200 * LDAO, sender=jurors[0].address)
-    assert court.juror_status(jurors[0].address).pending_withdrawal == 200 * LDAO
+    assert lens.juror_status(court.address, jurors[0].address).pending_withdrawal == 200 * LDAO
 
 
-def test_unpause__by_guardian__reopens_entries(court, guardian, stake, jurors):
+def test_unpause__by_guardian__reopens_entries(court, lens, guardian, stake, jurors):
     court.pause(sender=guardian)
     court.unpause(sender=guardian)
     stake(jurors[1], 200 * LDAO)
-    assert court.juror_status(jurors[1].address).free == 200 * LDAO
+    assert lens.juror_status(court.address, jurors[1].address).free == 200 * LDAO
 
 
 def test_test_params__match_the_struct_order(court):

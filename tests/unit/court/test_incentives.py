@@ -52,7 +52,9 @@ def past_deadline(court, lens, dispute):
 # -- attack 4: a party on its own panel ------------------------------------------
 
 
-def test_party__holding_most_of_the_stake__is_never_seated(court, arbitrable, stake, jurors, flow):
+def test_party__holding_most_of_the_stake__is_never_seated(
+    court, lens, arbitrable, stake, jurors, flow
+):
     requester = jurors[0]
     stake(requester, 10_000 * LDAO)  # 95 % of the court
     for juror in jurors[1:6]:
@@ -63,8 +65,8 @@ def test_party__holding_most_of_the_stake__is_never_seated(court, arbitrable, st
     flow.draw_all(dispute)
     assert requester.address not in flow.seated(dispute, 0)
     # Its tickets (about 95 % of them) were failed attempts.
-    assert court.round_info(dispute, 0).draw_attempts > 3
-    assert court.juror_status(requester.address).locked == 0
+    assert lens.round_info(court.address, dispute, 0).draw_attempts > 3
+    assert lens.juror_status(court.address, requester.address).locked == 0
 
 
 def test_party__alone_in_the_court__gets_no_seat_and_the_dispute_ends_refused(
@@ -91,7 +93,7 @@ def test_party__alone_in_the_court__gets_no_seat_and_the_dispute_ends_refused(
     court.execute_ruling(dispute)
     assert arbitrable.ruling_of(dispute) == 0
     # The requester's stake was never locked; the fee is its own again.
-    status = court.juror_status(requester.address)
+    status = lens.juror_status(court.address, requester.address)
     assert (status.locked, status.free, status.claimable) == (0, 1_000 * LDAO, FEE)
     with boa.reverts("court: panel already drawn"):
         court.close_undrawn(dispute)
@@ -105,7 +107,7 @@ def test_no_stake__dispute_closes_at_its_deadline_with_ruling_zero_and_refund(
 ):
     dispute = flow.create()  # no parties in the extra data: the arbitrable paid
     deadline = lens.draw_deadline(court.address, dispute)
-    info = court.round_info(dispute, 0)
+    info = lens.round_info(court.address, dispute, 0)
     assert deadline == info.evidence_end + court.params(court.params_version()).draw_timeout
     boa.env.time_travel(seconds=deadline - boa.env.evm.patch.timestamp - 1)
     with boa.reverts("court: draw deadline not over"):
@@ -113,7 +115,7 @@ def test_no_stake__dispute_closes_at_its_deadline_with_ruling_zero_and_refund(
     boa.env.time_travel(seconds=1)
     court.close_undrawn(dispute)
     assert court.claimable(arbitrable.address) == FEE
-    assert court.round_info(dispute, 0).period == PERIOD_EXECUTION
+    assert lens.round_info(court.address, dispute, 0).period == PERIOD_EXECUTION
     court.execute_ruling(dispute)
     assert arbitrable.ruling_of(dispute) == 0
     assert token.balanceOf(court.address) == FEE  # all of it owed to the payer
@@ -131,7 +133,7 @@ def test_partly_drawn_round__closed__releases_every_seat_without_penalty(
     dispute = flow.create()
     assert court.draw(dispute, 2) == 2
     for juror in jurors[:2]:
-        free = court.juror_status(juror.address).free
+        free = lens.juror_status(court.address, juror.address).free
         if free:
             court.request_unstake(free, sender=juror.address)
     flow.next_epoch()
@@ -142,7 +144,7 @@ def test_partly_drawn_round__closed__releases_every_seat_without_penalty(
     court.close_undrawn(dispute)
     flow.execute_all(dispute)
     for juror in jurors[:2]:
-        status = court.juror_status(juror.address)
+        status = lens.juror_status(court.address, juror.address)
         assert (status.locked, status.open_rounds) == (0, 0)
         assert status.free + status.pending_withdrawal == MIN_STAKE  # no penalty
     assert court.claimable(arbitrable.address) == 7 * FEE_PER_JUROR
@@ -175,11 +177,11 @@ def test_appeal__beyond_the_lock_cap__is_refused_and_the_ruling_is_final(
         court.appeal(dispute, side(2), sender=griefer)
     other = flow.create()
     flow.draw_all(other)  # the court is not frozen
-    assert court.round_info(other, 0).drawn == 3
+    assert lens.round_info(court.address, other, 0).drawn == 3
 
 
 def test_appeal__both_sides_by_one_funder__costs_the_round_fee(
-    court, flow, keys, whole_seats, pay, appellant, token
+    court, lens, flow, keys, whole_seats, pay, appellant, token
 ):
     """A grind attempt (funding both sides to redraw) costs the griefer one
     deposit, the whole fee of the round it buys, which goes to its jurors."""
@@ -190,13 +192,13 @@ def test_appeal__both_sides_by_one_funder__costs_the_round_fee(
     before = token.balanceOf(appellant)
     court.appeal(dispute, side(2), sender=appellant)
     court.appeal(dispute, side(1), sender=appellant)
-    assert court.round_info(dispute, 1).fee == APPEAL_COST
+    assert lens.round_info(court.address, dispute, 1).fee == APPEAL_COST
     vote_all(flow, keys, dispute, 2)
     flow.goto(dispute, PERIOD_EXECUTION)
     flow.execute_all(dispute)
     court.withdraw(sender=appellant)
     assert before - token.balanceOf(appellant) == APPEAL_COST  # one deposit lost
-    paid = court.round_info(dispute, 1)
+    paid = lens.round_info(court.address, dispute, 1)
     assert paid.rewarded + paid.to_treasury >= APPEAL_COST  # to its jurors
 
 
@@ -212,7 +214,7 @@ def test_appeal_round_never_drawn__appeal_fails_and_both_deposits_return(
     court.appeal(dispute, side(1), sender=defender)
     # Every juror leaves with their free stake: round 1 cannot be drawn.
     for juror in seated:
-        free = court.juror_status(juror.address).free
+        free = lens.juror_status(court.address, juror.address).free
         if free:
             court.request_unstake(free, sender=juror.address)
     flow.next_epoch()
@@ -230,7 +232,7 @@ def test_appeal_round_never_drawn__appeal_fails_and_both_deposits_return(
     assert court.claimable(defender) == APPEAL_COST
     court.execute_ruling(dispute)
     for juror in jurors[:8]:
-        assert court.juror_status(juror.address).locked == 0
+        assert lens.juror_status(court.address, juror.address).locked == 0
 
 
 # -- attack 6: pauses --------------------------------------------------------------
@@ -257,7 +259,7 @@ def test_pause__stops_the_draw_deadline_and_moves_it_by_its_length(court, flow, 
 
 
 def test_pause__draw_commit_reveal_and_appeal_keep_working(
-    court, flow, keys, whole_seats, pay, appellant, defender, guardian
+    court, lens, flow, keys, whole_seats, pay, appellant, defender, guardian
 ):
     whole_seats(8, seats=2)
     dispute = flow.create()
@@ -267,7 +269,7 @@ def test_pause__draw_commit_reveal_and_appeal_keep_working(
     pay(defender, APPEAL_COST)
     court.appeal(dispute, side(2), sender=appellant)
     court.appeal(dispute, side(1), sender=defender)
-    assert court.dispute_info(dispute).rounds == 2
+    assert lens.dispute_info(court.address, dispute).rounds == 2
     court.unpause(sender=guardian)
 
 

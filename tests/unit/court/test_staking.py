@@ -6,11 +6,11 @@ from tests.helpers import events
 from tests.unit.court.conftest import LDAO, MIN_STAKE, SEAT_LOCK, UNSTAKE_DELAY
 
 
-def test_stake__first_time__allocates_a_leaf_and_logs(court, stake, jurors, token):
+def test_stake__first_time__allocates_a_leaf_and_logs(court, lens, stake, jurors, token):
     juror = jurors[0].address
     stake(juror, 300 * LDAO)
     (staked,) = events(court, "Staked")
-    status = court.juror_status(juror)
+    status = lens.juror_status(court.address, juror)
     assert (status.free, status.locked, status.pending_withdrawal) == (300 * LDAO, 0, 0)
     assert court.total_free_stake() == 300 * LDAO
     assert court.owner_of(0) == juror
@@ -18,10 +18,10 @@ def test_stake__first_time__allocates_a_leaf_and_logs(court, stake, jurors, toke
     assert (staked.juror, staked.amount, staked.free) == (juror, 300 * LDAO, 300 * LDAO)
 
 
-def test_stake__top_up__keeps_the_leaf(court, stake, jurors):
+def test_stake__top_up__keeps_the_leaf(court, lens, stake, jurors):
     stake(jurors[0], 300 * LDAO)
     stake(jurors[0], 50 * LDAO)
-    assert court.juror_status(jurors[0].address).free == 350 * LDAO
+    assert lens.juror_status(court.address, jurors[0].address).free == 350 * LDAO
     assert court.leaves_used() == 1
 
 
@@ -35,9 +35,9 @@ def test_stake__below_minimum__reverts(court, stake, jurors):
         stake(jurors[0], MIN_STAKE - 1)
 
 
-def test_stake__at_minimum__succeeds(court, stake, jurors):
+def test_stake__at_minimum__succeeds(court, lens, stake, jurors):
     stake(jurors[0], MIN_STAKE)
-    assert court.juror_status(jurors[0].address).free == MIN_STAKE
+    assert lens.juror_status(court.address, jurors[0].address).free == MIN_STAKE
 
 
 def test_stake__without_allowance__reverts(court, fund, jurors):
@@ -46,23 +46,23 @@ def test_stake__without_allowance__reverts(court, fund, jurors):
         court.stake(MIN_STAKE, sender=jurors[0].address)
 
 
-def test_stake__counts_in_draws_from_the_next_epoch(court, stake, jurors, flow):
+def test_stake__counts_in_draws_from_the_next_epoch(court, lens, stake, jurors, flow):
     flow.next_epoch()
     stake(jurors[0], 300 * LDAO)
-    status = court.juror_status(jurors[0].address)
+    status = lens.juror_status(court.address, jurors[0].address)
     assert (status.free, status.drawable_this_epoch) == (300 * LDAO, 0)
     assert court.drawable_stake() == 0
     flow.next_epoch()
-    assert court.juror_status(jurors[0].address).drawable_this_epoch == 300 * LDAO
+    assert lens.juror_status(court.address, jurors[0].address).drawable_this_epoch == 300 * LDAO
     assert court.drawable_stake() == 300 * LDAO
 
 
-def test_request_unstake__moves_free_to_pending_and_logs(court, stake, jurors):
+def test_request_unstake__moves_free_to_pending_and_logs(court, lens, stake, jurors):
     juror = jurors[0].address
     stake(juror, 300 * LDAO)
     court.request_unstake(100 * LDAO, sender=juror)
     (requested,) = events(court, "UnstakeRequested")
-    status = court.juror_status(juror)
+    status = lens.juror_status(court.address, juror)
     unlock = boa.env.evm.patch.timestamp + UNSTAKE_DELAY
     assert (status.free, status.pending_withdrawal, status.unlock_time) == (
         200 * LDAO,
@@ -77,13 +77,13 @@ def test_request_unstake__moves_free_to_pending_and_logs(court, stake, jurors):
     )
 
 
-def test_request_unstake__again__adds_and_restarts_the_delay(court, stake, jurors):
+def test_request_unstake__again__adds_and_restarts_the_delay(court, lens, stake, jurors):
     juror = jurors[0].address
     stake(juror, 400 * LDAO)
     court.request_unstake(100 * LDAO, sender=juror)
     boa.env.time_travel(seconds=1_000)
     court.request_unstake(100 * LDAO, sender=juror)
-    status = court.juror_status(juror)
+    status = lens.juror_status(court.address, juror)
     assert status.pending_withdrawal == 200 * LDAO
     assert status.unlock_time == boa.env.evm.patch.timestamp + UNSTAKE_DELAY
 
@@ -111,12 +111,12 @@ def test_request_unstake__leaving_dust__reverts(court, stake, jurors):
         court.request_unstake(300 * LDAO - MIN_STAKE + 1, sender=jurors[0].address)
 
 
-def test_request_unstake__of_locked_stake__reverts(court, flow, staked, jurors):
+def test_request_unstake__of_locked_stake__reverts(court, lens, flow, staked, jurors):
     staked(1)
     dispute = flow.create()
     flow.draw_all(dispute)
     juror = jurors[0].address
-    status = court.juror_status(juror)
+    status = lens.juror_status(court.address, juror)
     assert status.locked == 3 * SEAT_LOCK
     assert status.open_rounds == 1
     court.request_unstake(status.free, sender=juror)
@@ -138,12 +138,12 @@ def test_withdraw__with_nothing_owed__reverts(court, jurors):
         court.withdraw(sender=jurors[0].address)
 
 
-def test_withdraw__after_unlock__pays_and_frees_the_leaf(court, stake, jurors, token):
+def test_withdraw__after_unlock__pays_and_frees_the_leaf(court, lens, stake, jurors, token):
     juror = jurors[0].address
     stake(juror, 300 * LDAO)
     court.request_unstake(300 * LDAO, sender=juror)
     boa.env.time_travel(seconds=UNSTAKE_DELAY)
-    assert court.juror_status(juror).withdrawable_now == 300 * LDAO
+    assert lens.juror_status(court.address, juror).withdrawable_now == 300 * LDAO
     before = token.balanceOf(juror)
     assert court.withdraw(sender=juror) == 300 * LDAO
     (withdrawn,) = events(court, "Withdrawn")
@@ -151,18 +151,18 @@ def test_withdraw__after_unlock__pays_and_frees_the_leaf(court, stake, jurors, t
     assert (withdrawn.stake, withdrawn.rewards) == (300 * LDAO, 0)
     assert court.owner_of(0) == "0x0000000000000000000000000000000000000000"
     assert court.vacant_count() == 1
-    status = court.juror_status(juror)
+    status = lens.juror_status(court.address, juror)
     assert (status.free, status.pending_withdrawal, status.unlock_time) == (0, 0, 0)
 
 
-def test_withdraw__partial_unstake__keeps_the_leaf(court, stake, jurors):
+def test_withdraw__partial_unstake__keeps_the_leaf(court, lens, stake, jurors):
     juror = jurors[0].address
     stake(juror, 300 * LDAO)
     court.request_unstake(100 * LDAO, sender=juror)
     boa.env.time_travel(seconds=UNSTAKE_DELAY)
     court.withdraw(sender=juror)
     assert court.owner_of(0) == juror
-    assert court.juror_status(juror).free == 200 * LDAO
+    assert lens.juror_status(court.address, juror).free == 200 * LDAO
 
 
 def test_withdraw__works_while_paused(court, stake, jurors, guardian):
@@ -188,6 +188,6 @@ def test_stake__again_after_leaving__gets_a_leaf_back(court, stake, jurors, flow
     assert court.total_free_stake() == 600 * LDAO
 
 
-def test_juror_status__of_a_stranger__is_empty(court, jurors):
-    status = court.juror_status(jurors[5].address)
+def test_juror_status__of_a_stranger__is_empty(court, lens, jurors):
+    status = lens.juror_status(court.address, jurors[5].address)
     assert tuple(status) == (0, 0, 0, 0, 0, 0, 0, 0)

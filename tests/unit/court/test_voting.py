@@ -106,7 +106,7 @@ def test_reveal__matching__counts_the_seats_and_logs(court, flow, panel, lens):
     (revealed,) = events(court, "Revealed")
     assert (revealed.juror, revealed.choice, revealed.seats) == (juror.address, 2, seats)
     assert lens.votes(court.address, dispute, 0, 2) == seats
-    assert court.round_info(dispute, 0).revealed_seats == seats
+    assert lens.round_info(court.address, dispute, 0).revealed_seats == seats
     record = lens.juror_round(court.address, dispute, 0, juror.address)
     assert record.revealed and record.choice == 2
     assert court.currentRuling(dispute) == 2

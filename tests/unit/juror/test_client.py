@@ -86,12 +86,12 @@ def test_my_seats__drawn_juror__lists_the_round_with_its_lock(dispute, client, c
     assert client(unseated[0]).my_seats() == []
 
 
-def test_stake__enough_ldao__approves_and_stakes(client, fund, jurors, court):
+def test_stake__enough_ldao__approves_and_stakes(client, fund, jurors, court, lens):
     juror = jurors[7]
     fund(juror.address, 300 * LDAO)
     status = client(juror).stake(MIN_STAKE)
     assert status.free == MIN_STAKE
-    assert court.juror_status(juror.address).free == MIN_STAKE
+    assert lens.juror_status(court.address, juror.address).free == MIN_STAKE
 
 
 def test_stake__below_minimum__refused_before_sending(client, fund, jurors, court, tmp_path):
@@ -351,12 +351,12 @@ def test_appeal__before_the_appeal_period__says_when_it_opens(dispute, client):
 
 
 def test_execute__final_dispute__settles_rounds_and_delivers_the_ruling(
-    dispute, client, flow, keys, court, arbitrable
+    dispute, client, flow, keys, court, lens, arbitrable
 ):
     dispute_id, seated, _ = dispute
     flow.vote(dispute_id, 0, {j.address: 1 for j in seated}, keys)
     flow.goto(dispute_id, PERIOD_EXECUTION)
-    steps = court.round_info(dispute_id, 0).execution_steps
+    steps = lens.round_info(court.address, dispute_id, 0).execution_steps
     done = client(seated[0]).execute(dispute_id, batch=2)
     calls = -(-steps // 2)
     fee = 3 * FEE_PER_JUROR // LDAO
@@ -365,7 +365,7 @@ def test_execute__final_dispute__settles_rounds_and_delivers_the_ruling(
         f"rewarded {fee} LDAO, to treasury 0 LDAO"
     )
     assert done[1] == f"ruling 1 delivered to {arbitrable.address}"
-    assert court.dispute_info(dispute_id).ruling_executed
+    assert lens.dispute_info(court.address, dispute_id).ruling_executed
     assert client(seated[0]).status().claimable > 0
     with pytest.raises(JurorError, match="already fully executed \\(ruling 1\\)"):
         client(seated[0]).execute(dispute_id, batch=2)

@@ -171,7 +171,7 @@ def _open_dispute(system) -> int:
 
 def _draw_all(system, dispute: int) -> int:
     system.court.draw(dispute, 16)
-    info = system.court.round_info(dispute, 0)
+    info = system.court_lens.round_info(system.court.address, dispute, 0)
     assert info.drawn == info.panel
     return info.panel
 
@@ -183,7 +183,7 @@ def test_draw__the_coordinator_answers__the_panel_is_drawn(tmp_path, coordinator
     dispute = _open_dispute(system)
     with boa.reverts("court: randomness not ready"):
         system.court.draw(dispute, 16)
-    request = system.court.round_info(dispute, 0).randomness_request
+    request = system.court_lens.round_info(system.court.address, dispute, 0).randomness_request
     mock.fulfillRandomWords(vrf.vrf_request_id(fallback.primary_request_id(request)), vrf.address)
     assert _draw_all(system, dispute) >= 1
     assert fallback.value_of(request) == vrf.value_of(fallback.primary_request_id(request))
@@ -194,7 +194,7 @@ def test_draw__the_coordinator_never_answers__rerequest_then_fallback(tmp_path, 
     system = _deploy(tmp_path, coordinator, fallback_timeout=TIMEOUT, fallback_delay=2)
     vrf, fallback = system.contracts["ChainlinkVRFRandomness"], system.randomness
     dispute = _open_dispute(system)
-    request = system.court.round_info(dispute, 0).randomness_request
+    request = system.court_lens.round_info(system.court.address, dispute, 0).randomness_request
     boa.env.time_travel(seconds=TIMEOUT)
     fallback.retry(request)  # asks the coordinator again: still no answer
     assert fallback.rerequests(request) == 1 and vrf.request_count() == 2
@@ -203,7 +203,9 @@ def test_draw__the_coordinator_never_answers__rerequest_then_fallback(tmp_path, 
     boa.env.time_travel(blocks=3)
     assert _draw_all(system, dispute) >= 1
     assert fallback.value_of(request) != 0
-    assert system.court.round_info(dispute, 0).randomness_request == request  # the court's id
+    assert (
+        system.court_lens.round_info(system.court.address, dispute, 0).randomness_request == request
+    )  # the court's id
     stale = vrf.vrf_request_id(fallback.primary_request_id(request))
     mock.fulfillRandomWords(stale, vrf.address)  # a late answer is recorded, and ignored
     assert fallback.receive_randomness(request) != vrf.value_of(1)
