@@ -33,3 +33,8 @@ def events(contract: Any, name: str) -> list[Any]:
     replaces the computation whose logs are read.
     """
     return [log for log in contract.get_logs() if type(log).__name__ == name]
+
+
+def named(logs: list[Any], name: str) -> list[Any]:
+    """The events called `name` among decoded `logs`."""
+    return [log for log in logs if type(log).__name__ == name]

@@ -40,6 +40,8 @@ from hypothesis.stateful import (
 
 from labeldao.boa_tools import deployer
 from labeldao.court import commitment
+from tests.helpers import named
+from tests.property.court_deployment import deploy_court
 
 LDAO = 10**18
 MIN_STAKE = 100 * LDAO
@@ -77,41 +79,23 @@ seat_plan = st.lists(st.sampled_from(["m", "m", "m", "d", 0, None]), min_size=7,
 silences = st.lists(st.sampled_from([False, False, False, True]), min_size=7, max_size=7)
 
 
-def _named(logs, name):
-    return [e for e in logs if type(e).__name__ == name]
-
-
 def deploy() -> SimpleNamespace:
     """Token, randomness, court and arbitrable; jurors and funders funded."""
-    boa.env.sstore_trace = {}
-    admin = boa.env.generate_address("machine-admin")
-    with boa.env.prank(admin):
-        token = deployer("RewardToken").deploy(10**27)
-        token.grantRole(token.MINTER_ROLE(), admin)
-        randomness = deployer("MockRandomness", "tests/mocks").deploy(11)
-        treasury = boa.env.generate_address("machine-treasury")
-        lens = deployer("QualityCourtLens").deploy()
-        court = deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, EPOCH_SECONDS, lens.address
+    d = deploy_court("machine", 11, EPOCH_SECONDS, {"juror": N_JURORS, "funder": 2})
+    with boa.env.prank(d.admin):
+        d.court.set_params((*PARAMS, d.randomness.address))
+        arbitrable = deployer("MockArbitrable", "tests/mocks").deploy(
+            d.court.address, d.token.address
         )
-        court.grantRole(court.PARAMS_ROLE(), admin)
-        court.set_params((*PARAMS, randomness.address))
-        arbitrable = deployer("MockArbitrable", "tests/mocks").deploy(court.address, token.address)
-        token.mint(arbitrable.address, 10**6 * LDAO)
-        jurors = [boa.env.generate_address(f"machine-juror-{i}") for i in range(N_JURORS)]
-        funders = [boa.env.generate_address(f"machine-funder-{i}") for i in range(2)]
-        for account in jurors + funders:
-            token.mint(account, 10**5 * LDAO)
-    for account in jurors + funders:
-        token.approve(court.address, 2**256 - 1, sender=account)
+        d.token.mint(arbitrable.address, 10**6 * LDAO)
     return SimpleNamespace(
-        token=token,
-        court=court,
-        lens=lens,
+        token=d.token,
+        court=d.court,
+        lens=d.lens,
         arbitrable=arbitrable,
-        treasury=treasury,
-        jurors=jurors,
-        funders=funders,
+        treasury=d.treasury,
+        jurors=d.accounts["juror"],
+        funders=d.accounts["funder"],
     )
 
 
@@ -226,7 +210,7 @@ class CourtMachine(RuleBasedStateMachine):
             return
         self.court.stake(value, sender=juror)
         self.dirty = True
-        (staked,) = _named(self.court.get_logs(), "Staked")
+        (staked,) = named(self.court.get_logs(), "Staked")
         assert staked.free == status.free + value
         note(f"juror {j} staked {amount}")
 
@@ -247,7 +231,7 @@ class CourtMachine(RuleBasedStateMachine):
             return
         self.court.request_unstake(amount, sender=juror)
         self.dirty = True
-        (requested,) = _named(self.court.get_logs(), "UnstakeRequested")
+        (requested,) = named(self.court.get_logs(), "UnstakeRequested")
         assert requested.pending_withdrawal == status.pending_withdrawal + amount
         note(f"juror {j} requested {amount / LDAO:.2f}")
 
@@ -298,7 +282,7 @@ class CourtMachine(RuleBasedStateMachine):
             return
         self.court.draw(d, attempts)
         self.dirty = True
-        drawn = _named(self.court.get_logs(), "SeatDrawn")
+        drawn = named(self.court.get_logs(), "SeatDrawn")
         for seat in drawn:
             self.epoch_seats[seat.juror] += 1
         # Stake added after the epoch started has no weight: every seat is
@@ -418,7 +402,7 @@ class CourtMachine(RuleBasedStateMachine):
         self.court.execute(d, r, steps)
         self.dirty = True
         logs = self.court.get_logs()
-        if _named(logs, "RoundExecuted"):
+        if named(logs, "RoundExecuted"):
             self.executed.add((d, r))
             event(f"execute: round {r} executed")
             # Tokens in == tokens out: nothing of the round stays in the court
@@ -426,7 +410,7 @@ class CourtMachine(RuleBasedStateMachine):
             assert self.lens.round_balance(self.court.address, d, r) == 0
             with boa.reverts("court: round already executed"):
                 self.court.execute(d, r, 1)
-        for settled in _named(logs, "JurorSettled"):
+        for settled in named(logs, "JurorSettled"):
             if settled.coherent:
                 event("execute: coherent juror rewarded")
                 continue

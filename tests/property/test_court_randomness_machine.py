@@ -49,6 +49,8 @@ from hypothesis.stateful import (
 )
 
 from labeldao.boa_tools import deployer
+from tests.helpers import named
+from tests.property.court_deployment import deploy_court
 from tests.unit.randomness.conftest import (
     CALLBACK_GAS,
     CONFIRMATIONS,
@@ -89,43 +91,19 @@ PARAMS = (
 )
 
 
-def _named(logs, name):
-    return [e for e in logs if type(e).__name__ == name]
-
-
 def deploy() -> SimpleNamespace:
     """Token, lens, court, a funded VRF subscription; jurors and a creator funded."""
-    boa.env.sstore_trace = {}
-    admin = boa.env.generate_address("rng-machine-admin")
-    with boa.env.prank(admin):
-        token = deployer("RewardToken").deploy(10**27)
-        token.grantRole(token.MINTER_ROLE(), admin)
-        placeholder = deployer("MockRandomness", "tests/mocks").deploy(3)
-        lens = deployer("QualityCourtLens").deploy()
-        court = deployer("QualityCourt").deploy(
-            token.address,
-            boa.env.generate_address("rng-machine-treasury"),
-            placeholder.address,
-            EPOCH_SECONDS,
-            lens.address,
-        )
-        court.grantRole(court.PARAMS_ROLE(), admin)
-        jurors = [boa.env.generate_address(f"rng-machine-juror-{i}") for i in range(N_JURORS)]
-        creator = boa.env.generate_address("rng-machine-creator")
-        for account in [*jurors, creator]:
-            token.mint(account, 10**5 * LDAO)
-    for account in [*jurors, creator]:
-        token.approve(court.address, 2**256 - 1, sender=account)
+    d = deploy_court("rng-machine", 3, EPOCH_SECONDS, {"juror": N_JURORS, "creator": 1})
     coordinator = deploy_coordinator()
     subscription = coordinator.createSubscription()
     coordinator.fundSubscription(subscription, LINK_FUNDING)
     return SimpleNamespace(
-        token=token,
-        lens=lens,
-        court=court,
-        admin=admin,
-        jurors=jurors,
-        creator=creator,
+        token=d.token,
+        lens=d.lens,
+        court=d.court,
+        admin=d.admin,
+        jurors=d.accounts["juror"],
+        creator=d.accounts["creator"][0],
         coordinator=coordinator,
         subscription=subscription,
     )
@@ -178,7 +156,7 @@ class RandomnessMoveMachine(RuleBasedStateMachine):
 
     def _record_request(self, d: int, logs) -> None:
         """The draw or dispute just made logged one request, to the current source."""
-        (requested,) = _named(logs, "DrawRequested")
+        (requested,) = named(logs, "DrawRequested")
         assert requested.source == self.current
         assert requested.epoch == self._epoch()
         self.latest[d] = (requested.source, requested.request_id, requested.epoch)
@@ -347,8 +325,8 @@ class RandomnessMoveMachine(RuleBasedStateMachine):
             return
         seats = self.court.draw(d, 8)
         logs = self.court.get_logs()
-        assert _named(logs, "DrawRequested") == []
-        assert len(_named(logs, "SeatDrawn")) == seats
+        assert named(logs, "DrawRequested") == []
+        assert len(named(logs, "SeatDrawn")) == seats
         self.drawn[d] += seats
         fell_back = source in {w.address for w in self.wrappers} and self.sources[
             source
