@@ -60,6 +60,12 @@ initializes: access_control
 from snekmate.utils import pausable
 initializes: pausable
 
+from .modules import roles
+initializes: roles[access_control := access_control]
+
+from .modules import treasurer
+initializes: treasurer[roles := roles]
+
 from .modules import sortition
 initializes: sortition
 
@@ -74,6 +80,12 @@ exports: (
     access_control.renounceRole,
     access_control.set_role_admin,
     access_control.DEFAULT_ADMIN_ROLE,
+    # PARAMS_ROLE (parameters, treasury) and GUARDIAN_ROLE (pause).
+    roles.PARAMS_ROLE,
+    roles.GUARDIAN_ROLE,
+    # The treasury and `set_treasury` (PARAMS_ROLE), `TreasuryChanged`.
+    treasurer.treasury,
+    treasurer.set_treasury,
     # Whether entries (stake, createDispute) are paused.
     pausable.paused,
     # Leaf ownership and usage of the sortition tree, for off-chain tools.
@@ -86,12 +98,6 @@ exports: (
 # ---------------------------------------------------------------------------
 # Constants
 # ---------------------------------------------------------------------------
-
-# @dev Changes parameters and the treasury (the timelock).
-PARAMS_ROLE: public(constant(bytes32)) = keccak256("PARAMS_ROLE")
-
-# @dev Pauses entries: `stake` and `createDispute` (never exits).
-GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
 
 # @dev Periods of a round (`QualityCourtLens` publishes them).
 PERIOD_EVIDENCE: constant(uint256) = 0
@@ -231,9 +237,6 @@ TOKEN: public(immutable(address))
 # @dev The lens: parameter bounds (`set_params` calls its `check_params`)
 # and the views derived from the court's (docs/decisions.md, "Code size").
 LENS: public(immutable(address))
-
-# @dev Receives slashed tokens and fees of rounds with no coherent juror.
-treasury: public(address)
 
 # @dev The version new disputes use; older versions stay readable.
 params_version: public(uint256)
@@ -441,11 +444,6 @@ event ParamsChanged:
     version: indexed(uint256)
     params: IQualityCourt.Params
 
-# @dev The treasury changed.
-event TreasuryChanged:
-    previous: indexed(address)
-    treasury: indexed(address)
-
 
 # ---------------------------------------------------------------------------
 # Constructor
@@ -469,7 +467,6 @@ def __init__(token_: address, treasury_: address, randomness_: address, epoch_se
            later parameter version).
     """
     assert token_ != empty(address), "court: token is the zero address"
-    assert treasury_ != empty(address), "court: treasury is zero address"
     assert epoch_seconds_ >= MIN_EPOCH_SECONDS and epoch_seconds_ <= MAX_EPOCH_SECONDS, "court: epoch length out of range"
     assert lens_.is_contract, "court: lens not a contract"
     TOKEN = token_
@@ -477,8 +474,7 @@ def __init__(token_: address, treasury_: address, randomness_: address, epoch_se
     access_control.__init__()
     pausable.__init__()
     sortition.__init__(epoch_seconds_)
-    self.treasury = treasury_
-    log TreasuryChanged(previous=empty(address), treasury=treasury_)
+    treasurer.__init__(treasury_)
     self._store_params(
         IQualityCourt.Params(
             min_juror_stake=_DEFAULT_MIN_JUROR_STAKE,
@@ -1108,7 +1104,7 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
     if book.cursor == steps:
         if coherent_seats == 0:
             book.to_treasury = book.fee + book.slashed
-            self._accounts[self.treasury] += book.to_treasury
+            self._accounts[treasurer.treasury] += book.to_treasury
         log RoundExecuted(
             dispute_id=dispute_id,
             round=round,
@@ -1167,21 +1163,8 @@ def set_params(new_params: IQualityCourt.Params):
          to 10,000; `randomness` a contract.
     @param new_params The parameters.
     """
-    access_control._check_role(PARAMS_ROLE, msg.sender)
+    roles._check_params_role()
     self._store_params(new_params)
-
-
-@external
-def set_treasury(new_treasury: address):
-    """
-    @dev Changes the treasury (PARAMS_ROLE). Income already credited to the
-         previous treasury stays claimable by it.
-    @param new_treasury The new treasury (not zero).
-    """
-    access_control._check_role(PARAMS_ROLE, msg.sender)
-    self._require(new_treasury != empty(address), "court: treasury is zero address")
-    log TreasuryChanged(previous=self.treasury, treasury=new_treasury)
-    self.treasury = new_treasury
 
 
 @external
@@ -1193,7 +1176,7 @@ def pause():
          deadlines run), drawing, commit, reveal, appeals, closing,
          execution, rulings, unstaking and withdrawals.
     """
-    access_control._check_role(GUARDIAN_ROLE, msg.sender)
+    roles._check_guardian_role()
     pausable._pause()
     self._pause_clock = self._pause_clock | (block.timestamp << 40)
 
@@ -1204,7 +1187,7 @@ def unpause():
     @dev Lifts the pause (GUARDIAN_ROLE); the court clock runs again,
          every draw deadline moved by the pause's length.
     """
-    access_control._check_role(GUARDIAN_ROLE, msg.sender)
+    roles._check_guardian_role()
     pausable._unpause()
     clock: uint256 = self._pause_clock
     self._pause_clock = (clock & _MASK40) + block.timestamp - (clock >> 40)

@@ -24,12 +24,8 @@ MISSING_ROLE = "access_control: account is missing role"
 ZERO = "0x" + "00" * 20
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
 GOVERNED = ("escrow", "registry", "court")
-# The treasury's zero-address message: the shared `treasurer` module, except
-# in the court, which does not use it yet (docs/decisions.md "Architecture").
-ZERO_TREASURY = {
-    "escrow": "treasury: zero address",
-    "court": "court: treasury is zero address",
-}
+# The contracts with `set_treasury` (the shared `treasurer` module).
+WITH_TREASURY = ("escrow", "court")
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +118,7 @@ def test_unpause__when_not_paused__reverts(governed, guardian):
 # in registry/test_params.py); the escrow and the court have `set_treasury`.
 
 
-@pytest.fixture(params=tuple(ZERO_TREASURY))
+@pytest.fixture(params=WITH_TREASURY)
 def with_treasury(request, suite):
     return request.param, getattr(suite, request.param)
 
@@ -137,8 +133,8 @@ def test_set_treasury__by_timelock__changes_and_logs_both(with_treasury, suite, 
 
 
 def test_set_treasury__zero__reverts(with_treasury, timelock):
-    name, contract = with_treasury
-    with boa.reverts(ZERO_TREASURY[name]):
+    _, contract = with_treasury
+    with boa.reverts("treasury: zero address"):
         contract.set_treasury(ZERO, sender=timelock)
 
 

@@ -53,7 +53,7 @@ def test_constructor__zero_token__reverts(treasury, randomness, lens):
 
 
 def test_constructor__zero_treasury__reverts(token, randomness, lens):
-    with boa.reverts("court: treasury is zero address"):
+    with boa.reverts("treasury: zero address"):
         deployer("QualityCourt").deploy(
             token.address, ZERO, randomness.address, EPOCH_SECONDS, lens.address
         )
