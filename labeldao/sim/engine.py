@@ -1109,7 +1109,7 @@ def run(
     (`ledger_check.require` raises on a difference)."""
     compile_all()  # outside the timed part
     # Every message is kept only when it is replayed: a year keeps millions.
-    recorder = CallRecorder()
+    recorder = CallRecorder(keep=measure)
     logs = LogRecorder() if ledger is not None else None
     with fresh_chain(seed), tempfile.TemporaryDirectory() as tmp:
         path = params_file(scenario, Path(tmp))
