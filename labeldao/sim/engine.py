@@ -63,7 +63,7 @@ from labeldao.court import commitment, derive_salt
 from labeldao.deploy import DeployError
 from labeldao.merkle import ValueTree
 from labeldao.sim import agents as ag
-from labeldao.sim import ledger_check, seams
+from labeldao.sim import journal, ledger_check, seams
 from labeldao.sim.agents import Agent, Role
 from labeldao.sim.model import BPS, LIVE, CourtTerms, EscrowTerms, Model, RegistryTerms
 from labeldao.sim.scenario import SIM_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
@@ -1122,6 +1122,7 @@ def run(
             marks = EpochMarks(recorder, time.perf_counter())
             for epoch in range(scenario.epochs):
                 sim.run_epoch(epoch)
+                journal.compact(boa.env)  # between transactions: no open checkpoint
                 marks.mark()
                 if on_epoch is not None:
                     on_epoch(epoch)
