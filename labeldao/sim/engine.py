@@ -1031,9 +1031,10 @@ class EpochMarks:
     as the run goes on, and does memory stay bounded?)."""
 
     def __init__(self, recorder: CallRecorder, started: float) -> None:
-        self.recorder, self.last = recorder, started
+        self.recorder, self.last, self.cpu = recorder, started, time.process_time()
         self.seen = (recorder.calls, recorder.transactions)
         self.seconds: list[float] = []
+        self.cpu_seconds: list[float] = []  # this process's CPU: robust to a busy machine
         self.transactions: list[int] = []
         self.messages: list[int] = []
         self.rss_mb: list[float] = []
@@ -1043,12 +1044,16 @@ class EpochMarks:
         self.messages.append(recorder.calls - self.seen[0])
         self.transactions.append(recorder.transactions - self.seen[1])
         self.seconds.append(now - self.last)
+        cpu = time.process_time()
+        self.cpu_seconds.append(cpu - self.cpu)
+        self.cpu = cpu
         self.rss_mb.append(resident_mb())
         self.last, self.seen = now, (recorder.calls, recorder.transactions)
 
     def as_extra(self) -> dict[str, list[Any]]:
         return {
             "epoch_seconds": self.seconds,
+            "epoch_cpu_seconds": self.cpu_seconds,
             "epoch_transactions": self.transactions,
             "epoch_messages": self.messages,
             "epoch_rss_mb": self.rss_mb,

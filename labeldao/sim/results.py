@@ -229,9 +229,11 @@ def epoch_rates(extra: dict[str, Any], window: int = 30) -> dict[str, Any]:
 
 
 def timing_rows(extra: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per epoch: wall seconds, transactions, messages (views
-    included), milliseconds per transaction, resident memory (MB)."""
+    """One row per epoch: wall and CPU seconds, transactions, messages
+    (views included), milliseconds per transaction (wall, CPU), resident
+    memory (MB)."""
     seconds = extra.get("epoch_seconds", [])
+    cpu = extra.get("epoch_cpu_seconds", [None] * len(seconds))
     txs = extra.get("epoch_transactions", [])
     messages = extra.get("epoch_messages", [None] * len(seconds))
     rss = extra.get("epoch_rss_mb", [None] * len(seconds))
@@ -239,12 +241,16 @@ def timing_rows(extra: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "epoch": epoch,
             "seconds": round(sec, 4),
+            "cpu_seconds": None if cpu_s is None else round(cpu_s, 4),
             "transactions": tx,
             "messages": msg,
             "ms_per_transaction": round(1000 * sec / tx, 3) if tx else None,
+            "cpu_ms_per_transaction": round(1000 * cpu_s / tx, 3) if tx and cpu_s else None,
             "rss_mb": mb,
         }
-        for epoch, (sec, tx, msg, mb) in enumerate(zip(seconds, txs, messages, rss, strict=True))
+        for epoch, (sec, cpu_s, tx, msg, mb) in enumerate(
+            zip(seconds, cpu, txs, messages, rss, strict=True)
+        )
     ]
 
 
