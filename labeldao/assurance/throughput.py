@@ -42,6 +42,9 @@ class CallRecorder:
     """Records what titanoboa executes while `recording()` is active."""
 
     messages: list[Message] = field(default_factory=list)
+    keep: bool = True  # False: only count (a long run that is not replayed)
+    calls: int = 0  # every message recorded, kept or not
+    transactions: int = 0  # those that may modify state
 
     @contextmanager
     def recording(self) -> Iterator[CallRecorder]:
@@ -64,6 +67,10 @@ class CallRecorder:
             yield self
 
     def _add(self, kind: str, env: Env, sender: Any, to: Any, kwargs: dict[str, Any]) -> None:
+        self.calls += 1
+        self.transactions += kwargs.get("is_modifying", True)
+        if not self.keep:
+            return
         patch = env.evm.patch
         self.messages.append(
             Message(

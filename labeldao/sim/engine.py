@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import random
 import re
+import resource
 import tempfile
 import time
 import tomllib
@@ -62,7 +63,7 @@ from labeldao.court import commitment, derive_salt
 from labeldao.deploy import DeployError
 from labeldao.merkle import ValueTree
 from labeldao.sim import agents as ag
-from labeldao.sim import ledger_check, seams
+from labeldao.sim import journal, ledger_check, seams
 from labeldao.sim.agents import Agent, Role
 from labeldao.sim.model import BPS, LIVE, CourtTerms, EscrowTerms, Model, RegistryTerms
 from labeldao.sim.scenario import SIM_COURT, SIM_EPOCH_SECONDS, Scenario, ScenarioError
@@ -1037,19 +1038,48 @@ def _deploy(path: Path, scenario: Scenario) -> BoaSystem:
 
 
 class EpochMarks:
-    """Per epoch: its wall time and the transactions it sent (is the cost of
-    an epoch flat as the run goes on?)."""
+    """Per epoch: its wall time, the transactions and messages it sent, and
+    the process's resident memory at its end (is the cost of an epoch flat
+    as the run goes on, and does memory stay bounded?)."""
 
     def __init__(self, recorder: CallRecorder, started: float) -> None:
-        self.recorder, self.last, self.seen = recorder, started, len(recorder.messages)
+        self.recorder, self.last, self.cpu = recorder, started, time.process_time()
+        self.seen = (recorder.calls, recorder.transactions)
         self.seconds: list[float] = []
+        self.cpu_seconds: list[float] = []  # this process's CPU: robust to a busy machine
         self.transactions: list[int] = []
+        self.messages: list[int] = []
+        self.rss_mb: list[float] = []
 
     def mark(self) -> None:
-        now, messages = time.perf_counter(), self.recorder.messages
-        self.transactions.append(sum(1 for m in messages[self.seen :] if m.is_modifying))
+        now, recorder = time.perf_counter(), self.recorder
+        self.messages.append(recorder.calls - self.seen[0])
+        self.transactions.append(recorder.transactions - self.seen[1])
         self.seconds.append(now - self.last)
-        self.last, self.seen = now, len(messages)
+        cpu = time.process_time()
+        self.cpu_seconds.append(cpu - self.cpu)
+        self.cpu = cpu
+        self.rss_mb.append(resident_mb())
+        self.last, self.seen = now, (recorder.calls, recorder.transactions)
+
+    def as_extra(self) -> dict[str, list[Any]]:
+        return {
+            "epoch_seconds": self.seconds,
+            "epoch_cpu_seconds": self.cpu_seconds,
+            "epoch_transactions": self.transactions,
+            "epoch_messages": self.messages,
+            "epoch_rss_mb": self.rss_mb,
+        }
+
+
+def resident_mb() -> float:
+    """This process's resident memory now, in MB (Linux `/proc`; the peak
+    from `getrusage` elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return round(pages * resource.getpagesize() / 2**20, 1)
+    except (OSError, IndexError, ValueError):
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def compile_all() -> None:
@@ -1095,27 +1125,28 @@ def run(
     reconciled with the contracts; the outcome is `extra["ledger"]`
     (`ledger_check.require` raises on a difference)."""
     compile_all()  # outside the timed part
-    recorder = CallRecorder()
+    # Every message is kept only when it is replayed: a year keeps millions.
+    recorder = CallRecorder(keep=measure)
     logs = LogRecorder() if ledger is not None else None
     with fresh_chain(seed), tempfile.TemporaryDirectory() as tmp:
         path = params_file(scenario, Path(tmp))
         with recorder.recording(), ledger_check.recording(logs):
             system = _deploy(path, scenario)
-            deployed = len(recorder.messages)
+            deployed = (len(recorder.messages), recorder.calls, recorder.transactions)
             started = time.perf_counter()
             sim = Simulation(scenario, seed, system)
             sim.setup()
             marks = EpochMarks(recorder, time.perf_counter())
             for epoch in range(scenario.epochs):
                 sim.run_epoch(epoch)
+                journal.compact(boa.env)  # between transactions: no open checkpoint
                 marks.mark()
                 if on_epoch is not None:
                     on_epoch(epoch)
             harness = time.perf_counter() - started
         checked = ledger_check.check(logs, system, ledger) if logs is not None and ledger else None
     owned = sim.wealth()
-    messages = recorder.messages[deployed:]
-    transactions = sum(1 for msg in messages if msg.is_modifying)
+    messages = recorder.messages[deployed[0] :]
     result = RunResult(
         scenario=scenario,
         seed=seed,
@@ -1131,13 +1162,13 @@ def run(
         },
         wealth={a.name: owned[a.address] for a in sim.agents},
         model_checks=sim.checks,
-        transactions=transactions,
-        messages=len(messages),
+        transactions=recorder.transactions - deployed[2],
+        messages=recorder.calls - deployed[1],
         harness_seconds=harness,
         slashed=dict(sim.model.slashed),
         victim_loss=sim.victim_losses(),
         frozen_disputes=len(sim.frozen),
-        extra={"epoch_seconds": marks.seconds, "epoch_transactions": marks.transactions},
+        extra=marks.as_extra(),
     )
     if checked is not None:
         result.extra["ledger"] = checked.as_dict()
@@ -1145,6 +1176,6 @@ def run(
         # Replay the deployment untimed, then the simulation's own messages
         # on top of it: the timed part is the same calls the harness timed.
         raw = Env()
-        replay(recorder.messages[:deployed], raw)
+        replay(recorder.messages[: deployed[0]], raw)
         result.replay_seconds = replay(messages, raw)
     return result

@@ -186,6 +186,9 @@ class Model:
     court_claimable: dict[str, int] = field(default_factory=dict)
     nodes: dict[int, Node] = field(default_factory=dict)
     reports: dict[tuple[int, int], Report] = field(default_factory=dict)
+    # The same reports by node (node -> epoch -> report): a node's claim
+    # looks at its own reports, not at every node's since the first epoch.
+    node_reports: dict[int, dict[int, Report]] = field(default_factory=dict)
     epoch_units: dict[int, int] = field(default_factory=dict)
     registry_credits: dict[str, int] = field(default_factory=dict)
     changed_tasks: set[int] = field(default_factory=set)
@@ -561,7 +564,8 @@ class Model:
         effective = units * uptime_bps // BPS
         if effective == 0:
             raise ModelError("a report with no effective units")
-        self.reports[(node_id, epoch)] = Report(effective)
+        report = self.reports[(node_id, epoch)] = Report(effective)
+        self.node_reports.setdefault(node_id, {})[epoch] = report
         self.epoch_units[epoch] = self.epoch_units.get(epoch, 0) + effective
         return effective
 
@@ -605,7 +609,7 @@ class Model:
     def claimable_epochs(self, node_id: int, now: int) -> list[int]:
         """Reported, final, owed more than paid, of a node neither under
         challenge nor convicted: claimable (first claims and top-ups)."""
-        mine = {e: r for (n, e), r in self.reports.items() if n == node_id}
+        mine = self.node_reports.get(node_id, {})
         if self.nodes[node_id].convicted or any(r.status == CHALLENGED for r in mine.values()):
             return []
         return sorted(

@@ -4,7 +4,9 @@
 `epochs.csv` (mean net earnings and slashes per agent group and epoch),
 `disputes.csv`, `summary.json` and the plots. The CSV files hold only
 quantities fixed by the scenario and the seed (no timings), so the same
-seed gives byte-identical CSV; timings live in `summary.json`.
+seed gives byte-identical CSV; timings live in `summary.json` and in
+`epoch_timing.csv` (per epoch: its seconds, transactions, messages and the
+process's resident memory at its end, so a long run shows where time goes).
 
 The headline answers a DAO's question: does honesty pay more than cheating
 under these parameters? For each role it compares the mean net earnings of
@@ -226,6 +228,32 @@ def epoch_rates(extra: dict[str, Any], window: int = 30) -> dict[str, Any]:
     }
 
 
+def timing_rows(extra: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per epoch: wall and CPU seconds, transactions, messages
+    (views included), milliseconds per transaction (wall, CPU), resident
+    memory (MB)."""
+    seconds = extra.get("epoch_seconds", [])
+    cpu = extra.get("epoch_cpu_seconds", [None] * len(seconds))
+    txs = extra.get("epoch_transactions", [])
+    messages = extra.get("epoch_messages", [None] * len(seconds))
+    rss = extra.get("epoch_rss_mb", [None] * len(seconds))
+    return [
+        {
+            "epoch": epoch,
+            "seconds": round(sec, 4),
+            "cpu_seconds": None if cpu_s is None else round(cpu_s, 4),
+            "transactions": tx,
+            "messages": msg,
+            "ms_per_transaction": round(1000 * sec / tx, 3) if tx else None,
+            "cpu_ms_per_transaction": round(1000 * cpu_s / tx, 3) if tx and cpu_s else None,
+            "rss_mb": mb,
+        }
+        for epoch, (sec, cpu_s, tx, msg, mb) in enumerate(
+            zip(seconds, cpu, txs, messages, rss, strict=True)
+        )
+    ]
+
+
 def headline(s: dict[str, Any]) -> str:
     """The lines `simulate` prints."""
     runs = f"{s['runs']} runs" if s["runs"] > 1 else f"seed {s['seed']}"
@@ -294,6 +322,7 @@ def write(
     _write_csv(directory / "epochs.csv", result.epochs)
     _write_csv(directory / "disputes.csv", result.disputes)
     _write_csv(directory / "runs.csv", run_rows(outcomes))
+    _write_csv(directory / "epoch_timing.csv", timing_rows(result.extra))
     s = summary(result, mc)
     if extra:
         s["throughput"].update(extra)

@@ -380,6 +380,20 @@ def test_registry__rewards_pro_rata_once_final():
     assert m.claimable_epochs(0, now=6 * DAY) == []
 
 
+def test_registry__claimable_epochs__reads_only_the_node_s_own_reports():
+    m = _model()
+    _nodes(m)
+    m.report(0, 2, 1_000, 10_000)
+    # every report under both keys, the same object (a challenge or a
+    # claim seen through either); other nodes' reports are not scanned
+    assert m.node_reports == {0: {1: m.reports[(0, 1)], 2: m.reports[(0, 2)]},
+                              1: {1: m.reports[(1, 1)]}}  # fmt: skip
+    m.challenge(1, 1, "dog", dispute_id=0)
+    assert m.node_reports[1][1] is m.reports[(1, 1)]
+    assert m.claimable_epochs(0, now=7 * DAY) == [1, 2]
+    assert m.claimable_epochs(1, now=7 * DAY) == []  # under challenge
+
+
 def test_registry__fraud_before_final__slashes_splits_voids():
     m = _model()
     _nodes(m)

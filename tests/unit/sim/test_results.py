@@ -148,3 +148,25 @@ def test_epoch_rates__first_and_last_windows():
     short = results.epoch_rates({"epoch_seconds": [2.0] * 4, "epoch_transactions": [8] * 4})
     assert short["epochs_per_window"] == 2 and short["first_epochs_actions_per_second"] == 4.0
     assert results.epoch_rates({}) == {}
+
+
+def test_write__epoch_timing__one_row_per_epoch(tmp_path):
+    result = _result()
+    result.extra = {
+        "epoch_seconds": [2.0, 3.0],
+        "epoch_cpu_seconds": [1.0, 2.5],
+        "epoch_transactions": [40, 0],
+        "epoch_messages": [90, 5],
+        "epoch_rss_mb": [300.5, 301.0],
+    }
+    results.write(result, tmp_path)
+    with (tmp_path / "epoch_timing.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert rows == [
+        {"epoch": "0", "seconds": "2.0", "cpu_seconds": "1.0", "transactions": "40",
+         "messages": "90", "ms_per_transaction": "50.0", "cpu_ms_per_transaction": "25.0",
+         "rss_mb": "300.5"},
+        {"epoch": "1", "seconds": "3.0", "cpu_seconds": "2.5", "transactions": "0",
+         "messages": "5", "ms_per_transaction": "", "cpu_ms_per_transaction": "",
+         "rss_mb": "301.0"},
+    ]  # fmt: skip

@@ -43,6 +43,17 @@ def test_simulate__tiny__model_check_passes_and_writes_everything(tiny_run):
     assert "ledger check passed: " in result.output  # its events indexed and reconciled
     assert summary["ledger_check"]["events"] > 0
     assert (directory / "ledger.sqlite").stat().st_size > 0
+    timing = (directory / "epoch_timing.csv").read_text().splitlines()
+    assert timing[0] == (
+        "epoch,seconds,cpu_seconds,transactions,messages,"
+        "ms_per_transaction,cpu_ms_per_transaction,rss_mb"
+    )
+    rows = [dict(zip(timing[0].split(","), line.split(","), strict=True)) for line in timing[1:]]
+    assert [int(r["epoch"]) for r in rows] == list(range(6))  # one row per epoch
+    transactions = sum(int(r["transactions"]) for r in rows)
+    assert transactions <= summary["throughput"]["transactions"]  # set-up apart
+    assert all(int(r["messages"]) >= int(r["transactions"]) for r in rows)
+    assert all(float(r["cpu_seconds"]) > 0 and float(r["rss_mb"]) > 0 for r in rows)
 
 
 def test_simulate__same_seed__byte_identical_csv(cli, tiny_run, tmp_path):

@@ -27,3 +27,13 @@ def test_replay__reproduces_the_recorded_state():
         replayed = deployer("RewardToken").at(token.address)
         assert replayed.balanceOf(receiver) == 400
         assert replayed.balanceOf(holder) == 600
+
+
+def test_recorder__not_keeping__counts_only():
+    recorder = CallRecorder(keep=False)
+    with boa.swap_env(boa.Env()), recorder.recording():
+        token = deployer("RewardToken").deploy(10**24)
+        token.grantRole(token.MINTER_ROLE(), boa.env.eoa)
+        token.balanceOf(boa.env.eoa)
+    assert recorder.messages == []  # a long run not replayed keeps nothing per message
+    assert (recorder.calls, recorder.transactions) == (4, 2)  # deploy, grantRole modify
