@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from web3 import Web3
 
+from labeldao.deployments import RecordError, read_record
 from labeldao.indexer import queries
 from labeldao.indexer.abi import AbiError, load_abis
 from labeldao.indexer.chain import ChainError, ChainSource, Web3Chain
@@ -54,10 +55,9 @@ def read_deployment(path: Path, chain: Web3Chain) -> Deployment:
     if not path.exists():
         raise StoreError(f"{path}: no deployment record (run `ape run deploy` first)")
     try:
-        data = json.loads(path.read_text())
-        entries = data["contracts"]
-    except (ValueError, KeyError) as error:
-        raise StoreError(f"{path}: not a deployment record ({error})") from None
+        entries = read_record(path).contracts
+    except RecordError as error:
+        raise StoreError(str(error)) from None
     contracts = {name: entry["address"] for name, entry in entries.items()}
     blocks = [entry.get("block") for entry in entries.values()]
     if None in blocks:
