@@ -34,6 +34,14 @@ def _funded(suite, name):
     return account
 
 
+def _to_the_start_of_an_epoch(court) -> None:
+    """Moves to the first second of the next snapshot epoch, so that a draw
+    a few blocks later is in the epoch of the dispute's randomness request
+    (one crossing a boundary asks for new randomness instead of drawing)."""
+    length = court.epoch_seconds()
+    boa.env.time_travel(seconds=length - boa.env.evm.patch.timestamp % length)
+
+
 def test_rejected_task__no_juror_stake__ends_refused_with_every_token_back(suite):
     escrow, court, token = suite.escrow, suite.court, suite.token
     lens = deployer("QualityCourtLens").at(court.LENS())
@@ -47,6 +55,7 @@ def test_rejected_task__no_juror_stake__ends_refused_with_every_token_back(suite
     escrow.submit(task, b"\x02" * 32, "ipfs://result", sender=annotator)
     before = {a: token.balanceOf(a) for a in (requester, annotator)}
     fee = court.arbitrationCost(b"")
+    _to_the_start_of_an_epoch(court)  # the draw below stays in the request's epoch
     dispute = escrow.reject(task, b"\x03" * 32, sender=requester)
     assert court.parties(dispute) == (requester, annotator)
     assert court.total_free_stake() == 0
@@ -91,6 +100,7 @@ def test_challenged_report__no_juror_stake__ends_refused_with_every_token_back(s
     before = {a: token.balanceOf(a) for a in (provider, watcher)}
     fee = court.arbitrationCost(b"")
     bond = registry.params().challenge_bond
+    _to_the_start_of_an_epoch(court)  # the draw below stays in the request's epoch
     dispute = registry.challenge(node, epoch, "ipfs://evidence", sender=watcher)
     assert court.parties(dispute) == (watcher, provider)
     assert court.total_free_stake() == 0
