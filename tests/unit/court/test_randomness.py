@@ -76,6 +76,7 @@ def test_constructor__delay_at_a_bound__deploys(delay):
 def test_court__draws_with_prevrandao(court, lens, governor, source, flow, staked):
     court.set_params(params_tuple(source.address), sender=governor)
     staked(5)
+    flow.next_epoch()  # three blocks later is still the request's epoch
     dispute = flow.create()
     with boa.reverts("court: randomness not ready"):
         court.draw(dispute, 3)
