@@ -556,3 +556,80 @@ def test_estimate__mutants_times_baseline_over_workers():
     baselines = {targets[0].path: 20.0, targets[1].path: 10.0}
     hours = mutation.estimate_hours(targets, 40, baselines, workers=2)
     assert hours == pytest.approx(40 * 30.0 / 2 / 3600)
+
+
+# --- merging a run of the files that changed (`--merge`) ----------------------------
+
+
+def _court_run() -> Run:
+    court = "contracts/QualityCourt.vy"
+    return Run(
+        command="python -m labeldao.assurance.mutation --only QualityCourt --merge",
+        date="2026-01-02 00:00 UTC",
+        seed=8,
+        per_file=15,
+        versions={"vyper": "0.4.3"},
+        seconds=60.0,
+        workers=2,
+        baselines={court: 30.0},
+        timeouts={court: 90.0},
+        generated={court: 70},
+        mutants=[Mutant(court, 7, 20, "    x: uint256 = 1", "    x: uint256 = 2", "f")],
+        outcomes=[Outcome("QualityCourt.7", KILLED, 3.0, "tests/unit/court/test_a.py::test_b")],
+        sources={court: "c0ffee"},
+        parts=["court part"],
+    )
+
+
+def test_merge__keeps_other_files__replaces_the_rerun_files():
+    old = _run()
+    old.sources = {"contracts/RewardToken.vy": "abc"}
+    old.parts = ["token part"]
+    merged = mutation.merge(old, _court_run())
+    assert [m.key for m in merged.mutants] == [
+        "RewardToken.1",
+        "RewardToken.2",
+        "RewardToken.3",
+        "QualityCourt.7",
+    ]
+    assert merged.generated == {"contracts/RewardToken.vy": 40, "contracts/QualityCourt.vy": 70}
+    assert merged.sources == {
+        "contracts/RewardToken.vy": "abc",
+        "contracts/QualityCourt.vy": "c0ffee",
+    }
+    assert merged.parts == ["token part", "court part"]
+    assert merged.seconds == 180.0
+    text = render(merged)
+    assert "**Kill ratio: 3 / 4 = 75.0 %" in text
+    assert "  - token part\n  - court part" in text
+
+
+def test_merge__a_file_run_again__drops_its_old_mutants():
+    old = mutation.merge(_run(), _court_run())
+    again = _court_run()
+    again.outcomes = [Outcome("QualityCourt.7", SURVIVED, 9.0)]
+    merged = mutation.merge(old, again)
+    assert [o.status for o in merged.outcomes if o.key.startswith("QualityCourt")] == [SURVIVED]
+    assert len(merged.mutants) == 4
+
+
+def test_merge__other_seed__is_refused():
+    other = _court_run()
+    other.seed = 9
+    with pytest.raises(SystemExit, match="seed 8"):
+        mutation.merge(_run(), other)
+
+
+def test_stale_targets__changed_source__is_named_and_rendered(tmp_path: Path):
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "A.vy").write_text("a = 1\n")
+    (tmp_path / "contracts" / "B.vy").write_text("b = 1\n")
+    run = _run()
+    run.sources = {
+        "contracts/A.vy": mutation.source_digest("a = 1\n"),
+        "contracts/B.vy": mutation.source_digest("b = 0\n"),
+    }
+    assert mutation.stale_targets(run, tmp_path) == ["contracts/B.vy"]
+    assert "**Stale:** these files changed after their mutants ran: `contracts/B.vy`" in render(
+        run, stale=["contracts/B.vy"]
+    )
