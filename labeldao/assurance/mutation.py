@@ -1033,6 +1033,9 @@ SANDBOX_PARTS = (
     "labeldao",
     "deployments",
     "scenarios",
+    "abi",  # the clients' ABI files (the governance client's calldata test)
+    "metaevidence",
+    "docs/events.toml",
     "pyproject.toml",
     "package-lock.json",
 )
@@ -1055,6 +1058,7 @@ def make_sandbox(root: Path, destination: Path) -> Path:
         if source.is_dir():
             shutil.copytree(source, destination / part, ignore=ignore)
         else:
+            (destination / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination / part)
     for part in SANDBOX_LINKS:
         if (root / part).exists():

@@ -401,6 +401,8 @@ def test_make_sandbox__copies_sources_and_links_node_modules(tmp_path: Path):
     assert (box / "node_modules").is_symlink()
     assert (box / "pyproject.toml").read_text() == "[tool]"
     assert (box / "deployments" / "f.txt").read_text() == "deployments"  # params the tests read
+    assert (box / "abi" / "f.txt").read_text() == "abi"  # the clients' ABI files
+    assert (box / "docs" / "events.toml").read_text() == "[tool]"  # a file in a folder
     assert not (box / "contracts" / "__pycache__").exists()
 
 
