@@ -38,7 +38,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from benchmarks.report import Report, ratio, verdict
-from labeldao.boa_tools import deployer, tx_gas
+from labeldao.boa_tools import deploy_court, deployer, tx_gas
 from labeldao.court import commitment, derive_salt
 
 ANCHOR_DIR = "benchmarks/anchors"
@@ -88,7 +88,7 @@ class CourtBench:
         self.randomness = deployer("PrevrandaoRandomness").deploy(1)
         self.treasury = boa.env.generate_address("bench-treasury")
         self.lens = deployer("QualityCourtLens").deploy()
-        self.court = deployer("QualityCourt").deploy(
+        self.court = deploy_court(
             self.token.address,
             self.treasury,
             self.randomness.address,

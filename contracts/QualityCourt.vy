@@ -7,7 +7,7 @@
 @license GNU Affero General Public License v3.0 only
 @notice An ERC-792 arbitrator paid in LDAO, with ERC-1497 evidence. Jurors
         stake LDAO; each round draws a panel in proportion to free stake
-        (`modules/sortition.vy`), jurors commit and reveal, the plurality
+        (`SortitionTree`, its own contract), jurors commit and reveal, the plurality
         wins (a tie gives 0), two funded sides raise an appeal (2n + 1
         seats), and execution settles jurors in batches. The reasons for
         each choice are in docs/decisions.md, "QualityCourt".
@@ -66,8 +66,7 @@ initializes: roles[access_control := access_control]
 from .modules import treasurer
 initializes: treasurer[roles := roles]
 
-from .modules import sortition
-initializes: sortition
+from .interfaces import ISortitionTree
 
 
 exports: (
@@ -88,10 +87,6 @@ exports: (
     treasurer.set_treasury,
     # Whether entries (stake, createDispute) are paused.
     pausable.paused,
-    # Leaf ownership and usage of the sortition tree, for off-chain tools.
-    sortition.owner_of,
-    sortition.leaves_used,
-    sortition.vacant_count,
 )
 
 
@@ -168,7 +163,7 @@ _VOTE_SETTLED: constant(uint256) = 4
 _VOTE_CHOICE_SHIFT: constant(uint256) = 8
 _VOTE_SEATS_SHIFT: constant(uint256) = 16
 _VOTE_ONE_SEAT: constant(uint256) = 1 << _VOTE_SEATS_SHIFT
-_VOTE_COMMITMENT_MASK: constant(uint256) = ~_MASK32
+_VOTE_COMMITMENT_SHIFT: constant(uint256) = 32
 
 # @dev Account record: claimable (bits 0..191) | unlock time of the
 # pending withdrawal (192..231) | juror marker (255). The marker, set by a
@@ -176,8 +171,9 @@ _VOTE_COMMITMENT_MASK: constant(uint256) = ~_MASK32
 # crediting a reward never writes a fresh slot: the fresh write is paid
 # once per juror, not once per round.
 _ACCOUNT_UNLOCK_SHIFT: constant(uint256) = 192
+_ACCOUNT_FLAGS_SHIFT: constant(uint256) = 232
 _ACCOUNT_JUROR: constant(uint256) = 1 << 255
-_CLAIMABLE_MASK: constant(uint256) = 2**192 - 1
+_CLAIMABLE_BITS: constant(uint256) = 192
 
 # @dev Leaf positions of a round's jurors, ten 24-bit fields per slot
 # (positions are below 2**20): one fresh slot per ten jurors.
@@ -198,7 +194,8 @@ _TIMETABLE_APPEAL_SHIFT: constant(uint256) = 136
 _TIMETABLE_APPEAL_END_SHIFT: constant(uint256) = 176
 _TIMETABLE_DEADLINE_SHIFT: constant(uint256) = 216
 _MASK39: constant(uint256) = 2**39 - 1
-_TIMETABLE_CLOSED: constant(uint256) = 1 << 255
+_TIMETABLE_CLOSED_BIT: constant(uint256) = 255
+_TIMETABLE_CLOSED: constant(uint256) = 1 << _TIMETABLE_CLOSED_BIT
 # The four dates (bits 56..215), which `_schedule` writes.
 _TIMETABLE_DATES: constant(uint256) = 2**216 - 2**56
 
@@ -217,7 +214,8 @@ _DRAW_SOURCE_SHIFT: constant(uint256) = 224
 _DISPUTE_VERSION_SHIFT: constant(uint256) = 160
 _DISPUTE_ROUNDS_SHIFT: constant(uint256) = 192
 _DISPUTE_CHOICES_SHIFT: constant(uint256) = 200
-_DISPUTE_RULED: constant(uint256) = 1 << 208
+_DISPUTE_RULED_BIT: constant(uint256) = 208
+_DISPUTE_RULED: constant(uint256) = 1 << _DISPUTE_RULED_BIT
 
 # @dev Tally of a round: 16 bits of seats per choice 0..14, and a marker
 # bit written when the round opens, so that every reveal updates a
@@ -237,6 +235,12 @@ TOKEN: public(immutable(address))
 # @dev The lens: parameter bounds (`set_params` calls its `check_params`)
 # and the views derived from the court's (docs/decisions.md, "Code size").
 LENS: public(immutable(address))
+
+# @dev The juror stake tree (`SortitionTree`, bound to this court at deployment).
+TREE: public(immutable(address))
+
+# @dev Length of a stake-snapshot epoch in seconds (the tree's).
+_EPOCH_SECONDS: immutable(uint256)
 
 # @dev The version new disputes use; older versions stay readable.
 params_version: public(uint256)
@@ -267,7 +271,7 @@ _tallies: HashMap[uint256, uint256]
 
 # @dev Leaf positions of a round's distinct jurors, in order of their first
 # seat (layout above). A juror keeps their leaf while they hold a seat not
-# settled (their lock is not zero), so `sortition.owner_of` names them.
+# settled (their lock is not zero), so the tree's `owner_of` names them.
 _round_leaves: HashMap[uint256, HashMap[uint256, uint256]]
 
 # @dev Vote records (layout above).
@@ -450,7 +454,7 @@ event ParamsChanged:
 # ---------------------------------------------------------------------------
 
 @deploy
-def __init__(token_: address, treasury_: address, randomness_: address, epoch_seconds_: uint256, lens_: address):
+def __init__(token_: address, treasury_: address, randomness_: address, tree_: address, lens_: address):
     """
     @dev Deploys the court with default parameters (7-day unstake delay,
          3-seat panels, 2-day periods, ...; see `params(params_version())`). The
@@ -459,21 +463,27 @@ def __init__(token_: address, treasury_: address, randomness_: address, epoch_se
     @param token_ The LDAO token (stakes, fees, rewards).
     @param treasury_ The treasury (receives what no coherent juror earns).
     @param randomness_ The default randomness source (`IRandomness`).
-    @param epoch_seconds_ The length of a stake-snapshot epoch in seconds
-           of `block.timestamp`, `MIN_EPOCH_SECONDS` to `MAX_EPOCH_SECONDS`;
+    @param tree_ A `SortitionTree` deployed by the same account and not yet
+           bound (the court binds it). Its epoch is the court's
+           stake-snapshot epoch, `MIN_EPOCH_SECONDS` to `MAX_EPOCH_SECONDS`
+           seconds of `block.timestamp`;
            it must exceed the randomness delay plus the time keepers need
            to draw a panel (the deploy plan checks it).
     @param lens_ The `QualityCourtLens` (deployed first; it checks every
            later parameter version).
     """
     assert token_ != empty(address), "court: token is the zero address"
-    assert epoch_seconds_ >= MIN_EPOCH_SECONDS and epoch_seconds_ <= MAX_EPOCH_SECONDS, "court: epoch length out of range"
+    assert tree_.is_contract, "court: tree not a contract"
+    epoch_seconds: uint256 = staticcall ISortitionTree(tree_).epoch_seconds()
+    assert epoch_seconds >= MIN_EPOCH_SECONDS and epoch_seconds <= MAX_EPOCH_SECONDS, "court: epoch length out of range"
     assert lens_.is_contract, "court: lens not a contract"
     TOKEN = token_
     LENS = lens_
     access_control.__init__()
     pausable.__init__()
-    sortition.__init__(epoch_seconds_)
+    TREE = tree_
+    _EPOCH_SECONDS = epoch_seconds
+    extcall ISortitionTree(tree_).bind()
     treasurer.__init__(treasury_)
     self._store_params(
         IQualityCourt.Params(
@@ -516,17 +526,16 @@ def stake(amount: uint256):
     leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     if leaf == 0:
         # Positions are below 2**20, so `position + 1` fits the 24-bit field.
-        leaf = unsafe_add(sortition._allocate(msg.sender), 1)
+        leaf = unsafe_add(extcall ISortitionTree(TREE).allocate(msg.sender), 1)
         record = record | (leaf << _JUROR_LEAF_SHIFT)
         self._jurors[msg.sender] = record
         self._accounts[msg.sender] = self._accounts[msg.sender] | _ACCOUNT_JUROR
     position: uint256 = unsafe_sub(leaf, 1)
-    sortition._add(position, amount)
-    free: uint256 = sortition._value(position)
+    free: uint256 = self._tree_add(position, amount)
     minimum: uint256 = self.params[self.params_version].min_juror_stake
     self._require(free + (record & _MASK96) >= minimum, "court: stake below minimum")
     log Staked(juror=msg.sender, amount=amount, free=free)
-    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, amount, default_return_value=True)
+    self._pull(amount)
 
 
 @external
@@ -545,18 +554,22 @@ def request_unstake(amount: uint256):
     leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     free: uint256 = 0
     if leaf != 0:
-        free = sortition._value(unsafe_sub(leaf, 1))
+        free = self._tree_values(unsafe_sub(leaf, 1))[0]
     self._require(amount <= free, "court: amount exceeds free stake")
     version: uint256 = self.params_version
     remaining: uint256 = unsafe_sub(free, amount)
     self._require(remaining == 0 or remaining >= self.params[version].min_juror_stake, "court: remainder below minimum")
-    sortition._sub(unsafe_sub(leaf, 1), amount)
+    self._tree_sub(unsafe_sub(leaf, 1), amount)
     # Pending stays below the token supply, hence below 2**96.
     pending: uint256 = ((record >> _JUROR_PENDING_SHIFT) & _MASK96) + amount
     unlock_time: uint256 = block.timestamp + self.params[version].unstake_delay
     self._jurors[msg.sender] = record + (amount << _JUROR_PENDING_SHIFT)
     account: uint256 = self._accounts[msg.sender]
-    self._accounts[msg.sender] = (account & ~(_MASK40 << _ACCOUNT_UNLOCK_SHIFT)) | (unlock_time << _ACCOUNT_UNLOCK_SHIFT)
+    self._accounts[msg.sender] = (
+        (account >> _ACCOUNT_FLAGS_SHIFT << _ACCOUNT_FLAGS_SHIFT)
+        | (unlock_time << _ACCOUNT_UNLOCK_SHIFT)
+        | (account << (256 - _CLAIMABLE_BITS) >> (256 - _CLAIMABLE_BITS))
+    )
     log UnstakeRequested(juror=msg.sender, amount=amount, pending_withdrawal=pending, unlock_time=unlock_time)
 
 
@@ -571,7 +584,7 @@ def withdraw() -> uint256:
     @return uint256 The amount transferred.
     """
     account: uint256 = self._accounts[msg.sender]
-    rewards: uint256 = account & _CLAIMABLE_MASK
+    rewards: uint256 = account << (256 - _CLAIMABLE_BITS) >> (256 - _CLAIMABLE_BITS)
     record: uint256 = self._jurors[msg.sender]
     pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
     released: uint256 = 0
@@ -583,13 +596,16 @@ def withdraw() -> uint256:
         raise "court: nothing to withdraw"
     # What is paid leaves the account: claimable, and the unlock time with
     # the pending stake.
-    self._accounts[msg.sender] = account & _ACCOUNT_JUROR if released != 0 else account & ~_CLAIMABLE_MASK
     if released != 0:
-        record = record & ~(_MASK96 << _JUROR_PENDING_SHIFT)
+        self._accounts[msg.sender] = account >> 255 << 255
+    else:
+        self._accounts[msg.sender] = account >> _CLAIMABLE_BITS << _CLAIMABLE_BITS
+    if released != 0:
+        record -= pending << _JUROR_PENDING_SHIFT
         position: uint256 = unsafe_sub(record >> _JUROR_LEAF_SHIFT, 1)
         # No lock left means no unsettled seat either.
-        if record & _MASK96 == 0 and sortition._value(position) == 0:
-            sortition._release(position)
+        if record & _MASK96 == 0 and self._tree_values(position)[0] == 0:
+            self._tree_release(position)
             record = 0
         self._jurors[msg.sender] = record
     log Withdrawn(account=msg.sender, stake=released, rewards=rewards)
@@ -637,7 +653,7 @@ def createDispute(choices: uint256, extra_data: Bytes[256]) -> uint256:
     log DisputeCreated(dispute_id=dispute_id, arbitrable=msg.sender, choices=choices, params_version=version, fee=fee)
     self._open_round(dispute_id, 0, panel, choices, fee, version)
     if fee != 0:
-        assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, fee, default_return_value=True)
+        self._pull(fee)
     return dispute_id
 
 
@@ -711,7 +727,7 @@ def appeal(dispute_id: uint256, extra_data: Bytes[256]):
         log IArbitrator.AppealDecision(dispute_id=dispute_id, arbitrable=self._arbitrable(record))
         self._open_round(dispute_id, round + 1, next_panel, choices, cost, version)
     if cost != 0:
-        assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, cost, default_return_value=True)
+        self._pull(cost)
 
 
 @external
@@ -837,17 +853,16 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
     @return uint256 The number of seats drawn.
     """
     self._require(max_seats >= 1 and max_seats <= MAX_DRAW_BATCH, "court: batch size out of range")
-    record: uint256 = self._dispute_record(dispute_id)
-    round: uint256 = unsafe_sub((record >> _DISPUTE_ROUNDS_SHIFT) & 255, 1)
-    key: uint256 = (dispute_id << 8) | round
-    timetable: uint256 = self._timetables[key]
+    record: uint256 = 0
+    round: uint256 = 0
+    key: uint256 = 0
+    timetable: uint256 = 0
+    record, round, key, timetable = self._undrawn_round(dispute_id)
     panel: uint256 = timetable & _MASK16
     drawn: uint256 = (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16
-    # A round closed undrawn is never drawn (nor asked for randomness) again.
-    self._require(drawn < panel and timetable & _TIMETABLE_CLOSED == 0, "court: panel already drawn")
     state: uint256 = self._draw_states[key]
     version: uint256 = (record >> _DISPUTE_VERSION_SHIFT) & _MASK32
-    if (state >> _DRAW_EPOCH_SHIFT) & _MASK56 != sortition._epoch():
+    if (state >> _DRAW_EPOCH_SHIFT) & _MASK56 != self._epoch():
         # The snapshot this request was made against is gone: ask the
         # current source (a source that never answered is left here).
         self._draw_states[key] = self._request_randomness(dispute_id, round, key, state)
@@ -856,7 +871,7 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
     source: address = self.params[state >> _DRAW_SOURCE_SHIFT].randomness
     seed: uint256 = extcall IRandomness(source).receive_randomness(self._requests[key])
     self._require(seed != 0, "court: randomness not ready")
-    total: uint256 = sortition._snapshot_total()
+    total: uint256 = self._tree_totals()[1]
     seat_lock: uint256 = (state >> _DRAW_SEAT_LOCK_SHIFT) & _MASK96
     payer: address = self.parties[dispute_id].payer
     other: address = self.parties[dispute_id].other
@@ -879,19 +894,14 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
         if drawn == panel or total == 0:
             break
         ticket: uint256 = convert(keccak256(abi_encode(seed, dispute_id, round, attempts)), uint256) % total
-        position: uint256 = sortition._find(ticket)
-        juror: address = sortition.owner_of[position]
+        juror: address = empty(address)
+        position: uint256 = 0
+        seated: bool = False
+        juror, position, seated = extcall ISortitionTree(TREE).draw_seat(ticket, seat_lock, payer, other)
         attempts += 1
-        if (
-            juror == empty(address)
-            or juror == payer
-            or juror == other
-            or sortition._value(position) < seat_lock
-            or sortition._snapshot_value(position) < seat_lock
-        ):
+        if not seated:
             log DrawSkipped(dispute_id=dispute_id, round=round, juror=juror, attempt=attempts - 1)
             continue
-        sortition._lock(position, seat_lock)
         total -= seat_lock
         # Locked stake stays below the token supply, hence below 2**96:
         # the addition cannot carry into the pending field.
@@ -913,11 +923,14 @@ def draw(dispute_id: uint256, max_seats: uint256) -> uint256:
         drawn += 1
         seats_drawn += 1
 
-    timetable = (timetable & ~((_MASK16 << _TIMETABLE_DRAWN_SHIFT) | (_MASK16 << _TIMETABLE_JURORS_SHIFT))) | (drawn << _TIMETABLE_DRAWN_SHIFT) | (jurors << _TIMETABLE_JURORS_SHIFT)
+    # Both counts only grow: add what this call drew to them.
+    timetable += (seats_drawn << _TIMETABLE_DRAWN_SHIFT) + (
+        (jurors - ((timetable >> _TIMETABLE_JURORS_SHIFT) & _MASK16)) << _TIMETABLE_JURORS_SHIFT
+    )
     if drawn == panel:
         timetable = self._schedule(dispute_id, round, timetable, state, version)
     self._timetables[key] = timetable
-    self._draw_states[key] = (state & ~(_MASK32 << _DRAW_ATTEMPTS_SHIFT)) | (attempts << _DRAW_ATTEMPTS_SHIFT)
+    self._draw_states[key] = state + ((attempts - ((state >> _DRAW_ATTEMPTS_SHIFT) & _MASK32)) << _DRAW_ATTEMPTS_SHIFT)
     return seats_drawn
 
 
@@ -938,14 +951,11 @@ def close_undrawn(dispute_id: uint256):
          released without reward or penalty by `execute`.
     @param dispute_id The dispute.
     """
-    record: uint256 = self._dispute_record(dispute_id)
-    round: uint256 = unsafe_sub((record >> _DISPUTE_ROUNDS_SHIFT) & 255, 1)
-    key: uint256 = (dispute_id << 8) | round
-    timetable: uint256 = self._timetables[key]
-    self._require(
-        (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16 < timetable & _MASK16 and timetable & _TIMETABLE_CLOSED == 0,
-        "court: panel already drawn",
-    )
+    record: uint256 = 0
+    round: uint256 = 0
+    key: uint256 = 0
+    timetable: uint256 = 0
+    record, round, key, timetable = self._undrawn_round(dispute_id)
     self._require(self._court_clock() >= (timetable >> _TIMETABLE_DEADLINE_SHIFT) & _MASK39, "court: draw deadline not over")
     self._timetables[key] = timetable | _TIMETABLE_CLOSED
     refunded_to: address = self.parties[dispute_id].payer
@@ -953,7 +963,7 @@ def close_undrawn(dispute_id: uint256):
         refunded_to = self._fundings[key - 1].funder_b
     refund: uint256 = self._books[key].fee
     self._books[key].fee = 0
-    self._accounts[refunded_to] += refund
+    self._credit(refunded_to, refund)
     log RoundClosed(dispute_id=dispute_id, round=round, refunded_to=refunded_to, refund=refund)
 
 
@@ -974,15 +984,13 @@ def commit(dispute_id: uint256, round: uint256, commitment: bytes32):
     @param round The round.
     @param commitment The commitment (not zero).
     """
-    key: uint256 = self._round_key(dispute_id, round)
-    timetable: uint256 = self._timetables[key]
-    assert timetable != 0, "court: unknown round"
-    assert self._period(timetable) == PERIOD_COMMIT, "court: not in commit period"
-    vote: uint256 = self._votes[key][msg.sender]
-    assert vote != 0, "court: no seat in this round"
-    assert commitment != empty(bytes32), "court: empty commitment"
+    key: uint256 = 0
+    timetable: uint256 = 0
+    vote: uint256 = 0
+    key, timetable, vote = self._seat(dispute_id, round, PERIOD_COMMIT, "court: not in commit period")
+    self._require(commitment != empty(bytes32), "court: empty commitment")
     self._votes[key][msg.sender] = (
-        (convert(commitment, uint256) & _VOTE_COMMITMENT_MASK) | (vote & _MASK32) | _VOTE_COMMITTED
+        (convert(commitment, uint256) >> _VOTE_COMMITMENT_SHIFT << _VOTE_COMMITMENT_SHIFT) | (vote & _MASK32) | _VOTE_COMMITTED
     )
     log Committed(dispute_id=dispute_id, round=round, juror=msg.sender, commitment=commitment)
 
@@ -997,17 +1005,15 @@ def reveal(dispute_id: uint256, round: uint256, choice: uint256, salt: bytes32):
     @param choice The choice committed to (0 refuses to arbitrate).
     @param salt The salt committed with.
     """
-    key: uint256 = self._round_key(dispute_id, round)
-    timetable: uint256 = self._timetables[key]
-    assert timetable != 0, "court: unknown round"
-    assert self._period(timetable) == PERIOD_REVEAL, "court: not in reveal period"
-    vote: uint256 = self._votes[key][msg.sender]
-    assert vote != 0, "court: no seat in this round"
-    assert vote & _VOTE_COMMITTED != 0, "court: nothing committed"
-    assert vote & _VOTE_REVEALED == 0, "court: already revealed"
-    assert choice <= (timetable >> _TIMETABLE_CHOICES_SHIFT) & 255, "court: invalid choice"
+    key: uint256 = 0
+    timetable: uint256 = 0
+    vote: uint256 = 0
+    key, timetable, vote = self._seat(dispute_id, round, PERIOD_REVEAL, "court: not in reveal period")
+    self._require(vote & _VOTE_COMMITTED != 0, "court: nothing committed")
+    self._require(vote & _VOTE_REVEALED == 0, "court: already revealed")
+    self._require(choice <= (timetable >> _TIMETABLE_CHOICES_SHIFT) & 255, "court: invalid choice")
     digest: uint256 = convert(keccak256(abi_encode(dispute_id, round, msg.sender, choice, salt)), uint256)
-    assert digest & _VOTE_COMMITMENT_MASK == vote & _VOTE_COMMITMENT_MASK, "court: commitment mismatch"
+    self._require(digest >> _VOTE_COMMITMENT_SHIFT == vote >> _VOTE_COMMITMENT_SHIFT, "court: commitment mismatch")
     seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
     self._votes[key][msg.sender] = vote | _VOTE_REVEALED | (choice << _VOTE_CHOICE_SHIFT)
     # A field counts at most the panel's seats (< 2**16): no carry.
@@ -1043,7 +1049,7 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
     self._require(max_iterations >= 1 and max_iterations <= MAX_EXECUTE_BATCH, "court: batch size out of range")
     record: uint256 = self._dispute_record(dispute_id)
     self._require(round < (record >> _DISPUTE_ROUNDS_SHIFT) & 255, "court: unknown round")
-    self._require(self._is_final(dispute_id, record), "court: dispute not final")
+    self._require_final(dispute_id, record)
     key: uint256 = (dispute_id << 8) | round
     book: IQualityCourt.RoundBook = self._books[key]
     jurors: uint256 = (self._timetables[key] >> _TIMETABLE_JURORS_SHIFT) & _MASK16
@@ -1060,7 +1066,7 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
     timetable: uint256 = self._timetables[key]
     # A round closed undrawn judged nothing: every seat is released, with
     # no reward (its fee went back to its payer) and no penalty.
-    closed: bool = timetable & _TIMETABLE_CLOSED != 0
+    closed: bool = timetable >> _TIMETABLE_CLOSED_BIT != 0
     coherent_seats: uint256 = 0
     if closed:
         coherent_seats = (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16
@@ -1085,7 +1091,7 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
             vote & _VOTE_REVEALED != 0 and (tied or (vote >> _VOTE_CHOICE_SHIFT) & 255 == jury_ruling)
         )
         if first_pass and not coherent:
-            book.slashed += self._penalize(dispute_id, round, key, juror, vote, seat_lock, multiplier)
+            book.slashed += self._settle(key, juror, vote, seat_lock, multiplier, 0, False)
         elif not first_pass and coherent:
             seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
             pool: uint256 = book.fee + book.slashed
@@ -1097,14 +1103,14 @@ def execute(dispute_id: uint256, round: uint256, max_iterations: uint256) -> uin
                 share = pool * seats // coherent_seats
             book.coherent_paid += seats
             book.rewarded += share
-            self._reward(dispute_id, round, key, juror, vote, seat_lock, share)
+            self._settle(key, juror, vote, seat_lock, multiplier, share, True)
         book.cursor += 1
         done += 1
 
     if book.cursor == steps:
         if coherent_seats == 0:
             book.to_treasury = book.fee + book.slashed
-            self._accounts[treasurer.treasury] += book.to_treasury
+            self._credit(treasurer.treasury, book.to_treasury)
         log RoundExecuted(
             dispute_id=dispute_id,
             round=round,
@@ -1129,8 +1135,8 @@ def execute_ruling(dispute_id: uint256):
     @param dispute_id The dispute.
     """
     record: uint256 = self._dispute_record(dispute_id)
-    self._require(self._is_final(dispute_id, record), "court: dispute not final")
-    self._require(record & _DISPUTE_RULED == 0, "court: ruling already executed")
+    self._require_final(dispute_id, record)
+    self._require((record >> _DISPUTE_RULED_BIT) & 1 == 0, "court: ruling already executed")
     self._disputes[dispute_id] = record | _DISPUTE_RULED
     ruling: uint256 = 0
     jury_ruling: uint256 = 0
@@ -1214,8 +1220,7 @@ def juror_slots(juror: address) -> (uint256, uint256, uint256, uint256):
     free: uint256 = 0
     snapshot: uint256 = 0
     if leaf != 0:
-        free = sortition._value(unsafe_sub(leaf, 1))
-        snapshot = sortition._snapshot_value(unsafe_sub(leaf, 1))
+        free, snapshot = self._tree_values(unsafe_sub(leaf, 1))
     return (record, self._accounts[juror], free, snapshot)
 
 
@@ -1297,7 +1302,7 @@ def claimable(account: address) -> uint256:
     @param account The account.
     @return uint256 The amount in LDAO base units.
     """
-    return self._accounts[account] & _CLAIMABLE_MASK
+    return self._accounts[account] << (256 - _CLAIMABLE_BITS) >> (256 - _CLAIMABLE_BITS)
 
 
 @external
@@ -1307,7 +1312,7 @@ def current_epoch() -> uint256:
     @dev Returns the current stake-snapshot epoch.
     @return uint256 `block.timestamp // epoch_seconds()`.
     """
-    return sortition._epoch()
+    return self._epoch()
 
 
 @external
@@ -1317,7 +1322,7 @@ def epoch_seconds() -> uint256:
     @dev Returns the length of a stake-snapshot epoch.
     @return uint256 The length in seconds of `block.timestamp`.
     """
-    return sortition.EPOCH_SECONDS
+    return _EPOCH_SECONDS
 
 
 @external
@@ -1327,7 +1332,7 @@ def total_free_stake() -> uint256:
     @dev Returns the root of the sortition tree: the total free stake.
     @return uint256 The total free stake.
     """
-    return sortition._total()
+    return self._tree_totals()[0]
 
 
 @external
@@ -1337,7 +1342,7 @@ def drawable_stake() -> uint256:
     @dev Returns the snapshot total that draws of the current epoch use.
     @return uint256 The snapshot total.
     """
-    return sortition._snapshot_total()
+    return self._tree_totals()[1]
 
 
 # ---------------------------------------------------------------------------
@@ -1371,6 +1376,66 @@ def _round_key(dispute_id: uint256, round: uint256) -> uint256:
 
 
 @internal
+@view
+def _seat(dispute_id: uint256, round: uint256, period: uint256, wrong_period: String[32]) -> (uint256, uint256, uint256):
+    """
+    @dev Returns a round's key and timetable and the caller's vote record,
+         reverting unless the round exists, is in `period` and seats the
+         caller (`commit`, `reveal`).
+    @param dispute_id The dispute.
+    @param round The round.
+    @param period The period the round must be in.
+    @param wrong_period The revert string when it is not.
+    @return uint256 The round's key.
+    @return uint256 The round's timetable.
+    @return uint256 The caller's vote record.
+    """
+    key: uint256 = self._round_key(dispute_id, round)
+    timetable: uint256 = self._timetables[key]
+    self._require(timetable != 0, "court: unknown round")
+    self._require(self._period(timetable) == period, wrong_period)
+    vote: uint256 = self._votes[key][msg.sender]
+    self._require(vote != 0, "court: no seat in this round")
+    return key, timetable, vote
+
+
+@internal
+@view
+def _undrawn_round(dispute_id: uint256) -> (uint256, uint256, uint256, uint256):
+    """
+    @dev Returns a dispute's record and its current round, key and
+         timetable, reverting unless that round's panel is still being
+         drawn (`draw`, `close_undrawn`): a round closed undrawn is never
+         drawn, nor asked for randomness, again.
+    @param dispute_id The dispute.
+    @return uint256 The dispute record.
+    @return uint256 The current round.
+    @return uint256 Its key.
+    @return uint256 Its timetable.
+    """
+    record: uint256 = self._dispute_record(dispute_id)
+    round: uint256 = unsafe_sub((record >> _DISPUTE_ROUNDS_SHIFT) & 255, 1)
+    key: uint256 = (dispute_id << 8) | round
+    timetable: uint256 = self._timetables[key]
+    self._require(
+        (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16 < timetable & _MASK16 and timetable >> _TIMETABLE_CLOSED_BIT == 0,
+        "court: panel already drawn",
+    )
+    return record, round, key, timetable
+
+
+@internal
+@view
+def _require_final(dispute_id: uint256, record: uint256):
+    """
+    @dev Reverts unless the dispute is final (`execute`, `execute_ruling`).
+    @param dispute_id The dispute.
+    @param record The dispute record.
+    """
+    self._require(self._is_final(dispute_id, record), "court: dispute not final")
+
+
+@internal
 @pure
 def _last_key(dispute_id: uint256, record: uint256) -> uint256:
     """
@@ -1387,11 +1452,10 @@ def _last_key(dispute_id: uint256, record: uint256) -> uint256:
 def _require(ok: bool, reason: String[32]):
     """
     @dev Reverts with `reason` unless `ok`. One shared revert path: an
-         inline `assert` with a reason string costs about 120 bytes of
-         code, which this contract cannot afford under EIP-170's 24 KiB
-         limit (it is also compiled with `optimize codesize`, which costs
-         about 130 gas per call); the juror's hot paths (commit, reveal)
-         keep inline asserts to save the internal call.
+         inline `assert` with a reason string costs about 100 bytes of
+         code, a call to this about 30, at about 50 gas more when it
+         passes (every check, the juror's commit and reveal included, goes
+         through it to keep the court under 20,000 bytes).
     @param ok The condition that must hold.
     @param reason The revert string.
     """
@@ -1411,7 +1475,100 @@ def _round_juror(key: uint256, index: uint256) -> address:
     """
     slot: uint256 = index // _LEAVES_PER_SLOT
     offset: uint256 = (index % _LEAVES_PER_SLOT) * _LEAF_BITS
-    return sortition.owner_of[(self._round_leaves[key][slot] >> offset) & _MASK24]
+    return staticcall ISortitionTree(TREE).owner_of((self._round_leaves[key][slot] >> offset) & _MASK24)
+
+
+@internal
+@view
+def _seat_lock(version: uint256) -> uint256:
+    """
+    @dev Returns the lock of one seat under a parameter version.
+    @param version The parameter version.
+    @return uint256 `min_juror_stake * alpha_bps / 10_000`.
+    """
+    return self.params[version].min_juror_stake * self.params[version].alpha_bps // _BPS
+
+
+@internal
+def _credit(account: address, amount: uint256):
+    """
+    @dev Adds to what `account` can withdraw (the one place).
+    @param account The account.
+    @param amount The amount.
+    """
+    self._accounts[account] += amount
+
+
+@internal
+def _pull(amount: uint256):
+    """
+    @dev Pulls `amount` LDAO from the caller (the one call site).
+    @param amount The amount.
+    """
+    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, amount, default_return_value=True)
+
+
+@internal
+@view
+def _epoch() -> uint256:
+    """
+    @dev Returns the current stake-snapshot epoch (the tree's).
+    @return uint256 `block.timestamp // _EPOCH_SECONDS`.
+    """
+    return block.timestamp // _EPOCH_SECONDS
+
+
+@internal
+@view
+def _tree_values(position: uint256) -> (uint256, uint256):
+    """
+    @dev Returns a leaf's current and snapshot weights (the one call site).
+    @param position The leaf.
+    @return uint256 The free stake.
+    @return uint256 The stake in this epoch's snapshot.
+    """
+    return staticcall ISortitionTree(TREE).values(position)
+
+
+@internal
+@view
+def _tree_totals() -> (uint256, uint256):
+    """
+    @dev Returns the tree's current and snapshot totals (the one call site).
+    @return uint256 The total free stake.
+    @return uint256 This epoch's snapshot total.
+    """
+    return staticcall ISortitionTree(TREE).totals()
+
+
+@internal
+def _tree_add(position: uint256, amount: uint256) -> uint256:
+    """
+    @dev Adds weight to a leaf (the one call site).
+    @param position The leaf.
+    @param amount The weight.
+    @return uint256 The leaf's weight after it.
+    """
+    return extcall ISortitionTree(TREE).add(position, amount)
+
+
+@internal
+def _tree_sub(position: uint256, amount: uint256):
+    """
+    @dev Removes weight from a leaf (the one call site).
+    @param position The leaf.
+    @param amount The weight.
+    """
+    extcall ISortitionTree(TREE).sub(position, amount)
+
+
+@internal
+def _tree_release(position: uint256):
+    """
+    @dev Gives a leaf back to the tree (the one call site).
+    @param position The leaf.
+    """
+    extcall ISortitionTree(TREE).release(position)
 
 
 @internal
@@ -1442,7 +1599,7 @@ def _snapshot_stake(account: address) -> uint256:
     leaf: uint256 = self._jurors[account] >> _JUROR_LEAF_SHIFT
     if leaf == 0:
         return 0
-    return sortition._snapshot_value(unsafe_sub(leaf, 1))
+    return self._tree_values(unsafe_sub(leaf, 1))[1]
 
 
 @internal
@@ -1474,11 +1631,11 @@ def _is_last_round(round: uint256, panel: uint256, version: uint256) -> bool:
     """
     if round + 1 >= self.params[version].max_rounds or 2 * panel + 1 > self.params[version].max_panel:
         return True
-    seat_lock: uint256 = self.params[version].min_juror_stake * self.params[version].alpha_bps // _BPS
+    seat_lock: uint256 = self._seat_lock(version)
     # Panels double plus one: rounds 0..round hold 2 * panel - p0 - round seats.
     held: uint256 = (2 * panel - self.params[version].panel_size - round) * seat_lock
     after: uint256 = held + (2 * panel + 1) * seat_lock
-    return after * _BPS > self.params[version].max_dispute_lock_bps * (sortition._total() + held)
+    return after * _BPS > self.params[version].max_dispute_lock_bps * (self._tree_totals()[0] + held)
 
 
 @internal
@@ -1489,7 +1646,7 @@ def _period(timetable: uint256) -> uint256:
     @param timetable The packed timetable.
     @return uint256 The period (PERIOD_*).
     """
-    if timetable & _TIMETABLE_CLOSED != 0:
+    if timetable >> _TIMETABLE_CLOSED_BIT != 0:
         return PERIOD_EXECUTION
     if (timetable >> _TIMETABLE_DRAWN_SHIFT) & _MASK16 < timetable & _MASK16:
         return PERIOD_EVIDENCE
@@ -1581,7 +1738,7 @@ def _final_ruling(dispute_id: uint256, record: uint256) -> (uint256, uint256, bo
     jury_ruling: uint256 = 0
     tied: bool = False
     lone_side: uint256 = self._fundings[last].side_a
-    if self._timetables[last] & _TIMETABLE_CLOSED != 0:
+    if self._timetables[last] >> _TIMETABLE_CLOSED_BIT != 0:
         # Closed undrawn: round 0 refuses to arbitrate; after a failed
         # appeal the previous round's jury ruling stands.
         if last & 255 == 0:
@@ -1636,7 +1793,7 @@ def _open_round(dispute_id: uint256, round: uint256, panel: uint256, choices: ui
     self._tallies[key] = _TALLY_MARKER
     self._books[key].fee = fee
     evidence_end: uint256 = block.timestamp + self.params[version].evidence_period
-    seat_lock: uint256 = self.params[version].min_juror_stake * self.params[version].alpha_bps // _BPS
+    seat_lock: uint256 = self._seat_lock(version)
     log RoundCreated(
         dispute_id=dispute_id, round=round, panel=panel, fee=fee, evidence_end=evidence_end, seat_lock=seat_lock
     )
@@ -1661,7 +1818,7 @@ def _request_randomness(dispute_id: uint256, round: uint256, key: uint256, state
     version: uint256 = self.params_version
     source: address = self.params[version].randomness
     request_id: uint256 = extcall IRandomness(source).request_randomness()
-    epoch: uint256 = sortition._epoch()
+    epoch: uint256 = self._epoch()
     self._requests[key] = request_id
     log DrawRequested(dispute_id=dispute_id, round=round, source=source, request_id=request_id, epoch=epoch)
     return (
@@ -1715,106 +1872,74 @@ def _schedule(dispute_id: uint256, round: uint256, timetable: uint256, state: ui
 # ---------------------------------------------------------------------------
 
 @internal
-def _penalize(
-    dispute_id: uint256,
-    round: uint256,
-    key: uint256,
-    juror: address,
-    vote: uint256,
-    seat_lock: uint256,
-    multiplier: uint256,
-) -> uint256:
+def _settle(key: uint256, juror: address, vote: uint256, seat_lock: uint256, multiplier: uint256, share: uint256, coherent: bool) -> uint256:
     """
-    @dev Slashes a juror who is not coherent: the seat locks, and for a
-         juror who did not reveal, `multiplier / 10_000` times them, the
-         excess taken from free stake, then from pending stake, as far as
-         they go. A juror left with nothing gives their leaf back.
-    @param dispute_id The dispute.
-    @param round The round.
-    @param key The round's storage key.
+    @dev Settles one juror of a round. A coherent juror gets the seat locks
+         back in free stake (and the tree) and `share` of the round's pool
+         as claimable. Any other juror is slashed the seat locks, and one
+         who did not reveal `multiplier / 10_000` times them, the excess
+         taken from free stake, then from pending stake, as far as they
+         go; a juror left with nothing gives their leaf back.
+    @param key The round's storage key (`dispute_id << 8 | round`).
     @param juror The juror.
     @param vote The juror's vote record.
     @param seat_lock The round's lock per seat.
     @param multiplier The non-reveal multiplier in basis points (>= 10,000).
+    @param share The coherent juror's reward (0 for the others).
+    @param coherent Whether the juror is coherent.
     @return uint256 The tokens slashed.
     """
     seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
     lock: uint256 = seats * seat_lock
     record: uint256 = self._jurors[juror]
-    # The lock was added to `locked` by the draw and is still there.
-    locked: uint256 = (record & _MASK96) - lock
-    pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
     leaf: uint256 = record >> _JUROR_LEAF_SHIFT
     position: uint256 = unsafe_sub(leaf, 1)
-    penalty: uint256 = lock
-    free: uint256 = sortition._value(position)
-    if vote & _VOTE_REVEALED == 0:
-        # `multiplier >= _BPS`, so the target is at least the lock.
-        extra: uint256 = lock * multiplier // _BPS - lock
-        from_free: uint256 = min(extra, free)
-        if from_free != 0:
-            sortition._sub(position, from_free)
-            free -= from_free
-        from_pending: uint256 = min(extra - from_free, pending)
-        pending -= from_pending
-        penalty += from_free + from_pending
-    if locked == 0 and pending == 0 and free == 0:
-        sortition._release(position)
-        leaf = 0
-    # The juror holds this round, so the round count does not underflow.
-    rounds: uint256 = unsafe_sub((record >> _JUROR_ROUNDS_SHIFT) & _MASK40, 1)
-    self._jurors[juror] = (
-        locked | (pending << _JUROR_PENDING_SHIFT) | (rounds << _JUROR_ROUNDS_SHIFT) | (leaf << _JUROR_LEAF_SHIFT)
-    )
+    penalty: uint256 = 0
+    unlocked: uint256 = 0
+    if coherent:
+        # `locked` (low bits) holds at least this lock and the juror holds
+        # this round: neither field borrows.
+        self._jurors[juror] = record - lock - _JUROR_ONE_ROUND
+        self._tree_add(position, lock)
+        if share != 0:
+            self._credit(juror, share)
+        unlocked = lock
+    else:
+        # The lock was added to `locked` by the draw and is still there.
+        locked: uint256 = (record & _MASK96) - lock
+        pending: uint256 = (record >> _JUROR_PENDING_SHIFT) & _MASK96
+        penalty = lock
+        free: uint256 = self._tree_values(position)[0]
+        if vote & _VOTE_REVEALED == 0:
+            # `multiplier >= _BPS`, so the target is at least the lock.
+            extra: uint256 = lock * multiplier // _BPS - lock
+            from_free: uint256 = min(extra, free)
+            if from_free != 0:
+                self._tree_sub(position, from_free)
+                free -= from_free
+            from_pending: uint256 = min(extra - from_free, pending)
+            pending -= from_pending
+            penalty += from_free + from_pending
+        if locked == 0 and pending == 0 and free == 0:
+            self._tree_release(position)
+            leaf = 0
+        # The juror holds this round, so the round count does not underflow.
+        rounds: uint256 = unsafe_sub((record >> _JUROR_ROUNDS_SHIFT) & _MASK40, 1)
+        self._jurors[juror] = (
+            locked | (pending << _JUROR_PENDING_SHIFT) | (rounds << _JUROR_ROUNDS_SHIFT) | (leaf << _JUROR_LEAF_SHIFT)
+        )
     self._votes[key][juror] = vote | _VOTE_SETTLED
     log JurorSettled(
-        dispute_id=dispute_id,
-        round=round,
+        dispute_id=key >> 8,
+        round=key & 255,
         juror=juror,
         seats=seats,
-        coherent=False,
-        unlocked=0,
+        coherent=coherent,
+        unlocked=unlocked,
         penalty=penalty,
-        reward=0,
-    )
-    return penalty
-
-
-@internal
-def _reward(
-    dispute_id: uint256, round: uint256, key: uint256, juror: address, vote: uint256, seat_lock: uint256, share: uint256
-):
-    """
-    @dev Settles a coherent juror: the seat locks return to free stake (and
-         the tree), the share of the round's pool becomes claimable.
-    @param dispute_id The dispute.
-    @param round The round.
-    @param key The round's storage key.
-    @param juror The juror.
-    @param vote The juror's vote record.
-    @param seat_lock The round's lock per seat.
-    @param share The juror's reward.
-    """
-    seats: uint256 = (vote >> _VOTE_SEATS_SHIFT) & _MASK16
-    lock: uint256 = seats * seat_lock
-    record: uint256 = self._jurors[juror]
-    # `locked` (low bits) holds at least this lock and the juror holds this
-    # round: neither field borrows.
-    self._jurors[juror] = record - lock - _JUROR_ONE_ROUND
-    sortition._add(unsafe_sub(record >> _JUROR_LEAF_SHIFT, 1), lock)
-    if share != 0:
-        self._accounts[juror] += share
-    self._votes[key][juror] = vote | _VOTE_SETTLED
-    log JurorSettled(
-        dispute_id=dispute_id,
-        round=round,
-        juror=juror,
-        seats=seats,
-        coherent=True,
-        unlocked=lock,
-        penalty=0,
         reward=share,
     )
+    return penalty
 
 
 @internal
@@ -1837,7 +1962,7 @@ def _return_appeal_funds(dispute_id: uint256, round: uint256, key: uint256, ruli
     # An appeal whose round was closed undrawn failed: the deposit held
     # here goes back to the first funder (the other one got the round's
     # fee back at the close).
-    if appeal_funding.side_b == 0 or ruling == appeal_funding.side_a or self._timetables[key + 1] & _TIMETABLE_CLOSED != 0:
+    if appeal_funding.side_b == 0 or ruling == appeal_funding.side_a or self._timetables[key + 1] >> _TIMETABLE_CLOSED_BIT != 0:
         self._credit_refund(dispute_id, round, appeal_funding.funder_a, appeal_funding.cost)
     elif ruling == appeal_funding.side_b:
         self._credit_refund(dispute_id, round, appeal_funding.funder_b, appeal_funding.cost)
@@ -1856,7 +1981,7 @@ def _credit_refund(dispute_id: uint256, round: uint256, funder: address, amount:
     @param funder The funder.
     @param amount The amount.
     """
-    self._accounts[funder] += amount
+    self._credit(funder, amount)
     log AppealFundsReturned(dispute_id=dispute_id, round=round, funder=funder, amount=amount)
 
 

@@ -71,6 +71,7 @@ class BoaSystem:
             "token": "RewardToken",
             "court": "QualityCourt",
             "court_lens": "QualityCourtLens",
+            "tree": "SortitionTree",
             "escrow": "TaskEscrow",
             "registry": "ComputeRegistry",
             "timelock": "Timelock",

@@ -49,6 +49,18 @@ def deployer(name: str, directory: str | None = None) -> VyperDeployer:
     return boa.load_partial(str(base / f"{name}.vy"))
 
 
+def deploy_court(
+    token: str, treasury: str, randomness: str, epoch_seconds: int, lens: str, **kwargs: Any
+) -> Any:
+    """QualityCourt with its SortitionTree, as the deploy plan does: the tree
+    first (it holds the epoch length), then the court, whose constructor binds
+    it. Both from the same sender (`bind` checks the tree's deployer)."""
+    tree = deployer("SortitionTree").deploy(epoch_seconds, **kwargs)
+    return deployer("QualityCourt").deploy(
+        token, treasury, randomness, tree.address, lens, **kwargs
+    )
+
+
 def calldata_cost(data: bytes) -> int:
     """Intrinsic gas of a call transaction: 21,000 + 4/16 per zero/non-zero byte."""
     zeros = data.count(0)

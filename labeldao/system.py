@@ -35,6 +35,7 @@ CONTRACTS = [
     "RewardToken",
     "PrevrandaoRandomness",
     "QualityCourtLens",
+    "SortitionTree",
     "QualityCourt",
     "TaskEscrow",
     "ComputeRegistry",
@@ -50,8 +51,15 @@ RANDOMNESS_CONTRACTS = ["PrevrandaoRandomness", "ChainlinkVRFRandomness", "Rando
 GOVERNOR = "LabelDAOGovernor"
 GOVERNOR_SOURCE = "contracts/governance/LabelDAOGovernor.sol"
 GOVERNOR_ROLES = ["PROPOSER_ROLE", "CANCELLER_ROLE"]
-# Contracts without AccessControl roles (the lenses are stateless).
-ROLELESS = {*RANDOMNESS_CONTRACTS, GOVERNOR, "QualityCourtLens", "ComputeRegistryLens"}
+# Contracts without AccessControl roles (the lenses are stateless; the tree
+# answers only to the court that bound it).
+ROLELESS = {
+    *RANDOMNESS_CONTRACTS,
+    GOVERNOR,
+    "QualityCourtLens",
+    "ComputeRegistryLens",
+    "SortitionTree",
+}
 # Contracts whose DEFAULT_ADMIN_ROLE goes to the timelock.
 ADMINISTERED = ["RewardToken", "QualityCourt", "TaskEscrow", "ComputeRegistry"]
 # Contracts with PARAMS_ROLE (timelock) and GUARDIAN_ROLE (guardian).
@@ -84,13 +92,17 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     steps += [
         *randomness_deploy_steps(plan),
         plan.deploy_step("QualityCourtLens", lambda: ()),
+        # The juror stake tree, its own contract for the court's size; the
+        # court's constructor binds it (only a contract the tree's deployer
+        # creates can), so the two are deployed back to back.
+        plan.deploy_step("SortitionTree", lambda: (p.court.epoch_seconds,)),
         plan.deploy_step(
             "QualityCourt",
             lambda: (
                 plan.address("RewardToken"),
                 p.roles.treasury,
                 plan.address(randomness_source(p)),
-                p.court.epoch_seconds,
+                plan.address("SortitionTree"),
                 plan.address("QualityCourtLens"),
             ),
         ),

@@ -91,6 +91,7 @@ def _fresh_storage_traces():
     boa.env.sstore_trace = {}
     boa.env.sha3_trace = {}
 
+
 TOKEN_CAP = 1_000_000_000 * 10**18  # 1 billion LDAO
 
 

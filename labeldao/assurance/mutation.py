@@ -114,8 +114,13 @@ TARGETS: tuple[Target, ...] = (
     Target("contracts/QualityCourt.vy", "QualityCourt", ("tests/unit/court",)),
     Target(
         "contracts/modules/sortition.vy",
-        "QualityCourt",
+        "SortitionTree",
         ("tests/unit/court/test_sortition.py", "tests/unit/court"),
+    ),
+    Target(
+        "contracts/SortitionTree.vy",
+        "SortitionTree",
+        ("tests/unit/court/test_sortition_tree.py", "tests/unit/court"),
     ),
     Target("contracts/ComputeRegistry.vy", "ComputeRegistry", ("tests/unit/registry",)),
     Target("contracts/Timelock.vy", "Timelock", ("tests/unit/governance",)),

@@ -61,6 +61,7 @@ def test_deploy__wires_roles_and_leaves_deployer_none(deploy, anvil):
         "PrevrandaoRandomness",
         "QualityCourt",
         "QualityCourtLens",
+        "SortitionTree",
         "TaskEscrow",
         "ComputeRegistry",
         "ComputeRegistryLens",

@@ -217,6 +217,7 @@ def _check_wiring(chain: Chain, record: dict, coordinator: Any, subscription: in
         "ChainlinkVRFRandomness",
         "RandomnessWithFallback",
         "QualityCourtLens",
+        "SortitionTree",
         "QualityCourt",
         "TaskEscrow",
         "ComputeRegistry",

@@ -44,8 +44,9 @@ def system(project, people, mock):
     token.grantRole(token.MINTER_ROLE(), deployer, sender=deployer)
     randomness = project.PrevrandaoRandomness.deploy(1, sender=deployer)
     lens = project.QualityCourtLens.deploy(sender=deployer)
+    tree = project.SortitionTree.deploy(EPOCH_SECONDS, sender=deployer)
     court = project.QualityCourt.deploy(
-        token, people["treasury"], randomness, EPOCH_SECONDS, lens, sender=deployer
+        token, people["treasury"], randomness, tree, lens, sender=deployer
     )
     court.grantRole(court.PARAMS_ROLE(), deployer, sender=deployer)
     court.set_params(

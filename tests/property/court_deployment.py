@@ -1,4 +1,4 @@
-"""One court for a property machine: token, lens, court, and funded accounts.
+"""One court for a property machine: token, lens, tree, court, and funded accounts.
 
 Both court machines (`test_court_machine.py`, `test_court_randomness_machine.py`)
 start from this deployment; each adds what its rules need (an arbitrable, a
@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import boa
 
+from labeldao import boa_tools
 from labeldao.boa_tools import deployer
 
 LDAO = 10**18
@@ -34,7 +35,7 @@ def deploy_court(
         randomness = deployer("MockRandomness", "tests/mocks").deploy(randomness_seed)
         treasury = boa.env.generate_address(f"{tag}-treasury")
         lens = deployer("QualityCourtLens").deploy()
-        court = deployer("QualityCourt").deploy(
+        court = boa_tools.deploy_court(
             token.address, treasury, randomness.address, epoch_seconds, lens.address
         )
         court.grantRole(court.PARAMS_ROLE(), admin)

@@ -17,24 +17,7 @@ EIP_170 = 24_576
 # Contracts still above the 20,000-byte budget, each with what it is waiting
 # for. They must stay deployable (<= EIP-170) and may not grow; the entry must
 # go once the contract fits (the test below fails until it is removed).
-OVER_BUDGET = {
-    # issue 13 (open): the growing sortition tree and the one-slot seat added
-    # 496 B; the bound constants made private freed 329 B. Issue 14's
-    # incentive rules (parties kept off panels, draw deadline and
-    # close_undrawn, the per-dispute lock cap, the pause-aware court clock)
-    # added 2,513 B; the parameter checks and five views moved to
-    # QualityCourtLens freed 1,919 B. Issue 15: `juror_status`, `round_info`
-    # and `dispute_info` (and the PERIOD_* getters) moved to the lens, which
-    # decodes two packed getters (`juror_slots`, `round_slots`), with every
-    # randomness request going to the court's current source (moving a
-    # stalled dispute's randomness; a round closed undrawn is never drawn
-    # again): 24,385 -> 23,490 B, 895 B freed. The
-    # tree as its own deployed contract (~1,800 B) is what is left to move
-    # (docs/decisions.md, QualityCourt "Code size").
-    # The court's roles and treasury from the shared `roles` and `treasurer`
-    # modules (issue 13 item 1): +36 B, 23,526 B.
-    "QualityCourt": 23_526,
-}
+OVER_BUDGET: dict[str, int] = {}
 
 
 def runtime_size(name: str) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import boa
 import pytest
 
-from labeldao.boa_tools import deployer
+from labeldao.boa_tools import deploy_court, deployer
 from labeldao.court import commitment, derive_salt
 from tests.helpers import KeyedAccount, keyed_account
 
@@ -109,13 +109,19 @@ def lens():
 def court(token, admin, governor, guardian, treasury, randomness, lens):
     """A court with the test parameters; roles granted by `admin`."""
     with boa.env.prank(admin):
-        contract = deployer("QualityCourt").deploy(
+        contract = deploy_court(
             token.address, treasury, randomness.address, EPOCH_SECONDS, lens.address
         )
         contract.grantRole(contract.PARAMS_ROLE(), governor)
         contract.grantRole(contract.GUARDIAN_ROLE(), guardian)
     contract.set_params(params_tuple(randomness.address), sender=governor)
     return contract
+
+
+@pytest.fixture(scope="module")
+def tree(court):
+    """The court's SortitionTree (leaf owners and weights)."""
+    return deployer("SortitionTree").at(court.TREE())
 
 
 @pytest.fixture(scope="module")

@@ -69,7 +69,9 @@ def test_execute__unanimous__returns_locks_and_shares_the_fee(court, lens, flow,
     assert_round_conserved(court, dispute, 0)
 
 
-def test_execute__incoherent_juror__loses_the_lock_to_the_coherent(court, flow, keys, panel, lens):
+def test_execute__incoherent_juror__loses_the_lock_to_the_coherent(
+    court, flow, keys, panel, lens, tree
+):
     dispute, seated = panel
     decide(flow, keys, dispute, seated, [1, 2, 1])
     court.execute(dispute, 0, 128)
@@ -79,7 +81,7 @@ def test_execute__incoherent_juror__loses_the_lock_to_the_coherent(court, flow, 
     assert (loser.free, loser.locked, loser.claimable) == (0, 0, 0)
     assert lens.juror_round(court.address, dispute, 0, seated[1]).settled
     # A juror left with nothing gives the tree leaf back.
-    assert court.vacant_count() == 1
+    assert tree.vacant_count() == 1
     assert lens.round_info(court.address, dispute, 0).slashed == SEAT
     assert_round_conserved(court, dispute, 0)
 

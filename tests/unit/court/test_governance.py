@@ -3,7 +3,7 @@
 import boa
 import pytest
 
-from labeldao.boa_tools import deployer
+from labeldao.boa_tools import deploy_court
 from tests.helpers import events
 from tests.unit.court.conftest import (
     EPOCH_SECONDS,
@@ -20,9 +20,7 @@ def test_constructor__sets_token_treasury_defaults_and_admin(
     token, admin, treasury, randomness, lens
 ):
     with boa.env.prank(admin):
-        court = deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, 600, lens.address
-        )
+        court = deploy_court(token.address, treasury, randomness.address, 600, lens.address)
     assert court.feeToken() == token.address
     assert court.TOKEN() == token.address
     assert court.treasury() == treasury
@@ -47,49 +45,37 @@ def test_constructor__sets_token_treasury_defaults_and_admin(
 
 def test_constructor__zero_token__reverts(treasury, randomness, lens):
     with boa.reverts("court: token is the zero address"):
-        deployer("QualityCourt").deploy(
-            ZERO, treasury, randomness.address, EPOCH_SECONDS, lens.address
-        )
+        deploy_court(ZERO, treasury, randomness.address, EPOCH_SECONDS, lens.address)
 
 
 def test_constructor__zero_treasury__reverts(token, randomness, lens):
     with boa.reverts("treasury: zero address"):
-        deployer("QualityCourt").deploy(
-            token.address, ZERO, randomness.address, EPOCH_SECONDS, lens.address
-        )
+        deploy_court(token.address, ZERO, randomness.address, EPOCH_SECONDS, lens.address)
 
 
 @pytest.mark.parametrize("epoch_seconds", [59, 2**32 + 1])
 def test_constructor__epoch_out_of_range__reverts(token, treasury, randomness, epoch_seconds, lens):
     with boa.reverts("court: epoch length out of range"):
-        deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, epoch_seconds, lens.address
-        )
+        deploy_court(token.address, treasury, randomness.address, epoch_seconds, lens.address)
 
 
 @pytest.mark.parametrize("epoch_seconds", [60, 2**32])
 def test_constructor__epoch_at_a_bound__counts_seconds(
     token, treasury, randomness, epoch_seconds, lens
 ):
-    court = deployer("QualityCourt").deploy(
-        token.address, treasury, randomness.address, epoch_seconds, lens.address
-    )
+    court = deploy_court(token.address, treasury, randomness.address, epoch_seconds, lens.address)
     assert court.epoch_seconds() == epoch_seconds
     assert court.current_epoch() == boa.env.evm.patch.timestamp // epoch_seconds
 
 
 def test_constructor__randomness_not_a_contract__reverts(token, treasury, lens):
     with boa.reverts("court: randomness not a contract"):
-        deployer("QualityCourt").deploy(
-            token.address, treasury, treasury, EPOCH_SECONDS, lens.address
-        )
+        deploy_court(token.address, treasury, treasury, EPOCH_SECONDS, lens.address)
 
 
 def test_constructor__lens_not_a_contract__reverts(token, treasury, randomness):
     with boa.reverts("court: lens not a contract"):
-        deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, EPOCH_SECONDS, treasury
-        )
+        deploy_court(token.address, treasury, randomness.address, EPOCH_SECONDS, treasury)
 
 
 def test_set_params__by_governor__writes_a_new_version_and_logs(court, governor, randomness):

@@ -104,7 +104,7 @@ def first_seat(court, seed: int, dispute: int, round_: int) -> str:
         int.from_bytes(keccak(encode(["uint256"] * 4, [seed, dispute, round_, 0])), "big")
         % court.drawable_stake()
     )
-    return court.owner_of(ticket // STAKE)
+    return deployer("SortitionTree").at(court.TREE()).owner_of(ticket // STAKE)
 
 
 def test_stalled_request__moved_after_the_epoch_to_the_new_source__drawn_with_its_seed(

@@ -6,23 +6,23 @@ from tests.helpers import events
 from tests.unit.court.conftest import LDAO, MIN_STAKE, SEAT_LOCK, UNSTAKE_DELAY
 
 
-def test_stake__first_time__allocates_a_leaf_and_logs(court, lens, stake, jurors, token):
+def test_stake__first_time__allocates_a_leaf_and_logs(court, lens, stake, jurors, token, tree):
     juror = jurors[0].address
     stake(juror, 300 * LDAO)
     (staked,) = events(court, "Staked")
     status = lens.juror_status(court.address, juror)
     assert (status.free, status.locked, status.pending_withdrawal) == (300 * LDAO, 0, 0)
     assert court.total_free_stake() == 300 * LDAO
-    assert court.owner_of(0) == juror
+    assert tree.owner_of(0) == juror
     assert token.balanceOf(court.address) == 300 * LDAO
     assert (staked.juror, staked.amount, staked.free) == (juror, 300 * LDAO, 300 * LDAO)
 
 
-def test_stake__top_up__keeps_the_leaf(court, lens, stake, jurors):
+def test_stake__top_up__keeps_the_leaf(court, lens, stake, jurors, tree):
     stake(jurors[0], 300 * LDAO)
     stake(jurors[0], 50 * LDAO)
     assert lens.juror_status(court.address, jurors[0].address).free == 350 * LDAO
-    assert court.leaves_used() == 1
+    assert tree.leaves_used() == 1
 
 
 def test_stake__zero__reverts(court, jurors):
@@ -138,7 +138,7 @@ def test_withdraw__with_nothing_owed__reverts(court, jurors):
         court.withdraw(sender=jurors[0].address)
 
 
-def test_withdraw__after_unlock__pays_and_frees_the_leaf(court, lens, stake, jurors, token):
+def test_withdraw__after_unlock__pays_and_frees_the_leaf(court, lens, stake, jurors, token, tree):
     juror = jurors[0].address
     stake(juror, 300 * LDAO)
     court.request_unstake(300 * LDAO, sender=juror)
@@ -149,19 +149,19 @@ def test_withdraw__after_unlock__pays_and_frees_the_leaf(court, lens, stake, jur
     (withdrawn,) = events(court, "Withdrawn")
     assert token.balanceOf(juror) == before + 300 * LDAO
     assert (withdrawn.stake, withdrawn.rewards) == (300 * LDAO, 0)
-    assert court.owner_of(0) == "0x0000000000000000000000000000000000000000"
-    assert court.vacant_count() == 1
+    assert tree.owner_of(0) == "0x0000000000000000000000000000000000000000"
+    assert tree.vacant_count() == 1
     status = lens.juror_status(court.address, juror)
     assert (status.free, status.pending_withdrawal, status.unlock_time) == (0, 0, 0)
 
 
-def test_withdraw__partial_unstake__keeps_the_leaf(court, lens, stake, jurors):
+def test_withdraw__partial_unstake__keeps_the_leaf(court, lens, stake, jurors, tree):
     juror = jurors[0].address
     stake(juror, 300 * LDAO)
     court.request_unstake(100 * LDAO, sender=juror)
     boa.env.time_travel(seconds=UNSTAKE_DELAY)
     court.withdraw(sender=juror)
-    assert court.owner_of(0) == juror
+    assert tree.owner_of(0) == juror
     assert lens.juror_status(court.address, juror).free == 200 * LDAO
 
 
@@ -174,7 +174,7 @@ def test_withdraw__works_while_paused(court, stake, jurors, guardian):
     assert court.withdraw(sender=juror) == 300 * LDAO
 
 
-def test_stake__again_after_leaving__gets_a_leaf_back(court, stake, jurors, flow):
+def test_stake__again_after_leaving__gets_a_leaf_back(court, stake, jurors, flow, tree):
     juror = jurors[0].address
     stake(juror, 300 * LDAO)
     court.request_unstake(300 * LDAO, sender=juror)
@@ -182,9 +182,9 @@ def test_stake__again_after_leaving__gets_a_leaf_back(court, stake, jurors, flow
     court.withdraw(sender=juror)
     flow.next_epoch()
     stake(jurors[1], 300 * LDAO)  # reuses leaf 0, released in an earlier epoch
-    assert court.owner_of(0) == jurors[1].address
+    assert tree.owner_of(0) == jurors[1].address
     stake(juror, 300 * LDAO)
-    assert court.owner_of(1) == juror
+    assert tree.owner_of(1) == juror
     assert court.total_free_stake() == 600 * LDAO
 
 

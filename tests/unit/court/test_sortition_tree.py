@@ -1,0 +1,125 @@
+"""SortitionTree: the court's stake tree as its own contract.
+
+Only the court that bound it may change it; it is bound once, in the court's
+constructor, in a transaction of the tree's deployer. Its weights follow the
+court's stake (`modules/sortition.vy` is tested in test_sortition.py through
+its harness; here the deployed contract and the court's use of it).
+"""
+
+import boa
+import pytest
+
+from labeldao.boa_tools import deploy_court, deployer
+from tests.unit.court.conftest import EPOCH_SECONDS, LDAO, SEAT_LOCK
+
+ZERO = "0x0000000000000000000000000000000000000000"
+
+
+def test_constructor__zero_epoch__reverts():
+    with boa.reverts("tree: zero epoch length"):
+        deployer("SortitionTree").deploy(0)
+
+
+def test_court__binds_its_tree_once(court, tree, admin):
+    assert tree.COURT() == court.address
+    assert tree.DEPLOYER() == admin
+    assert tree.epoch_seconds() == court.epoch_seconds() == EPOCH_SECONDS
+    with boa.env.prank(admin), boa.reverts("tree: already bound"):
+        tree.bind()
+
+
+def test_court__with_a_bound_tree__reverts(token, treasury, randomness, lens, tree, admin):
+    with boa.env.prank(admin), boa.reverts("tree: already bound"):
+        deployer("QualityCourt").deploy(
+            token.address, treasury, randomness.address, tree.address, lens.address
+        )
+
+
+def test_court__tree_deployed_by_someone_else__reverts(token, treasury, randomness, lens):
+    stranger, operator = boa.env.generate_address("stranger"), boa.env.generate_address("op")
+    tree = deployer("SortitionTree").deploy(EPOCH_SECONDS, sender=stranger)
+    with boa.env.prank(operator), boa.reverts("tree: not the deployer's court"):
+        deployer("QualityCourt").deploy(
+            token.address, treasury, randomness.address, tree.address, lens.address
+        )
+    # The tree stays unbound: its deployer can still give it to a court.
+    with boa.env.prank(stranger):
+        court = deployer("QualityCourt").deploy(
+            token.address, treasury, randomness.address, tree.address, lens.address
+        )
+    assert tree.COURT() == court.address
+
+
+def test_court__tree_not_a_contract__reverts(token, treasury, randomness, lens):
+    with boa.reverts("court: tree not a contract"):
+        deployer("QualityCourt").deploy(
+            token.address, treasury, randomness.address, treasury, lens.address
+        )
+
+
+@pytest.mark.parametrize(
+    ("function", "args"),
+    [
+        ("allocate", (ZERO,)),
+        ("add", (0, 1)),
+        ("sub", (0, 1)),
+        ("release", (0,)),
+        ("draw_seat", (0, 1, ZERO, ZERO)),
+    ],
+)
+def test_writes__by_anyone_but_the_court__revert(tree, jurors, function, args):
+    with boa.reverts("tree: caller is not the court"):
+        getattr(tree, function)(*args, sender=jurors[0].address)
+
+
+def test_stake__moves_the_tree_weights(court, tree, stake, jurors):
+    stake(jurors[0], 300 * LDAO)
+    stake(jurors[1], 200 * LDAO)
+    assert tree.owner_of(0) == jurors[0].address
+    assert tree.owner_of(1) == jurors[1].address
+    # Stake counts in the snapshot from the next epoch on.
+    assert tree.values(0) == (300 * LDAO, 0)
+    assert tree.totals() == (500 * LDAO, 0)
+    assert court.total_free_stake() == 500 * LDAO
+    boa.env.time_travel(seconds=EPOCH_SECONDS)
+    assert tree.values(1) == (200 * LDAO, 200 * LDAO)
+    assert (
+        tree.totals()
+        == (500 * LDAO, 500 * LDAO)
+        == (
+            court.total_free_stake(),
+            court.drawable_stake(),
+        )
+    )
+
+
+def test_draw_seat__locks_a_seat_in_both_weights_and_skips_the_parties(tree, stake, jurors):
+    stake(jurors[0], 300 * LDAO)
+    stake(jurors[1], 200 * LDAO)
+    boa.env.time_travel(seconds=EPOCH_SECONDS)
+    court = tree.COURT()
+    # Tickets below 300 LDAO land on leaf 0, the rest on leaf 1.
+    with boa.env.prank(court):
+        assert tree.draw_seat(0, SEAT_LOCK, jurors[0].address, ZERO) == (
+            jurors[0].address,
+            0,
+            False,
+        )
+        assert tree.draw_seat(350 * LDAO, SEAT_LOCK, ZERO, ZERO) == (jurors[1].address, 1, True)
+        # Too little left on the leaf for the seat: skipped, nothing locked.
+        assert tree.draw_seat(350 * LDAO, 190 * LDAO, ZERO, ZERO) == (
+            jurors[1].address,
+            1,
+            False,
+        )
+    assert tree.values(1) == (200 * LDAO - SEAT_LOCK, 200 * LDAO - SEAT_LOCK)
+    assert tree.totals() == (500 * LDAO - SEAT_LOCK, 500 * LDAO - SEAT_LOCK)
+
+
+def test_deploy_court__tree_and_court_from_one_sender(token, treasury, randomness, lens):
+    operator = boa.env.generate_address("operator")
+    court = deploy_court(
+        token.address, treasury, randomness.address, 600, lens.address, sender=operator
+    )
+    tree = deployer("SortitionTree").at(court.TREE())
+    assert (tree.COURT(), tree.DEPLOYER(), court.epoch_seconds()) == (court.address, operator, 600)
