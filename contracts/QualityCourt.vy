@@ -236,7 +236,7 @@ TOKEN: public(immutable(address))
 # and the views derived from the court's (docs/decisions.md, "Code size").
 LENS: public(immutable(address))
 
-# @dev The juror stake tree (`SortitionTree`, bound to this court at deployment).
+# @dev The juror stake tree (`SortitionTree`, made for this court's address).
 TREE: public(immutable(address))
 
 # @dev Length of a stake-snapshot epoch in seconds (the tree's).
@@ -463,8 +463,8 @@ def __init__(token_: address, treasury_: address, randomness_: address, tree_: a
     @param token_ The LDAO token (stakes, fees, rewards).
     @param treasury_ The treasury (receives what no coherent juror earns).
     @param randomness_ The default randomness source (`IRandomness`).
-    @param tree_ A `SortitionTree` deployed by the same account and not yet
-           bound (the court binds it). Its epoch is the court's
+    @param tree_ The court's `SortitionTree`, deployed just before it for
+           this court's address (its `COURT`). Its epoch is the court's
            stake-snapshot epoch, `MIN_EPOCH_SECONDS` to `MAX_EPOCH_SECONDS`
            seconds of `block.timestamp`;
            it must exceed the randomness delay plus the time keepers need
@@ -483,7 +483,7 @@ def __init__(token_: address, treasury_: address, randomness_: address, tree_: a
     pausable.__init__()
     TREE = tree_
     _EPOCH_SECONDS = epoch_seconds
-    extcall ISortitionTree(tree_).bind()
+    assert staticcall ISortitionTree(tree_).COURT() == self, "court: tree made for another court"
     treasurer.__init__(treasury_)
     self._store_params(
         IQualityCourt.Params(

@@ -13,14 +13,12 @@
         own contract".
 
         Invariants:
-        - Only `COURT` changes the tree; `COURT` is set once, by the court's
-          constructor (`bind`), in a transaction of this contract's
-          deployer, so nobody can bind the tree to another contract first.
+        - Only `COURT` changes the tree. `COURT` is immutable: the deployer
+          names the address its next contract creation will get (the
+          court), and the court's constructor refuses a tree made for
+          another address.
         - Every node's current and snapshot weights are the sums of its
           children's (`modules/sortition.vy`).
-@custom:security `bind` trusts `tx.origin` once, to tie the tree to the
-                 court its deployer creates next; after that only
-                 `msg.sender == COURT` counts.
 """
 
 
@@ -37,40 +35,30 @@ exports: (
 )
 
 
-# @dev The account that deployed the tree: only a contract it creates can bind it.
-DEPLOYER: public(immutable(address))
-
-# @dev The court this tree belongs to (zero until `bind`).
-COURT: public(address)
+# @dev The court, the only account that changes the tree.
+COURT: public(immutable(address))
 
 
 @deploy
-def __init__(epoch_seconds_: uint256):
+def __init__(epoch_seconds_: uint256, court_: address):
     """
-    @dev Deploys an unbound tree; the court binds it in its constructor.
+    @dev Deploys the tree of a court that does not exist yet: the deploy
+         plan creates the court next, at the address it predicts from its
+         nonce (`CREATE`), and the court's constructor checks `COURT`.
     @param epoch_seconds_ The snapshot epoch length in seconds (the court
            checks the bounds and adopts this value).
+    @param court_ The address the court will have.
     """
     assert epoch_seconds_ != 0, "tree: zero epoch length"
-    DEPLOYER = msg.sender
+    assert court_ != empty(address), "tree: court is the zero address"
+    COURT = court_
     sortition.__init__(epoch_seconds_)
-
-
-@external
-def bind():
-    """
-    @dev Makes the caller the tree's court, once. Called by the court's
-         constructor in a transaction of the tree's deployer.
-    """
-    assert self.COURT == empty(address), "tree: already bound"
-    assert tx.origin == DEPLOYER, "tree: not the deployer's court"
-    self.COURT = msg.sender
 
 
 @internal
 @view
 def _only_court():
-    assert msg.sender == self.COURT, "tree: caller is not the court"
+    assert msg.sender == COURT, "tree: caller is not the court"
 
 
 @external

@@ -20,10 +20,11 @@ import boa
 from boa.contracts.vyper.vyper_contract import VyperDeployer
 from boa.environment import Env
 from eth_abi import encode
-from eth_utils import to_checksum_address
+from eth_utils import to_canonical_address, to_checksum_address
 
 from labeldao import solidity
 from labeldao.client_base import JurorError, Reverted
+from labeldao.deploy import create_address
 from labeldao.juror.formatting import _REASON
 from labeldao.paths import CONTRACTS_DIR, REPO_ROOT
 from labeldao.signing import sign_typed
@@ -53,9 +54,13 @@ def deploy_court(
     token: str, treasury: str, randomness: str, epoch_seconds: int, lens: str, **kwargs: Any
 ) -> Any:
     """QualityCourt with its SortitionTree, as the deploy plan does: the tree
-    first (it holds the epoch length), then the court, whose constructor binds
-    it. Both from the same sender (`bind` checks the tree's deployer)."""
-    tree = deployer("SortitionTree").deploy(epoch_seconds, **kwargs)
+    first (it holds the epoch length), made for the address of the sender's
+    next creation, then the court there."""
+    sender = str(kwargs.get("sender") or boa.env.eoa)
+    nonce = boa.env.evm.vm.state.get_nonce(to_canonical_address(sender))
+    tree = deployer("SortitionTree").deploy(
+        epoch_seconds, create_address(sender, nonce + 1), **kwargs
+    )
     return deployer("QualityCourt").deploy(
         token, treasury, randomness, tree.address, lens, **kwargs
     )

@@ -308,6 +308,12 @@ class Deployment:
         """The recorded address of contract `name`."""
         return self.engine.record.address(name)
 
+    def next_created(self, after: int = 0) -> str:
+        """The address of the deployer's contract creation `after` creations
+        from now (CREATE: the deployer and its nonce)."""
+        me = self.deployer_address
+        return create_address(me, self.engine.chain.nonce(me) + after)
+
     def at(self, name: str) -> Any:
         """The deployed instance of `name` (loaded from the record when resumed)."""
         if name not in self.instances:

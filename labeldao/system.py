@@ -92,17 +92,16 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     steps += [
         *randomness_deploy_steps(plan),
         plan.deploy_step("QualityCourtLens", lambda: ()),
-        # The juror stake tree, its own contract for the court's size; the
-        # court's constructor binds it (only a contract the tree's deployer
-        # creates can), so the two are deployed back to back.
-        plan.deploy_step("SortitionTree", lambda: (p.court.epoch_seconds,)),
+        # The juror stake tree, its own contract for the court's size, made
+        # for the court's address: the deployer's next creation after it.
+        plan.deploy_step("SortitionTree", lambda: (p.court.epoch_seconds, plan.next_created(1))),
         plan.deploy_step(
             "QualityCourt",
             lambda: (
                 plan.address("RewardToken"),
                 p.roles.treasury,
                 plan.address(randomness_source(p)),
-                plan.address("SortitionTree"),
+                _tree_for_next_court(plan),
                 plan.address("QualityCourtLens"),
             ),
         ),
@@ -147,6 +146,20 @@ def system_steps(plan: Deployment, genesis: int) -> list[Step]:
     ]
     steps += governor_steps(plan)
     return steps
+
+
+def _tree_for_next_court(plan: Deployment) -> str:
+    """The recorded SortitionTree, refused clearly unless it was made for the
+    address the court is about to get (a transaction sent in between moves it)."""
+    tree = plan.address("SortitionTree")
+    made_for, court = str(plan.at("SortitionTree").COURT()), plan.next_created()
+    if made_for.lower() != court.lower():
+        raise DeployError(
+            f"SortitionTree {tree} was made for a court at {made_for}, but the court would "
+            f"be created at {court} (the deployer sent a transaction in between): remove "
+            "SortitionTree from the deployment record and run the deploy again"
+        )
+    return tree
 
 
 def deployable_contracts() -> list[str]:

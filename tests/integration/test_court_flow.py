@@ -18,6 +18,7 @@ from collections import defaultdict
 
 import pytest
 
+from labeldao.deploy import create_address
 from tests.integration import court_steps
 
 LDAO = 10**18
@@ -44,7 +45,9 @@ def system(project, people, mock):
     token.grantRole(token.MINTER_ROLE(), deployer, sender=deployer)
     randomness = project.PrevrandaoRandomness.deploy(1, sender=deployer)
     lens = project.QualityCourtLens.deploy(sender=deployer)
-    tree = project.SortitionTree.deploy(EPOCH_SECONDS, sender=deployer)
+    # The tree is made for the court's address: the deployer's next creation.
+    court_address = create_address(deployer.address, deployer.nonce + 1)
+    tree = project.SortitionTree.deploy(EPOCH_SECONDS, court_address, sender=deployer)
     court = project.QualityCourt.deploy(
         token, people["treasury"], randomness, tree, lens, sender=deployer
     )

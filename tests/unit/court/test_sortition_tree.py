@@ -1,53 +1,46 @@
 """SortitionTree: the court's stake tree as its own contract.
 
-Only the court that bound it may change it; it is bound once, in the court's
-constructor, in a transaction of the tree's deployer. Its weights follow the
-court's stake (`modules/sortition.vy` is tested in test_sortition.py through
-its harness; here the deployed contract and the court's use of it).
+Only its court may change it: the tree is made for the address the court will
+get (the deployer's next creation), and the court's constructor refuses a tree
+made for another address. Its weights follow the court's stake
+(`modules/sortition.vy` is tested in test_sortition.py through its harness;
+here the deployed contract and the court's use of it).
 """
 
 import boa
 import pytest
+from eth_utils import to_canonical_address
 
 from labeldao.boa_tools import deploy_court, deployer
+from labeldao.deploy import create_address
 from tests.unit.court.conftest import EPOCH_SECONDS, LDAO, SEAT_LOCK
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-def test_constructor__zero_epoch__reverts():
+def test_constructor__zero_epoch_or_court__reverts(jurors):
     with boa.reverts("tree: zero epoch length"):
-        deployer("SortitionTree").deploy(0)
+        deployer("SortitionTree").deploy(0, jurors[0].address)
+    with boa.reverts("tree: court is the zero address"):
+        deployer("SortitionTree").deploy(EPOCH_SECONDS, ZERO)
 
 
-def test_court__binds_its_tree_once(court, tree, admin):
+def test_court__is_the_tree_s_court(court, tree):
     assert tree.COURT() == court.address
-    assert tree.DEPLOYER() == admin
+    assert court.TREE() == tree.address
     assert tree.epoch_seconds() == court.epoch_seconds() == EPOCH_SECONDS
-    with boa.env.prank(admin), boa.reverts("tree: already bound"):
-        tree.bind()
 
 
-def test_court__with_a_bound_tree__reverts(token, treasury, randomness, lens, tree, admin):
-    with boa.env.prank(admin), boa.reverts("tree: already bound"):
+def test_court__tree_made_for_another_address__reverts(token, treasury, randomness, lens):
+    operator = boa.env.generate_address("operator")
+    # Made for the operator's creation after next, not its next one.
+    nonce = boa.env.evm.vm.state.get_nonce(to_canonical_address(operator))
+    elsewhere = create_address(operator, nonce + 2)
+    tree = deployer("SortitionTree").deploy(EPOCH_SECONDS, elsewhere, sender=operator)
+    with boa.env.prank(operator), boa.reverts("court: tree made for another court"):
         deployer("QualityCourt").deploy(
             token.address, treasury, randomness.address, tree.address, lens.address
         )
-
-
-def test_court__tree_deployed_by_someone_else__reverts(token, treasury, randomness, lens):
-    stranger, operator = boa.env.generate_address("stranger"), boa.env.generate_address("op")
-    tree = deployer("SortitionTree").deploy(EPOCH_SECONDS, sender=stranger)
-    with boa.env.prank(operator), boa.reverts("tree: not the deployer's court"):
-        deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, tree.address, lens.address
-        )
-    # The tree stays unbound: its deployer can still give it to a court.
-    with boa.env.prank(stranger):
-        court = deployer("QualityCourt").deploy(
-            token.address, treasury, randomness.address, tree.address, lens.address
-        )
-    assert tree.COURT() == court.address
 
 
 def test_court__tree_not_a_contract__reverts(token, treasury, randomness, lens):
@@ -116,10 +109,10 @@ def test_draw_seat__locks_a_seat_in_both_weights_and_skips_the_parties(tree, sta
     assert tree.totals() == (500 * LDAO - SEAT_LOCK, 500 * LDAO - SEAT_LOCK)
 
 
-def test_deploy_court__tree_and_court_from_one_sender(token, treasury, randomness, lens):
+def test_deploy_court__tree_made_for_the_court_it_deploys_next(token, treasury, randomness, lens):
     operator = boa.env.generate_address("operator")
     court = deploy_court(
         token.address, treasury, randomness.address, 600, lens.address, sender=operator
     )
     tree = deployer("SortitionTree").at(court.TREE())
-    assert (tree.COURT(), tree.DEPLOYER(), court.epoch_seconds()) == (court.address, operator, 600)
+    assert (tree.COURT(), court.epoch_seconds()) == (court.address, 600)
