@@ -11,8 +11,11 @@ import boa
 import pytest
 from eth_utils import to_canonical_address
 
+from labeldao.boa_system import BoaAccount, BoaChain, boa_test_account
 from labeldao.boa_tools import deploy_court, deployer
-from labeldao.deploy import create_address
+from labeldao.config import load_params, params_path
+from labeldao.deploy import DeployError, Deployment, Engine, Record, create_address
+from labeldao.system import GOVERNOR, contract_names, system_steps
 from tests.unit.court.conftest import EPOCH_SECONDS, LDAO, SEAT_LOCK
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -116,3 +119,21 @@ def test_deploy_court__tree_made_for_the_court_it_deploys_next(token, treasury, 
     )
     tree = deployer("SortitionTree").at(court.TREE())
     assert (tree.COURT(), court.epoch_seconds()) == (court.address, 600)
+
+
+def test_deploy_plan__a_transaction_between_tree_and_court__is_refused_clearly():
+    params = load_params(params_path("local"), is_local=True, test_account=boa_test_account)
+    account = BoaAccount(boa.env.generate_address("plan-deployer"))
+    containers = {n: deployer(n) for n in contract_names(params) if n != GOVERNOR}
+    engine = Engine(Record(None), BoaChain(), str(account), log=lambda _: None)
+    plan = Deployment(containers, account, params, engine, sender=str(account))
+    steps = system_steps(plan, boa.env.evm.patch.timestamp)
+    court_step = [s.name for s in steps].index("deploy QualityCourt")
+    for step in steps[:court_step]:
+        step.run()
+    assert steps[court_step - 1].name == "deploy SortitionTree"
+    tree = plan.at("SortitionTree")
+    assert tree.COURT() == plan.next_created()
+    deployer("QualityCourtLens").deploy(sender=str(account))  # the deployer's next creation
+    with pytest.raises(DeployError, match="was made for a court at .* remove SortitionTree"):
+        steps[court_step].run()
