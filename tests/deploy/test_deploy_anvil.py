@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from eth_utils import keccak
 
 from labeldao.boa_tools import REPO_ROOT
@@ -126,12 +127,15 @@ def test_deploy__bad_params__fails_with_a_clear_message(deploy, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_deploy__node_restarted_with_its_state__resumes(tmp_path, free_port):
+# After SortitionTree: the court must still land at the address the tree was
+# made for (the deployer's next creation), which a resumed run sends from.
+@pytest.mark.parametrize("crash_after", ["RewardToken", "SortitionTree"])
+def test_deploy__node_restarted_with_its_state__resumes(tmp_path, free_port, crash_after):
     state = tmp_path / "anvil-state.json"
     node = start_anvil(free_port, state)
     run = DeployRun(node, tmp_path / "deployment.json")
     try:
-        crashed = run(env={"LABELDAO_DEPLOY_CRASH_AFTER": "RewardToken"})
+        crashed = run(env={"LABELDAO_DEPLOY_CRASH_AFTER": crash_after})
         assert crashed.returncode == 75
     finally:
         stop_anvil(node)
@@ -142,7 +146,7 @@ def test_deploy__node_restarted_with_its_state__resumes(tmp_path, free_port):
         record = _record(run)
         assert record["complete"] is True
         assert "adopted" in resumed.stdout
-        assert len(record["contracts"]) == 8
+        assert len(record["contracts"]) == 9
     finally:
         stop_anvil(restarted)
 
