@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import boa
 import boa.interpret
@@ -57,14 +58,32 @@ class FirstFailure:
             self.nodeid = f"collection: {report.nodeid}"
 
 
-def _tree_fingerprint(module_t: object, seen: object = None) -> str:
+def _import_closure(module_t: Any, seen: set[Path]) -> set[Path]:
+    """Every file `module_t` imports, directly or through another module."""
+    for stmt in module_t.import_stmts:
+        info = stmt._metadata["import_info"]
+        given = info.compiler_input
+        path = Path(getattr(given, "resolved_path", None) or given.path)
+        if path in seen:
+            continue
+        seen.add(path)
+        inner = getattr(info.typ, "module_t", None)
+        if inner is not None:
+            _import_closure(inner, seen)
+    return seen
+
+
+def _tree_fingerprint(module_t: Any, seen: object = None) -> str:
     """titanoboa's compile-cache key (`get_module_fingerprint`) with the hash
-    of every Vyper source under `contracts/` added: titanoboa 0.2.8 hashes a
-    module's direct imports only, so a mutant of a module imported through
-    another (`checkpoints`, through `erc20_votes`) would hit the cache of the
-    original and compile to the original's bytecode."""
+    of every file the module imports, through any depth: titanoboa 0.2.8
+    hashes a module's direct imports only, so a mutant of a module imported
+    through another (`checkpoints`, through `erc20_votes`) would hit the
+    cache of the original and compile to the original's bytecode. Only the
+    module's own imports count, so a mutant recompiles the contracts that
+    use the mutated file and no other (hashing every file under
+    `contracts/` recompiled every contract a test deploys, for each mutant)."""
     digest = hashlib.sha256()
-    for path in sorted(Path("contracts").rglob("*.vy")):
+    for path in sorted(_import_closure(module_t, set())):
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return _BOA_FINGERPRINT(module_t, seen) + digest.hexdigest()
 

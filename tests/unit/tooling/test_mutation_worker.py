@@ -2,24 +2,34 @@
 
 from pathlib import Path
 
+import boa
 import pytest
 
 from labeldao.assurance import mutation_worker
 
 
-def test_tree_fingerprint__changes_with_a_nested_module(tmp_path: Path, monkeypatch):
+def _fingerprint(path: Path) -> str:
+    data = boa.load_partial(str(path)).compiler_data
+    return mutation_worker._tree_fingerprint(data.annotated_vyper_module._metadata["type"])
+
+
+def test_tree_fingerprint__changes_with_a_nested_module_only(tmp_path: Path, monkeypatch):
     modules = tmp_path / "contracts" / "modules"
     modules.mkdir(parents=True)
-    (tmp_path / "contracts" / "Top.vy").write_text("from .modules import a\n")
-    (modules / "a.vy").write_text("from . import b\n")
+    top = tmp_path / "contracts" / "Top.vy"
+    top.write_text("from .modules import a\n\n@external\ndef f() -> uint256:\n    return a.Y\n")
+    (modules / "a.vy").write_text("from . import b\nY: constant(uint256) = b.X\n")
     (modules / "b.vy").write_text("X: constant(uint256) = 1\n")
+    (modules / "other.vy").write_text("Z: constant(uint256) = 1\n")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(mutation_worker, "_BOA_FINGERPRINT", lambda module_t, seen=None: "boa")
-    first = mutation_worker._tree_fingerprint(object())
-    assert first.startswith("boa")
-    assert mutation_worker._tree_fingerprint(object()) == first
+    first = _fingerprint(top)
+    assert _fingerprint(top) == first
+    # A file the contract does not import leaves its cache key alone.
+    (modules / "other.vy").write_text("Z: constant(uint256) = 2\n")
+    assert _fingerprint(top) == first
+    # A module imported through another one changes it.
     (modules / "b.vy").write_text("X: constant(uint256) = 2\n")
-    assert mutation_worker._tree_fingerprint(object()) != first
+    assert _fingerprint(top) != first
 
 
 class _Report:
