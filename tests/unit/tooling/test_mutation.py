@@ -2,6 +2,7 @@
 drawn, how survivors are classified and how the report reads."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -564,15 +565,13 @@ def test_estimate__mutants_times_baseline_over_workers():
 
 
 def _court_run() -> Run:
+    """A run of one other file, QualityCourt, with the same seed and sample size."""
     court = "contracts/QualityCourt.vy"
-    return Run(
+    return replace(
+        _run(),
         command="python -m labeldao.assurance.mutation --only QualityCourt --merge",
         date="2026-01-02 00:00 UTC",
-        seed=8,
-        per_file=15,
-        versions={"vyper": "0.4.3"},
         seconds=60.0,
-        workers=2,
         baselines={court: 30.0},
         timeouts={court: 90.0},
         generated={court: 70},
