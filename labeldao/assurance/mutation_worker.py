@@ -100,7 +100,10 @@ def without_metadata(bytecode: bytes) -> bytes:
 
 
 def _bytecode(contract: str) -> bytes:
-    data = boa.load_partial(f"contracts/{contract}.vy").compiler_data
+    """The contract's code, compiled through `boa_tools.deployer`, the path
+    the tests take: the tests then reuse this compilation (titanoboa keys
+    its cache by the path as given, so `contracts/X.vy` compiled twice)."""
+    data = boa_tools.deployer(contract).compiler_data
     return without_metadata(bytes(data.bytecode)) + bytes(data.bytecode_runtime)
 
 
