@@ -1257,7 +1257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--merge",
         action="store_true",
-        help="with --only: replace those files' results in the last run, keep the others",
+        help="with --only: replace those files' results in the last run, keep the others"
+        " (a campaign in parts, each saved as it ends)",
     )
     parser.add_argument(
         "--rerun",
@@ -1363,9 +1364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sources={path: source_digest(text) for path, text in originals.items()},
         parts=[f"`{command}` at {git_commit()}, {run_date}: {', '.join(t.name for t in targets)}"],
     )
-    if args.merge:
-        if not saved.exists():
-            parser.error(f"--merge: no earlier run in {saved}")
+    if args.merge and saved.exists():  # the first part of a run in parts starts it
         run = merge(Run.from_json(saved.read_text()), run)
     saved.write_text(run.to_json())
     args.out.write_text(render(run, load_equivalents(table="survivor"), stale_targets(run)))
