@@ -94,6 +94,22 @@ def test_appeal__losing_side_after_half_the_period__reverts(court, appealable, a
         court.appeal(appealable, side(2), sender=appellant)
 
 
+def test_appeal__losing_side_below_the_ruling_after_half_the_period__reverts(
+    court, flow, keys, whole_seats, pay, appellant
+):
+    # Ruled 2: the losing side 1 is a lower number than the ruling, and its
+    # window is the first half of the period all the same.
+    whole_seats(8, seats=4)
+    dispute = flow.create()
+    to_appeal(flow, keys, dispute, choice=2)
+    assert court.currentRuling(dispute) == 2
+    pay(appellant, APPEAL_COST)
+    start, end = court.appealPeriod(dispute)
+    boa.env.time_travel(seconds=(end - start) // 2)
+    with boa.reverts("court: funding window over"):
+        court.appeal(dispute, side(1), sender=appellant)
+
+
 def test_appeal__winning_side_after_half_the_period__succeeds(court, appealable, defender):
     start, end = court.appealPeriod(appealable)
     boa.env.time_travel(seconds=end - start - 1)
