@@ -202,16 +202,18 @@ def test_appeal__both_sides_by_one_funder__costs_the_round_fee(
     assert paid.rewarded + paid.to_treasury >= APPEAL_COST  # to its jurors
 
 
+# Either ruling: the round-0 jury's ruling stands whichever side it is.
+@pytest.mark.parametrize("ruling", [1, 2])
 def test_appeal_round_never_drawn__appeal_fails_and_both_deposits_return(
-    court, flow, keys, whole_seats, pay, appellant, defender, jurors, lens
+    court, flow, keys, whole_seats, pay, appellant, defender, jurors, lens, ruling
 ):
     seated = whole_seats(8, seats=2)
     dispute = flow.create()
-    vote_all(flow, keys, dispute, 1)
+    vote_all(flow, keys, dispute, ruling)
     pay(appellant, APPEAL_COST)
     pay(defender, APPEAL_COST)
-    court.appeal(dispute, side(2), sender=appellant)
-    court.appeal(dispute, side(1), sender=defender)
+    court.appeal(dispute, side(3 - ruling), sender=appellant)
+    court.appeal(dispute, side(ruling), sender=defender)
     # Every juror leaves with their free stake: round 1 cannot be drawn.
     for juror in seated:
         free = lens.juror_status(court.address, juror.address).free
@@ -226,7 +228,7 @@ def test_appeal_round_never_drawn__appeal_fails_and_both_deposits_return(
     (closed,) = events(court, "RoundClosed")
     assert (closed.round, closed.refunded_to, closed.refund) == (1, defender, APPEAL_COST)
     # Appealing into a thin court does not force ruling 0: round 0 stands.
-    assert court.currentRuling(dispute) == 1
+    assert court.currentRuling(dispute) == ruling
     flow.execute_all(dispute)
     assert court.claimable(appellant) == APPEAL_COST
     assert court.claimable(defender) == APPEAL_COST
