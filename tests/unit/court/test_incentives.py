@@ -180,6 +180,28 @@ def test_appeal__beyond_the_lock_cap__is_refused_and_the_ruling_is_final(
     assert lens.round_info(court.address, other, 0).drawn == 3
 
 
+# Seat lock L = 100 LDAO, cap 50 %. Round 0 holds 3 L and the next round
+# would add 7 L: it is the last round while 10 L > 50 % of (free stake + 3 L),
+# i.e. while the free stake left after the draw is below 17 L.
+@pytest.mark.parametrize(
+    ("count", "seats", "final"),
+    [(6, 3, True), (5, 4, False)],  # 18 L staked: 15 L free; 20 L: 17 L free
+)
+def test_appeal__lock_cap_counts_the_locks_already_held(
+    court, governor, randomness, flow, keys, whole_seats, count, seats, final
+):
+    whole_seats(count, seats=seats)
+    court.set_params(
+        params_tuple(randomness.address, alpha_bps=10_000, max_dispute_lock_bps=5_000),
+        sender=governor,
+    )
+    dispute = flow.create()
+    vote_all(flow, keys, dispute, 1)
+    assert court.total_free_stake() == (count * seats - 3) * MIN_STAKE
+    assert (court.appealPeriod(dispute) == (0, 0)) is final
+    assert (court.appealCost(dispute, side(2)) == 2**256 - 1) is final
+
+
 def test_appeal__both_sides_by_one_funder__costs_the_round_fee(
     court, lens, flow, keys, whole_seats, pay, appellant, token
 ):
