@@ -10,6 +10,7 @@ from tests.unit.court.conftest import (
     PERIOD_APPEAL,
     PERIOD_EXECUTION,
     PERIOD_REVEAL,
+    params_tuple,
 )
 
 APPEAL_COST = 7 * FEE_PER_JUROR  # the second panel has 2 * 3 + 1 seats
@@ -191,6 +192,25 @@ def test_appeal__of_the_last_round__reverts(
     flow.goto(dispute, PERIOD_REVEAL)
     with boa.reverts("court: no more appeals"):
         court.appeal(dispute, side(2), sender=appellant)
+
+
+def test_appeal__max_rounds_alone__ends_the_appeals(
+    court, lens, flow, keys, whole_seats, pay, appellant, defender, governor, randomness
+):
+    whole_seats(8, seats=4)
+    # Two rounds at most; the 15-seat panel limit would allow a third.
+    court.set_params(params_tuple(randomness.address, max_rounds=2), sender=governor)
+    dispute = flow.create()
+    pay(appellant, 10 * APPEAL_COST)
+    pay(defender, 10 * APPEAL_COST)
+    to_appeal(flow, keys, dispute)
+    court.appeal(dispute, side(2), sender=appellant)
+    court.appeal(dispute, side(1), sender=defender)
+    flow.draw_all(dispute)
+    info = lens.round_info(court.address, dispute, 1)
+    assert info.panel == 7
+    assert info.appeal_start == info.appeal_end  # round 1 is the last
+    assert court.appealCost(dispute, b"") == 2**256 - 1
 
 
 def test_dispute_status__follows_the_periods(court, lens, flow, keys, whole_seats):
