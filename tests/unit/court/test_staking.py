@@ -153,6 +153,9 @@ def test_withdraw__after_unlock__pays_and_frees_the_leaf(court, lens, stake, jur
     assert tree.vacant_count() == 1
     status = lens.juror_status(court.address, juror)
     assert (status.free, status.pending_withdrawal, status.unlock_time) == (0, 0, 0)
+    # The account slot keeps only the juror marker (bit 255), so it is never
+    # zero again: a later credit updates it instead of writing a fresh slot.
+    assert court.juror_slots(juror)[1] == 1 << 255
 
 
 def test_withdraw__partial_unstake__keeps_the_leaf(court, lens, stake, jurors, tree):
