@@ -137,3 +137,16 @@ def test_deploy_plan__a_transaction_between_tree_and_court__is_refused_clearly()
     deployer("QualityCourtLens").deploy(sender=str(account))  # the deployer's next creation
     with pytest.raises(DeployError, match="was made for a court at .* remove SortitionTree"):
         steps[court_step].run()
+
+
+def test_draw_seat__stake_added_this_epoch_does_not_cover_a_seat(tree, stake, jurors):
+    juror = jurors[0].address
+    stake(jurors[0], 120 * LDAO)
+    boa.env.time_travel(seconds=EPOCH_SECONDS)
+    with boa.env.prank(tree.COURT()):
+        assert tree.draw_seat(0, 100 * LDAO, ZERO, ZERO) == (juror, 0, True)
+        # A top-up counts from the next epoch: the snapshot left is 20 LDAO.
+        tree.add(0, 100 * LDAO)
+        assert tree.values(0) == (120 * LDAO, 20 * LDAO)
+        assert tree.draw_seat(0, 100 * LDAO, ZERO, ZERO) == (juror, 0, False)
+    assert tree.values(0) == (120 * LDAO, 20 * LDAO)
