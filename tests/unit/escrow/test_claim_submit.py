@@ -2,6 +2,7 @@
 
 import boa
 
+from labeldao.boa_tools import deployer
 from labeldao.escrow import TaskStatus
 from tests.helpers import events
 from tests.unit.escrow.conftest import (
@@ -15,6 +16,7 @@ from tests.unit.escrow.conftest import (
 )
 
 ZERO32 = b"\x00" * 32
+MOCKS = "tests/mocks"
 
 
 def test_claim_task__open__locks_stake_and_logs(escrow, token, fund, new_task, annotator):
@@ -33,6 +35,23 @@ def test_claim_task__open__locks_stake_and_logs(escrow, token, fund, new_task, a
         STAKE,
         task.deadline,
     )
+
+
+def test_claim_task__from_a_contract_wallet__pulls_the_stake_from_the_wallet(
+    escrow, token, fund, new_task, annotator
+):
+    """The stake comes from `msg.sender`, the account that claims: a
+    contract wallet, not the EOA that sent the transaction (`tx.origin`)."""
+    task_id = new_task()
+    owner = annotator.address
+    wallet = deployer("SmartWallet", MOCKS).deploy(sender=owner)
+    fund(wallet.address, STAKE)
+    fund(owner, STAKE)  # the owner's own tokens must stay where they are
+    approve = token.approve.prepare_calldata(escrow.address, STAKE)
+    wallet.execute(token.address, approve, sender=owner)
+    wallet.execute(escrow.address, escrow.claim_task.prepare_calldata(task_id), sender=owner)
+    assert escrow.tasks(task_id).annotator == wallet.address
+    assert (token.balanceOf(wallet.address), token.balanceOf(owner)) == (0, STAKE)
 
 
 def test_claim_task__without_stake_allowance__reverts(escrow, fund, new_task, annotator):
