@@ -32,6 +32,16 @@ def to_appeal(flow, keys, dispute, votes=None, choice=1):
     flow.goto(dispute, PERIOD_APPEAL)
 
 
+def appeal_rounds(court, flow, keys, dispute, rounds, appellant, defender):
+    """Votes and appeals `rounds` rounds (the appellant funds side 2, the
+    defender side 1), then draws the panel of the round they open."""
+    for _ in range(rounds):
+        to_appeal(flow, keys, dispute)
+        court.appeal(dispute, side(2), sender=appellant)
+        court.appeal(dispute, side(1), sender=defender)
+    flow.draw_all(dispute)
+
+
 @pytest.fixture
 def appealable(court, flow, keys, whole_seats, pay, appellant, defender):
     """A dispute ruled 1 by its first panel, in its appeal period; the
@@ -179,11 +189,7 @@ def test_appeal__of_the_last_round__reverts(
     dispute = flow.create()
     pay(appellant, 100 * APPEAL_COST)
     pay(defender, 100 * APPEAL_COST)
-    for _ in range(2):  # rounds 0 and 1 are appealed
-        to_appeal(flow, keys, dispute)
-        court.appeal(dispute, side(2), sender=appellant)
-        court.appeal(dispute, side(1), sender=defender)
-    flow.draw_all(dispute)
+    appeal_rounds(court, flow, keys, dispute, 2, appellant, defender)  # rounds 0 and 1
     info = lens.round_info(court.address, dispute, 2)
     assert info.panel == 15
     assert info.appeal_start == info.appeal_end  # no appeal period
@@ -203,10 +209,7 @@ def test_appeal__max_rounds_alone__ends_the_appeals(
     dispute = flow.create()
     pay(appellant, 10 * APPEAL_COST)
     pay(defender, 10 * APPEAL_COST)
-    to_appeal(flow, keys, dispute)
-    court.appeal(dispute, side(2), sender=appellant)
-    court.appeal(dispute, side(1), sender=defender)
-    flow.draw_all(dispute)
+    appeal_rounds(court, flow, keys, dispute, 1, appellant, defender)
     info = lens.round_info(court.address, dispute, 1)
     assert info.panel == 7
     assert info.appeal_start == info.appeal_end  # round 1 is the last
