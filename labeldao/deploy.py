@@ -155,21 +155,25 @@ class Engine:
     def deploy(
         self,
         name: str,
-        send: Callable[[], Any],
-        args: Sequence[Any],
+        send: Callable[[Sequence[Any]], Any],
+        args: Callable[[], Sequence[Any]],
     ) -> str:
         """Deploys contract `name` once; returns its address.
 
-        `send` sends the creation transaction and returns Ape's contract
-        instance (with `.address` and `.txn_hash`/`.receipt`).
+        `args` computes the constructor arguments, and only for a contract
+        the record does not hold yet: they may read the chain or refuse,
+        which must not stop a rerun that has nothing to send. `send(values)`
+        sends the creation transaction and returns Ape's contract instance
+        (with `.address` and `.txn_hash`).
         """
         if name in self.record.contracts:
             return f"{name}: already at {self.record.contracts[name]['address']}"
+        values = list(args())
         pending = self.record.data.get("pending")
         if pending and pending["name"] == name:
             if self.chain.code_at(pending["address"]):
                 block = self._creation_block(pending)
-                self._remember(name, pending["address"], args, tx=None, block=block)
+                self._remember(name, pending["address"], values, tx=None, block=block)
                 return f"{name}: adopted {pending['address']} (sent by an interrupted run)"
             if self.chain.nonce(self.deployer) <= pending["nonce"]:
                 self.log(f"{name}: the interrupted run's transaction was never mined; resending")
@@ -182,7 +186,7 @@ class Engine:
             "since_block": self.chain.block_number(),
         }
         self.record.save()
-        instance = send()
+        instance = send(values)
         if self.crash_after == name:
             self.log(f"{name}: crashing on purpose after sending (LABELDAO_DEPLOY_CRASH_AFTER)")
             os._exit(75)
@@ -190,7 +194,7 @@ class Engine:
         block = self._creation_block(self.record.data["pending"])
         # Ape's contract instance has the transaction hash but no receipt (the
         # old `instance.receipt` lookup always gave None: "block": null).
-        self._remember(name, address, args, tx=getattr(instance, "txn_hash", None), block=block)
+        self._remember(name, address, values, tx=getattr(instance, "txn_hash", None), block=block)
         return f"{name}: deployed at {address} (block {block})"
 
     def _creation_block(self, pending: dict[str, Any]) -> int | None:
@@ -324,11 +328,10 @@ class Deployment:
         """A step that deploys `name` with the given (lazily computed) arguments."""
 
         def run() -> str:
-            values = list(args())
             return self.engine.deploy(
                 name,
-                lambda: self.deployer.deploy(self.containers[name], *values),
-                values,
+                lambda values: self.deployer.deploy(self.containers[name], *values),
+                args,
             )
 
         return Step(f"deploy {name}", run)

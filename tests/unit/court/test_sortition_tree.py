@@ -148,3 +148,21 @@ def test_draw_seat__stake_added_this_epoch_does_not_cover_a_seat(tree, stake, ju
         assert tree.values(0) == (120 * LDAO, 20 * LDAO)
         assert tree.draw_seat(0, 100 * LDAO, ZERO, ZERO) == (juror, 0, False)
     assert tree.values(0) == (120 * LDAO, 20 * LDAO)
+
+
+def test_deploy_plan__rerun_after_the_court__checks_no_tree_and_sends_nothing():
+    """Once the court is recorded, a rerun computes no court arguments: the
+    tree check (its COURT against the deployer's next creation) would refuse
+    every rerun after the deployer's next transaction."""
+    params = load_params(params_path("local"), is_local=True, test_account=boa_test_account)
+    account = BoaAccount(boa.env.generate_address("plan-deployer"))
+    containers = {n: deployer(n) for n in contract_names(params) if n != GOVERNOR}
+    engine = Engine(Record(None), BoaChain(), str(account), log=lambda _: None)
+    plan = Deployment(containers, account, params, engine, sender=str(account))
+    steps = system_steps(plan, boa.env.evm.patch.timestamp)
+    court_step = [s.name for s in steps].index("deploy QualityCourt")
+    for step in steps[: court_step + 1]:
+        step.run()
+    court = plan.address("QualityCourt")
+    deployer("QualityCourtLens").deploy(sender=str(account))  # the nonce moves on
+    assert steps[court_step].run() == f"QualityCourt: already at {court}"

@@ -56,22 +56,41 @@ def test_create_address__matches_known_vector():
 def test_deploy__records_and_is_skipped_on_rerun(tmp_path):
     chain = FakeChain()
     engine = _engine(tmp_path, chain)
-    engine.deploy("Token", lambda: chain.create(DEPLOYER), [1])
+    engine.deploy("Token", lambda _: chain.create(DEPLOYER), lambda: [1])
     again = _engine(tmp_path, chain)
-    line = again.deploy("Token", lambda: pytest.fail("must not redeploy"), [1])
+    line = again.deploy("Token", lambda _: pytest.fail("must not redeploy"), lambda: [1])
     assert "already at" in line
     assert again.record.data["pending"] is None
     assert again.record.contracts["Token"]["tx_hash"] == "0xtx0"
     assert again.record.contracts["Token"]["block"] == 100
 
 
+def test_deploy__of_a_recorded_contract__computes_no_arguments(tmp_path):
+    """Arguments may read the chain or refuse (the court's tree check): a
+    rerun that has nothing to send must not compute them."""
+    chain = FakeChain()
+    engine = _engine(tmp_path, chain)
+    sent: list[list[int]] = []
+
+    def send(values: list[int]) -> object:
+        sent.append(values)
+        return chain.create(DEPLOYER)
+
+    engine.deploy("Token", send, lambda: [7])
+    assert sent == [[7]]
+    assert engine.record.contracts["Token"]["args"] == [7]
+    again = _engine(tmp_path, chain)
+    line = again.deploy("Token", lambda _: pytest.fail("sent"), lambda: pytest.fail("computed"))
+    assert "already at" in line
+
+
 def test_deploy__records_the_block_that_mined_each_creation(tmp_path):
     chain = FakeChain()
     chain.create("0x" + "11" * 20)  # someone else's transaction: block 100
     engine = _engine(tmp_path, chain)
-    engine.deploy("Token", lambda: chain.create(DEPLOYER), [])
+    engine.deploy("Token", lambda _: chain.create(DEPLOYER), lambda: [])
     chain.create("0x" + "11" * 20)  # block 102
-    line = engine.deploy("Court", lambda: chain.create(DEPLOYER), [])
+    line = engine.deploy("Court", lambda _: chain.create(DEPLOYER), lambda: [])
     assert line.endswith("(block 103)")
     assert {n: c["block"] for n, c in engine.record.contracts.items()} == {
         "Token": 101,
@@ -88,9 +107,9 @@ def test_deploy__killed_after_sending__adopts_the_mined_contract(tmp_path):
         raise KeyboardInterrupt  # ...but the process dies before recording it
 
     with pytest.raises(KeyboardInterrupt):
-        engine.deploy("Token", send_then_die, [])
+        engine.deploy("Token", lambda _: send_then_die(), lambda: [])
     resumed = _engine(tmp_path, chain)
-    line = resumed.deploy("Token", lambda: pytest.fail("must not redeploy"), [])
+    line = resumed.deploy("Token", lambda _: pytest.fail("must not redeploy"), lambda: [])
     assert "adopted" in line
     assert resumed.record.address("Token") == create_address(DEPLOYER, 0)
     assert resumed.record.contracts["Token"]["block"] == 100
@@ -104,9 +123,9 @@ def test_deploy__killed_before_mining__sends_again(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        engine.deploy("Token", die, [])
+        engine.deploy("Token", lambda _: die(), lambda: [])
     resumed = _engine(tmp_path, chain)
-    resumed.deploy("Token", lambda: chain.create(DEPLOYER), [])
+    resumed.deploy("Token", lambda _: chain.create(DEPLOYER), lambda: [])
     assert resumed.record.address("Token") == create_address(DEPLOYER, 0)
 
 
@@ -122,7 +141,7 @@ def test_record__whose_contracts_vanished__starts_over_and_keeps_a_backup(tmp_pa
     chain = FakeChain()
     engine = _engine(tmp_path, chain)
     engine.check_record_matches_chain(31337)
-    engine.deploy("Token", lambda: chain.create(DEPLOYER), [])
+    engine.deploy("Token", lambda _: chain.create(DEPLOYER), lambda: [])
     fresh = _engine(tmp_path, FakeChain())  # the node restarted empty
     fresh.check_record_matches_chain(31337)
     assert fresh.record.contracts == {}
@@ -132,8 +151,8 @@ def test_record__whose_contracts_vanished__starts_over_and_keeps_a_backup(tmp_pa
 def test_record__with_some_contracts_missing__is_an_error(tmp_path):
     chain = FakeChain()
     engine = _engine(tmp_path, chain)
-    engine.deploy("A", lambda: chain.create(DEPLOYER), [])
-    engine.deploy("B", lambda: chain.create(DEPLOYER), [])
+    engine.deploy("A", lambda _: chain.create(DEPLOYER), lambda: [])
+    engine.deploy("B", lambda _: chain.create(DEPLOYER), lambda: [])
     del chain.code[engine.record.address("B")]
     with pytest.raises(DeployError, match=r"\['B'\] have no code"):
         _engine(tmp_path, chain).check_record_matches_chain(31337)
