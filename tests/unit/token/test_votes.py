@@ -160,6 +160,25 @@ def test_get_past_total_supply__at_current_timestamp__reverts(token):
         token.getPastTotalSupply(_now())
 
 
+def test_get_past_total_supply__in_the_future__reverts(token):
+    with boa.reverts("votes: future lookup"):
+        token.getPastTotalSupply(_now() + 3_600)
+
+
+def test_transfer__to_an_account_without_delegate__moves_votes_nowhere(token, fund, alice, bob):
+    """Votes leave the sender's delegate and go nowhere: the zero address
+    means "no delegate" and gets no votes (its history key holds the total
+    supply, which a transfer leaves as it is)."""
+    token.delegate(alice.address, sender=alice.address)
+    fund(alice.address, 100)
+    token.transfer(bob.address, 30, sender=alice.address)
+    moved = events(token, "DelegateVotesChanged")
+    assert [(e.delegate, e.previousVotes, e.newVotes) for e in moved] == [(alice.address, 100, 70)]
+    sent_at = _now()
+    _next_second()
+    assert token.getPastTotalSupply(sent_at) == token.totalSupply() == 100
+
+
 def test_checkpoints__one_per_timestamp(token, fund, alice):
     token.delegate(alice.address, sender=alice.address)
     fund(alice.address, 1)
