@@ -23,7 +23,8 @@ Per juror, a seat is broken down (every figure from transaction receipts):
 `draw / 3` of a 3-seat panel; the marginal seat, `(draw of a 3-seat panel -
 draw of a 1-seat panel) / 2`; its tree walk (`SortitionHarness.draw_seat`,
 find + lock, in a harness tree of the same size, less an empty harness
-transaction); storage and checks (marginal seat - tree walk); then commit
+transaction), and of that walk the lock (`draw_seat` less `find` on the same
+ticket); storage and checks (marginal seat - tree walk); then commit
 and reveal. Seat + commit + reveal is compared with the anchor's commit +
 first reveal (a fresh voter and a zero tally, as a juror's first vote).
 """
@@ -223,19 +224,22 @@ class TreeBench:
             self.tree.fill(self.count, batch, STAKE)
             self.count += batch
 
-    def walk(self) -> int:
-        """Mean gas of a seat's find + lock (ticket spread over the tree),
-        less the gas of an empty harness transaction."""
+    def walk(self) -> tuple[int, int]:
+        """Mean gas of a seat's find + lock and of the find alone (the same
+        tickets, spread over the tree), less the gas of an empty harness
+        transaction."""
         seconds = EPOCH_SECONDS - boa.env.evm.patch.timestamp % EPOCH_SECONDS
         boa.env.time_travel(seconds=seconds)
         base = tx_gas(self.tree, "touch", sender=boa.env.eoa)
         total = self.tree.snapshot_total()
-        gas = []
+        walks, finds = [], []
+        me = boa.env.eoa
         for i in range(TREE_SAMPLES):
             ticket = int.from_bytes(keccak(text=f"ticket-{self.count}-{i}"), "big") % total
-            gas.append(tx_gas(self.tree, "draw_seat", ticket, 20 * LDAO, sender=boa.env.eoa) - base)
+            finds.append(tx_gas(self.tree, "find", ticket, sender=me) - base)
+            walks.append(tx_gas(self.tree, "draw_seat", ticket, 20 * LDAO, sender=me) - base)
             total -= 20 * LDAO
-        return _mean(gas)
+        return _mean(walks), _mean(finds)
 
 
 def _measure_seat(bench: CourtBench, tree: TreeBench, three_seats: int) -> dict[str, int]:
@@ -247,11 +251,12 @@ def _measure_seat(bench: CourtBench, tree: TreeBench, three_seats: int) -> dict[
     one_seat = _mean([bench.draw(dispute_id) for dispute_id in singles])
     tree.grow(bench.count)
     marginal = round((three_seats - one_seat) / (PANEL - 1))
-    walk = tree.walk()
+    walk, find = tree.walk()
     return {
         "seat (draw / 3)": round(three_seats / PANEL),
         "marginal seat": marginal,
         "of which tree walk (find + lock)": walk,
+        "of the walk, the lock written into the tree": walk - find,
         "of which storage and checks": marginal - walk,
     }
 
@@ -483,7 +488,10 @@ def _seat_table(
         "randomness source's first read, which records the value in a fresh slot, the "
         "timetable and its events); the marginal seat is what one more seat of a panel costs. "
         "The tree walk is measured in SortitionHarness with the same number of leaves "
-        "(`draw_seat`: find + lock, cold slots, less an empty transaction); storage and checks "
+        "(`draw_seat`: find + lock, cold slots, less an empty transaction; the lock is "
+        "`draw_seat` less `find` on the same ticket, what a draw that kept locks outside the "
+        'tree would save: docs/decisions.md, "The per-juror goals of issue 13 are missed, on '
+        'purpose"); storage and checks '
         "are the rest of the marginal seat: the vote record (one fresh slot), the juror record, "
         "the round's leaf list (one fresh slot per ten jurors), the call to the SortitionTree "
         "(warm after the draw's first; it finds the owner and locks the seat) and the event."
