@@ -6,7 +6,8 @@ from eth_utils import keccak
 
 from labeldao.boa_tools import deployer
 from labeldao.receipts import EpochReceipts, JobReceipt
-from tests.unit.registry.conftest import warp
+from labeldao.registry import EpochTerms
+from tests.unit.registry.conftest import EMISSION, warp
 
 
 def _receipts(node_id: int, epoch: int, n: int) -> list[JobReceipt]:
@@ -61,3 +62,36 @@ def test_lens__pending_reward__unknown_report_is_zero(lens, register, provider):
     node_id = register(provider)
     assert lens.REGISTRY() != "0x" + "00" * 20
     assert lens.pending_reward(node_id, 1) == 0
+
+
+def test_lens__reads_the_report_of_node_and_epoch_in_that_order(
+    registry, lens, register, provider, clock
+):
+    """Node 2's report for epoch 1, with node 1 registered and silent: the
+    lens must not read node 1's report for epoch 2 (which does not exist)."""
+    register(provider)
+    node_id = register(provider)
+    assert node_id != 1
+    batch = EpochReceipts.of(node_id, 1, _receipts(node_id, 1, 3))
+    warp(clock.end(1))
+    registry.report(node_id, 1, batch.work_units, 10_000, batch.root, sender=provider)
+    receipt = batch.receipts[1]
+    assert lens.verify_receipt(node_id, 1, receipt.as_row(), batch.proof(receipt))
+    warp(clock.final_at(1, EpochTerms(EMISSION)))
+    assert lens.pending_reward(node_id, 1) == EMISSION
+
+
+def test_verify_receipt__proof_over_64_hashes__is_refused(
+    registry, lens, register, provider, clock
+):
+    """Proofs hold at most 64 hashes (trees of up to 2**64 receipts): a longer
+    one is refused by the ABI decoder, not checked."""
+    node_id = register(provider)
+    batch = EpochReceipts.of(node_id, 1, _receipts(node_id, 1, 2))
+    warp(clock.end(1))
+    registry.report(node_id, 1, batch.work_units, 10_000, batch.root, sender=provider)
+    receipt = batch.receipts[0]
+    with boa.reverts():
+        lens.verify_receipt(
+            node_id, 1, receipt.as_row(), batch.proof(receipt) + [b"\x00" * 32] * 64
+        )
