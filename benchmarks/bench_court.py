@@ -40,7 +40,7 @@ import boa
 from eth_account import Account
 from eth_utils import keccak
 
-from benchmarks.report import Report, ratio, verdict
+from benchmarks.report import Report, delta_table, ratio, verdict
 from labeldao.boa_tools import deploy_court, deployer, tx_gas
 from labeldao.court import commitment, derive_salt
 
@@ -374,7 +374,7 @@ def run(report: Report, sizes: tuple[int, ...] = SIZES, log: Callable[[str], Non
         "which commit then updates, and one slot of the round's leaf list per ten jurors."
     )
 
-    _delta_table(report, sizes, results)
+    _delta_table(report, results)
     anchor = _anchor()
     _seat_table(report, sizes, seats, results, anchor)
     ours = results[sizes[-1]]
@@ -408,38 +408,23 @@ def run(report: Report, sizes: tuple[int, ...] = SIZES, log: Callable[[str], Non
 # The court's figures before its stake tree became its own contract (issue 13),
 # from benchmarks/results.md at that commit: every action is compared with them.
 BEFORE = Path(__file__).with_name("court_gas_before.json")
-GOAL_DELTA = 0.05
-# Why an action may cost more than GOAL_DELTA over its earlier figure (none now).
+# Why an action may cost more than DELTA_GOAL over its earlier figure (none now).
 DEARER_BECAUSE: dict[str, str] = {}
 
 
-def _delta_table(
-    report: Report, sizes: tuple[int, ...], results: dict[int, dict[str, int]]
-) -> None:
+def _delta_table(report: Report, results: dict[int, dict[str, int]]) -> None:
     """Every action's gas against the same benchmark on the earlier court
     (`court_gas_before.json`): at 1,000 jurors, and the worst size."""
     before = json.loads(BEFORE.read_text())
-    middle = 1_000 if 1_000 in sizes else sizes[-1]
-    table = report.table(
+    table = delta_table(
+        report,
         f"QualityCourt gas now vs before the tree became its own contract"
         f" (commit {before['commit']})",
-        ["action", f"before, {middle:,} jurors", "now", "delta", "worst size's delta", "why"],
+        before["by_size"],
+        results,
+        DEARER_BECAUSE,
+        unit="jurors",
     )
-    for name, now in results[middle].items():
-        then = before["by_size"].get(name)
-        if then is None:
-            continue
-        deltas = [results[s][name] / then[str(s)] - 1 for s in sizes if str(s) in then]
-        worst = max(deltas)
-        why = DEARER_BECAUSE.get(name, "**no reason recorded**") if worst > GOAL_DELTA else "-"
-        table.add(
-            name,
-            then[str(middle)],
-            now,
-            f"{100 * (now / then[str(middle)] - 1):+.1f} %",
-            f"{100 * worst:+.1f} %",
-            why,
-        )
     table.notes.append(
         "The court now calls its SortitionTree for every stake change, draw attempt and "
         "settled juror: the first call of a transaction touches a cold account (2,600 gas), "

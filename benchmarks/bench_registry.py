@@ -13,14 +13,16 @@ gas at 10,000 nodes within 1.2x of gas at 10 nodes for every operation.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boa
 from eth_utils import keccak
 
-from benchmarks.report import Report, ratio, verdict
+from benchmarks.report import Report, delta_table, ratio, verdict
 from labeldao.boa_tools import deployer, tx_gas
 from labeldao.registry import DAY, LDAO, EpochClock, EpochTerms
 
@@ -33,6 +35,30 @@ SPECS = keccak(text="bench specs")
 ROOT = keccak(text="bench receipts")
 UNITS = 1_000_000
 CLAIM_EPOCHS = 52
+# The registry's figures before issue 13 (commit b001440), from benchmarks/results.md
+# at that commit: every action is compared with them.
+BEFORE = Path(__file__).with_name("registry_gas_before.json")
+# Why an action costs more than DELTA_GOAL over its earlier figure, measured
+# by this benchmark at the commits named (docs/decisions.md has the rest).
+DEARER_BECAUSE: dict[str, str] = {
+    "challenge (incl. mock createDispute)": (
+        "issue 14, court incentives (609c071): the extra data names both parties "
+        "(64 bytes), which MockArbitrator stores in last_extra_data (three fresh slots "
+        "instead of none): from issue 13's +0.5 % to 439,342; issue 14, fighting fraud "
+        "pays (816e61c): the challenge records the fee it paid, refunded on a fraud "
+        "ruling (a fresh slot): "
+        "439,342 -> 461,521"
+    ),
+}
+DELTA_NOTES = [
+    'Issue 13\'s own step, b001440 -> a1bc22c (docs/decisions.md, "Architecture" > "Code '
+    'size"): every action within 5 %, challenge +0.5 %, rule: fraud +1.7 %, claim (52 '
+    "epochs) 875,557 -> 898,330 (+2.6 %). Then, measured with this benchmark at 10 nodes "
+    "at each commit (the figures in the why column): 0bea495, after issue 14's parties in "
+    "the extra data (609c071); 816e61c, issue 14's fraud rulings (claims top up, "
+    "convictions, the fee refund, reports while paused), alone on 0bea495; nothing after "
+    "it changes these figures."
+]
 
 
 @dataclass(frozen=True)
@@ -159,9 +185,12 @@ def run(report: Report) -> None:
         "ComputeRegistry gas per transaction, by registered nodes",
         ["operation", *[f"{s:,} nodes" for s in SIZES], f"{large:,} / {small}", f"goal <= {GOAL}x"],
     )
-    for index, op_small in enumerate(results[small]):
-        label = op_small.replace(f"the {small:,}th", "the N-th")
-        cells = [list(results[s].values())[index] for s in SIZES]
+    labelled = {
+        size: {op.replace(f"the {size:,}th", "the N-th"): gas for op, gas in ops.items()}
+        for size, ops in results.items()
+    }
+    for label in labelled[small]:
+        cells = [labelled[s][label] for s in SIZES]
         base, worst = cells[0], max(cells)
         report.scale(f"registry: {label}", dict(zip(SIZES, cells, strict=True)))
         report.goal(f"registry: {label}, worst size / 10 nodes", worst, base, GOAL)
@@ -183,3 +212,12 @@ def run(report: Report) -> None:
     table.notes.append(
         f"Population set up with plain calls in {seconds[small]:.0f} s and {seconds[large]:.0f} s."
     )
+    before = json.loads(BEFORE.read_text())
+    delta_table(
+        report,
+        f"ComputeRegistry gas now vs before issue 13 (commit {before['commit']})",
+        before["by_size"],
+        labelled,
+        DEARER_BECAUSE,
+        unit="nodes",
+    ).notes.extend(DELTA_NOTES)

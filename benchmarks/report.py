@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -100,6 +101,53 @@ def ratio(value: float, anchor: float) -> str:
 def verdict(value: float, anchor: float, goal: float) -> str:
     """`ok` when `value <= goal * anchor`, else `MISSED`."""
     return "ok" if value <= goal * anchor else "MISSED"
+
+
+# How much dearer than its earlier figure an action may be without a reason
+# (issue 13: "no action more than 5 % dearer, unless its row says why").
+DELTA_GOAL = 0.05
+NO_REASON = "**no reason recorded**"
+
+
+def delta_table(
+    report: Report,
+    title: str,
+    before: dict[str, Any],
+    now: dict[int, dict[str, int]],
+    dearer_because: dict[str, str],
+    unit: str = "",
+    middle: int | None = None,
+    goal: float = DELTA_GOAL,
+) -> Table:
+    """Every action's gas now against an earlier run of the same benchmark:
+    at the `middle` size (1,000 when measured, else the largest), and the
+    worst size's delta. `before` maps an action to its gas by size (keys are
+    strings, as in the `*_gas_before.json` files) or, for a benchmark of one
+    size, to its gas. An action with no earlier figure gets no row; one more
+    than `goal` dearer at any size gets its reason from `dearer_because`, or
+    `NO_REASON`."""
+    if middle is None:
+        middle = 1_000 if 1_000 in now else list(now)[-1]
+    sized = any(isinstance(then, dict) for then in before.values())
+    columns = ["action", f"before, {middle:,} {unit}" if sized else "before", "now", "delta"]
+    table = report.table(title, [*columns, *(["worst size's delta"] if sized else []), "why"])
+    for name, gas in now[middle].items():
+        then = before.get(name)
+        if then is None:
+            continue
+        by_size = then if isinstance(then, dict) else {str(middle): then}
+        deltas = [now[s][name] / by_size[str(s)] - 1 for s in now if str(s) in by_size]
+        worst = max(deltas)
+        why = dearer_because.get(name, NO_REASON) if worst > goal else "-"
+        delta = _percent(gas / by_size[str(middle)] - 1)
+        table.add(
+            name, by_size[str(middle)], gas, delta, *([_percent(worst)] if sized else []), why
+        )
+    return table
+
+
+def _percent(fraction: float) -> str:
+    return f"{100 * fraction:+.1f} %"
 
 
 def _cell(value: object) -> str:
