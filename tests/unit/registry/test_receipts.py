@@ -81,17 +81,19 @@ def test_lens__reads_the_report_of_node_and_epoch_in_that_order(
     assert lens.pending_reward(node_id, 1) == EMISSION
 
 
-def test_verify_receipt__proof_over_64_hashes__is_refused(
+def test_verify_receipt__proof_of_64_hashes_is_checked_and_65_refused(
     registry, lens, register, provider, clock
 ):
-    """Proofs hold at most 64 hashes (trees of up to 2**64 receipts): a longer
-    one is refused by the ABI decoder, not checked."""
+    """Proofs hold at most 64 hashes (trees of up to 2**64 receipts): one of
+    64 is checked (here it is wrong), a longer one is refused by the ABI
+    decoder."""
     node_id = register(provider)
     batch = EpochReceipts.of(node_id, 1, _receipts(node_id, 1, 2))
     warp(clock.end(1))
     registry.report(node_id, 1, batch.work_units, 10_000, batch.root, sender=provider)
     receipt = batch.receipts[0]
+    proof = batch.proof(receipt)
+    padding = [b"\x00" * 32] * (64 - len(proof))
+    assert not lens.verify_receipt(node_id, 1, receipt.as_row(), proof + padding)
     with boa.reverts():
-        lens.verify_receipt(
-            node_id, 1, receipt.as_row(), batch.proof(receipt) + [b"\x00" * 32] * 64
-        )
+        lens.verify_receipt(node_id, 1, receipt.as_row(), [*proof, *padding, b"\x00" * 32])
