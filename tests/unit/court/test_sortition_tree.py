@@ -119,14 +119,20 @@ def test_deploy_court__tree_made_for_the_court_it_deploys_next(token, treasury, 
     assert (tree.COURT(), court.epoch_seconds()) == (court.address, 600)
 
 
-def test_deploy_plan__a_transaction_between_tree_and_court__is_refused_clearly():
+def _plan_to_the_court() -> tuple[Deployment, BoaAccount, list, int]:
+    """The local deploy plan on a fresh deployer key, and the index of its
+    QualityCourt step."""
     params = load_params(params_path("local"), is_local=True, test_account=boa_test_account)
     account = BoaAccount(boa.env.generate_address("plan-deployer"))
     containers = {n: deployer(n) for n in contract_names(params) if n != GOVERNOR}
     engine = Engine(Record(None), BoaChain(), str(account), log=lambda _: None)
     plan = Deployment(containers, account, params, engine, sender=str(account))
     steps = system_steps(plan, boa.env.evm.patch.timestamp)
-    court_step = [s.name for s in steps].index("deploy QualityCourt")
+    return plan, account, steps, [s.name for s in steps].index("deploy QualityCourt")
+
+
+def test_deploy_plan__a_transaction_between_tree_and_court__is_refused_clearly():
+    plan, account, steps, court_step = _plan_to_the_court()
     for step in steps[:court_step]:
         step.run()
     assert steps[court_step - 1].name == "deploy SortitionTree"
@@ -154,13 +160,7 @@ def test_deploy_plan__rerun_after_the_court__checks_no_tree_and_sends_nothing():
     """Once the court is recorded, a rerun computes no court arguments: the
     tree check (its COURT against the deployer's next creation) would refuse
     every rerun after the deployer's next transaction."""
-    params = load_params(params_path("local"), is_local=True, test_account=boa_test_account)
-    account = BoaAccount(boa.env.generate_address("plan-deployer"))
-    containers = {n: deployer(n) for n in contract_names(params) if n != GOVERNOR}
-    engine = Engine(Record(None), BoaChain(), str(account), log=lambda _: None)
-    plan = Deployment(containers, account, params, engine, sender=str(account))
-    steps = system_steps(plan, boa.env.evm.patch.timestamp)
-    court_step = [s.name for s in steps].index("deploy QualityCourt")
+    plan, account, steps, court_step = _plan_to_the_court()
     for step in steps[: court_step + 1]:
         step.run()
     court = plan.address("QualityCourt")
