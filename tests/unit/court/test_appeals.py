@@ -231,11 +231,15 @@ def test_dispute_status__follows_the_periods(court, lens, flow, keys, whole_seat
 def test_lone_losing_side__wins_by_default_and_is_refunded(
     court, appealable, flow, appellant, token, lens
 ):
+    pool = lens.round_balance(court.address, appealable, 0)
     court.appeal(appealable, side(2), sender=appellant)
+    # The round holds the lone deposit until its execution returns it.
+    assert lens.round_balance(court.address, appealable, 0) == pool + APPEAL_COST
     flow.goto(appealable, PERIOD_EXECUTION)
     assert court.currentRuling(appealable) == 2
     flow.execute_all(appealable)
     assert court.claimable(appellant) == APPEAL_COST
+    assert lens.round_balance(court.address, appealable, 0) == 0
     # The jurors, who all voted 1, are judged against the jury: all coherent.
     for juror in flow.seated(appealable, 0):
         assert lens.juror_round(court.address, appealable, 0, juror).settled
