@@ -21,24 +21,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from labeldao.escrow import TaskStatus
-from tests.property.system.court_rules import CourtUsers
-from tests.property.system.escrow_rules import EscrowUsers
-from tests.property.system.guard_rules import Attacker, Guardian
-from tests.property.system.invariants import Invariants
+from tests.property.system.machines import SystemMachine
 from tests.property.system.model import REPORT_VOIDED
-from tests.property.system.registry_rules import RegistryUsers
-from tests.property.system.token_rules import TokenHolders
 from tests.property.system.world import World, build_world
 
 # The `ci` profile must run at least this many steps of this machine.
 CI_MIN_STEPS = 5_000
 CI_EXAMPLES = 100
-
-
-class SystemMachine(
-    Invariants, TokenHolders, EscrowUsers, CourtUsers, RegistryUsers, Guardian, Attacker
-):
-    """Every role's actions on one deployment of the whole suite."""
 
 
 @pytest.fixture(scope="module")

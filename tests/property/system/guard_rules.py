@@ -22,10 +22,12 @@ MAX_ATTACKER_DISPUTES = 3
 class Guardian(SystemBase):
     """The guardian pauses and unpauses; nobody else can."""
 
-    @rule(contract=st.sampled_from(CONTRACTS), intruder=st.booleans())
-    def guardian_toggle(self, contract: str, intruder: bool) -> None:
-        """The guardian pauses (or unpauses) a contract; the attacker, who
-        has no role, is refused either."""
+    @rule(which=st.integers(0, 5), intruder=st.booleans())
+    def guardian_toggle(self, which: int, intruder: bool) -> None:
+        """The guardian pauses (or unpauses) one of the machine's contracts;
+        the attacker, who has no role, is refused either."""
+        pausable = [c for c in CONTRACTS if c in self.areas]
+        contract = pausable[which % len(pausable)]
         self.begin(f"toggle pause of the {contract}")
         target = getattr(self.w, contract)
         fn = "unpause" if self.paused[contract] else "pause"
@@ -34,6 +36,10 @@ class Guardian(SystemBase):
             self.ledgers.privileged_refused.append((contract, fn))
             return
         getattr(target, fn)(sender=self.w.guardian)
+        if fn == "pause":
+            self.paused_since[contract] = self.now
+        else:
+            self.paused_total[contract] += self.now - self.paused_since[contract]
         self.paused[contract] = not self.paused[contract]
         assert target.paused() == self.paused[contract]
         event(f"guardian: {fn} {contract}")
@@ -42,13 +48,18 @@ class Guardian(SystemBase):
 class Attacker(SystemBase):
     """An account without roles, and its re-entrant arbitrable."""
 
+    AREAS = frozenset({"token", "court"})
+
     def __init__(self, world) -> None:
         super().__init__(world)
         self.reentry: tuple[str, bool] = ("none", False)
 
-    @rule(contract=st.sampled_from((*CONTRACTS, "token")))
-    def attacker_privileged(self, contract: str) -> None:
-        """The attacker tries to redirect the treasury (or mint): refused."""
+    @rule(which=st.integers(0, 7))
+    def attacker_privileged(self, which: int) -> None:
+        """The attacker tries to redirect the treasury of one of the
+        machine's contracts (or mint): refused."""
+        targets = [c for c in (*CONTRACTS, "token") if c in self.areas]
+        contract = targets[which % len(targets)]
         self.begin(f"attacker privileged call on the {contract}")
         attacker = self.w.address(ATTACKER)
         if contract == "token":
