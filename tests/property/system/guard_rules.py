@@ -22,6 +22,13 @@ MAX_ATTACKER_DISPUTES = 3
 class Guardian(SystemBase):
     """The guardian pauses and unpauses; nobody else can."""
 
+    def __init__(self, world) -> None:
+        super().__init__(world)
+        self.toggles = 0
+
+    # At most one toggle in four steps, so that a small machine is not
+    # mostly paused.
+    @precondition(lambda self: self.toggles * 4 <= self.step)
     @rule(which=st.integers(0, 5), intruder=st.booleans())
     def guardian_toggle(self, which: int, intruder: bool) -> None:
         """The guardian pauses (or unpauses) one of the machine's contracts;
@@ -29,6 +36,7 @@ class Guardian(SystemBase):
         pausable = [c for c in CONTRACTS if c in self.areas]
         contract = pausable[which % len(pausable)]
         self.begin(f"toggle pause of the {contract}")
+        self.toggles += 1
         target = getattr(self.w, contract)
         fn = "unpause" if self.paused[contract] else "pause"
         if intruder:

@@ -220,7 +220,7 @@ class Invariants(SystemBase):
         """9. Withdrawals, finalization and execution work while paused."""
         exits = {"withdraw", "execute", "execute_ruling", "claim", "withdraw_stake",
                  "request_unstake", "cancel_task", "submit", "accept", "finalize", "reclaim",
-                 "deactivate"}  # fmt: skip
+                 "deactivate", "contest_gold"}  # fmt: skip
         assert all(action in exits for _, action in self.ledgers.paused_exits)
         entries = {"create_task", "create_task_with_permit", "claim_task", "stake", "createDispute",
                    "reject", "contest_gold", "challenge", "register_node", "add_stake",

@@ -45,7 +45,10 @@ class CourtMachine(Invariants, CourtUsers, Guardian, Attacker):
 class EscrowMachine(Invariants, EscrowUsers, CourtKeepers, Guardian):
     """Requesters and annotators, anyone's attempts, new parameter versions
     under open tasks, the guardian's pauses; disputes settled by the
-    court's keeper."""
+    court's keeper. At most three tasks in flight, so that lifecycles reach
+    their end (the old escrow machine's limit)."""
+
+    MAX_LIVE_TASKS = 3
 
 
 class RegistryMachine(Invariants, RegistryUsers, CourtKeepers, Guardian):

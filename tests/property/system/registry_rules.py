@@ -131,8 +131,9 @@ class RegistryUsers(SystemBase):
     @rule(i=pick)
     def challenge(self, i: int) -> None:
         """A challenger bonds `challenge_bond` plus the court's fee against a
-        report within its challenge period (too late: refused). The court
-        paused: refused, since no dispute can be opened."""
+        report within its challenge period (too late: refused); neither the
+        registry's pause nor the court's stops it (the court's
+        `createDispute` never pauses)."""
         candidates = self._challengeable()
         node_id, epoch = candidates[i % len(candidates)]
         self.begin(f"challenge node {node_id} epoch {epoch}")
@@ -160,6 +161,8 @@ class RegistryUsers(SystemBase):
         slashes = [e for e in logs if type(e).__name__ == "NodeSlashed"]
         if ruling == 2:
             (slashed,) = slashes
+            bps = self.w.registry_params["fraud_slash_bps"]
+            assert slashed.amount == before.stake * bps // 10_000
             self._move((node_id, epoch), REPORT_VOIDED)
             self._shrunk(epoch)
             assert after.stake == before.stake - slashed.amount
@@ -286,9 +289,14 @@ class RegistryUsers(SystemBase):
             refuse(registry, "add_stake", node.id, extra, sender=node.owner,
                    reason="registry: node not active")  # fmt: skip
             return
+        epoch = self.registry_epoch()
+        now_units, next_units = (registry.max_work_units(node.id, e) for e in (epoch, epoch + 1))
         bonded = registry.add_stake(node.id, extra, sender=node.owner)
         assert bonded == registry.required_stake(info.tier, extra)
         assert registry.node(node.id).stake == info.stake + bonded
+        # The new GPUs count from the next epoch on, not in this one.
+        assert registry.max_work_units(node.id, epoch) == now_units
+        assert registry.max_work_units(node.id, epoch + 1) > next_units
         self.touch("token", "registry")
 
     @precondition(lambda self: self.registry_versions * 4 <= len(self.reports))
@@ -398,6 +406,7 @@ class RegistryUsers(SystemBase):
         node.withdrawn = True
         self._exit("registry", "withdraw_stake")
 
+    @precondition(lambda self: self.challenges)
     @rule(who=st.sampled_from((*PROVIDERS, *CHALLENGERS, PEOPLE[0], "treasury")))
     def registry_withdraw(self, who: str) -> None:
         """Anyone withdraws registry credits (works while paused)."""
@@ -436,7 +445,7 @@ class RegistryUsers(SystemBase):
     def invariant_registry_deadlines_never_wait_on_a_pause(self) -> None:
         """Registry: while paused, every action a deadline waits for still
         works: the first report in its window is accepted, the first
-        challengeable report can be challenged (the court unpaused), the
+        challengeable report can be challenged (whatever the court's pause), the
         first claimable report claimed (each tried in an anchor, so nothing
         changes)."""
         if not (self.paused["registry"] and self._due("registry")):
@@ -453,8 +462,6 @@ class RegistryUsers(SystemBase):
                     registry.report(node.id, epoch, 1, 10_000, b"\x04" * 32, sender=node.owner)
                 break
         for key in self._challengeable():
-            if self.paused["court"]:
-                break
             if self.now < registry.report_of(*key).reported_at + terms["challenge_period"]:
                 with boa.env.anchor():
                     registry.challenge(*key, "e", sender=self.w.address(CHALLENGERS[0]))
