@@ -25,7 +25,7 @@ from tests.property.system.machines import (
     RegistryMachine,
     TokenMachine,
 )
-from tests.property.system.world import World, build_world
+from tests.property.system.world import World
 
 MACHINES = {
     "token": TokenMachine,
@@ -36,12 +36,6 @@ MACHINES = {
 # Examples per machine under `ci`: together less CI time than the four
 # separate machines these replace (docs/FUZZING.md).
 CI_EXAMPLES = {"token": 60, "court": 100, "escrow": 120, "registry": 100}
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    """The suite deployed once for the module; each example starts from it."""
-    return build_world()
 
 
 def _profile() -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
@@ -23,17 +22,11 @@ from hypothesis.stateful import run_state_machine_as_test
 from labeldao.escrow import TaskStatus
 from tests.property.system.machines import SystemMachine
 from tests.property.system.model import REPORT_VOIDED
-from tests.property.system.world import World, build_world
+from tests.property.system.world import World
 
 # The `ci` profile must run at least this many steps of this machine.
 CI_MIN_STEPS = 5_000
 CI_EXAMPLES = 140
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    """The suite deployed once for the run; each example starts from it."""
-    return build_world()
 
 
 def _profile() -> str:
