@@ -1,8 +1,8 @@
 """One court for a property machine: token, lens, tree, court, and funded accounts.
 
-Both court machines (`test_court_machine.py`, `test_court_randomness_machine.py`)
-start from this deployment; each adds what its rules need (an arbitrable, a
-VRF subscription).
+The court randomness machine (`test_court_randomness_machine.py`) starts from
+this deployment and adds its VRF subscription; the court's other properties
+run on the system world (`tests/property/system/machines.py`).
 """
 
 from __future__ import annotations

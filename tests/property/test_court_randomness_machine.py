@@ -2,6 +2,9 @@
 never, or through RandomnessWithFallback's re-request and blockhash fallback,
 and governance moving stalled disputes to a new source.
 
+A separate model: the system world's randomness always answers, so the
+system mixins never exercise late, lost or re-requested randomness.
+
 One court on Chainlink's own VRFCoordinatorV2_5Mock: its source is a
 `ChainlinkVRFRandomness` or a `RandomnessWithFallback` in front of one, and
 governance installs new ones (`set_params`). Rules: disputes are opened; the

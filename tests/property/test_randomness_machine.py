@@ -3,6 +3,9 @@ front of a ChainlinkVRFRandomness, with Chainlink's own VRFCoordinatorV2_5Mock
 answering any ask (current or abandoned) at any time, or never, while time
 and blocks pass and anyone calls `retry` and `receive_randomness`.
 
+A separate model: the system world's randomness always answers, so the
+system mixins never exercise late, lost or re-requested randomness.
+
 Invariants, for every request of the court:
 - once a value is seen it is never 0 and never changes;
 - `is_ready` is true exactly when `receive_randomness` returns a value;

@@ -1,5 +1,8 @@
 """Stateful properties of LDAO's votes on its timestamp clock (issue 15).
 
+A separate model: it checks every checkpoint second by second (several blocks
+in one second), which the token mixin of the system machine does not model.
+
 Holders mint, burn, transfer and (re)delegate while time passes in seconds,
 sometimes with several blocks in one second (as on an L2, where a second
 holds many blocks). A plain Python model keeps balances and delegates, and,

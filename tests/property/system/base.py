@@ -25,7 +25,14 @@ MISSING_ROLE = "access_control: account is missing role"
 
 
 class SystemBase(RuleBasedStateMachine):
-    """State shared by every role; each example runs in its own anchor."""
+    """State shared by every role; each example runs in its own anchor.
+
+    Each role mixin names the contracts its rules act on in `AREAS`; a
+    machine's `areas` is the union over its mixins, and the invariants read
+    only those contracts (a machine without `RegistryUsers` never reads the
+    registry's books)."""
+
+    AREAS: frozenset[str] = frozenset()
 
     def __init__(self, world: World) -> None:
         super().__init__()
@@ -41,11 +48,17 @@ class SystemBase(RuleBasedStateMachine):
         world.examples += 1
         self.step = 0
         self.ledgers = Ledgers()
+        self.areas = frozenset().union(*(getattr(c, "AREAS", ()) for c in type(self).__mro__))
         self.paused = {"escrow": False, "court": False, "registry": False}
+        # Seconds each contract was paused before its current pause, and
+        # when that pause began (the escrow's claim deadlines count them).
+        self.paused_total = dict.fromkeys(self.paused, 0)
+        self.paused_since = dict.fromkeys(self.paused, 0)
         # What this step touched: "token", "escrow", "court", "registry".
-        self.touched: set[str] = {"token", "escrow", "court", "registry"}
+        self.touched: set[str] = set(self.areas)
         # Token: delegations, permit nonces, recorded past votes.
         self.delegates: dict[str, str] = {}
+        self.votes_dirty: set[str] = set()  # delegates whose delegators moved LDAO
         self.nonces: dict[str, int] = {}
         self.past_votes: dict[tuple[str, int], int] = {}
         # TaskEscrow.
@@ -73,7 +86,7 @@ class SystemBase(RuleBasedStateMachine):
         try:
             self._tally()
             self.step = 0  # step 0 is a sweep
-            self.touched = {"token", "escrow", "court", "registry"}
+            self.touched = set(self.areas)
             for name in sorted(dir(self)):
                 if name.startswith("invariant_"):
                     getattr(self, name)()
@@ -132,6 +145,11 @@ class SystemBase(RuleBasedStateMachine):
         self.w.rules[sys._getframe(1).f_code.co_name] += 1
         self.touched = set()
         note(f"step {self.step}: {label}")
+
+    def paused_seconds(self, contract: str) -> int:
+        """Seconds `contract` has been paused since the example began."""
+        running = self.now - self.paused_since[contract] if self.paused[contract] else 0
+        return self.paused_total[contract] + running
 
     def touch(self, *areas: str) -> None:
         """This step may have changed these contracts' books."""

@@ -11,10 +11,10 @@ from typing import Any
 import boa
 from hypothesis import event
 from hypothesis import strategies as st
-from hypothesis.stateful import precondition, rule
+from hypothesis.stateful import invariant, precondition, rule
 
 from labeldao.annotations import gold_failure_args
-from labeldao.escrow import TERMINAL, TaskStatus
+from labeldao.escrow import BPS, TERMINAL, TaskStatus, bps_of, fee_of
 from tests.property.system.base import PAUSED, SystemBase
 from tests.property.system.model import Dispute, Slash, Task
 from tests.property.system.world import (
@@ -27,16 +27,45 @@ from tests.property.system.world import (
     PEOPLE,
     PERMIT_REQUESTER,
     REQUESTERS,
+    as_dict,
     refuse,
 )
 
 pick = st.integers(0, 15)
 wrong_items = st.frozensets(st.sampled_from(GOLD_INDICES))
 MAX_TASKS = 12
+# What `escrow_attempt` tries, and who may try it.
+ACTIONS = ("cancel", "claim", "submit", "accept", "reject", "prove", "finalize", "reclaim",
+           "contest", "rule")  # fmt: skip
+CALLERS = (*REQUESTERS, PERMIT_REQUESTER, *ANNOTATORS, PEOPLE[-1])
+# New parameter versions the timelock may write (the old escrow machine's).
+param_changes = st.fixed_dictionaries(
+    {
+        "fee_bps": st.sampled_from([0, 250, 1_000]),
+        "gold": st.sampled_from([(1_000, 3), (5_000, 2), (10_000, 1), (0, 1)]),
+        "reject_slash_bps": st.sampled_from([0, 5_000, BPS]),
+        "late_slash_bps": st.sampled_from([0, 1_000, BPS]),
+        "slash_treasury_bps": st.sampled_from([0, 2_000, BPS]),
+        "bonus_per_item": st.sampled_from([0, 10**17, 10**18]),
+        "bonus_fee_cap_bps": st.sampled_from([0, 5_000, BPS]),
+        "epoch_budget": st.sampled_from([0, 3 * LDAO, 100 * LDAO]),
+        "gold_bond": st.sampled_from([0, LDAO, 30 * LDAO]),
+    }
+)
 
 
 class EscrowUsers(SystemBase):
     """Requesters (one pays with permits only) and annotators."""
+
+    AREAS = frozenset({"token", "escrow"})
+    # Tasks in flight at a time (a machine may lower it so that lifecycles
+    # get to their end before new tasks crowd them out).
+    MAX_LIVE_TASKS = MAX_TASKS
+
+    def __init__(self, world: Any) -> None:
+        super().__init__(world)
+        self.escrow_versions = 0  # parameter versions the timelock wrote
+        self.escrow_credited: set[str] = set()  # credited since their last withdrawal
 
     def _tasks(self, status: TaskStatus) -> list[Task]:
         return [t for t in self.tasks if t.status & status]
@@ -49,13 +78,29 @@ class EscrowUsers(SystemBase):
         return {a: self.w.escrow.claimable(a) for a in accounts}
 
     def _check_status(self, task: Task) -> Any:
+        """The task has exactly one status, the model's (so a terminal one
+        never changes), its gold failures are the ones proven, and it keeps
+        the parameter version it was created with."""
         on_chain = self.w.escrow.tasks(task.id)
+        assert bin(on_chain.status).count("1") == 1, on_chain.status
         assert TaskStatus(on_chain.status) == task.status, (task, on_chain.status)
+        assert on_chain.gold_failures == len(task.proven), task
+        assert on_chain.params_id == task.params_id, task
+        if task.status & TERMINAL:  # settled: its parties may be owed
+            self.escrow_credited.update({task.requester, task.annotator, self.w.treasury} - {None})
         return on_chain
+
+    def _claim_deadline(self, task: Task) -> int:
+        """An open task's claim deadline counts unpaused seconds only: its
+        deadline plus the seconds the escrow was paused since it was
+        created."""
+        return task.deadline + self.paused_seconds("escrow") - task.pause_mark
 
     # -- requesters ---------------------------------------------------------------
 
-    @precondition(lambda self: len(self.tasks) < MAX_TASKS)
+    @precondition(
+        lambda self: len(self.tasks) < MAX_TASKS and len(self.open_tasks()) < self.MAX_LIVE_TASKS
+    )
     @rule(
         who=st.sampled_from((*REQUESTERS, PERMIT_REQUESTER)),
         reward=st.integers(1, 2_000),
@@ -87,11 +132,16 @@ class EscrowUsers(SystemBase):
             refuse(escrow, fn, *args, sender=requester, reason=PAUSED)
             self.ledgers.paused_entries.append(("escrow", fn))
             return
+        params = escrow.current_params()
         task_id = getattr(escrow, fn)(*args, sender=requester)
         if who == PERMIT_REQUESTER:
             self.nonces[requester] = self.nonces.get(requester, 0) + 1
         assert task_id == len(self.tasks)
-        self.tasks.append(Task(task_id, requester))
+        (created,) = [e for e in escrow.get_logs() if type(e).__name__ == "TaskCreated"]
+        assert created.fee == fee_of(reward * LDAO, params.fee_bps)
+        assert created.gold_bond == params.gold_bond
+        version = escrow.tasks(task_id).params_id
+        self.tasks.append(Task(task_id, requester, version, args[5], self.paused_seconds("escrow")))
         self.touch("token", "escrow")
         event(f"escrow: {fn}")
 
@@ -105,7 +155,11 @@ class EscrowUsers(SystemBase):
         escrow = self.w.escrow
         refuse(escrow, "cancel_task", task.id, sender=self.w.address(ANNOTATORS[0]),
                reason="escrow: caller is not the requester")  # fmt: skip
+        on_chain = escrow.tasks(task.id)
+        before = self._claimable(task.requester)
         escrow.cancel_task(task.id, sender=task.requester)
+        refund = on_chain.reward + on_chain.fee + on_chain.gold_bond
+        assert self._claimable(task.requester)[task.requester] == before[task.requester] + refund
         task.status = TaskStatus.CANCELLED
         self._check_status(task)
         self._exit("escrow", "cancel_task")
@@ -130,7 +184,13 @@ class EscrowUsers(SystemBase):
                 escrow, "claim_task", task.id, sender=annotator, reason="escrow: deadline passed"
             )
             return
+        moved = self._claim_deadline(task)
         escrow.claim_task(task.id, sender=annotator)
+        # The claim fixes the deadline, moved by the seconds paused since
+        # the task was created.
+        assert escrow.tasks(task.id).deadline == moved
+        if moved != task.deadline:
+            event("escrow: claim after a pause moved the deadline")
         task.status, task.annotator = TaskStatus.CLAIMED, annotator
         self.touch("token", "escrow")
         if front_run:
@@ -154,7 +214,8 @@ class EscrowUsers(SystemBase):
             return
         escrow.submit(task.id, sheet.root, "ipfs://answers", sender=task.annotator)
         task.status, task.wrong = TaskStatus.SUBMITTED, wrong
-        self._check_status(task)
+        on_chain = self._check_status(task)
+        assert on_chain.review_end == self.now + on_chain.review_period
         self._exit("escrow", "submit")
 
     # -- review -------------------------------------------------------------------
@@ -218,6 +279,7 @@ class EscrowUsers(SystemBase):
         assert self._claimable(treasury, task.requester, task.annotator) == before
         if len(task.proven) >= params.gold_fail_limit:
             task.status = TaskStatus.GOLD_FAILED
+            assert escrow.tasks(task.id).contest_end == self.now + params.gold_contest_period
             event("escrow: gold limit, contest window open")
         self._check_status(task)
         self.touch("escrow")
@@ -243,8 +305,9 @@ class EscrowUsers(SystemBase):
     @rule(i=pick, contest=st.booleans())
     def gold_failed(self, i: int, contest: bool) -> None:
         """The annotator contests a gold rejection at the court during the
-        window (works while the escrow is paused; the court's
-        `createDispute` pauses with the court on this main); after it,
+        window (works while the escrow or the court is paused: the court's
+        `createDispute` never pauses, so a pause cannot run the window out
+        on the annotator); after it,
         anyone finalizes: REJECTED, the held slashes to the treasury, the
         bond back to the requester."""
         task = self._pick(TaskStatus.GOLD_FAILED, i)
@@ -252,10 +315,10 @@ class EscrowUsers(SystemBase):
         on_chain = escrow.tasks(task.id)
         if contest and self.now < on_chain.contest_end:
             self.begin(f"contest gold of task {task.id}")
-            if self.paused["court"]:
-                refuse(escrow, "contest_gold", task.id, "", sender=task.annotator, reason=PAUSED)
-                self.ledgers.paused_entries.append(("court", "contest_gold"))
-                return
+            for contract in ("escrow", "court"):
+                if self.paused[contract]:
+                    self.ledgers.paused_exits.append((contract, "contest_gold"))
+                    event(f"{contract}: contest_gold while paused")
             dispute_id = escrow.contest_gold(task.id, "", sender=task.annotator)
             task.status, task.dispute, task.contested = TaskStatus.DISPUTED, dispute_id, True
             self.open_dispute(Dispute(dispute_id, "escrow", task.id))
@@ -302,11 +365,166 @@ class EscrowUsers(SystemBase):
         held = on_chain.stake - remaining  # gold slashes, paid to the treasury now
         assert settled.treasury_amount == on_chain.fee + held and settled.slashed == 0
         assert settled.requester_amount == on_chain.gold_bond
+        self._check_bonus(settled.bonus, on_chain, params)
         self._gold_slash(task, on_chain, held, held)
         task.status = TaskStatus.ACCEPTED
         self.bonus_epochs.add(self.now // self.w.escrow.EPOCH_LENGTH())
         self._check_status(task)
         self._exit("escrow", how)
+
+    def _check_bonus(self, bonus: int, on_chain: Any, params: Any) -> None:
+        """The bonus minted on acceptance is the model's: per item, capped by
+        a share of the fee, by what the epoch's budget has left and by the
+        token's cap (read after the mint, so the bonus is added back)."""
+        w = self.w
+        budget, minted = w.escrow.epoch_emission(self.now // w.escrow.EPOCH_LENGTH())
+        room = w.cap - w.token.totalSupply() + bonus
+        expected = min(
+            params.bonus_per_item * on_chain.n_items,
+            bps_of(on_chain.fee, params.bonus_fee_cap_bps),
+            budget - minted + bonus,
+            room,
+        )
+        assert bonus == expected, (bonus, expected)
+
+    # -- a lifecycle step, governance and anyone's attempts ---------------------
+
+    def _advanceable(self) -> list[Task]:
+        live = TaskStatus.OPEN | TaskStatus.CLAIMED | TaskStatus.SUBMITTED
+        return self._tasks(live | TaskStatus.GOLD_FAILED)
+
+    @precondition(lambda self: self._advanceable())
+    @rule(i=pick, branch=st.integers(0, 11), wrong=wrong_items, front_run=st.booleans())
+    def escrow_advance(self, i: int, branch: int, wrong: frozenset[int], front_run: bool) -> None:
+        """A live task moves one step along its lifecycle, as its parties
+        would move it: claimed, submitted, reviewed (accepted, rejected,
+        proven against gold or finalized), its gold rejection contested or
+        finalized, through the rules above and with their checks. One rule
+        for every transition (the old escrow machine's `advance`), so that
+        swarm testing, which switches rules off per example, cannot cut
+        every lifecycle short."""
+        candidates = self._advanceable()
+        task = candidates[i % len(candidates)]
+        j = self._tasks(task.status).index(task)
+        if task.status == TaskStatus.OPEN:
+            self.claim_task(j, ANNOTATORS[branch % len(ANNOTATORS)], front_run)
+        elif task.status == TaskStatus.CLAIMED:
+            self.submit(j, wrong)
+        elif task.status == TaskStatus.SUBMITTED:
+            self.review(j, ("accept", "reject", "reject", "finalize", "prove", "prove")[branch % 6])
+        else:
+            self.gold_failed(j, branch % 3 != 0)
+
+    @precondition(lambda self: self.escrow_versions * 4 < len(self.tasks))
+    @rule(change=param_changes)
+    def escrow_set_params(self, change: dict[str, Any]) -> None:
+        """The timelock writes a new parameter version (at most one per four
+        tasks): tasks created before keep theirs (`_check_status`), and
+        every settlement is checked against the task's own version."""
+        self.begin("escrow: new parameter version")
+        escrow = self.w.escrow
+        fields = as_dict(escrow.current_params())
+        gold_slash_bps, gold_fail_limit = change.pop("gold")
+        fields.update(change, gold_slash_bps=gold_slash_bps, gold_fail_limit=gold_fail_limit)
+        escrow.set_params(tuple(fields.values()), sender=self.w.timelock)
+        self.escrow_versions += 1
+        event("escrow: set_params")
+
+    @precondition(lambda self: self.tasks)
+    @rule(action=st.sampled_from(ACTIONS), i=pick, who=st.sampled_from(CALLERS))
+    def escrow_attempt(self, action: str, i: int, who: str) -> None:
+        """Anyone tries any action on any task: when the model says it must
+        fail, it reverts with the model's reason and the task is unchanged
+        (when the model says it may succeed, the lifecycle rules above do
+        it, with their checks)."""
+        task = self.tasks[i % len(self.tasks)]
+        self.begin(f"attempt {action} on task {task.id} by {who}")
+        escrow, caller = self.w.escrow, self.w.address(who)
+        on_chain = escrow.tasks(task.id)
+        reason = self._refusal(action, task, caller, on_chain)
+        if reason is None:
+            event(f"escrow attempt: {action} allowed")
+            return
+        sheet = self.w.sheet(task.wrong)
+        item = GOLD_INDICES[0]  # the refusal comes before the item is read
+        gold = GOLD.items[item]
+        args = {
+            "cancel": ("cancel_task", task.id),
+            "claim": ("claim_task", task.id),
+            "submit": ("submit", task.id, sheet.root, "r"),
+            "accept": ("accept", task.id),
+            "reject": ("reject", task.id, b"\x02" * 32),
+            "prove": (
+                "prove_gold_failure",
+                task.id,
+                item,
+                gold.answer_hash,
+                gold.salt,
+                GOLD.proof(item),
+                sheet.answers[item],
+                sheet.proof(item),
+            ),
+            "finalize": ("finalize", task.id),
+            "reclaim": ("reclaim", task.id),
+            "contest": ("contest_gold", task.id, ""),
+            "rule": ("rule", task.dispute or 0, 1),
+        }[action]
+        refuse(escrow, *args, sender=caller, reason=reason)
+        assert escrow.tasks(task.id) == on_chain
+        event(f"escrow attempt: {action} refused")
+
+    def _refusal(self, action: str, task: Task, caller: str, on_chain: Any) -> str | None:
+        """Why `action` on `task` by `caller` must revert now, in the order
+        the escrow checks (None: it may succeed)."""
+        status, now = task.status, self.now
+        checks = {
+            "cancel": [(status != TaskStatus.OPEN, "task not open"),
+                       (caller != task.requester, "caller is not the requester")],
+            "claim": [(status != TaskStatus.OPEN, "task not open"),
+                      (now > on_chain.claim_deadline, "deadline passed"),
+                      (caller == task.requester, "requester cannot claim")],
+            "submit": [(status != TaskStatus.CLAIMED, "task not claimed"),
+                       (caller != task.annotator, "caller is not the annotator"),
+                       (now > on_chain.deadline, "deadline passed")],
+            "accept": [(status != TaskStatus.SUBMITTED, "task not submitted"),
+                       (caller != task.requester, "caller is not the requester")],
+            "reject": [(status != TaskStatus.SUBMITTED, "task not submitted"),
+                       (caller != task.requester, "caller is not the requester"),
+                       (now >= on_chain.review_end, "review period over")],
+            "prove": [(status != TaskStatus.SUBMITTED, "task not submitted"),
+                      (caller != task.requester, "caller is not the requester"),
+                      (now >= on_chain.review_end, "review period over")],
+            "finalize": [(status != TaskStatus.SUBMITTED, "task not submitted"),
+                         (now < on_chain.review_end, "review period not over")],
+            "reclaim": [(not status & (TaskStatus.OPEN | TaskStatus.CLAIMED),
+                         "task not open or claimed"),
+                        (now <= on_chain.claim_deadline, "deadline not passed")],
+            "contest": [(status != TaskStatus.GOLD_FAILED, "task not gold-failed"),
+                        (caller != task.annotator, "caller is not the annotator"),
+                        (now >= on_chain.contest_end, "contest window over")],
+        }  # fmt: skip
+        if action == "rule":
+            return "arbitrable: unknown dispute"  # only the court rules
+        if action == "claim" and self.paused["escrow"]:
+            return PAUSED
+        if action == "finalize" and status == TaskStatus.GOLD_FAILED:
+            checks[action] = [(now < on_chain.contest_end, "contest window not over")]
+        return next((f"escrow: {why}" for failed, why in checks[action] if failed), None)
+
+    @invariant()
+    def invariant_escrow_no_deadline_expires_while_paused(self) -> None:
+        """Escrow: the claim deadline (the only deadline whose action,
+        `claim_task`, pauses) counts unpaused seconds: an open task's claim
+        deadline is its deadline plus the seconds paused since its
+        creation, so a pause never makes it pass. (Submission, review and
+        contest deadlines wait for actions that work while paused.)"""
+        paused_ever = self.paused["escrow"] or self.paused_total["escrow"]
+        if not (self._due("escrow") and (paused_ever or self.sweeping)):
+            return
+        with boa.env.anchor():
+            for task in self._tasks(TaskStatus.OPEN):
+                expected = self._claim_deadline(task)
+                assert self.w.escrow.tasks(task.id).claim_deadline == expected, task
 
     def escrow_ruled(self, task: Task, ruling: int, before: dict[str, int], on_chain: Any) -> None:
         """After the court's ruling reached the escrow (`execute_ruling`):
@@ -412,13 +630,18 @@ class EscrowUsers(SystemBase):
 
     # -- pull payments ------------------------------------------------------------
 
-    @rule(who=st.sampled_from((*PEOPLE, "treasury")))
-    def escrow_withdraw(self, who: str) -> None:
+    @precondition(lambda self: self.escrow_credited)
+    @rule(i=pick, who=st.sampled_from((*PEOPLE, "treasury")))
+    def escrow_withdraw(self, i: int, who: str) -> None:
         """Anyone withdraws what the escrow owes them (works while paused);
-        with nothing owed: refused."""
+        with nothing owed: refused. (Seven times in eight an account a
+        settlement credited, else `who`.)"""
         self.begin(f"escrow withdraw by {who}")
         escrow = self.w.escrow
         account = self.w.treasury if who == "treasury" else self.w.address(who)
+        if i % 8:
+            account = sorted(self.escrow_credited)[i % len(self.escrow_credited)]
+        self.escrow_credited.discard(account)
         owed = escrow.claimable(account)
         if owed == 0:
             refuse(escrow, "withdraw", sender=account, reason="escrow: nothing to withdraw")

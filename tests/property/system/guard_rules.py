@@ -22,11 +22,21 @@ MAX_ATTACKER_DISPUTES = 3
 class Guardian(SystemBase):
     """The guardian pauses and unpauses; nobody else can."""
 
-    @rule(contract=st.sampled_from(CONTRACTS), intruder=st.booleans())
-    def guardian_toggle(self, contract: str, intruder: bool) -> None:
-        """The guardian pauses (or unpauses) a contract; the attacker, who
-        has no role, is refused either."""
+    def __init__(self, world) -> None:
+        super().__init__(world)
+        self.toggles = 0
+
+    # At most one toggle in four steps, so that a small machine is not
+    # mostly paused.
+    @precondition(lambda self: self.toggles * 4 <= self.step)
+    @rule(which=st.integers(0, 5), intruder=st.booleans())
+    def guardian_toggle(self, which: int, intruder: bool) -> None:
+        """The guardian pauses (or unpauses) one of the machine's contracts;
+        the attacker, who has no role, is refused either."""
+        pausable = [c for c in CONTRACTS if c in self.areas]
+        contract = pausable[which % len(pausable)]
         self.begin(f"toggle pause of the {contract}")
+        self.toggles += 1
         target = getattr(self.w, contract)
         fn = "unpause" if self.paused[contract] else "pause"
         if intruder:
@@ -34,6 +44,10 @@ class Guardian(SystemBase):
             self.ledgers.privileged_refused.append((contract, fn))
             return
         getattr(target, fn)(sender=self.w.guardian)
+        if fn == "pause":
+            self.paused_since[contract] = self.now
+        else:
+            self.paused_total[contract] += self.now - self.paused_since[contract]
         self.paused[contract] = not self.paused[contract]
         assert target.paused() == self.paused[contract]
         event(f"guardian: {fn} {contract}")
@@ -42,13 +56,18 @@ class Guardian(SystemBase):
 class Attacker(SystemBase):
     """An account without roles, and its re-entrant arbitrable."""
 
+    AREAS = frozenset({"token", "court"})
+
     def __init__(self, world) -> None:
         super().__init__(world)
         self.reentry: tuple[str, bool] = ("none", False)
 
-    @rule(contract=st.sampled_from((*CONTRACTS, "token")))
-    def attacker_privileged(self, contract: str) -> None:
-        """The attacker tries to redirect the treasury (or mint): refused."""
+    @rule(which=st.integers(0, 7))
+    def attacker_privileged(self, which: int) -> None:
+        """The attacker tries to redirect the treasury of one of the
+        machine's contracts (or mint): refused."""
+        targets = [c for c in (*CONTRACTS, "token") if c in self.areas]
+        contract = targets[which % len(targets)]
         self.begin(f"attacker privileged call on the {contract}")
         attacker = self.w.address(ATTACKER)
         if contract == "token":

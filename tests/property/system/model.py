@@ -32,6 +32,9 @@ class Task:
 
     id: int
     requester: str
+    params_id: int  # the parameter version the task keeps for its life
+    deadline: int  # the submission deadline it was created with
+    pause_mark: int  # the escrow's paused seconds when it was created
     status: TaskStatus = TaskStatus.OPEN
     annotator: str | None = None
     wrong: frozenset[int] = frozenset()  # gold items the submission gets wrong
@@ -62,6 +65,7 @@ class Node:
     owner: str
     active: bool = True
     withdrawn: bool = False
+    convicted: bool = False  # a fraud ruling voided one of its reports
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
-"""Providers and challengers at the ComputeRegistry: nodes registered,
-epochs reported, reports challenged into the court, rewards claimed once
-final, nodes deactivated and their stake withdrawn after unbonding (never
-under challenge), credits withdrawn, while paused too."""
+"""Providers and challengers at the ComputeRegistry: nodes registered and
+grown, epochs reported (and refused reports), reports challenged into the
+court, rewards claimed once final (the exact share of the emission, topped
+up when a fraud ruling or a forfeit shrinks the epoch), a convicted node's
+reports forfeited, nodes deactivated and their stake withdrawn after
+unbonding (never under challenge), credits withdrawn, new epoch terms
+from the timelock, while paused too."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
+from labeldao.registry import NODE_ACTIVE, NODE_WITHDRAWN, effective_units, reward
 from tests.property.system.base import PAUSED, SystemBase
 from tests.property.system.model import (
     REPORT_CHALLENGED,
@@ -22,14 +26,44 @@ from tests.property.system.model import (
     Node,
     Slash,
 )
-from tests.property.system.world import CHALLENGERS, PEOPLE, PROVIDERS, refuse
+from tests.property.system.world import CHALLENGERS, LDAO, PEOPLE, PROVIDERS, as_dict, refuse
 
 pick = st.integers(0, 15)
 MAX_NODES = 4
+# Allowed report status moves (anything else rewrites history).
+MOVES = {
+    REPORT_FILED: {REPORT_CHALLENGED, REPORT_VOIDED},  # voided: forfeited
+    REPORT_CHALLENGED: {REPORT_UPHELD, REPORT_VOIDED},
+    REPORT_UPHELD: {REPORT_VOIDED},
+    REPORT_VOIDED: set(),
+}
+# What `registry_refusals` tries.
+REFUSALS = ("report", "challenge", "deactivate", "withdraw_stake", "forfeit")
 
 
 class RegistryUsers(SystemBase):
     """Compute providers and challengers."""
+
+    AREAS = frozenset({"token", "registry"})
+
+    def __init__(self, world: Any) -> None:
+        super().__init__(world)
+        # (node, epoch) -> (units, uptime, reported_at) as filed: never changes.
+        self.filed: dict[tuple[int, int], tuple[int, int, int]] = {}
+        # Claimed reports owed a top-up: their epoch's total units fell.
+        self.topups: set[tuple[int, int]] = set()
+        self.registry_versions = 0  # epoch terms the timelock scheduled
+
+    def _move(self, key: tuple[int, int], status: int) -> None:
+        """A report's status moves, only forward."""
+        assert status in MOVES[self.reports[key]], (key, self.reports[key], status)
+        self.reports[key] = status
+
+    def _shrunk(self, epoch: int) -> None:
+        """Units of `epoch` were voided: its claimed reports are owed more."""
+        self.topups.update(
+            k for k in self.claimed if k[1] == epoch and self.reports[k] != REPORT_VOIDED
+        )
 
     def _node(self, node_id: int) -> Node:
         return next(n for n in self.nodes if n.id == node_id)
@@ -83,6 +117,7 @@ class RegistryUsers(SystemBase):
             return
         registry.report(*args, sender=node.owner)
         self.reports[(node.id, epoch)] = REPORT_FILED
+        self.filed[(node.id, epoch)] = (units, uptime, self.now)
         self.touch("registry")
 
     def _challengeable(self) -> list[tuple[int, int]]:
@@ -96,8 +131,9 @@ class RegistryUsers(SystemBase):
     @rule(i=pick)
     def challenge(self, i: int) -> None:
         """A challenger bonds `challenge_bond` plus the court's fee against a
-        report within its challenge period (too late: refused). The court
-        paused: refused, since no dispute can be opened."""
+        report within its challenge period (too late: refused); neither the
+        registry's pause nor the court's stops it (the court's
+        `createDispute` never pauses)."""
         candidates = self._challengeable()
         node_id, epoch = candidates[i % len(candidates)]
         self.begin(f"challenge node {node_id} epoch {epoch}")
@@ -109,7 +145,7 @@ class RegistryUsers(SystemBase):
                    reason="registry: challenge period over")  # fmt: skip
             return
         dispute_id = registry.challenge(node_id, epoch, "ipfs://evidence", sender=challenger)
-        self.reports[(node_id, epoch)] = REPORT_CHALLENGED
+        self._move((node_id, epoch), REPORT_CHALLENGED)
         self.challenges[(node_id, epoch)] = dispute_id
         self.open_dispute(Dispute(dispute_id, "registry", (node_id, epoch)))
         self.touch("token", "registry", "court")
@@ -125,7 +161,10 @@ class RegistryUsers(SystemBase):
         slashes = [e for e in logs if type(e).__name__ == "NodeSlashed"]
         if ruling == 2:
             (slashed,) = slashes
-            self.reports[(node_id, epoch)] = REPORT_VOIDED
+            bps = self.w.registry_params["fraud_slash_bps"]
+            assert slashed.amount == before.stake * bps // 10_000
+            self._move((node_id, epoch), REPORT_VOIDED)
+            self._shrunk(epoch)
             assert after.stake == before.stake - slashed.amount
             self.ledgers.slashes.append(
                 Slash(
@@ -140,9 +179,10 @@ class RegistryUsers(SystemBase):
                 )  # fmt: skip
             )
             self._node(node_id).active = False
+            self._node(node_id).convicted = True
         else:
             assert not slashes and after.stake == before.stake
-            self.reports[(node_id, epoch)] = REPORT_UPHELD
+            self._move((node_id, epoch), REPORT_UPHELD)
         assert registry.report_of(node_id, epoch).status == self.reports[(node_id, epoch)]
 
     def _claimable_reports(self) -> list[tuple[int, int]]:
@@ -157,7 +197,7 @@ class RegistryUsers(SystemBase):
             k
             for k, status in self.reports.items()
             if status in (REPORT_FILED, REPORT_UPHELD)
-            and k not in self.claimed
+            and (k not in self.claimed or k in self.topups)
             and k[0] not in held
         ]
 
@@ -165,7 +205,9 @@ class RegistryUsers(SystemBase):
     @rule(i=pick)
     def claim_rewards(self, i: int) -> None:
         """The owner claims a final epoch's reward (waiting until it is
-        final; works while paused): at most its share of the emission."""
+        final; works while paused): its share of the epoch's emission at
+        the epoch's current total, less what it was paid (a top-up after
+        a fraud ruling or a forfeit shrank the total), within the cap."""
         candidates = self._claimable_reports()
         node_id, epoch = candidates[i % len(candidates)]
         self.begin(f"claim node {node_id} epoch {epoch}")
@@ -175,9 +217,20 @@ class RegistryUsers(SystemBase):
         final_at += terms["reporting_window"] + terms["challenge_period"]
         if self.reports[(node_id, epoch)] == REPORT_FILED or self.now < final_at:
             self.wait(final_at - self.now)
+        filed = registry.report_of(node_id, epoch)
+        emission = registry.epoch_terms(epoch).epoch_emission
+        entitled = reward(emission, filed.effective_units, registry.epoch_total(epoch).total_units)
+        room = self.w.cap - self.w.token.totalSupply()
+        self.topups.discard((node_id, epoch))
+        if filed.claimed and entitled <= filed.reward:
+            refuse(registry, "claim", node_id, [epoch], sender=owner,
+                   reason="registry: reward already claimed")  # fmt: skip
+            return
         paid = registry.claim(node_id, [epoch], sender=owner)
         (claimed,) = [e for e in registry.get_logs() if type(e).__name__ == "RewardClaimed"]
         assert paid == claimed.amount <= claimed.entitled
+        assert paid == min(entitled - filed.reward, room), (paid, entitled, filed.reward)
+        event("registry: top-up claim" if filed.claimed else "registry: first claim")
         self.claimed.add((node_id, epoch))
         refuse(
             registry,
@@ -188,6 +241,134 @@ class RegistryUsers(SystemBase):
             reason="registry: reward already claimed",
         )
         self._exit("registry", "claim")
+
+    def _forfeitable(self) -> list[tuple[int, int]]:
+        convicted = {n.id for n in self.nodes if n.convicted}
+        return [
+            k
+            for k, status in self.reports.items()
+            if k[0] in convicted
+            and status in (REPORT_FILED, REPORT_UPHELD)
+            and k not in self.claimed
+        ]
+
+    @precondition(lambda self: self._forfeitable())
+    @rule(i=pick)
+    def forfeit(self, i: int) -> None:
+        """Anyone voids a convicted node's unclaimed reports (works while
+        paused): their units leave their epochs' totals, and the honest
+        nodes' claims there are topped up."""
+        candidates = self._forfeitable()
+        node_id, epoch = candidates[i % len(candidates)]
+        self.begin(f"forfeit node {node_id} epoch {epoch}")
+        registry = self.w.registry
+        units = registry.report_of(node_id, epoch).effective_units
+        anyone = self.w.address(CHALLENGERS[0])
+        assert registry.forfeit_reports(node_id, [epoch], sender=anyone) == units
+        self._move((node_id, epoch), REPORT_VOIDED)
+        self._shrunk(epoch)
+        refuse(registry, "forfeit_reports", node_id, [epoch], sender=anyone,
+               reason="registry: report not forfeitable")  # fmt: skip
+        self.touch("registry")
+        event("registry: report forfeited")
+
+    @precondition(lambda self: self.nodes)
+    @rule(i=pick, extra=st.integers(1, 3))
+    def grow(self, i: int, extra: int) -> None:
+        """The owner adds GPUs to an active node, bonding `stake_per_gpu[tier]
+        x extra` more. Paused, or the node stopped: refused."""
+        node = self.nodes[i % len(self.nodes)]
+        self.begin(f"grow node {node.id} by {extra}")
+        registry = self.w.registry
+        info = registry.node(node.id)
+        if self.paused["registry"]:
+            refuse(registry, "add_stake", node.id, extra, sender=node.owner, reason=PAUSED)
+            self.ledgers.paused_entries.append(("registry", "add_stake"))
+            return
+        if not node.active:
+            refuse(registry, "add_stake", node.id, extra, sender=node.owner,
+                   reason="registry: node not active")  # fmt: skip
+            return
+        epoch = self.registry_epoch()
+        now_units, next_units = (registry.max_work_units(node.id, e) for e in (epoch, epoch + 1))
+        bonded = registry.add_stake(node.id, extra, sender=node.owner)
+        assert bonded == registry.required_stake(info.tier, extra)
+        assert registry.node(node.id).stake == info.stake + bonded
+        # The new GPUs count from the next epoch on, not in this one.
+        assert registry.max_work_units(node.id, epoch) == now_units
+        assert registry.max_work_units(node.id, epoch + 1) > next_units
+        self.touch("token", "registry")
+
+    @precondition(lambda self: self.registry_versions * 4 <= len(self.reports))
+    @rule(emission=st.sampled_from([0, 100, 1_000, 50_000]))
+    def registry_set_emission(self, emission: int) -> None:
+        """The timelock schedules a new emission from the next epoch on (at
+        most one change per four reports); each epoch keeps the terms it was
+        first reported under (invariant 8 and `claim_rewards` read them)."""
+        self.begin(f"registry: emission {emission} from the next epoch")
+        registry = self.w.registry
+        terms = as_dict(registry.epoch_terms(self.registry_epoch() + 1))
+        terms["epoch_emission"] = emission * LDAO
+        registry.set_epoch_terms(tuple(terms.values()), sender=self.w.timelock)
+        self.registry_versions += 1
+        event("registry: set_epoch_terms")
+
+    @precondition(lambda self: self.nodes)
+    @rule(kind=st.sampled_from(REFUSALS), i=pick, back=st.integers(0, 3))
+    def registry_refusals(self, kind: str, i: int, back: int) -> None:
+        """The owner (or anyone) tries what the model says must fail: a
+        report of an unfinished epoch, one before the node's registration,
+        after its deactivation, twice, after the window or with no
+        effective units; a second challenge; stopping a stopped node;
+        withdrawing an active or withdrawn node's stake; forfeiting an
+        honest node's report. Each reverts with the model's reason."""
+        node = self.nodes[i % len(self.nodes)]
+        self.begin(f"registry refusal: {kind} on node {node.id}")
+        registry, owner = self.w.registry, node.owner
+        if kind == "report":
+            self._refused_report(node, max(self.registry_epoch() + 1 - back, 0))
+        elif kind == "challenge":
+            mine = sorted(k for k in self.reports if k[0] == node.id)
+            key = mine[i % len(mine)] if mine else (node.id, 0)
+            if self.reports.get(key, REPORT_FILED) == REPORT_FILED and key in self.reports:
+                return
+            reason = "registry: no report" if key not in self.reports else None
+            refuse(registry, "challenge", *key, "ipfs://evidence",
+                   sender=self.w.address(CHALLENGERS[0]),
+                   reason=reason or "registry: report already challenged")  # fmt: skip
+        elif kind == "deactivate" and not node.active:
+            refuse(registry, "deactivate", node.id, sender=owner,
+                   reason="registry: node not active")  # fmt: skip
+        elif kind == "withdraw_stake" and (node.active or node.withdrawn):
+            reason = "node still active" if node.active else "stake already withdrawn"
+            refuse(registry, "withdraw_stake", node.id, sender=owner,
+                   reason=f"registry: {reason}")  # fmt: skip
+        elif kind == "forfeit" and not node.convicted:
+            refuse(registry, "forfeit_reports", node.id, [0], sender=self.w.address(PEOPLE[0]),
+                   reason="registry: node not convicted")  # fmt: skip
+
+    def _refused_report(self, node: Node, epoch: int) -> None:
+        """A report of `epoch` the model says must fail, refused with the
+        model's reason (the first check the registry makes that fails)."""
+        registry, terms = self.w.registry, self.w.registry_terms
+        info = registry.node(node.id)
+        end = self.w.genesis + (epoch + 1) * self.w.epoch_length
+        checks = [
+            (epoch >= self.registry_epoch(), "epoch not finished"),
+            (epoch < info.first_epoch, "epoch before node registration"),
+            (epoch >= info.end_epoch, "epoch after node deactivation"),
+            ((node.id, epoch) in self.reports, "report already filed"),
+            (self.now >= end + terms["reporting_window"], "reporting window closed"),
+        ]
+        reason = next((f"registry: {why}" for failed, why in checks if failed), None)
+        units, uptime = 1, 10_000
+        if reason is None:  # a report that could go through: one unit too many
+            units = registry.max_work_units(node.id, epoch) + 1
+            reason = "registry: work units exceed GPU capacity"
+        assert effective_units(units, uptime) > 0
+        refuse(registry, "report", node.id, epoch, units, uptime, b"\x04" * 32,
+               sender=node.owner, reason=reason)  # fmt: skip
+        event(f"registry: report refused ({reason})")
 
     @precondition(lambda self: self._active())
     @rule(i=pick)
@@ -225,6 +406,7 @@ class RegistryUsers(SystemBase):
         node.withdrawn = True
         self._exit("registry", "withdraw_stake")
 
+    @precondition(lambda self: self.challenges)
     @rule(who=st.sampled_from((*PROVIDERS, *CHALLENGERS, PEOPLE[0], "treasury")))
     def registry_withdraw(self, who: str) -> None:
         """Anyone withdraws registry credits (works while paused)."""
@@ -239,18 +421,83 @@ class RegistryUsers(SystemBase):
         self._exit("registry", "withdraw")
 
     @invariant()
+    def invariant_registry_history_is_append_only(self) -> None:
+        """Registry (sweeps): every report keeps the units, uptime and filing
+        time it was filed with, and the status the model moved it to (only
+        forward: `_move`); every node keeps its owner, and its status and
+        conviction are the model's."""
+        if not (self.sweeping and "registry" in self.areas):
+            return
+        registry = self.w.registry
+        with boa.env.anchor():
+            for key, (units, uptime, at) in self.filed.items():
+                r = registry.report_of(*key)
+                assert (r.work_units, r.uptime_bps, r.reported_at) == (units, uptime, at), key
+                assert r.status == self.reports[key], key
+            for node in self.nodes:
+                info = registry.node(node.id)
+                assert str(info.owner) == node.owner, node
+                assert (info.status == NODE_ACTIVE) == node.active, node
+                assert (info.status == NODE_WITHDRAWN) == node.withdrawn, node
+                assert info.convicted == node.convicted, node
+
+    @invariant()
+    def invariant_registry_deadlines_never_wait_on_a_pause(self) -> None:
+        """Registry: while paused, every action a deadline waits for still
+        works: the first report in its window is accepted, the first
+        challengeable report can be challenged (whatever the court's pause), the
+        first claimable report claimed (each tried in an anchor, so nothing
+        changes)."""
+        if not (self.paused["registry"] and self._due("registry")):
+            return
+        registry, terms = self.w.registry, self.w.registry_terms
+        epoch = self.registry_epoch() - 1
+        window_open = (
+            self.now
+            < self.w.genesis + (epoch + 1) * self.w.epoch_length + terms["reporting_window"]
+        )
+        for node in self._active() if window_open else []:
+            if (node.id, epoch) not in self.reports and registry.node(node.id).first_epoch <= epoch:
+                with boa.env.anchor():
+                    registry.report(node.id, epoch, 1, 10_000, b"\x04" * 32, sender=node.owner)
+                break
+        for key in self._challengeable():
+            if self.now < registry.report_of(*key).reported_at + terms["challenge_period"]:
+                with boa.env.anchor():
+                    registry.challenge(*key, "e", sender=self.w.address(CHALLENGERS[0]))
+                break
+        final = self.now - terms["reporting_window"] - terms["challenge_period"]
+        for node_id, e in self._claimable_reports():
+            if (node_id, e) not in self.claimed and self.w.genesis + (
+                e + 1
+            ) * self.w.epoch_length <= final:
+                with boa.env.anchor():
+                    registry.claim(node_id, [e], sender=self._node(node_id).owner)
+                break
+
+    @invariant()
     def invariant_registry_voided_units_never_dilute(self) -> None:
         """Registry: an epoch's denominator is the effective units of its
-        reports that are not voided, whenever the fraud ruling came (the
-        honest nodes top up to it), so voided units never dilute a claim."""
+        reports that are not voided, whenever the fraud ruling or forfeit
+        came (the honest nodes top up to it), so voided units never dilute
+        a claim; each live report was paid at most its share of the
+        emission, and the shares add up to the emission less rounding
+        (under one base unit per report)."""
         if not self._due("registry"):
             return
         registry = self.w.registry
         with boa.env.anchor():
             for epoch in {e for (_, e) in self.reports}:
                 live = [
-                    registry.report_of(n, e).effective_units
+                    registry.report_of(n, e)
                     for (n, e), status in self.reports.items()
                     if e == epoch and status != REPORT_VOIDED
                 ]
-                assert registry.epoch_total(epoch).total_units == sum(live)
+                total = sum(r.effective_units for r in live)
+                assert registry.epoch_total(epoch).total_units == total
+                if not live:
+                    continue
+                emission = registry.epoch_terms(epoch).epoch_emission
+                shares = [reward(emission, r.effective_units, total) for r in live]
+                assert all(r.reward <= share for r, share in zip(live, shares, strict=True))
+                assert emission - len(live) < sum(shares) <= emission

@@ -1,5 +1,7 @@
-"""Token holders: transfers, burns, delegation, permits across a chain-id
-change, and the block-by-block vote history that must never change."""
+"""Token holders: transfers, allowances, burns, mints by the timelock (and
+past the cap, refused), delegation (also by signature, replays refused),
+permits (replays and permits across a chain-id change refused), and the
+vote history that must never change."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from hypothesis.stateful import precondition, rule
 from tests.property.system.base import SystemBase
 from tests.property.system.world import LDAO, PEOPLE, ZERO, refuse
 
+MISSING_ALLOWANCE = "erc20: insufficient allowance"
+
 people = st.sampled_from(PEOPLE)
 PERMIT_DEADLINE = 2**48  # far in the future, so that examples share signatures
 
@@ -18,9 +22,7 @@ PERMIT_DEADLINE = 2**48  # far in the future, so that examples share signatures
 class TokenHolders(SystemBase):
     """Every person holds LDAO and may move, burn or delegate it."""
 
-    def __init__(self, world) -> None:
-        super().__init__(world)
-        self.votes_dirty: set[str] = set()
+    AREAS = frozenset({"token"})
 
     @rule(src=people, dst=people, amount=st.integers(0, 5_000), overdraw=st.booleans())
     def transfer(self, src: str, dst: str, amount: int, overdraw: bool) -> None:
@@ -34,6 +36,40 @@ class TokenHolders(SystemBase):
             return
         token.transfer(b, min(amount * LDAO, balance), sender=a)
         self._moved(a, b)
+
+    @rule(src=people, spender=people, dst=people, allowed=st.integers(0, 3_000),
+          amount=st.integers(0, 3_000))  # fmt: skip
+    def approve_and_spend(
+        self, src: str, spender: str, dst: str, allowed: int, amount: int
+    ) -> None:
+        """`src` approves `spender`, who moves `amount` to `dst`: above the
+        allowance refused; else the allowance falls by what was spent."""
+        self.begin(f"approve {spender} by {src}, spend {amount}")
+        token = self.w.token
+        a, b, c = self.w.address(src), self.w.address(spender), self.w.address(dst)
+        token.approve(b, allowed * LDAO, sender=a)
+        value = amount * LDAO
+        if value > allowed * LDAO:
+            refuse(token, "transferFrom", a, c, value, sender=b, reason=MISSING_ALLOWANCE)
+            return
+        if value > token.balanceOf(a):
+            return
+        token.transferFrom(a, c, value, sender=b)
+        assert token.allowance(a, b) == (allowed - amount) * LDAO
+        self._moved(a, c)
+
+    @rule(dst=people, amount=st.integers(0, 5_000), past_cap=st.booleans())
+    def mint(self, dst: str, amount: int, past_cap: bool) -> None:
+        """The timelock (a minter) mints up to the cap; one unit past the
+        cap is refused."""
+        self.begin(f"mint to {dst}")
+        token, to, minter = self.w.token, self.w.address(dst), self.w.timelock
+        room = self.w.cap - token.totalSupply()
+        if past_cap:
+            refuse(token, "mint", to, room + 1, sender=minter, reason="token: cap exceeded")
+            return
+        token.mint(to, min(amount * LDAO, room), sender=minter)
+        self._moved(to)
 
     @rule(src=people, amount=st.integers(0, 1_000))
     def burn(self, src: str, amount: int) -> None:
@@ -58,6 +94,26 @@ class TokenHolders(SystemBase):
         self.votes_dirty.update({old, target} - {ZERO})
         self.touch("token")
         event("token: delegate")
+
+    @rule(src=people, to=people, replay=st.booleans())
+    def delegate_by_sig(self, src: str, to: str, replay: bool) -> None:
+        """Anyone relays `src`'s signed delegation; the signature's nonce
+        is spent (shared with permits), so a replay is refused."""
+        self.begin(f"delegate by signature {src} -> {to}")
+        token, a, target = self.w.token, self.w.address(src), self.w.address(to)
+        nonce = self.nonces.get(a, 0)
+        sig = self.w.delegation(src, target, nonce, PERMIT_DEADLINE, boa.env.evm.patch.chain_id)
+        args = (target, nonce, PERMIT_DEADLINE, *sig.as_args())
+        token.delegateBySig(*args, sender=self.w.address(PEOPLE[-1]))
+        assert token.delegates(a) == target
+        self.nonces[a] = nonce + 1
+        old = self.delegates.get(a, ZERO)
+        self.delegates[a] = target
+        self.votes_dirty.update({old, target} - {ZERO})
+        self.touch("token")
+        if replay:
+            refuse(token, "delegateBySig", *args, sender=a, reason="votes: invalid nonce")
+            event("token: replayed delegation refused")
 
     @rule(
         owner=people, spender=people, value=st.sampled_from([1, 10 * LDAO]), then_use=st.booleans()
@@ -85,6 +141,7 @@ class TokenHolders(SystemBase):
             token.permit(*args, sender=b)
             self.nonces[a] = nonce + 1
             assert token.allowance(a, b) == value
+            refuse(token, "permit", *args, sender=b, reason="erc20: invalid signature")
             self.touch("token")
 
     @precondition(lambda self: self.now > 1)

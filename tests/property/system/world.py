@@ -30,7 +30,7 @@ from eth_utils import keccak
 
 from labeldao.annotations import AnswerTree, GoldItem, answer_hash, answer_tree, gold_tree
 from labeldao.boa_tools import deployer
-from labeldao.signing import Signature, sign_permit
+from labeldao.signing import Signature, sign_delegation, sign_permit
 from labeldao.system import ALL_ROLES, BoaSystem, deploy_boa
 from tests.helpers import KeyedAccount, keyed_account
 
@@ -230,6 +230,22 @@ class World:
                 value=value,
                 nonce=nonce,
                 deadline=deadline,
+            )
+        return self.signatures[key]
+
+    def delegation(
+        self, signer: str, delegatee: str, nonce: int, expiry: int, chain_id: int
+    ) -> Signature:
+        """`signer`'s ERC-5805 delegation signature, signed once per message."""
+        key = ("delegation", signer, delegatee, nonce, expiry, chain_id)
+        if key not in self.signatures:
+            self.signatures[key] = sign_delegation(
+                self.people[signer].key,
+                token=self.token.address,
+                chain_id=chain_id,
+                delegatee=delegatee,
+                nonce=nonce,
+                expiry=expiry,
             )
         return self.signatures[key]
 
