@@ -52,6 +52,23 @@ def test_receive__later__returns_the_recorded_value(source):
     assert source.receive_randomness(0) == first
 
 
+def test_receive__first_asked_after_the_target_block__records(source):
+    """Nobody has to ask at the target block itself: a first call any block
+    later records the value (the prevrandao of that block)."""
+    source.request_randomness()
+    boa.env.time_travel(blocks=8)
+    assert source.is_ready(0)
+    assert source.receive_randomness(0) == source.value_of(0) != 0
+
+
+def test_is_ready__of_ids_never_requested__is_false(source):
+    source.request_randomness()
+    boa.env.time_travel(blocks=3)
+    assert source.is_ready(0)
+    assert not source.is_ready(1)
+    assert not source.is_ready(7)
+
+
 def test_receive__unknown_request__reverts(source):
     with boa.reverts("randomness: unknown request"):
         source.receive_randomness(0)

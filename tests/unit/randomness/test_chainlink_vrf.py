@@ -169,3 +169,40 @@ def test_constructor__bounds__deploy(vrf):
         assert adapter.CALLBACK_GAS_LIMIT() == gas
         assert adapter.NATIVE_PAYMENT()
         assert adapter.MAX_CONFIRMATIONS() == 200
+
+
+def test_fulfilment__of_eight_words__uses_the_first_and_logs_it(vrf):
+    """The adapter decodes up to 8 words (Chainlink's mock sends exactly the
+    one asked for, so the coordinator's address calls here); the first is
+    the value, recorded with its event."""
+    _, vrf_id = vrf.request()
+    words = [31, *range(2, 9)]
+    vrf.adapter.rawFulfillRandomWords(vrf_id, words, sender=vrf.coordinator.address)
+    (recorded,) = events(vrf.adapter, "RandomnessRecorded")
+    assert (recorded.request_id, recorded.value) == (0, 31)
+    assert vrf.adapter.receive_randomness(0) == 31
+
+
+def test_set_consumer__logs_the_consumer(vrf):
+    fresh = deployer("ChainlinkVRFRandomness").deploy(
+        vrf.coordinator.address, KEY_HASH, vrf.subscription, 3, CALLBACK_GAS, False
+    )
+    fresh.set_consumer(vrf.court)
+    (named,) = events(fresh, "ConsumerSet")
+    assert named.consumer == vrf.court
+
+
+def test_request__by_a_contract_consumer__is_the_contracts(vrf):
+    """The consumer is the calling contract (`msg.sender`), not the account
+    that signed the transaction: the court, not whoever calls `draw`."""
+    owner = boa.env.generate_address("wallet-owner")
+    wallet = deployer("SmartWallet", "tests/mocks").deploy(sender=owner)
+    fresh = deployer("ChainlinkVRFRandomness").deploy(
+        vrf.coordinator.address, KEY_HASH, vrf.subscription, 3, CALLBACK_GAS, False
+    )
+    vrf.coordinator.addConsumer(vrf.subscription, fresh.address)
+    fresh.set_consumer(wallet.address)
+    wallet.execute(fresh.address, fresh.request_randomness.prepare_calldata(), sender=owner)
+    assert fresh.request_count() == 1
+    with boa.reverts("vrf: only the consumer may request"):
+        fresh.request_randomness(sender=owner)

@@ -186,6 +186,24 @@ def test_unknown_request__reverts_or_is_not_ready(fallback):
     assert not fallback.adapter.is_ready(0)
 
 
+def test_unknown_request__is_not_ready_once_the_primarys_first_ask_answered(fallback):
+    """An id never requested is not ready, whatever the primary's request 0
+    (the default primary id of an unknown request) has become."""
+    fallback.request()
+    fallback.vrf.fulfil(fallback.primary_vrf_id(0), [5])
+    assert fallback.adapter.is_ready(0)
+    assert not fallback.adapter.is_ready(1)
+
+
+def test_request__logs_the_request_ready_at_once(fallback):
+    request_id = fallback.request()
+    # The primary's own RandomnessRequested names the wrapper as requester.
+    logged = events(fallback.adapter, "RandomnessRequested")
+    (requested,) = [e for e in logged if e.requester == fallback.court]
+    assert requested.request_id == request_id
+    assert requested.ready_block == boa.env.evm.patch.block_number
+
+
 def test_request__by_anyone_but_the_consumer__reverts(fallback):
     with boa.reverts("fallback: only the consumer may request"):
         fallback.adapter.request_randomness(sender=boa.env.generate_address("stranger"))
