@@ -17,6 +17,7 @@ import boa
 import pytest
 from eth_utils import keccak
 
+from labeldao.boa_tools import deployer
 from labeldao.system import deploy_boa
 from tests.helpers import events
 
@@ -144,6 +145,42 @@ def test_set_treasury__by_anyone_but_params_role__reverts(with_treasury, suite, 
     with boa.reverts(MISSING_ROLE):
         contract.set_treasury(accounts[who], sender=accounts[who])
     assert contract.treasury() == suite.accounts["treasury"]
+
+
+# --- roles held by contracts ---------------------------------------------------
+# The timelock is a contract and a guardian may be a Safe: a role is checked
+# on the calling contract (`msg.sender`), never on the account that signed
+# the transaction (`tx.origin`).
+
+
+@pytest.fixture
+def wallet():
+    """A contract wallet and its owner's EOA, neither holding a role yet."""
+    owner = boa.env.generate_address("admin-surface-wallet-owner")
+    return deployer("SmartWallet", "tests/mocks").deploy(sender=owner), owner
+
+
+def test_pause__by_a_guardian_wallet__pauses_and_its_owner_cannot(governed, timelock, wallet):
+    _, contract = governed
+    safe, owner = wallet
+    contract.grantRole(contract.GUARDIAN_ROLE(), safe.address, sender=timelock)
+    with boa.reverts(MISSING_ROLE):
+        contract.pause(sender=owner)
+    safe.execute(contract.address, contract.pause.prepare_calldata(), sender=owner)
+    assert contract.paused()
+
+
+def test_set_treasury__by_a_params_wallet__changes_it_and_its_owner_cannot(
+    with_treasury, timelock, wallet
+):
+    _, contract = with_treasury
+    safe, owner = wallet
+    contract.grantRole(contract.PARAMS_ROLE(), safe.address, sender=timelock)
+    new = boa.env.generate_address("admin-surface-wallet-treasury")
+    with boa.reverts(MISSING_ROLE):
+        contract.set_treasury(new, sender=owner)
+    safe.execute(contract.address, contract.set_treasury.prepare_calldata(new), sender=owner)
+    assert contract.treasury() == new
 
 
 # --- roles ---------------------------------------------------------------------

@@ -48,6 +48,18 @@ def test_reclaim__claimed_after_deadline__slashes_late_annotator(
     assert token.balanceOf(escrow.address) == escrow.liabilities()
 
 
+def test_reclaim__a_stake_of_one_base_unit__is_credited_back_whole(
+    escrow, token, claimed_task, requester, annotator
+):
+    """The smallest amounts are credited too: a late annotator's 1-unit
+    stake, whose slash rounds down to zero, comes back in full."""
+    task_id = claimed_task(deadline=now() + DEADLINE_IN, stake=1)
+    boa.env.time_travel(seconds=DEADLINE_IN + 1)
+    escrow.reclaim(task_id, sender=requester.address)
+    assert escrow.claimable(annotator.address) == 1
+    assert token.balanceOf(escrow.address) == escrow.liabilities()
+
+
 def test_reclaim__by_the_late_annotator__frees_the_rest_of_its_stake(
     escrow, claimed_task, annotator
 ):
