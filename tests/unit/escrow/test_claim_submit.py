@@ -4,7 +4,7 @@ import boa
 
 from labeldao.boa_tools import deployer
 from labeldao.escrow import TaskStatus
-from tests.helpers import events
+from tests.helpers import events, named
 from tests.unit.escrow.conftest import (
     COST,
     DEADLINE_IN,
@@ -52,6 +52,16 @@ def test_claim_task__from_a_contract_wallet__pulls_the_stake_from_the_wallet(
     wallet.execute(escrow.address, escrow.claim_task.prepare_calldata(task_id), sender=owner)
     assert escrow.tasks(task_id).annotator == wallet.address
     assert (token.balanceOf(wallet.address), token.balanceOf(owner)) == (0, STAKE)
+    # Late: the requester reclaims, and the rest of the stake is the wallet's
+    # to withdraw, paid to the wallet, not to the EOA that signs for it.
+    boa.env.time_travel(seconds=escrow.tasks(task_id).deadline - now() + 1)
+    escrow.reclaim(task_id, sender=escrow.tasks(task_id).requester)
+    owed = escrow.claimable(wallet.address)
+    assert owed > 0
+    wallet.execute(escrow.address, escrow.withdraw.prepare_calldata(), sender=owner)
+    (withdrawn,) = named(escrow.get_logs(wallet._computation, strict=False), "Withdrawn")
+    assert (withdrawn.account, withdrawn.amount) == (wallet.address, owed)
+    assert (token.balanceOf(wallet.address), token.balanceOf(owner)) == (owed, STAKE)
 
 
 def test_claim_task__without_stake_allowance__reverts(escrow, fund, new_task, annotator):
