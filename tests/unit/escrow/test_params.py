@@ -106,6 +106,7 @@ def test_set_params__at_every_bound__succeeds(escrow, params_with, timelock):
         epoch_budget=100_000_000 * 10**18,
         gold_bond=1_000_000 * 10**18,
         gold_contest_period=30 * DAY,
+        arbitrator_extra_data=b"\x01" * 192,  # ERC-792's 256 bytes less the parties' 64
     )
     escrow.set_params(at_max, sender=timelock)
     at_min = params_with(
