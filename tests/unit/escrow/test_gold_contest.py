@@ -12,6 +12,7 @@ import pytest
 from eth_abi import encode as abi_encode
 
 from labeldao.annotations import GOLD_TYPES, GoldItem, answer_hash, gold_failure_args
+from labeldao.boa_tools import deployer
 from labeldao.escrow import GOLD_CONTEST_META_EVIDENCE_ID, Ruling, TaskStatus
 from labeldao.merkle import ValueTree
 from tests.helpers import events
@@ -26,6 +27,7 @@ from tests.unit.escrow.conftest import (
     GOLD_INDICES,
     GOLD_SLASH,
     HONEST,
+    RESULT_URI,
     REWARD,
     STAKE,
     now,
@@ -76,6 +78,33 @@ def test_contest_gold__names_annotator_then_requester_in_the_extra_data(
     contest(gold_failed_task())
     assert bytes(arbitrator.last_extra_data()) == abi_encode(
         ["address", "address"], [annotator.address, requester.address]
+    )
+
+
+def test_contest_gold__by_a_contract_wallet__names_the_wallet(
+    escrow, token, fund, arbitrator, new_task, requester, annotator, gold
+):
+    """The parties are the calling contracts: an annotator that works
+    through a wallet is the wallet in the dispute (the court keeps the
+    parties off the panel), not the EOA that signs for it."""
+    owner = annotator.address
+    wallet = deployer("SmartWallet", "tests/mocks").deploy(sender=owner)
+    task_id = new_task()
+
+    def act(contract, fn_name, *args):
+        data = getattr(contract, fn_name).prepare_calldata(*args)
+        wallet.execute(contract.address, data, sender=owner)
+
+    fund(wallet.address, STAKE + ARBITRATION_FEE)
+    act(token, "approve", escrow.address, STAKE + ARBITRATION_FEE)
+    act(escrow, "claim_task", task_id)
+    act(escrow, "submit", task_id, CHEATER.root, RESULT_URI)
+    for item in GOLD_INDICES:
+        args = gold_failure_args(task_id, gold, CHEATER, item)
+        escrow.prove_gold_failure(*args, sender=requester.address)
+    act(escrow, "contest_gold", task_id, EVIDENCE_URI)
+    assert bytes(arbitrator.last_extra_data()) == abi_encode(
+        ["address", "address"], [wallet.address, requester.address]
     )
 
 
