@@ -15,7 +15,7 @@ from labeldao.annotations import GOLD_TYPES, GoldItem, answer_hash, gold_failure
 from labeldao.boa_tools import deployer
 from labeldao.escrow import GOLD_CONTEST_META_EVIDENCE_ID, Ruling, TaskStatus
 from labeldao.merkle import ValueTree
-from tests.helpers import events
+from tests.helpers import events, named
 from tests.unit.escrow.conftest import (
     ARBITRATION_FEE,
     CHEATER,
@@ -106,6 +106,8 @@ def test_contest_gold__by_a_contract_wallet__names_the_wallet(
     assert bytes(arbitrator.last_extra_data()) == abi_encode(
         ["address", "address"], [wallet.address, requester.address]
     )
+    (evidence,) = named(escrow.get_logs(wallet._computation, strict=False), "Evidence")
+    assert (evidence.party, evidence.evidence) == (wallet.address, EVIDENCE_URI)
 
 
 def test_contest_gold__without_evidence__logs_none(escrow, gold_failed_task, contest):
