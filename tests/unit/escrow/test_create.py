@@ -304,3 +304,23 @@ def test_cancel_task__while_paused__succeeds(escrow, new_task, requester, guardi
     escrow.pause(sender=guardian)
     escrow.cancel_task(task_id, sender=requester.address)
     assert escrow.tasks(task_id).status == TaskStatus.CANCELLED
+
+
+def _odd_address(tag: str) -> str:
+    """An address whose lowest bit is set (a mask one bit short would drop it)."""
+    for i in range(64):
+        address = boa.env.generate_address(f"{tag}-{i}")
+        if int(address, 16) & 1:
+            return address
+    raise AssertionError("no odd address in 64 tries")
+
+
+def test_task__odd_amounts_and_addresses__read_back_exactly(escrow, new_task, claim):
+    """Every bit of the packed task words survives the round trip: an odd
+    reward and odd addresses (lowest bits set) read back as written."""
+    requester, annotator = _odd_address("odd-requester"), _odd_address("odd-annotator")
+    task_id = new_task(reward=REWARD + 1, sender=requester)
+    claim(task_id, sender=annotator)
+    task = escrow.tasks(task_id)
+    assert (task.requester, task.annotator) == (requester, annotator)
+    assert task.reward == REWARD + 1
