@@ -316,11 +316,19 @@ def _odd_address(tag: str) -> str:
 
 
 def test_task__odd_amounts_and_addresses__read_back_exactly(escrow, new_task, claim):
-    """Every bit of the packed task words survives the round trip: an odd
-    reward and odd addresses (lowest bits set) read back as written."""
+    """Every bit of the packed task words survives the round trip: odd
+    fields and odd addresses (lowest bits set, next to their neighbours'
+    highest) read back as written."""
     requester, annotator = _odd_address("odd-requester"), _odd_address("odd-annotator")
-    task_id = new_task(reward=REWARD + 1, sender=requester)
+    deadline = now() + DEADLINE_IN + 1
+    task_id = new_task(
+        reward=REWARD + 1, deadline=deadline, review_period=REVIEW_PERIOD + 1, sender=requester
+    )
     claim(task_id, sender=annotator)
     task = escrow.tasks(task_id)
     assert (task.requester, task.annotator) == (requester, annotator)
-    assert task.reward == REWARD + 1
+    assert (task.reward, task.deadline, task.review_period) == (
+        REWARD + 1,
+        deadline,
+        REVIEW_PERIOD + 1,
+    )
