@@ -62,6 +62,7 @@ def test_claim_task__from_a_contract_wallet__pulls_the_stake_from_the_wallet(
     (withdrawn,) = named(escrow.get_logs(wallet._computation, strict=False), "Withdrawn")
     assert (withdrawn.account, withdrawn.amount) == (wallet.address, owed)
     assert (token.balanceOf(wallet.address), token.balanceOf(owner)) == (owed, STAKE)
+    assert escrow.claimable(wallet.address) == 0
 
 
 def test_claim_task__without_stake_allowance__reverts(escrow, fund, new_task, annotator):
