@@ -633,6 +633,28 @@ class Draw:
         return chosen
 
 
+def resume(draw: Draw, earlier: dict[str, Outcome]) -> Draw:
+    """`draw` picked up where an earlier sample of its file stopped
+    (`--top-up`): the mutants that sample ran keep their results (hand
+    classifications undone, so that the current table decides what counts),
+    and the draw goes on after the last of them until its quota is met. A
+    sample is a prefix of the seeded order, so the earlier mutants are its
+    first positions."""
+    for position, mutant in enumerate(draw.order):
+        outcome = earlier.get(mutant.key)
+        if outcome is None:
+            break
+        raw = _unclassify(outcome)
+        draw.results[position] = {
+            "status": raw.status,
+            "seconds": raw.seconds,
+            "test": raw.test,
+            "first": raw.first,
+        }
+        draw.position = position + 1
+    return draw
+
+
 def compiles(result: dict) -> bool:
     return result["status"] != STILLBORN
 
@@ -1261,6 +1283,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         " (a campaign in parts, each saved as it ends)",
     )
     parser.add_argument(
+        "--top-up",
+        action="store_true",
+        help="with --merge: keep those files' mutants of the last run and draw more until"
+        " each has its quota of scored mutants (after hand classifications)",
+    )
+    parser.add_argument(
         "--rerun",
         nargs="+",
         default=None,
@@ -1270,6 +1298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.merge and args.only is None:
         parser.error("--merge: name the files to run again with --only")
+    if args.top_up and not (args.merge and args.per_file and not args.all):
+        parser.error("--top-up: only with --merge and a per-file quota")
 
     saved = args.workdir / "run.json"
     equivalents = load_equivalents()
@@ -1328,6 +1358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 for t in targets
             ]
+            if args.top_up:
+                earlier = _earlier_outcomes(saved, targets, originals)
+                draws = [resume(d, earlier) for d in draws]
             sample = run_draws(draws, workers, timeouts)
     finally:
         workers.close()
@@ -1336,7 +1369,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     outcomes = []
     for mutant, result in sample:
         outcome = Outcome(
-            mutant.key, result["status"], result.get("seconds", 0.0), result.get("test", "")
+            mutant.key,
+            result["status"],
+            result.get("seconds", 0.0),
+            result.get("test", ""),
+            first=result.get("first", ""),
         )
         outcomes.append(classify(outcome, mutant, equivalents))
     command = "make mutate" + (
@@ -1454,6 +1491,23 @@ def rerun(
         outcome.first = first.get(key, "")
         fresh[key] = classify(outcome, by_key[key], equivalents)
     run.outcomes = [fresh.get(o.key, o) for o in run.outcomes]
+
+
+def _earlier_outcomes(
+    saved: Path, targets: Sequence[Target], originals: dict[str, str]
+) -> dict[str, Outcome]:
+    """The last run's outcomes of `targets` (`--top-up`), refused for a file
+    whose source changed since: its earlier mutants were run on other code."""
+    if not saved.exists():
+        raise SystemExit(f"--top-up: no earlier run in {saved}")
+    run = Run.from_json(saved.read_text())
+    for target in targets:
+        if run.sources.get(target.path) != source_digest(originals[target.path]):
+            raise SystemExit(
+                f"--top-up: {target.path} changed since its sample (or was never sampled):"
+                " run it again without --top-up"
+            )
+    return {o.key: o for o in run.outcomes}
 
 
 def _unclassify(outcome: Outcome) -> Outcome:

@@ -554,6 +554,49 @@ def test_draw__scored_quota__stillborn_and_equivalent_mutants_do_not_count():
     assert sample[-1][0] in scored  # cut right after the 4th scored one
 
 
+def test_resume__keeps_the_earlier_sample_and_draws_on_after_it():
+    """`--top-up`: the earlier sample's results stay (a hand classification
+    undone: the current table decides), and the draw continues after them."""
+    draw = Draw(
+        mutation.TARGETS[0],
+        seeded_order(_many(30), 5),
+        4,
+        SOURCE,
+        parse=lambda s: True,
+        counts=mutation.scored_by([]),
+    )
+    first, second, third = draw.order[:3]
+    earlier = {
+        first.key: Outcome(first.key, KILLED, 1.0, "tests/a.py::t"),
+        second.key: Outcome(second.key, STILLBORN, 0.0, "TypeMismatch"),
+        third.key: Outcome(third.key, EQUIVALENT, 2.0, reason="dead", first=SURVIVED),
+        "other.1": Outcome("other.1", KILLED),  # another file's: ignored
+    }
+    mutation.resume(draw, earlier)
+    assert (draw.position, draw.counted()) == (3, 2)  # killed, and the unclassified survivor
+    while draw.wants_more():
+        position, mutant = draw.take()
+        draw.done(position, {"status": KILLED})
+    sample = draw.sample()
+    assert [m for m, _ in sample] == draw.order[:5]  # two more to reach 4 scored
+    assert sample[2][1] == {"status": SURVIVED, "seconds": 2.0, "test": "", "first": SURVIVED}
+
+
+def test_top_up__a_file_changed_since_its_sample__is_refused(tmp_path):
+    token = mutation.TARGETS[0]
+    run = replace(_run(), sources={token.path: mutation.source_digest("old source")})
+    saved = tmp_path / "run.json"
+    saved.write_text(run.to_json())
+    assert mutation._earlier_outcomes(saved, [token], {token.path: "old source"})
+    with pytest.raises(SystemExit, match="changed since its sample"):
+        mutation._earlier_outcomes(saved, [token], {token.path: "new source"})
+
+
+def test_top_up__without_merge__is_a_usage_error():
+    with pytest.raises(SystemExit):
+        mutation.main(["--top-up", "--only", "RewardToken"])
+
+
 def test_estimate__mutants_times_baseline_over_workers():
     targets = mutation.TARGETS[:2]
     baselines = {targets[0].path: 20.0, targets[1].path: 10.0}
