@@ -119,6 +119,9 @@ def test_request__by_anyone_but_the_consumer__reverts(vrf):
 def test_receive__unknown_request__reverts(vrf):
     with boa.reverts("vrf: unknown request"):
         vrf.adapter.receive_randomness(0)
+    vrf.request()
+    with boa.reverts("vrf: unknown request"):  # any id past the last, not only the next
+        vrf.adapter.receive_randomness(7)
 
 
 def test_set_consumer__once_by_the_deployer_only(vrf):
