@@ -112,6 +112,24 @@ def test_reveal__matching__counts_the_seats_and_logs(court, flow, panel, lens):
     assert court.currentRuling(dispute) == 2
 
 
+def test_reveal__of_the_highest_choices__counts_in_the_round(court, flow, staked, keys, lens):
+    """Choices 13 and 14 of a 14-choice dispute are revealed seats like any
+    other (the lens sums every choice's tally)."""
+    staked(5)
+    dispute = flow.create(choices=14)
+    flow.draw_all(dispute)
+    jurors = [keys[a] for a in flow.seated(dispute, 0)]
+    flow.goto(dispute, PERIOD_COMMIT)
+    votes = [14, 13, 14][: len(jurors)]
+    for juror, choice in zip(jurors, votes, strict=True):
+        flow.commit(juror, dispute, 0, choice)
+    flow.goto(dispute, PERIOD_REVEAL)
+    for juror, choice in zip(jurors, votes, strict=True):
+        flow.reveal(juror, dispute, 0, choice)
+    seats = sum(lens.juror_round(court.address, dispute, 0, j.address).seats for j in jurors)
+    assert lens.round_info(court.address, dispute, 0).revealed_seats == seats
+
+
 def test_reveal__weighs_votes_by_seats(court, flow, stake, jurors, keys, lens):
     stake(jurors[0], MIN_STAKE)  # five seats of capacity, one tiny juror
     flow.next_epoch()
